@@ -1,0 +1,223 @@
+package org.segmentation.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.segmentation.run.ConfigurationException;
+
+/**
+ * Reads one block of the configuration into typed values and <em>records</em> every problem instead of throwing at the
+ * first one, so an operator sees all bad keys of a file in one run. Every message starts with the key's full path.
+ *
+ * <p>Defaults live only in {@code reference.conf}: the getters here never fall back. A key missing from the merged
+ * configuration is therefore a problem in our own reference file or a typo the operator made.
+ */
+public final class ConfigReader {
+  private final Config config;
+  private final String path;
+  private final List<String> problems;
+
+  private ConfigReader(Config config, String path, List<String> problems) {
+    this.config = config;
+    this.path = path;
+    this.problems = problems;
+  }
+
+  /** A reader of the block at {@code path} of {@code root}; problems of child readers are collected here too. */
+  public static ConfigReader at(Config root, String path) {
+    List<String> problems = new ArrayList<>();
+    if (!root.hasPath(path)) {
+      problems.add(path + ": missing block");
+      return new ConfigReader(com.typesafe.config.ConfigFactory.empty(), path, problems);
+    }
+    return new ConfigReader(root.getConfig(path), path, problems);
+  }
+
+  public ConfigReader child(String key) {
+    if (!has(key)) {
+      problem(key, "missing block");
+      return new ConfigReader(com.typesafe.config.ConfigFactory.empty(), keyPath(key), problems);
+    }
+    try {
+      return new ConfigReader(config.getConfig(key), keyPath(key), problems);
+    } catch (ConfigException.WrongType e) {
+      problem(key, "must be a block { ... }, got " + config.getValue(key).valueType().name().toLowerCase(Locale.ROOT));
+      return new ConfigReader(com.typesafe.config.ConfigFactory.empty(), keyPath(key), problems);
+    }
+  }
+
+  /** Readers over each element of a list of blocks, named {@code key[i]} in messages. */
+  public List<ConfigReader> children(String key) {
+    List<ConfigReader> readers = new ArrayList<>();
+    List<? extends Config> blocks = get(key, config::getConfigList, "a list of blocks [{...}, ...]");
+    if (blocks != null) {
+      for (int i = 0; i < blocks.size(); i++) {
+        readers.add(new ConfigReader(blocks.get(i), keyPath(key) + "[" + i + "]", problems));
+      }
+    }
+    return readers;
+  }
+
+  public boolean has(String key) {
+    return config.hasPath(key);
+  }
+
+  public String string(String key) {
+    String value = get(key, config::getString, "a string");
+    return value == null ? "" : value;
+  }
+
+  public String nonBlankString(String key) {
+    String value = string(key);
+    if (has(key) && value.isBlank()) {
+      problem(key, "must not be empty");
+    }
+    return value;
+  }
+
+  public boolean bool(String key) {
+    Boolean value = get(key, config::getBoolean, "true or false");
+    return value != null && value;
+  }
+
+  public int intBetween(String key, int min, int max) {
+    Integer value = get(key, config::getInt, "a whole number");
+    if (value == null) {
+      return min;
+    }
+    if (value < min || value > max) {
+      problem(key, "must be " + min + ".." + max + ", got " + value);
+      return min;
+    }
+    return value;
+  }
+
+  public long longAtLeast(String key, long min) {
+    Long value = get(key, config::getLong, "a whole number");
+    if (value == null) {
+      return min;
+    }
+    if (value < min) {
+      problem(key, "must be at least " + min + ", got " + value);
+      return min;
+    }
+    return value;
+  }
+
+  public double doubleBetween(String key, double min, double max) {
+    Double value = get(key, config::getDouble, "a number");
+    if (value == null) {
+      return min;
+    }
+    if (value < min || value > max || Double.isNaN(value)) {
+      problem(key, "must be between " + min + " and " + max + ", got " + value);
+      return min;
+    }
+    return value;
+  }
+
+  public List<Double> doubles(String key) {
+    List<Double> values = get(key, config::getDoubleList, "a list of numbers");
+    return values == null ? List.of() : List.copyOf(values);
+  }
+
+  /** One of the constants of {@code type}, written in kebab-case in the file ({@code average-order-value}). */
+  public <E extends Enum<E>> E oneOf(String key, Class<E> type) {
+    String value = string(key);
+    for (E constant : type.getEnumConstants()) {
+      if (kebab(constant).equals(value)) {
+        return constant;
+      }
+    }
+    if (has(key)) {
+      List<String> allowed = new ArrayList<>();
+      for (E constant : type.getEnumConstants()) {
+        allowed.add(kebab(constant));
+      }
+      problem(key, "must be one of " + allowed + ", got \"" + value + "\"");
+    }
+    return type.getEnumConstants()[0];
+  }
+
+  public static String kebab(Enum<?> constant) {
+    return constant.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /**
+   * A block of free-form string entries ({@code options { header = "true" }}), in file order. Keys with dots must be
+   * quoted in the file ({@code "spark.sql.shuffle.partitions" = 8}); nested blocks are a problem.
+   */
+  public Map<String, String> stringMap(String key) {
+    Map<String, String> values = new LinkedHashMap<>();
+    if (!has(key)) {
+      problem(key, "missing block");
+      return values;
+    }
+    if (config.getValue(key).valueType() != ConfigValueType.OBJECT) {
+      problem(key, "must be a block { name = value, ... }");
+      return values;
+    }
+    for (Map.Entry<String, ConfigValue> entry : config.getObject(key).entrySet()) {
+      ConfigValue value = entry.getValue();
+      if (value.valueType() == ConfigValueType.OBJECT || value.valueType() == ConfigValueType.LIST) {
+        problem(key + ".\"" + entry.getKey() + "\"", "must be a plain value (quote keys that contain dots)");
+      } else if (value.valueType() != ConfigValueType.NULL) {
+        values.put(entry.getKey(), String.valueOf(value.unwrapped()));
+      }
+    }
+    return values;
+  }
+
+  /** Records a problem for every key of this block that is not in {@code known}: typos never pass silently. */
+  public void rejectUnknownKeys(Set<String> known) {
+    Set<String> unknown = new TreeSet<>(config.root().keySet());
+    unknown.removeAll(known);
+    for (String key : unknown) {
+      problem(key, "unknown key (known keys here: " + String.join(", ", new TreeSet<>(known)) + ")");
+    }
+  }
+
+  public void problem(String key, String message) {
+    problems.add(keyPath(key) + ": " + message);
+  }
+
+  public String path() {
+    return path;
+  }
+
+  public String keyPath(String key) {
+    return path.isEmpty() ? key : path + "." + key;
+  }
+
+  public List<String> problems() {
+    return List.copyOf(problems);
+  }
+
+  public void throwIfProblems() {
+    if (!problems.isEmpty()) {
+      throw new ConfigurationException(problems);
+    }
+  }
+
+  private <T> T get(String key, Function<String, T> getter, String expected) {
+    if (!config.hasPath(key)) {
+      problem(key, "missing (expected " + expected + ")");
+      return null;
+    }
+    try {
+      return getter.apply(key);
+    } catch (ConfigException.WrongType | ConfigException.BadValue e) {
+      problem(key, "must be " + expected + ", got " + config.getValue(key).render().strip());
+      return null;
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package org.segmentation.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.segmentation.run.ConfigurationException;
+
+/**
+ * Builds the effective configuration. Precedence, highest first: {@code --set key=value} arguments, JVM system
+ * properties ({@code -Dsegments.rfm.score-bins=4}), the operator's file, then {@code reference.conf}, which holds every
+ * default. The file must exist: typesafe-config would otherwise silently accept a missing one.
+ */
+public final class SettingsLoader {
+  /** Keys whose values are never printed or logged. */
+  private static final Pattern SECRET_KEY = Pattern.compile(
+      "(?i).*(password|passwd|secret|token|credential|access[._-]?key|private[._-]?key|api[._-]?key|sas).*");
+
+  private SettingsLoader() {}
+
+  public static Config load(File file, Map<String, String> overrides) {
+    Config fromFile;
+    try {
+      fromFile = ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
+    } catch (ConfigException.IO e) {
+      throw new ConfigurationException("--config: cannot read " + file + " (" + e.getMessage() + ")");
+    } catch (ConfigException.Parse e) {
+      throw new ConfigurationException("--config: " + file + " is not valid HOCON: " + e.getMessage());
+    }
+    return layer(fromFile, overrides);
+  }
+
+  /** The effective configuration for a file already parsed (tests) plus overrides. */
+  public static Config layer(Config fromFile, Map<String, String> overrides) {
+    Config cli = ConfigFactory.empty();
+    for (Map.Entry<String, String> entry : overrides.entrySet()) {
+      try {
+        cli = cli.withFallback(ConfigFactory.parseString(entry.getKey() + " = " + entry.getValue()));
+      } catch (ConfigException e) {
+        // not HOCON syntax (a bare string with special characters): take it as a plain string
+        cli = cli.withValue(entry.getKey(), ConfigValueFactory.fromAnyRef(entry.getValue()));
+      }
+    }
+    try {
+      Config merged = cli.withFallback(ConfigFactory.load(fromFile)).resolve();
+      merged.checkValid(ConfigFactory.defaultReference(), JobSettings.ROOT);
+      return merged;
+    } catch (ConfigException.ValidationFailed e) {
+      List<String> problems = new java.util.ArrayList<>();
+      for (ConfigException.ValidationProblem problem : e.problems()) {
+        problems.add(problem.path() + ": " + problem.problem());
+      }
+      throw new ConfigurationException(problems);
+    } catch (ConfigException.UnresolvedSubstitution e) {
+      throw new ConfigurationException("unresolved substitution: " + e.getMessage()
+          + " (set the environment variable or give the key a value)");
+    } catch (ConfigException e) {
+      throw new ConfigurationException(e.getMessage());
+    }
+  }
+
+  /** The {@code segments} block as HOCON, with secret-looking values replaced by {@code "<redacted>"}. */
+  public static String renderRedacted(Config config) {
+    Config redacted = config.getConfig(JobSettings.ROOT);
+    for (Map.Entry<String, ConfigValue> entry : redacted.entrySet()) {
+      if (SECRET_KEY.matcher(entry.getKey()).matches()) {
+        // entrySet keys are path expressions, quoted where needed, so they can be used as they are
+        redacted = redacted.withValue(entry.getKey(), ConfigValueFactory.fromAnyRef("<redacted>"));
+      }
+    }
+    return redacted.root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(false));
+  }
+
+  /** A stable fingerprint of the effective (redacted) configuration, recorded in {@code run_log}. */
+  public static String fingerprint(Config config) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(
+          config.getConfig(JobSettings.ROOT).root().render(ConfigRenderOptions.concise())
+              .getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 12);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JRE", e);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package org.segmentation.io;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import io.delta.tables.DeltaTable;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.segmentation.config.LakeSettings;
+import org.segmentation.schema.Columns;
+
+/**
+ * Reads and writes the output Delta tables under the lake root.
+ *
+ * <p><b>Write rule.</b> A run date is written with {@code mode(overwrite)} and {@code replaceWhere run_date = D} in one
+ * Delta transaction: the rows of D are replaced atomically, other dates are untouched (Delta rejects rows outside the
+ * predicate, so a bug cannot overwrite another night), and a rerun of D gives the same table content. Every commit
+ * carries the run id as its {@code userMetadata}, which is how the publisher finds the version it committed. The job
+ * never sets {@code mergeSchema} or {@code overwriteSchema}: a schema change is a deliberate migration.
+ */
+public final class LakeTables {
+  private final SparkSession spark;
+  private final LakeSettings lake;
+
+  public LakeTables(SparkSession spark, LakeSettings lake) {
+    this.spark = spark;
+    this.lake = lake;
+  }
+
+  public String path(TableSpec table) {
+    return lake.tablePath(table.name());
+  }
+
+  public boolean exists(TableSpec table) {
+    return DeltaTable.isDeltaTable(spark, path(table));
+  }
+
+  /**
+   * Replaces the run date's partition of {@code table} with {@code rows} and returns the Delta version committed.
+   */
+  public long replaceRunDate(TableSpec table, Dataset<Row> rows, LocalDate runDate, String runId) {
+    if (!table.partitionedByRunDate()) {
+      throw new IllegalArgumentException(table.name() + " is not partitioned by run_date");
+    }
+    rows.write().format("delta")
+        .mode(SaveMode.Overwrite)
+        .partitionBy(Columns.RUN_DATE)
+        .option("replaceWhere", Columns.RUN_DATE + " = DATE'" + runDate + "'")
+        .option("userMetadata", runId)
+        .save(path(table));
+    return committedVersion(table, runId);
+  }
+
+  /** Appends rows (run_log) and returns the version committed. */
+  public long append(TableSpec table, Dataset<Row> rows, String runId) {
+    rows.write().format("delta").mode(SaveMode.Append).option("userMetadata", runId).save(path(table));
+    return committedVersion(table, runId);
+  }
+
+  /** The rows of one run date as of a Delta version (the version a published run recorded). */
+  public Dataset<Row> readRunDate(TableSpec table, LocalDate runDate, long version) {
+    return spark.read().format("delta").option("versionAsOf", version).load(path(table))
+        .where(col(Columns.RUN_DATE).equalTo(lit(java.sql.Date.valueOf(runDate))));
+  }
+
+  public Dataset<Row> read(TableSpec table) {
+    return spark.read().format("delta").load(path(table));
+  }
+
+  /** Rows written by the commit of {@code version}, from Delta's own operation metrics (no extra scan). */
+  public long rowsWritten(TableSpec table, long version) {
+    List<Row> commit = DeltaTable.forPath(spark, path(table)).history()
+        .where(col("version").equalTo(version)).select("operationMetrics").collectAsList();
+    if (commit.isEmpty() || commit.get(0).isNullAt(0)) {
+      return -1;
+    }
+    Map<String, String> metrics = commit.get(0).getJavaMap(0);
+    String rows = metrics.get("numOutputRows");
+    return rows == null ? -1 : Long.parseLong(rows);
+  }
+
+  private long committedVersion(TableSpec table, String runId) {
+    List<Row> ours = DeltaTable.forPath(spark, path(table)).history(20)
+        .where(col("userMetadata").equalTo(runId)).select("version").orderBy(col("version").desc())
+        .collectAsList();
+    if (ours.isEmpty()) {
+      throw new IllegalStateException("Cannot find the commit of run " + runId + " in " + path(table));
+    }
+    return ours.get(0).getLong(0);
+  }
+}

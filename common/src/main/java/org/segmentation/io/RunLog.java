@@ -1,0 +1,109 @@
+package org.segmentation.io;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.types.DataTypes.DateType;
+import static org.apache.spark.sql.types.DataTypes.IntegerType;
+import static org.apache.spark.sql.types.DataTypes.LongType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+import static org.apache.spark.sql.types.DataTypes.TimestampType;
+import static org.apache.spark.sql.types.DataTypes.createMapType;
+import static org.apache.spark.sql.types.DataTypes.createStructField;
+import static org.apache.spark.sql.types.DataTypes.createStructType;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * The {@code run_log} Delta table: one row per run, appended when the run ends, published or failed.
+ *
+ * <p><b>Publishing contract.</b> A run date is published when run_log has a row with {@code status = 'published'} for
+ * it; the latest such row (by {@code ended_at}) is authoritative, and its {@code table_versions} give, for each output
+ * table, the Delta version holding that run's rows. This row is written last, after every output table has been
+ * committed, so a consumer that reads {@code <table> VERSION AS OF table_versions[<table>] WHERE run_date = D} never
+ * sees half a night, even while a rerun of D is writing or after it crashed.
+ */
+public final class RunLog {
+  public static final String PUBLISHED = "published";
+  public static final String FAILED = "failed";
+  public static final String DRY_RUN = "dry_run";
+
+  public static final StructType SCHEMA = createStructType(List.of(
+      createStructField("run_id", StringType, false),
+      createStructField("run_date", DateType, false),
+      createStructField("status", StringType, false),
+      createStructField("exit_code", IntegerType, false),
+      createStructField("started_at", TimestampType, false),
+      createStructField("ended_at", TimestampType, false),
+      createStructField("reason", StringType, true),
+      createStructField("message", StringType, true),
+      createStructField("rows_read", createMapType(StringType, LongType), true),
+      createStructField("rows_accepted", createMapType(StringType, LongType), true),
+      createStructField("rows_quarantined", createMapType(StringType, LongType), true),
+      createStructField("rows_written", createMapType(StringType, LongType), true),
+      createStructField("input_versions", createMapType(StringType, StringType), true),
+      createStructField("table_versions", createMapType(StringType, LongType), true),
+      createStructField("config_fingerprint", StringType, true)));
+
+  /** One run, as recorded. */
+  public record Entry(
+      String runId, LocalDate runDate, String status, int exitCode, Instant startedAt, Instant endedAt,
+      String reason, String message,
+      Map<String, Long> rowsRead, Map<String, Long> rowsAccepted, Map<String, Long> rowsQuarantined,
+      Map<String, Long> rowsWritten, Map<String, String> inputVersions, Map<String, Long> tableVersions,
+      String configFingerprint) {
+
+    Row toRow() {
+      return RowFactory.create(runId, java.sql.Date.valueOf(runDate), status, exitCode,
+          java.sql.Timestamp.from(startedAt), java.sql.Timestamp.from(endedAt), reason, message,
+          scalaMap(rowsRead), scalaMap(rowsAccepted), scalaMap(rowsQuarantined), scalaMap(rowsWritten),
+          scalaMap(inputVersions), scalaMap(tableVersions), configFingerprint);
+    }
+
+    private static <V> scala.collection.Map<String, V> scalaMap(Map<String, V> map) {
+      return CollectionConverters.asScala(map);
+    }
+  }
+
+  /** The latest published run before a date: its run date and the table versions it published. */
+  public record PublishedRun(LocalDate runDate, Map<String, Long> tableVersions) {}
+
+  private final SparkSession spark;
+  private final LakeTables tables;
+
+  public RunLog(SparkSession spark, LakeTables tables) {
+    this.spark = spark;
+    this.tables = tables;
+  }
+
+  public long append(Entry entry) {
+    return tables.append(TableSpec.RUN_LOG,
+        spark.createDataFrame(List.of(entry.toRow()), SCHEMA).coalesce(1), entry.runId());
+  }
+
+  /** The most recent published run date strictly before {@code runDate}, if any. */
+  public Optional<PublishedRun> latestPublishedBefore(LocalDate runDate) {
+    if (!tables.exists(TableSpec.RUN_LOG)) {
+      return Optional.empty();
+    }
+    List<Row> rows = tables.read(TableSpec.RUN_LOG)
+        .where(col("status").equalTo(PUBLISHED).and(col("run_date").lt(lit(java.sql.Date.valueOf(runDate)))))
+        .orderBy(col("run_date").desc(), col("ended_at").desc())
+        .select("run_date", "table_versions")
+        .limit(1)
+        .collectAsList();
+    if (rows.isEmpty()) {
+      return Optional.empty();
+    }
+    Row row = rows.get(0);
+    return Optional.of(new PublishedRun(row.getDate(0).toLocalDate(), Map.copyOf(row.getJavaMap(1))));
+  }
+}

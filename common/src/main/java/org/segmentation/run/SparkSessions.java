@@ -1,0 +1,31 @@
+package org.segmentation.run;
+
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.segmentation.config.JobSettings;
+
+/** Builds the job's SparkSession from the settings: the one place where Spark is wired. */
+public final class SparkSessions {
+  private SparkSessions() {}
+
+  /**
+   * Settings from the configuration apply only where spark-submit ({@code --conf}, {@code --master}) did not set a
+   * value already, so a cluster operator can always override the file. The session time zone is the business time
+   * zone: purchase days and run dates are counted in it.
+   */
+  public static SparkSession start(JobSettings settings) {
+    SparkConf submitted = new SparkConf(); // holds the spark.* system properties that spark-submit set
+    SparkSession.Builder builder = SparkSession.builder().appName(settings.appName());
+    if (!settings.spark().master().isBlank() && !submitted.contains("spark.master")) {
+      builder.master(settings.spark().master());
+    }
+    for (Map.Entry<String, String> entry : settings.spark().conf().entrySet()) {
+      if (!submitted.contains(entry.getKey())) {
+        builder.config(entry.getKey(), entry.getValue());
+      }
+    }
+    builder.config("spark.sql.session.timeZone", settings.timeZone().getId());
+    return builder.getOrCreate();
+  }
+}

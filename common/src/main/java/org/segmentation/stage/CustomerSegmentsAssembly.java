@@ -1,0 +1,73 @@
+package org.segmentation.stage;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.segmentation.schema.Columns.CUSTOMER_ID;
+import static org.segmentation.schema.Columns.FIRST_PURCHASE_DATE;
+import static org.segmentation.schema.Columns.FREQUENCY;
+import static org.segmentation.schema.Columns.F_SCORE;
+import static org.segmentation.schema.Columns.HAS_PROFILE;
+import static org.segmentation.schema.Columns.LAST_PURCHASE_DATE;
+import static org.segmentation.schema.Columns.MONETARY;
+import static org.segmentation.schema.Columns.M_SCORE;
+import static org.segmentation.schema.Columns.NET_REVENUE;
+import static org.segmentation.schema.Columns.PREVIOUS_RFM_SEGMENT;
+import static org.segmentation.schema.Columns.RECENCY_DAYS;
+import static org.segmentation.schema.Columns.RFM_SCORE;
+import static org.segmentation.schema.Columns.RFM_SEGMENT;
+import static org.segmentation.schema.Columns.RUN_DATE;
+import static org.segmentation.schema.Columns.R_SCORE;
+
+import java.time.LocalDate;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.segmentation.schema.Columns;
+
+/**
+ * The customer universe of a run and its final columns. Every customer with a profile or a purchase is one row:
+ * profile-only customers get frequency 0 (and, after segmentation, the no-purchase segment); purchase-only customers
+ * are kept and flagged with {@code has_profile = false}.
+ */
+public record CustomerSegmentsAssembly(LocalDate runDate) {
+
+  /** Joins the per-customer RFM aggregate with the customer ids of the accepted profiles (NULL: no profiles input). */
+  public Dataset<Row> universe(Dataset<Row> rfmCustomers, Dataset<Row> profileIds) {
+    if (profileIds == null) {
+      return rfmCustomers.withColumn(HAS_PROFILE, lit(false));
+    }
+    Dataset<Row> ids = profileIds.select(col(CUSTOMER_ID), lit(true).as(HAS_PROFILE));
+    return rfmCustomers.join(ids, rfmCustomers.col(CUSTOMER_ID).equalTo(ids.col(CUSTOMER_ID)), "full_outer")
+        .select(
+            coalesce(rfmCustomers.col(CUSTOMER_ID), ids.col(CUSTOMER_ID)).as(CUSTOMER_ID),
+            coalesce(ids.col(HAS_PROFILE), lit(false)).as(HAS_PROFILE),
+            col(FIRST_PURCHASE_DATE), col(LAST_PURCHASE_DATE), col(RECENCY_DAYS),
+            coalesce(col(FREQUENCY), lit(0L)).as(FREQUENCY),
+            coalesce(col(MONETARY), lit(0).cast(Columns.MONEY)).as(MONETARY),
+            coalesce(col(NET_REVENUE), lit(0).cast(Columns.MONEY)).as(NET_REVENUE));
+  }
+
+  /**
+   * Adds the previous run's segment and the run date, and fixes the output column order.
+   *
+   * @param previous {@code (customer_id, rfm_segment)} of the previous published run date, or NULL for the first run
+   */
+  public Dataset<Row> finish(Dataset<Row> segmented, Dataset<Row> previous) {
+    Dataset<Row> withPrevious;
+    if (previous == null) {
+      withPrevious = segmented.withColumn(PREVIOUS_RFM_SEGMENT, lit(null).cast(DataTypes.StringType));
+    } else {
+      Dataset<Row> before = previous.select(col(CUSTOMER_ID).as("__previous_id"),
+          col(RFM_SEGMENT).as(PREVIOUS_RFM_SEGMENT));
+      withPrevious = segmented.join(before, segmented.col(CUSTOMER_ID).equalTo(before.col("__previous_id")),
+          "left_outer").drop("__previous_id");
+    }
+    return withPrevious.select(
+        lit(java.sql.Date.valueOf(runDate)).as(RUN_DATE),
+        col(CUSTOMER_ID), col(HAS_PROFILE),
+        col(FIRST_PURCHASE_DATE), col(LAST_PURCHASE_DATE), col(RECENCY_DAYS), col(FREQUENCY), col(MONETARY),
+        col(NET_REVENUE), col(R_SCORE), col(F_SCORE), col(M_SCORE), col(RFM_SCORE), col(RFM_SEGMENT),
+        col(PREVIOUS_RFM_SEGMENT));
+  }
+}

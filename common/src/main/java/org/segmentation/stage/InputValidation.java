@@ -1,0 +1,106 @@
+package org.segmentation.stage;
+
+import static org.apache.spark.sql.functions.abs;
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_append;
+import static org.apache.spark.sql.functions.array_compact;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
+import static org.segmentation.schema.Columns.AGE;
+import static org.segmentation.schema.Columns.AMOUNT;
+import static org.segmentation.schema.Columns.CUSTOMER_ID;
+import static org.segmentation.schema.Columns.QUARANTINE_REASONS;
+import static org.segmentation.schema.Columns.SIGNUP_TS;
+import static org.segmentation.schema.Columns.SOURCE_ROW;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.segmentation.config.QualitySettings;
+import org.segmentation.schema.CanonicalColumn;
+import org.segmentation.schema.Columns;
+
+/**
+ * Checks every mapped row and records why it cannot be used, instead of dropping it. The output has the canonical
+ * columns plus {@code quarantine_reasons} (empty for a good row) and {@code source_row} (the original row as JSON, only
+ * for rows with a reason). No row is removed here: rows in = rows out, and the caller splits them.
+ *
+ * <p>Reason codes (a row can have several):
+ * <ul>
+ *   <li>{@code missing_<column>}: a required column is NULL or empty after mapping;</li>
+ *   <li>{@code unparseable_<column>}: the mapped value is present but cannot be converted to the column's type;</li>
+ *   <li>{@code amount_out_of_range}: |amount| above {@code quality.max-abs-amount};</li>
+ *   <li>{@code age_out_of_range}: age outside {@code quality.min-age .. max-age};</li>
+ *   <li>{@code duplicate_profile}: another profile of the same customer is kept (the latest signup_ts wins).</li>
+ * </ul>
+ */
+public record InputValidation(List<CanonicalColumn> schema, List<Rule> rules, boolean dedupeProfiles)
+    implements Stage {
+
+  /** A row-level rule: rows for which {@code violated} is true get {@code reasonCode}. */
+  public record Rule(String reasonCode, Column violated) {}
+
+  public static final String MISSING = "missing_";
+  public static final String UNPARSEABLE = "unparseable_";
+  public static final String AMOUNT_OUT_OF_RANGE = "amount_out_of_range";
+  public static final String AGE_OUT_OF_RANGE = "age_out_of_range";
+  public static final String DUPLICATE_PROFILE = "duplicate_profile";
+
+  public static InputValidation purchases(QualitySettings quality) {
+    return new InputValidation(Columns.PURCHASES, List.of(
+        new Rule(AMOUNT_OUT_OF_RANGE, abs(col(AMOUNT)).gt(lit(quality.maxAbsAmount())))), false);
+  }
+
+  public static InputValidation profiles(QualitySettings quality) {
+    return new InputValidation(Columns.PROFILES, List.of(
+        new Rule(AGE_OUT_OF_RANGE, col(AGE).lt(quality.minAge()).or(col(AGE).gt(quality.maxAge())))), true);
+  }
+
+  @Override
+  public Dataset<Row> apply(Dataset<Row> mapped) {
+    List<Column> reasons = new ArrayList<>();
+    for (CanonicalColumn c : schema) {
+      Column typed = col(c.name());
+      if (c.required()) {
+        Column missing = c.type().equals(DataTypes.StringType)
+            ? typed.isNull().or(trim(typed).equalTo(lit("")))
+            : col(ColumnMapping.MAPPED_PREFIX + c.name()).isNull();
+        reasons.add(when(missing, lit(MISSING + c.name())));
+      }
+      if (!c.type().equals(DataTypes.StringType)) {
+        Column before = col(ColumnMapping.MAPPED_PREFIX + c.name());
+        reasons.add(when(before.isNotNull().and(typed.isNull()), lit(UNPARSEABLE + c.name())));
+      }
+    }
+    for (Rule rule : rules) {
+      reasons.add(when(rule.violated(), lit(rule.reasonCode())));
+    }
+    Dataset<Row> checked = mapped.withColumn(QUARANTINE_REASONS, array_compact(array(reasons.toArray(Column[]::new))));
+    if (dedupeProfiles) {
+      // Keep the latest profile of a customer (latest signup_ts; the original row breaks ties so the choice is
+      // deterministic). Only rows that passed the other checks compete: a broken row never displaces a good one.
+      Column competes = col(CUSTOMER_ID).isNotNull().and(size(col(QUARANTINE_REASONS)).equalTo(0));
+      Column rank = row_number().over(Window.partitionBy(col(CUSTOMER_ID), competes)
+          .orderBy(col(SIGNUP_TS).desc_nulls_last(), to_json(col(ColumnMapping.SOURCE_STRUCT)).desc()));
+      checked = checked.withColumn(QUARANTINE_REASONS,
+          when(competes.and(rank.gt(1)), array_append(col(QUARANTINE_REASONS), lit(DUPLICATE_PROFILE)))
+              .otherwise(col(QUARANTINE_REASONS)));
+    }
+    List<Column> output = new ArrayList<>();
+    for (CanonicalColumn c : schema) {
+      output.add(col(c.name()));
+    }
+    output.add(col(QUARANTINE_REASONS));
+    output.add(when(size(col(QUARANTINE_REASONS)).gt(0), to_json(col(ColumnMapping.SOURCE_STRUCT))).as(SOURCE_ROW));
+    return checked.select(output.toArray(Column[]::new));
+  }
+}

@@ -1,0 +1,13 @@
+package org.segmentation.stage;
+
+import java.util.function.UnaryOperator;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * One step of the pipeline: a pure function from one Dataset to another. Pure means no reads, no writes, no actions,
+ * no clock and no globals: the run date and settings come in through the implementing record's fields, so a stage can
+ * be tested on a hand-made fixture and its plan inspected without running it.
+ */
+@FunctionalInterface
+public interface Stage extends UnaryOperator<Dataset<Row>> {}

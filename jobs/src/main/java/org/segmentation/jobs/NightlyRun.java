@@ -1,0 +1,207 @@
+package org.segmentation.jobs;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.segmentation.config.JobSettings;
+import org.segmentation.io.LakeTables;
+import org.segmentation.io.RunLog;
+import org.segmentation.io.SourceReader;
+import org.segmentation.io.SourceReader.RawInput;
+import org.segmentation.io.TableSpec;
+import org.segmentation.run.DataQualityException;
+import org.segmentation.run.Progress;
+import org.segmentation.schema.CanonicalColumn;
+import org.segmentation.schema.Columns;
+import org.segmentation.stage.ColumnMapping;
+import org.segmentation.stage.CustomerSegmentsAssembly;
+import org.segmentation.stage.InputValidation;
+import org.segmentation.stage.RfmAggregation;
+import org.segmentation.stage.RfmScoring;
+import org.segmentation.stage.RfmSegmentation;
+import org.segmentation.stage.SegmentSummary;
+import org.segmentation.stage.SegmentTransitions;
+import org.segmentation.stage.ValidatedInput;
+
+/**
+ * One night's run, step by step, as an operator would describe it. Reads happen first, publishing last; every
+ * computation in between is a pure stage from {@code org.segmentation.stage}.
+ */
+final class NightlyRun {
+  private final SparkSession spark;
+  private final JobSettings settings;
+  private final LocalDate runDate;
+  private final String runId;
+  private final Progress progress;
+  private final LakeTables lake;
+  private final RunLog runLog;
+  /** Filled as the run goes, so a failed run's run_log row still shows what was read. */
+  private final Map<String, ValidatedInput.Counts> counts = new LinkedHashMap<>();
+  private final Map<String, String> inputVersions = new LinkedHashMap<>();
+
+  /** What a run did, for the summary line and {@code run_log}. */
+  record Outcome(String status, Map<String, ValidatedInput.Counts> inputs, Map<String, String> inputVersions,
+      Map<String, Long> tableVersions, Map<String, Long> rowsWritten, long customers) {}
+
+  NightlyRun(SparkSession spark, JobSettings settings, LocalDate runDate, String runId, Progress progress) {
+    this.spark = spark;
+    this.settings = settings;
+    this.runDate = runDate;
+    this.runId = runId;
+    this.progress = progress;
+    this.lake = new LakeTables(spark, settings.lake());
+    this.runLog = new RunLog(spark, lake);
+  }
+
+  Outcome run(boolean dryRun) {
+    // 1. Configuration that needs Spark to check: the segment rules compile and cover every score combination.
+    progress.begin("check_rules");
+    List<String> shadowed = RfmSegmentation.check(spark, settings.rfm());
+    progress.end("check_rules", "segments=" + settings.rfm().segments().size()
+        + (shadowed.isEmpty() ? "" : " never_matched=\"" + String.join(",", shadowed) + "\""));
+
+    // 2. Read, map and validate each input. Mapping problems surface here, before any data is read (exit 2).
+    progress.begin("load_validate");
+    ValidatedInput purchases = validate(SourceReader.read(spark, settings.purchases()), Columns.PURCHASES,
+        InputValidation.purchases(settings.quality()));
+    ValidatedInput profiles = settings.profiles().enabled()
+        ? validate(SourceReader.read(spark, settings.profiles()), Columns.PROFILES,
+            InputValidation.profiles(settings.quality()))
+        : null;
+    // Persisted: the validated rows feed the RFM aggregate, the quarantine table and the counts, and the source
+    // must be read once. MEMORY_AND_DISK spills instead of recomputing when the data outgrows executor memory.
+    purchases.rows().persist(StorageLevel.MEMORY_AND_DISK());
+    counts.put(purchases.name(), purchases.counts());
+    if (profiles != null) {
+      profiles.rows().persist(StorageLevel.MEMORY_AND_DISK());
+      counts.put(profiles.name(), profiles.counts());
+    }
+    progress.end("load_validate", countsDetails(counts));
+
+    // 3. Quality gate: too many quarantined rows, or no usable purchase at all, stops the night here (exit 3).
+    checkQualityGate();
+    if (dryRun) {
+      return new Outcome(RunLog.DRY_RUN, counts, inputVersions, Map.of(), Map.of(), 0);
+    }
+
+    // 4. RFM per customer, as of the run date. Persisted: scoring fits cut points over it, then scores it.
+    progress.begin("rfm_aggregate");
+    Dataset<Row> rfmCustomers = new RfmAggregation(settings.rfm(), runDate).apply(purchases.accepted());
+    CustomerSegmentsAssembly assembly = new CustomerSegmentsAssembly(runDate);
+    Dataset<Row> universe = assembly.universe(rfmCustomers,
+        profiles == null ? null : profiles.accepted().select(Columns.CUSTOMER_ID))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    long customers = universe.count();
+    progress.end("rfm_aggregate", "rows_in=" + counts.get(purchases.name()).accepted() + " rows_out=" + customers);
+
+    progress.begin("rfm_scoring");
+    RfmScoring scoring = RfmScoring.fit(universe, settings.rfm());
+    Dataset<Row> segmented = new RfmSegmentation(settings.rfm()).apply(scoring.apply(universe));
+    progress.end("rfm_scoring", scoring.describe());
+
+    // 5. Compare with the previous published night (the run_log contract, never a half-written table).
+    progress.begin("transitions");
+    Optional<RunLog.PublishedRun> previousRun = runLog.latestPublishedBefore(runDate);
+    Dataset<Row> previous = previousRun
+        .map(p -> lake.readRunDate(TableSpec.CUSTOMER_SEGMENTS, p.runDate(),
+            p.tableVersions().get(TableSpec.CUSTOMER_SEGMENTS.name())))
+        .orElse(null);
+    Dataset<Row> customerSegments = assembly.finish(segmented, previous).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> summary = new SegmentSummary().apply(customerSegments);
+    Dataset<Row> transitions = new SegmentTransitions(runDate, previousRun.map(RunLog.PublishedRun::runDate)
+        .orElse(null)).apply(customerSegments, previous);
+    progress.end("transitions", "previous_run_date=" + previousRun.map(p -> p.runDate().toString()).orElse("none"));
+
+    // 6. Publish: each table replaces exactly this run date; run_log (written by the caller) marks it published.
+    Map<String, Long> versions = new LinkedHashMap<>();
+    Map<String, Long> written = new LinkedHashMap<>();
+    publish(TableSpec.CUSTOMER_SEGMENTS, customerSegments, versions, written);
+    publish(TableSpec.SEGMENT_SUMMARY, summary, versions, written);
+    publish(TableSpec.SEGMENT_TRANSITIONS, transitions, versions, written);
+    Dataset<Row> quarantine = purchases.quarantined(runDate, runId);
+    if (profiles != null) {
+      quarantine = quarantine.unionByName(profiles.quarantined(runDate, runId));
+    }
+    publish(TableSpec.QUARANTINE, quarantine.coalesce(1), versions, written);
+
+    customerSegments.unpersist();
+    universe.unpersist();
+    purchases.rows().unpersist();
+    if (profiles != null) {
+      profiles.rows().unpersist();
+    }
+    return new Outcome(RunLog.PUBLISHED, counts, inputVersions, versions, written, customers);
+  }
+
+  private ValidatedInput validate(RawInput raw, List<CanonicalColumn> schema, InputValidation validation) {
+    if (!raw.version().isEmpty()) {
+      inputVersions.put(raw.source().name(), raw.version());
+    }
+    Dataset<Row> mapped = new ColumnMapping(raw.source(), schema).apply(raw.rows());
+    return new ValidatedInput(raw.source().name(), schema, validation.apply(mapped));
+  }
+
+  private void checkQualityGate() {
+    for (ValidatedInput.Counts c : counts.values()) {
+      if (c.read() == 0) {
+        throw new DataQualityException("Cannot segment: input " + c.input() + " is empty");
+      }
+      if (c.quarantinedShare() > settings.quality().maxQuarantinedShare()) {
+        throw new DataQualityException(String.format(java.util.Locale.ROOT,
+            "Cannot segment: %d of %d %s rows (%.2f %%) were quarantined, above the limit of %.2f %% "
+                + "(segments.quality.max-quarantined-share); see the reasons with --dry-run or in the input",
+            c.quarantined(), c.read(), c.input(), 100 * c.quarantinedShare(),
+            100 * settings.quality().maxQuarantinedShare()));
+      }
+    }
+    ValidatedInput.Counts purchases = counts.get(settings.purchases().name());
+    if (purchases.accepted() == 0) {
+      throw new DataQualityException("Cannot segment: no usable purchase among " + purchases.read() + " rows");
+    }
+  }
+
+  private void publish(TableSpec table, Dataset<Row> rows, Map<String, Long> versions, Map<String, Long> written) {
+    progress.begin("write_" + table.name());
+    spark.sparkContext().setJobDescription("publish " + table.name() + " run_date=" + runDate);
+    long version = lake.replaceRunDate(table, rows, runDate, runId);
+    long count = lake.rowsWritten(table, version);
+    versions.put(table.name(), version);
+    written.put(table.name(), count);
+    spark.sparkContext().setJobDescription(null);
+    progress.end("write_" + table.name(), "rows_out=" + count + " delta_version=" + version);
+  }
+
+  /** Appends this run's row to run_log: the publish marker when status is published. */
+  void record(Outcome outcome, int exitCode, Instant startedAt, String reason, String message, String fingerprint) {
+    Map<String, Long> read = new LinkedHashMap<>();
+    Map<String, Long> accepted = new LinkedHashMap<>();
+    Map<String, Long> quarantined = new LinkedHashMap<>();
+    for (ValidatedInput.Counts c : counts.values()) {
+      read.put(c.input(), c.read());
+      accepted.put(c.input(), c.accepted());
+      quarantined.put(c.input(), c.quarantined());
+    }
+    runLog.append(new RunLog.Entry(runId, runDate, outcome == null ? RunLog.FAILED : outcome.status(), exitCode,
+        startedAt, Instant.now(), reason, message, read, accepted, quarantined,
+        outcome == null ? Map.of() : outcome.rowsWritten(),
+        inputVersions,
+        outcome == null ? Map.of() : outcome.tableVersions(), fingerprint));
+  }
+
+  static String countsDetails(Map<String, ValidatedInput.Counts> counts) {
+    StringBuilder details = new StringBuilder();
+    for (ValidatedInput.Counts c : counts.values()) {
+      details.append(c.input()).append("_read=").append(c.read()).append(' ')
+          .append(c.input()).append("_accepted=").append(c.accepted()).append(' ')
+          .append(c.input()).append("_quarantined=").append(c.quarantined()).append(' ');
+    }
+    return details.toString().trim();
+  }
+}

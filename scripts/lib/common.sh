@@ -1,0 +1,40 @@
+# Shared by the scripts: repository root, build, and the JVM flags Spark needs on Java 17.
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+JOB_JAR="$REPO_ROOT/jobs/target/segmentation-jobs.jar"
+SPARK_CLASSPATH_FILE="$REPO_ROOT/jobs/target/spark-classpath.txt"
+
+# Spark 4 on Java 17 reflects into these JDK packages; without the opens it fails at start-up.
+JVM_OPENS=(
+  --add-opens=java.base/java.lang=ALL-UNNAMED
+  --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
+  --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED
+  --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
+  --add-opens=java.base/sun.security.action=ALL-UNNAMED
+  --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
+  -Djdk.reflect.useDirectMethodHandle=false
+  -Dio.netty.tryReflectionSetAccessible=true
+)
+
+# Builds the job jar (tests skipped) when it is missing or older than any source or build file.
+ensure_built() {
+  if [[ ! -f "$JOB_JAR" || ! -f "$SPARK_CLASSPATH_FILE" ]] \
+     || [[ -n "$(find "$REPO_ROOT/pom.xml" "$REPO_ROOT/common" "$REPO_ROOT/jobs/pom.xml" "$REPO_ROOT/jobs/src" \
+                 -newer "$JOB_JAR" -type f -not -path '*/target/*' -print -quit)" ]]; then
+    echo "building the job jar (mvn package, tests skipped) ..." >&2
+    (cd "$REPO_ROOT" && mvn -B -q -DskipTests package) >&2
+  fi
+}
+
+# Runs a main class of the job jar on a local JVM with Spark from the Maven classpath (no SPARK_HOME needed).
+run_java() {
+  local main_class="$1"; shift
+  java -Xmx"${DRIVER_MEMORY:-2g}" "${JVM_OPENS[@]}" ${JAVA_OPTS:-} \
+    -cp "$JOB_JAR:$(cat "$SPARK_CLASSPATH_FILE")" "$main_class" "$@"
+}
