@@ -25,7 +25,9 @@ import org.segmentation.run.ConfigurationException;
 public final class SettingsLoader {
   /** Keys whose values are never printed or logged. */
   private static final Pattern SECRET_KEY = Pattern.compile(
-      "(?i).*(password|passwd|secret|token|credential|access[._-]?key|private[._-]?key|api[._-]?key|sas).*");
+      "(?i).*(password|passwd|secret|token|credential"
+          + "|(access|account|private|api|sas)[._-]?key" // fs.s3a.access.key, fs.azure.account.key.<account>
+          + "|[._-]key\"?$).*");
 
   private SettingsLoader() {}
 

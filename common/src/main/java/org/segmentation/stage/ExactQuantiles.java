@@ -48,8 +48,13 @@ final class ExactQuantiles {
    * @return the value at each rank, in the order of {@code ranks}
    */
   static List<BigDecimal> at(Dataset<Row> values, String column, long rows, List<Long> ranks) {
+    return at(values, column, rows, ranks, VALUES_PER_RANGE);
+  }
+
+  /** As {@link #at(Dataset, String, long, List)}, with the range size given (tests use small ranges). */
+  static List<BigDecimal> at(Dataset<Row> values, String column, long rows, List<Long> ranks, long valuesPerRange) {
     Dataset<Row> distinct = values.groupBy(col(column).as(VALUE)).agg(count(lit(1)).as(COUNT));
-    int ranges = (int) Math.max(1, Math.min(1000, rows / VALUES_PER_RANGE));
+    int ranges = (int) Math.max(1, Math.min(1000, rows / valuesPerRange));
 
     List<Row> bounds = new ArrayList<>(distinct.repartitionByRange(ranges, col(VALUE))
         .groupBy(spark_partition_id().as(RANGE))

@@ -1,0 +1,51 @@
+package org.segmentation;
+
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The one local SparkSession of a test JVM: local[2], two shuffle partitions, no UI, UTC, Delta configured, ANSI off
+ * as in the job. A test that runs the job's main (which stops Spark at the end) gets a new session next time.
+ */
+public final class TestSpark {
+  private static SparkSession spark;
+
+  private TestSpark() {}
+
+  public static synchronized SparkSession get() {
+    if (spark == null || spark.sparkContext().isStopped()) {
+      spark = SparkSession.builder()
+          .master("local[2]")
+          .appName("segmentation-tests")
+          .config("spark.sql.shuffle.partitions", "2")
+          .config("spark.default.parallelism", "2")
+          .config("spark.ui.enabled", "false")
+          .config("spark.ui.showConsoleProgress", "false")
+          .config("spark.sql.session.timeZone", "UTC")
+          .config("spark.sql.ansi.enabled", "false")
+          .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+          .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+          .config("spark.databricks.delta.snapshotPartitions", "2")
+          .getOrCreate();
+    }
+    return spark;
+  }
+
+  /** A small DataFrame from literal rows, e.g. {@code rows(schema, row("c1", 10), row("c2", 20))}. */
+  public static Dataset<Row> rows(StructType schema, Row... rows) {
+    return get().createDataFrame(List.of(rows), schema);
+  }
+
+  public static Row row(Object... values) {
+    return RowFactory.create(values);
+  }
+
+  /** The physical plan Spark would run (Spark 4: the classic Dataset exposes its QueryExecution). */
+  public static String plan(Dataset<?> dataset) {
+    return ((org.apache.spark.sql.classic.Dataset<?>) dataset).queryExecution().executedPlan().toString();
+  }
+}

@@ -1,0 +1,131 @@
+package org.segmentation.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.segmentation.run.ConfigurationException;
+
+class JobSettingsTest {
+  private static final String VALID = """
+      segments {
+        inputs.purchases { format = csv, path = "in/purchases.csv", options { header = "true" },
+                           columns { amount = "Quantity * UnitPrice" } }
+        inputs.profiles.enabled = false
+      }
+      """;
+
+  private static JobSettings read(String hocon, Map<String, String> overrides) {
+    return JobSettings.read(SettingsLoader.layer(ConfigFactory.parseString(hocon), overrides));
+  }
+
+  @Test
+  void readsAValidFileOverReferenceDefaults() {
+    JobSettings settings = read(VALID, Map.of());
+    assertEquals(SourceFormat.CSV, settings.purchases().format());
+    assertEquals("Quantity * UnitPrice", settings.purchases().columns().get("amount"));
+    assertEquals("true", settings.purchases().options().get("header"));
+    assertFalse(settings.profiles().enabled());
+    // defaults come from reference.conf
+    assertEquals(5, settings.rfm().scoreBins());
+    assertEquals(11, settings.rfm().segments().size());
+    assertEquals("Champions", settings.rfm().segments().get(0).name());
+    assertEquals("lakehouse", settings.lake().root());
+  }
+
+  @Test
+  void reportsEveryProblemAtOnceWithTheKeyPath() {
+    ConfigurationException e = assertThrows(ConfigurationException.class, () -> read(VALID + """
+        segments.rfm.score-bins = 12
+        segments.rfm.monetary = "median"
+        segments.rfm.lookbak-days = 30
+        segments.time-zone = "Mars/Olympus"
+        segments.quality.max-quarantined-share = "lots"
+        """, Map.of()));
+    String message = e.getMessage();
+    assertTrue(message.contains("segments.rfm.score-bins: must be 2..10, got 12"), message);
+    assertTrue(message.contains("segments.rfm.monetary: must be one of [total, average-order-value], got \"median\""),
+        message);
+    assertTrue(message.contains("segments.rfm.lookbak-days: unknown key"), message);
+    assertTrue(message.contains("segments.time-zone: must be a time-zone id"), message);
+    assertTrue(message.contains("segments.quality.max-quarantined-share"), message);
+    assertEquals(5, e.problems().size(), message);
+  }
+
+  @Test
+  void missingInputPathIsAProblem() {
+    ConfigurationException e = assertThrows(ConfigurationException.class,
+        () -> read("segments.inputs.profiles.enabled = false", Map.of()));
+    assertTrue(e.getMessage().contains("segments.inputs.purchases.path: must give the location"), e.getMessage());
+  }
+
+  @Test
+  void commandLineOverridesWinOverTheFile() {
+    JobSettings settings = read(VALID, Map.of("segments.rfm.score-bins", "4",
+        "segments.lake.root", "s3a://bucket/lake"));
+    assertEquals(4, settings.rfm().scoreBins());
+    assertEquals("s3a://bucket/lake", settings.lake().root());
+  }
+
+  @Test
+  void systemPropertiesOverrideTheFile() {
+    System.setProperty("segments.rfm.lookback-days", "365");
+    try {
+      ConfigFactory.invalidateCaches();
+      assertEquals(365, read(VALID, Map.of()).rfm().lookbackDays());
+    } finally {
+      System.clearProperty("segments.rfm.lookback-days");
+      ConfigFactory.invalidateCaches();
+    }
+  }
+
+  @Test
+  void aMissingFileIsAnErrorNotAnEmptyConfiguration(@TempDir Path dir) {
+    ConfigurationException e = assertThrows(ConfigurationException.class,
+        () -> SettingsLoader.load(new File(dir.toFile(), "nope.conf"), Map.of()));
+    assertTrue(e.getMessage().contains("nope.conf"), e.getMessage());
+  }
+
+  @Test
+  void thresholdsMustMatchTheBins() {
+    ConfigurationException e = assertThrows(ConfigurationException.class, () -> read(VALID + """
+        segments.rfm.scoring = thresholds
+        segments.rfm.thresholds.frequency = [1, 5, 3, 10]
+        segments.rfm.thresholds.monetary = [10, 20]
+        """, Map.of()));
+    assertTrue(e.getMessage().contains("segments.rfm.thresholds.frequency: cut points must be strictly ascending"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("segments.rfm.thresholds.monetary: scoring = thresholds with score-bins = 5 "
+        + "needs 4 ascending cut points, got 2"), e.getMessage());
+  }
+
+  @Test
+  void redactsSecretsInThePrintedConfiguration(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("job.conf");
+    Files.writeString(file, VALID + """
+        segments.spark.conf {
+          "spark.hadoop.fs.s3a.secret.key" = "AKIA-very-secret"
+          "spark.hadoop.fs.azure.account.key.acct.dfs.core.windows.net" = "azure-account-key"
+          "spark.hadoop.fs.s3a.access.key" = "ACCESS-123"
+          "spark.sql.shuffle.partitions" = "64"
+        }
+        segments.inputs.purchases.options { password = "hunter2", token = "tok-123" }
+        """);
+    Config config = SettingsLoader.load(file.toFile(), Map.of());
+    String printed = SettingsLoader.renderRedacted(config);
+    for (String secret : new String[] {"AKIA-very-secret", "azure-account-key", "ACCESS-123", "hunter2", "tok-123"}) {
+      assertFalse(printed.contains(secret), "leaked " + secret + " in\n" + printed);
+    }
+    assertTrue(printed.contains("<redacted>"), printed);
+    assertTrue(printed.contains("64"), "non-secret values stay visible:\n" + printed);
+  }
+}
