@@ -72,16 +72,19 @@ public final class LakeTables {
     return spark.read().format("delta").load(path(table));
   }
 
-  /** Rows written by the commit of {@code version}, from Delta's own operation metrics (no extra scan). */
+  /**
+   * Rows written by the commit of {@code version}, from Delta's own operation metrics (no extra scan); 0 when the
+   * commit wrote no file.
+   */
   public long rowsWritten(TableSpec table, long version) {
     List<Row> commit = DeltaTable.forPath(spark, path(table)).history()
         .where(col("version").equalTo(version)).select("operationMetrics").collectAsList();
     if (commit.isEmpty() || commit.get(0).isNullAt(0)) {
-      return -1;
+      return 0;
     }
     Map<String, String> metrics = commit.get(0).getJavaMap(0);
     String rows = metrics.get("numOutputRows");
-    return rows == null ? -1 : Long.parseLong(rows);
+    return rows == null ? 0 : Long.parseLong(rows);
   }
 
   private long committedVersion(TableSpec table, String runId) {
@@ -89,7 +92,9 @@ public final class LakeTables {
         .where(col("userMetadata").equalTo(runId)).select("version").orderBy(col("version").desc())
         .collectAsList();
     if (ours.isEmpty()) {
-      throw new IllegalStateException("Cannot find the commit of run " + runId + " in " + path(table));
+      // Delta skips the commit of a write that changes nothing (an empty run date replaced by nothing): the latest
+      // version then already holds this run's (empty) rows for the date.
+      return DeltaTable.forPath(spark, path(table)).history(1).first().getLong(0);
     }
     return ours.get(0).getLong(0);
   }

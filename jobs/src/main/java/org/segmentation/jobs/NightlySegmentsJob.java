@@ -58,7 +58,7 @@ public final class NightlySegmentsJob {
         + UUID.randomUUID().toString().substring(0, 8);
     out.println("run_id=" + runId + " run_date=" + runDate + " dry_run=" + jobArgs.dryRun()
         + " config=" + jobArgs.config() + " config_fingerprint=" + SettingsLoader.fingerprint(config));
-    out.println("effective configuration (secrets redacted):\n" + SettingsLoader.renderRedacted(config));
+    err.println("effective configuration (secrets redacted):\n" + SettingsLoader.renderRedacted(config));
 
     try (Progress progress = new Progress(out, 30)) {
       SparkSession spark = null;

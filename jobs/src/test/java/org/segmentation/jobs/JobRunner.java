@@ -1,0 +1,27 @@
+package org.segmentation.jobs;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** Runs the job's main in this JVM and keeps what it printed. */
+record JobRunner(int status, String out, String err) {
+  static JobRunner run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = NightlySegmentsJob.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new JobRunner(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  String lastLine() {
+    List<String> lines = out.strip().lines().toList();
+    return lines.get(lines.size() - 1);
+  }
+
+  @Override
+  public String toString() {
+    return "exit " + status + "\n--- stdout\n" + out + "\n--- stderr\n" + err;
+  }
+}

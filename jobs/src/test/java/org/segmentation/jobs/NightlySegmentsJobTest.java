@@ -1,0 +1,205 @@
+package org.segmentation.jobs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.segmentation.TestSpark;
+import org.segmentation.sample.SampleDataGenerator;
+
+/** The job's main, end to end, on generated data in a temporary lake: publish, rerun, next night, bad input. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NightlySegmentsJobTest {
+  static final LocalDate END = LocalDate.of(2026, 11, 21);
+  static final LocalDate FIRST_NIGHT = END.minusDays(7);
+  static final LocalDate SECOND_NIGHT = END;
+
+  @TempDir
+  static Path dir;
+  static Path config;
+
+  @BeforeAll
+  static void generateSampleAndConfig() throws Exception {
+    SparkSession spark = TestSpark.get();
+    SampleDataGenerator generator = new SampleDataGenerator(1500, 12_000, 3, END);
+    generator.purchases(spark).write().parquet(dir.resolve("raw/purchases").toString());
+    generator.profiles(spark).write().parquet(dir.resolve("raw/profiles").toString());
+    config = dir.resolve("job.conf");
+    Files.writeString(config, """
+        segments {
+          spark { master = "local[2]", conf { "spark.sql.shuffle.partitions" = "2", "spark.ui.enabled" = "false" } }
+          lake.root = "%s"
+          inputs.purchases.path = "%s"
+          inputs.profiles.path = "%s"
+        }
+        """.formatted(dir.resolve("lake"), dir.resolve("raw/purchases"), dir.resolve("raw/profiles")));
+  }
+
+  static Dataset<Row> table(String name) {
+    return TestSpark.get().read().format("delta").load(dir.resolve("lake").resolve(name).toString());
+  }
+
+  static Dataset<Row> night(String table, LocalDate date) {
+    return table(table).where(col("run_date").equalTo(lit(java.sql.Date.valueOf(date))));
+  }
+
+  /** Customers of a night, computed without the job: profile ids plus buyers with a purchase up to that day. */
+  static long expectedCustomers(LocalDate date) {
+    SparkSession spark = TestSpark.get();
+    Dataset<Row> buyers = spark.read().parquet(dir.resolve("raw/purchases").toString())
+        .where(col("order_ts").lt(lit(java.sql.Timestamp.valueOf(date.plusDays(1).atStartOfDay()))))
+        .select("customer_id");
+    Dataset<Row> profiles = spark.read().parquet(dir.resolve("raw/profiles").toString()).select("customer_id");
+    return buyers.union(profiles).distinct().count();
+  }
+
+  @Test
+  @Order(1)
+  void publishesOneRowPerCustomerForTheRunDate() {
+    JobRunner run = JobRunner.run("--config", config.toString(), "--run-date", FIRST_NIGHT.toString());
+    assertEquals(0, run.status(), run.toString());
+    assertTrue(run.lastLine().startsWith("result=published exit=0 run_date=" + FIRST_NIGHT), run.lastLine());
+    assertTrue(run.out().contains("stage=rfm_aggregate"), run.out());
+
+    Dataset<Row> customers = night("customer_segments", FIRST_NIGHT);
+    long expected = expectedCustomers(FIRST_NIGHT);
+    assertEquals(expected, customers.count());
+    assertEquals(expected, customers.select("customer_id").distinct().count());
+    assertEquals(0, customers.where(col("rfm_segment").isNull()).count());
+    // summary counts add up to the customers scored (and unscored: the no-purchase segment is a row too)
+    Row summary = night("segment_summary", FIRST_NIGHT).agg(sum("customers"), sum("share_of_customers")).first();
+    assertEquals(expected, summary.getLong(0));
+    assertEquals(1.0, summary.getDouble(1), 1e-9);
+    // the first night comes entirely from "new"
+    Row transitions = night("segment_transitions", FIRST_NIGHT).agg(sum("customers")).first();
+    assertEquals(expected, transitions.getLong(0));
+    assertEquals(0, night("segment_transitions", FIRST_NIGHT).where(col("from_segment").notEqual("new")).count());
+  }
+
+  @Test
+  @Order(2)
+  void rerunningADateChangesNothing() {
+    List<Row> before = night("customer_segments", FIRST_NIGHT).orderBy("customer_id").collectAsList();
+    List<Row> summaryBefore = night("segment_summary", FIRST_NIGHT).orderBy("rfm_segment").collectAsList();
+    JobRunner run = JobRunner.run("--config", config.toString(), "--run-date", FIRST_NIGHT.toString());
+    assertEquals(0, run.status(), run.toString());
+    assertEquals(before, night("customer_segments", FIRST_NIGHT).orderBy("customer_id").collectAsList());
+    assertEquals(summaryBefore, night("segment_summary", FIRST_NIGHT).orderBy("rfm_segment").collectAsList());
+    assertEquals(before.size(), table("customer_segments").count(), "no other date, no duplicate rows");
+  }
+
+  @Test
+  @Order(3)
+  void nextNightRecordsMovementBetweenSegments() {
+    JobRunner run = JobRunner.run("--config", config.toString(), "--run-date", SECOND_NIGHT.toString());
+    assertEquals(0, run.status(), run.toString());
+    long first = night("customer_segments", FIRST_NIGHT).count();
+    long second = night("customer_segments", SECOND_NIGHT).count();
+    assertEquals(expectedCustomers(SECOND_NIGHT), second);
+    assertEquals(first, expectedCustomers(FIRST_NIGHT), "the first night is untouched");
+
+    Dataset<Row> transitions = night("segment_transitions", SECOND_NIGHT);
+    assertEquals(first, transitions.where(col("from_segment").notEqual("new")).agg(sum("customers")).first()
+        .getLong(0));
+    assertEquals(second, transitions.where(col("to_segment").notEqual("gone")).agg(sum("customers")).first()
+        .getLong(0));
+    assertEquals(java.sql.Date.valueOf(FIRST_NIGHT), transitions.first().getAs("previous_run_date"));
+
+    // previous_rfm_segment is the first night's segment of the same customer
+    Dataset<Row> now = night("customer_segments", SECOND_NIGHT).select("customer_id", "previous_rfm_segment");
+    Dataset<Row> then = night("customer_segments", FIRST_NIGHT).select(col("customer_id"),
+        col("rfm_segment").as("then"));
+    assertEquals(0, now.join(then, "customer_id").where(col("previous_rfm_segment").notEqual(col("then"))
+        .or(col("previous_rfm_segment").isNull())).count());
+    assertTrue(now.where(col("previous_rfm_segment").isNotNull()).count() > 0);
+  }
+
+  @Test
+  @Order(4)
+  void runLogRecordsConservationAndThePublishedVersions() {
+    List<Row> runs = table("run_log").where(col("status").equalTo("published")).collectAsList();
+    assertEquals(3, runs.size());
+    for (Row run : runs) {
+      Map<String, Long> read = run.getJavaMap(run.fieldIndex("rows_read"));
+      Map<String, Long> accepted = run.getJavaMap(run.fieldIndex("rows_accepted"));
+      Map<String, Long> quarantined = run.getJavaMap(run.fieldIndex("rows_quarantined"));
+      assertEquals(12_000L, read.get("purchases"));
+      for (String input : List.of("purchases", "profiles")) {
+        assertEquals(read.get(input), accepted.get(input) + quarantined.get(input), input);
+      }
+      Map<String, Long> versions = run.getJavaMap(run.fieldIndex("table_versions"));
+      assertTrue(versions.keySet().containsAll(List.of("customer_segments", "segment_summary",
+          "segment_transitions", "quarantine")), versions.toString());
+    }
+  }
+
+  @Test
+  @Order(5)
+  void badConfigurationExitsTwoAndNamesTheKey() {
+    JobRunner run = JobRunner.run("--config", config.toString(), "--run-date", FIRST_NIGHT.toString(),
+        "--set", "segments.rfm.score-bins=42", "--set", "segments.rfm.scorring=quantile");
+    assertEquals(2, run.status(), run.toString());
+    assertTrue(run.err().contains("segments.rfm.score-bins: must be 2..10, got 42"), run.err());
+    assertTrue(run.err().contains("segments.rfm.scorring: unknown key"), run.err());
+    assertTrue(run.lastLine().startsWith("result=failed exit=2 reason=configuration"), run.lastLine());
+  }
+
+  @Test
+  @Order(6)
+  void aMappingThatNamesAMissingColumnExitsTwo() {
+    JobRunner run = JobRunner.run("--config", config.toString(), "--run-date", FIRST_NIGHT.toString(),
+        "--set", "segments.inputs.purchases.columns.amount=\"Quantity * UnitPrice\"");
+    assertEquals(2, run.status(), run.toString());
+    assertTrue(run.err().contains("segments.inputs.purchases.columns.amount"), run.err());
+  }
+
+  @Test
+  @Order(7)
+  void tooManyBadRowsFailTheQualityGateAndPublishNothing() throws Exception {
+    Path csv = dir.resolve("bad.csv");
+    StringBuilder text = new StringBuilder("customer_id,order_id,order_ts,amount\n");
+    for (int i = 0; i < 20; i++) {
+      text.append("c").append(i).append(",o").append(i).append(",2026-11-01 10:00:00,")
+          .append(i % 2 == 0 ? "12.50" : "twelve").append('\n');
+    }
+    Files.writeString(csv, text);
+    LocalDate date = LocalDate.of(2026, 11, 2);
+    JobRunner run = JobRunner.run("--config", config.toString(), "--run-date", date.toString(),
+        "--set", "segments.inputs.purchases.format=csv", "--set", "segments.inputs.purchases.path=\"" + csv + "\"",
+        "--set", "segments.inputs.purchases.options.header=true");
+    assertEquals(3, run.status(), run.toString());
+    assertTrue(run.lastLine().contains("reason=data_quality"), run.lastLine());
+    assertTrue(run.lastLine().contains("10 of 20 purchases rows"), run.lastLine());
+    assertEquals(0, night("customer_segments", date).count());
+    Row failed = table("run_log").where(col("run_date").equalTo(lit(java.sql.Date.valueOf(date)))).first();
+    assertEquals("failed", failed.getAs("status"));
+    assertEquals(3, (int) failed.getAs("exit_code"));
+  }
+
+  @Test
+  void helpDocumentsEveryOption() {
+    JobRunner run = JobRunner.run("--help");
+    assertEquals(0, run.status());
+    for (String option : List.of("--config", "--run-date", "--dry-run", "--set", "--help", "Exit status")) {
+      assertTrue(run.out().contains(option), option);
+    }
+    assertFalse(JobRunner.run("--bogus").status() == 0);
+  }
+}
