@@ -65,6 +65,28 @@ class RfmSegmentationTest {
     assertTrue(e.getMessage().contains("segments.rfm.segments[0] (\"Big\")"), e.getMessage());
   }
 
+  /** The three-segment example of the README, through configuration only. */
+  @Test
+  void aSchemeFromConfigurationReplacesTheDefault() {
+    RfmSettings rfm = JobSettings.read(SettingsLoader.layer(com.typesafe.config.ConfigFactory.parseString("""
+        segments.inputs { purchases.path = x, profiles.enabled = false }
+        segments.rfm {
+          score-bins = 3
+          segments = [
+            { name = "VIP",      rule = "r_score = 3 and f_score >= 2 and m_score = 3" }
+            { name = "Active",   rule = "r_score >= 2" }
+            { name = "Dormant",  rule = "true" }
+          ]
+        }
+        """), Map.of())).rfm();
+    assertEquals(List.of(), RfmSegmentation.check(TestSpark.get(), rfm));
+    StructType scores = new StructType().add("r_score", DataTypes.IntegerType).add("f_score", DataTypes.IntegerType)
+        .add("m_score", DataTypes.IntegerType);
+    List<String> names = new RfmSegmentation(rfm).apply(TestSpark.rows(scores, row(3, 2, 3), row(2, 1, 1),
+        row(1, 3, 3))).select("rfm_segment").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    assertEquals(List.of("VIP", "Active", "Dormant"), names);
+  }
+
   @Test
   void reportsRulesThatNeverWin() {
     List<String> shadowed = RfmSegmentation.check(TestSpark.get(), withRules(List.of(
