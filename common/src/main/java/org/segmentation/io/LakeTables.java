@@ -12,6 +12,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.segmentation.config.LakeSettings;
+import org.segmentation.run.PublishConflictException;
 import org.segmentation.schema.Columns;
 
 /**
@@ -47,12 +48,18 @@ public final class LakeTables {
     if (!table.partitionedByRunDate()) {
       throw new IllegalArgumentException(table.name() + " is not partitioned by run_date");
     }
-    rows.write().format("delta")
-        .mode(SaveMode.Overwrite)
-        .partitionBy(Columns.RUN_DATE)
-        .option("replaceWhere", Columns.RUN_DATE + " = DATE'" + runDate + "'")
-        .option("userMetadata", runId)
-        .save(path(table));
+    try {
+      rows.write().format("delta")
+          .mode(SaveMode.Overwrite)
+          .partitionBy(Columns.RUN_DATE)
+          .option("replaceWhere", Columns.RUN_DATE + " = DATE'" + runDate + "'")
+          .option("userMetadata", runId)
+          .save(path(table));
+    } catch (java.util.ConcurrentModificationException e) { // Delta's optimistic concurrency rejected our commit
+      throw new PublishConflictException("Cannot publish " + table.name() + " for run_date " + runDate
+          + ": another run committed to it at the same time (" + e.getClass().getSimpleName()
+          + "); this run wrote nothing there, rerun the date once the other run has ended", e);
+    }
     return committedVersion(table, runId);
   }
 

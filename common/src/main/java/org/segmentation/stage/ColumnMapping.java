@@ -17,6 +17,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.segmentation.config.SourceSettings;
 import org.segmentation.run.ConfigurationException;
+import org.segmentation.run.DataQualityException;
 import org.segmentation.schema.CanonicalColumn;
 
 /**
@@ -48,7 +49,13 @@ public record ColumnMapping(SourceSettings source, List<CanonicalColumn> schema)
             + canonicalNames + ")");
       }
     }
+    if (raw.columns().length == 0) {
+      throw new DataQualityException("Cannot read " + source.name() + ": the input has no columns (an empty file?)");
+    }
     Set<String> rawColumns = new TreeSet<>(Arrays.asList(raw.columns()));
+    String delimiterHint = raw.columns().length == 1 && raw.columns()[0].matches(".*[;\t|,].*")
+        ? "; the input has a single column whose name contains a separator: is options.delimiter right?"
+        : "";
     List<Column> output = new ArrayList<>();
     for (CanonicalColumn c : schema) {
       String expression = source.columns().get(c.name());
@@ -62,7 +69,7 @@ public record ColumnMapping(SourceSettings source, List<CanonicalColumn> schema)
         value = col("`" + c.name() + "`");
       } else if (c.required()) {
         problems.add(key(c.name()) + ": required column is missing: the input has no column \"" + c.name()
-            + "\" and no mapping was given (input columns: " + rawColumns + ")");
+            + "\" and no mapping was given (input columns: " + rawColumns + ")" + delimiterHint);
         continue;
       } else {
         value = lit(null).cast(c.type());

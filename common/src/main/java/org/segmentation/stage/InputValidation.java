@@ -4,20 +4,25 @@ import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_append;
 import static org.apache.spark.sql.functions.array_compact;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 import static org.segmentation.schema.Columns.AGE;
 import static org.segmentation.schema.Columns.AMOUNT;
 import static org.segmentation.schema.Columns.CUSTOMER_ID;
+import static org.segmentation.schema.Columns.ORDER_TS;
 import static org.segmentation.schema.Columns.QUARANTINE_REASONS;
 import static org.segmentation.schema.Columns.SIGNUP_TS;
 import static org.segmentation.schema.Columns.SOURCE_ROW;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -40,29 +45,69 @@ import org.segmentation.schema.Columns;
  *   <li>{@code unparseable_<column>}: the mapped value is present but cannot be converted to the column's type;</li>
  *   <li>{@code amount_out_of_range}: |amount| above {@code quality.max-abs-amount};</li>
  *   <li>{@code age_out_of_range}: age outside {@code quality.min-age .. max-age};</li>
- *   <li>{@code duplicate_profile}: another profile of the same customer is kept (the latest signup_ts wins).</li>
+ *   <li>{@code duplicate_profile}: another profile of the same customer is kept (the latest signup_ts wins);</li>
+ *   <li>{@code duplicate_line}: an identical purchase line is kept ({@code quality.duplicate-lines = quarantine});</li>
+ *   <li>{@code order_ts_in_future}: stamped after the job's start plus {@code quality.max-future-hours};</li>
+ *   <li>{@code customer_without_profile}: no accepted profile has the customer
+ *       ({@code quality.purchases-without-profile = quarantine}).</li>
  * </ul>
  */
-public record InputValidation(List<CanonicalColumn> schema, List<Rule> rules, boolean dedupeProfiles)
-    implements Stage {
+public record InputValidation(List<CanonicalColumn> schema, List<Rule> rules, Dedupe dedupe) implements Stage {
 
   /** A row-level rule: rows for which {@code violated} is true get {@code reasonCode}. */
   public record Rule(String reasonCode, Column violated) {}
+
+  /**
+   * Among otherwise valid rows with equal {@code key}, the first by {@code order} is kept and the others get
+   * {@code reasonCode}. The original row breaks ties, so the choice is deterministic.
+   */
+  public record Dedupe(List<Column> key, List<Column> order, String reasonCode) {}
 
   public static final String MISSING = "missing_";
   public static final String UNPARSEABLE = "unparseable_";
   public static final String AMOUNT_OUT_OF_RANGE = "amount_out_of_range";
   public static final String AGE_OUT_OF_RANGE = "age_out_of_range";
   public static final String DUPLICATE_PROFILE = "duplicate_profile";
+  public static final String DUPLICATE_LINE = "duplicate_line";
+  public static final String ORDER_TS_IN_FUTURE = "order_ts_in_future";
+  public static final String CUSTOMER_WITHOUT_PROFILE = "customer_without_profile";
 
-  public static InputValidation purchases(QualitySettings quality) {
+  /**
+   * @param startedAt when the job started: purchases later than this plus {@code quality.max-future-hours} are
+   *     impossible. (Not the run date: purchases after the run date are valid, a backfill just ignores them.)
+   */
+  public static InputValidation purchases(QualitySettings quality, Instant startedAt) {
+    Instant latest = startedAt.plus(Duration.ofHours(quality.maxFutureHours()));
+    Dedupe duplicates = null;
+    if (quality.duplicateLines() == QualitySettings.Handling.QUARANTINE) {
+      List<Column> everyColumn = Columns.PURCHASES.stream().map(c -> col(c.name())).toList();
+      duplicates = new Dedupe(everyColumn, List.of(), DUPLICATE_LINE);
+    }
     return new InputValidation(Columns.PURCHASES, List.of(
-        new Rule(AMOUNT_OUT_OF_RANGE, abs(col(AMOUNT)).gt(lit(quality.maxAbsAmount())))), false);
+        new Rule(AMOUNT_OUT_OF_RANGE, abs(col(AMOUNT)).gt(lit(quality.maxAbsAmount()))),
+        new Rule(ORDER_TS_IN_FUTURE, col(ORDER_TS).gt(lit(java.sql.Timestamp.from(latest))))), duplicates);
   }
 
   public static InputValidation profiles(QualitySettings quality) {
     return new InputValidation(Columns.PROFILES, List.of(
-        new Rule(AGE_OUT_OF_RANGE, col(AGE).lt(quality.minAge()).or(col(AGE).gt(quality.maxAge())))), true);
+        new Rule(AGE_OUT_OF_RANGE, col(AGE).lt(quality.minAge()).or(col(AGE).gt(quality.maxAge())))),
+        new Dedupe(List.of(col(CUSTOMER_ID)), List.of(col(SIGNUP_TS).desc_nulls_last()), DUPLICATE_PROFILE));
+  }
+
+  /**
+   * Adds {@code customer_without_profile} to validated purchases whose customer is not among {@code profileIds}
+   * (the accepted profiles' customer_id).
+   */
+  public static Dataset<Row> quarantineCustomersWithoutProfile(Dataset<Row> purchases, Dataset<Row> profileIds) {
+    Dataset<Row> known = profileIds.select(col(CUSTOMER_ID).as("__known_id")).distinct();
+    return purchases.join(known, purchases.col(CUSTOMER_ID).equalTo(known.col("__known_id")), "left_outer")
+        .withColumn(QUARANTINE_REASONS, when(col("__known_id").isNull().and(col(CUSTOMER_ID).isNotNull()),
+            array_append(col(QUARANTINE_REASONS), lit(CUSTOMER_WITHOUT_PROFILE)))
+            .otherwise(col(QUARANTINE_REASONS)))
+        // The original row is kept only for rows that already had a reason; for these, the mapped row stands in.
+        .withColumn(SOURCE_ROW, when(size(col(QUARANTINE_REASONS)).gt(0), coalesce(col(SOURCE_ROW),
+            to_json(struct(Columns.PURCHASES.stream().map(c -> col(c.name())).toArray(Column[]::new))))))
+        .drop("__known_id");
   }
 
   @Override
@@ -85,14 +130,17 @@ public record InputValidation(List<CanonicalColumn> schema, List<Rule> rules, bo
       reasons.add(when(rule.violated(), lit(rule.reasonCode())));
     }
     Dataset<Row> checked = mapped.withColumn(QUARANTINE_REASONS, array_compact(array(reasons.toArray(Column[]::new))));
-    if (dedupeProfiles) {
-      // Keep the latest profile of a customer (latest signup_ts; the original row breaks ties so the choice is
-      // deterministic). Only rows that passed the other checks compete: a broken row never displaces a good one.
-      Column competes = col(CUSTOMER_ID).isNotNull().and(size(col(QUARANTINE_REASONS)).equalTo(0));
-      Column rank = row_number().over(Window.partitionBy(col(CUSTOMER_ID), competes)
-          .orderBy(col(SIGNUP_TS).desc_nulls_last(), to_json(col(ColumnMapping.SOURCE_STRUCT)).desc()));
+    if (dedupe != null) {
+      // Only rows that passed the other checks compete: a broken row never displaces a good one.
+      Column competes = size(col(QUARANTINE_REASONS)).equalTo(0);
+      List<Column> partition = new ArrayList<>(dedupe.key());
+      partition.add(competes);
+      List<Column> order = new ArrayList<>(dedupe.order());
+      order.add(to_json(col(ColumnMapping.SOURCE_STRUCT)).desc());
+      Column rank = row_number().over(Window.partitionBy(partition.toArray(Column[]::new))
+          .orderBy(order.toArray(Column[]::new)));
       checked = checked.withColumn(QUARANTINE_REASONS,
-          when(competes.and(rank.gt(1)), array_append(col(QUARANTINE_REASONS), lit(DUPLICATE_PROFILE)))
+          when(competes.and(rank.gt(1)), array_append(col(QUARANTINE_REASONS), lit(dedupe.reasonCode())))
               .otherwise(col(QUARANTINE_REASONS)));
     }
     List<Column> output = new ArrayList<>();

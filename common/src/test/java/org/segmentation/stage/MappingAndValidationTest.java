@@ -40,7 +40,9 @@ class MappingAndValidationTest {
     return new SourceSettings("purchases", true, SourceFormat.CSV, "unused", Map.of(), columns);
   }
 
-  static final QualitySettings QUALITY = new QualitySettings(0.05, 10_000, 0, 120);
+  static final QualitySettings QUALITY = new QualitySettings(0.05, 10_000, 0, 120, 48,
+      QualitySettings.Handling.KEEP, QualitySettings.Handling.KEEP);
+  static final java.time.Instant STARTED = java.time.Instant.parse("2010-12-02T06:00:00Z");
 
   @Test
   void mapsUserColumnsAndQuarantinesBadRowsWithReasons() {
@@ -50,7 +52,7 @@ class MappingAndValidationTest {
         row("536367", "13047", "13/45/2010 8:34", "3", "1.00"),      // bad date -> missing_order_ts
         row("536368", "13047", "12/1/2010 8:34", "three", "1.00"),   // text quantity -> amount missing + quantity
         row("536369", "13047", "12/1/2010 8:35", "1", "99999"));     // amount beyond 10,000
-    Dataset<Row> validated = InputValidation.purchases(QUALITY)
+    Dataset<Row> validated = InputValidation.purchases(QUALITY, STARTED)
         .apply(new ColumnMapping(source(RETAIL_MAPPING), Columns.PURCHASES).apply(raw));
     ValidatedInput input = new ValidatedInput("purchases", Columns.PURCHASES, validated);
 

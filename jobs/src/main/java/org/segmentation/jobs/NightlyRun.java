@@ -11,6 +11,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.segmentation.config.JobSettings;
+import org.segmentation.config.QualitySettings;
 import org.segmentation.io.LakeTables;
 import org.segmentation.io.RunLog;
 import org.segmentation.io.SourceReader;
@@ -39,6 +40,7 @@ final class NightlyRun {
   private final JobSettings settings;
   private final LocalDate runDate;
   private final String runId;
+  private final Instant startedAt;
   private final Progress progress;
   private final LakeTables lake;
   private final RunLog runLog;
@@ -50,8 +52,10 @@ final class NightlyRun {
   record Outcome(String status, Map<String, ValidatedInput.Counts> inputs, Map<String, String> inputVersions,
       Map<String, Long> tableVersions, Map<String, Long> rowsWritten, long customers) {}
 
-  NightlyRun(SparkSession spark, JobSettings settings, LocalDate runDate, String runId, Progress progress) {
+  NightlyRun(SparkSession spark, JobSettings settings, LocalDate runDate, String runId, Instant startedAt,
+      Progress progress) {
     this.spark = spark;
+    this.startedAt = startedAt;
     this.settings = settings;
     this.runDate = runDate;
     this.runId = runId;
@@ -70,11 +74,17 @@ final class NightlyRun {
     // 2. Read, map and validate each input. Mapping problems surface here, before any data is read (exit 2).
     progress.begin("load_validate");
     ValidatedInput purchases = validate(SourceReader.read(spark, settings.purchases()), Columns.PURCHASES,
-        InputValidation.purchases(settings.quality()));
+        InputValidation.purchases(settings.quality(), startedAt));
     ValidatedInput profiles = settings.profiles().enabled()
         ? validate(SourceReader.read(spark, settings.profiles()), Columns.PROFILES,
             InputValidation.profiles(settings.quality()))
         : null;
+    if (profiles != null
+        && settings.quality().purchasesWithoutProfile() == QualitySettings.Handling.QUARANTINE) {
+      purchases = new ValidatedInput(purchases.name(), purchases.schema(),
+          InputValidation.quarantineCustomersWithoutProfile(purchases.rows(),
+              profiles.accepted().select(Columns.CUSTOMER_ID)));
+    }
     // Persisted: the validated rows feed the RFM aggregate, the quarantine table and the counts, and the source
     // must be read once. MEMORY_AND_DISK spills instead of recomputing when the data outgrows executor memory.
     purchases.rows().persist(StorageLevel.MEMORY_AND_DISK());
@@ -179,7 +189,7 @@ final class NightlyRun {
   }
 
   /** Appends this run's row to run_log: the publish marker when status is published. */
-  void record(Outcome outcome, int exitCode, Instant startedAt, String reason, String message, String fingerprint) {
+  void record(Outcome outcome, int exitCode, String reason, String message, String fingerprint) {
     Map<String, Long> read = new LinkedHashMap<>();
     Map<String, Long> accepted = new LinkedHashMap<>();
     Map<String, Long> quarantined = new LinkedHashMap<>();

@@ -65,11 +65,11 @@ public final class NightlySegmentsJob {
       NightlyRun nightly = null;
       try {
         spark = SparkSessions.start(settings);
-        nightly = new NightlyRun(spark, settings, runDate, runId, progress);
+        nightly = new NightlyRun(spark, settings, runDate, runId, startedAt, progress);
         NightlyRun.Outcome outcome = nightly.run(jobArgs.dryRun());
         if (!jobArgs.dryRun()) {
           progress.begin("write_run_log");
-          nightly.record(outcome, 0, startedAt, null, null, SettingsLoader.fingerprint(config));
+          nightly.record(outcome, 0, null, null, SettingsLoader.fingerprint(config));
           progress.end("write_run_log", "status=published");
         }
         out.println(summary(outcome.status(), ExitCode.SUCCESS, runDate, runId, null,
@@ -85,7 +85,7 @@ public final class NightlySegmentsJob {
         err.println("ERROR " + e.getMessage());
         if (nightly != null && !jobArgs.dryRun()) {
           try {
-            nightly.record(null, code.status(), startedAt, reason, firstLine(e.getMessage()),
+            nightly.record(null, code.status(), reason, firstLine(e.getMessage()),
                 SettingsLoader.fingerprint(config));
           } catch (Exception logFailure) {
             err.println("WARN could not record the failure in run_log: " + firstLine(logFailure.getMessage()));
