@@ -41,10 +41,13 @@ public final class LakeTables {
     return DeltaTable.isDeltaTable(spark, path(table));
   }
 
+  /** A commit of ours: the Delta version and the rows it wrote (from Delta's operation metrics, no extra scan). */
+  public record Commit(long version, long rowsWritten) {}
+
   /**
    * Replaces the run date's partition of {@code table} with {@code rows} and returns the Delta version committed.
    */
-  public long replaceRunDate(TableSpec table, Dataset<Row> rows, LocalDate runDate, String runId) {
+  public Commit replaceRunDate(TableSpec table, Dataset<Row> rows, LocalDate runDate, String runId) {
     if (!table.partitionedByRunDate()) {
       throw new IllegalArgumentException(table.name() + " is not partitioned by run_date");
     }
@@ -60,13 +63,13 @@ public final class LakeTables {
           + ": another run committed to it at the same time (" + e.getClass().getSimpleName()
           + "); this run wrote nothing there, rerun the date once the other run has ended", e);
     }
-    return committedVersion(table, runId);
+    return committedBy(table, runId);
   }
 
   /** Appends rows (run_log) and returns the version committed. */
-  public long append(TableSpec table, Dataset<Row> rows, String runId) {
+  public Commit append(TableSpec table, Dataset<Row> rows, String runId) {
     rows.write().format("delta").mode(SaveMode.Append).option("userMetadata", runId).save(path(table));
-    return committedVersion(table, runId);
+    return committedBy(table, runId);
   }
 
   /** The rows of one run date as of a Delta version (the version a published run recorded). */
@@ -79,30 +82,18 @@ public final class LakeTables {
     return spark.read().format("delta").load(path(table));
   }
 
-  /**
-   * Rows written by the commit of {@code version}, from Delta's own operation metrics (no extra scan); 0 when the
-   * commit wrote no file.
-   */
-  public long rowsWritten(TableSpec table, long version) {
-    List<Row> commit = DeltaTable.forPath(spark, path(table)).history()
-        .where(col("version").equalTo(version)).select("operationMetrics").collectAsList();
-    if (commit.isEmpty() || commit.get(0).isNullAt(0)) {
-      return 0;
-    }
-    Map<String, String> metrics = commit.get(0).getJavaMap(0);
-    String rows = metrics.get("numOutputRows");
-    return rows == null ? 0 : Long.parseLong(rows);
-  }
-
-  private long committedVersion(TableSpec table, String runId) {
+  private Commit committedBy(TableSpec table, String runId) {
     List<Row> ours = DeltaTable.forPath(spark, path(table)).history(20)
-        .where(col("userMetadata").equalTo(runId)).select("version").orderBy(col("version").desc())
-        .collectAsList();
+        .where(col("userMetadata").equalTo(runId)).select("version", "operationMetrics")
+        .orderBy(col("version").desc()).limit(1).collectAsList();
     if (ours.isEmpty()) {
       // Delta skips the commit of a write that changes nothing (an empty run date replaced by nothing): the latest
       // version then already holds this run's (empty) rows for the date.
-      return DeltaTable.forPath(spark, path(table)).history(1).first().getLong(0);
+      return new Commit(DeltaTable.forPath(spark, path(table)).history(1).first().getLong(0), 0);
     }
-    return ours.get(0).getLong(0);
+    Row commit = ours.get(0);
+    Map<String, String> metrics = commit.isNullAt(1) ? Map.of() : commit.getJavaMap(1);
+    String rows = metrics.get("numOutputRows");
+    return new Commit(commit.getLong(0), rows == null ? 0 : Long.parseLong(rows));
   }
 }

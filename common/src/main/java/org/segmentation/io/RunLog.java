@@ -84,7 +84,7 @@ public final class RunLog {
     this.tables = tables;
   }
 
-  public long append(Entry entry) {
+  public LakeTables.Commit append(Entry entry) {
     return tables.append(TableSpec.RUN_LOG,
         spark.createDataFrame(List.of(entry.toRow()), SCHEMA).coalesce(1), entry.runId());
   }

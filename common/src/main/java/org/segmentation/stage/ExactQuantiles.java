@@ -1,90 +1,124 @@
 package org.segmentation.stage;
 
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.spark_partition_id;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
- * Exact order statistics of one numeric column, computed without moving all values through one task.
+ * Exact order statistics of several numeric columns at once, computed without moving all values through one task.
  *
- * <p>The k-th order statistic x(k) is the k-th smallest value (1-based, counting duplicates). Method:
+ * <p>The k-th order statistic x(k) of a column is its k-th smallest value (1-based, counting duplicates). Method, for
+ * all columns together (two Spark jobs, plus the sampling job of the range partitioner):
  * <ol>
- *   <li>count each distinct value (a map-side-combined aggregation: ties collapse to one row);</li>
- *   <li>range-partition the distinct values, so each partition holds one contiguous value range, and bring back only
- *       each range's bounds and row count (one small row per partition);</li>
- *   <li>on the driver, find which range holds each requested rank, then, for those few ranges only, run a window
- *       <em>partitioned by range</em> that accumulates counts in value order and picks the value at the rank.</li>
+ *   <li>stack the columns into (measure, value) rows and count each distinct pair (map-side combined: ties collapse to
+ *       one row);</li>
+ *   <li>range-partition the distinct pairs, so each partition holds one contiguous value range of one or two
+ *       measures, and bring back only each (partition, measure) range's bounds and row count;</li>
+ *   <li>on the driver, find the range that holds each requested rank of each measure, then, for those few ranges
+ *       only, run a window <em>partitioned by range</em> that accumulates counts in value order and picks the value at
+ *       the rank.</li>
  * </ol>
- * Only a handful of numbers per partition and per rank reach the driver; no customer row does.
+ * Only a handful of numbers per range and per rank reach the driver; no customer row does.
  */
 final class ExactQuantiles {
+  private static final String MEASURE = "measure";
   private static final String VALUE = "value";
   private static final String COUNT = "n";
   private static final String RANGE = "range_id";
   private static final String CUMULATIVE = "cumulative";
-  /** Distinct values per range: small enough for one task's window, large enough to keep the job count low. */
-  private static final long VALUES_PER_RANGE = 200_000L;
+  /** Distinct values per range: small enough for one task's window, large enough to keep ranges few. */
+  static final long VALUES_PER_RANGE = 200_000L;
 
   private ExactQuantiles() {}
 
+  /** A contiguous value range of one measure, as found by the range partitioner. */
+  private record Range(int measure, BigDecimal low, BigDecimal high, long rows) {}
+
   /**
-   * @param values a Dataset whose column {@code column} holds no NULLs
-   * @param rows the number of rows of {@code values} (known to the caller)
-   * @param ranks 1-based ranks, each in 1..rows
-   * @return the value at each rank, in the order of {@code ranks}
+   * @param rows a Dataset whose {@code columns} hold no NULLs (numeric, exact decimals kept exact)
+   * @param rowCount the number of rows (known to the caller), which sizes the ranges
+   * @param ranks 1-based ranks, each in 1..rowCount
+   * @return per column, the value at each rank, in the order of {@code ranks}; empty lists when rows is empty
    */
-  static List<BigDecimal> at(Dataset<Row> values, String column, long rows, List<Long> ranks) {
-    return at(values, column, rows, ranks, VALUES_PER_RANGE);
-  }
+  static Map<String, List<BigDecimal>> at(Dataset<Row> rows, List<String> columns, long rowCount,
+      List<Long> ranks, long valuesPerRange) {
+    Column[] stacked = new Column[columns.size()];
+    for (int m = 0; m < columns.size(); m++) {
+      stacked[m] = struct(lit(m).as(MEASURE), col(columns.get(m)).cast(DataTypes.createDecimalType(38, 4)).as(VALUE));
+    }
+    Dataset<Row> distinct = rows.select(explode(array(stacked)).as("s"))
+        .select(col("s." + MEASURE).as(MEASURE), col("s." + VALUE).as(VALUE))
+        .groupBy(MEASURE, VALUE).agg(count(lit(1)).as(COUNT));
 
-  /** As {@link #at(Dataset, String, long, List)}, with the range size given (tests use small ranges). */
-  static List<BigDecimal> at(Dataset<Row> values, String column, long rows, List<Long> ranks, long valuesPerRange) {
-    Dataset<Row> distinct = values.groupBy(col(column).as(VALUE)).agg(count(lit(1)).as(COUNT));
-    int ranges = (int) Math.max(1, Math.min(1000, rows / valuesPerRange));
+    // Bounds of every (partition, measure) range; at most valuesPerRange values (with their ties) per range.
+    int partitions = (int) Math.max(1, Math.min(1000, rowCount * columns.size() / valuesPerRange));
+    List<Range> ranges = new ArrayList<>();
+    for (Row r : distinct.repartitionByRange(partitions, col(MEASURE), col(VALUE))
+        .groupBy(spark_partition_id().as(RANGE), col(MEASURE))
+        .agg(min(col(VALUE)), max(col(VALUE)), sum(col(COUNT)))
+        .collectAsList()) {
+      ranges.add(new Range(r.getInt(1), r.getDecimal(2), r.getDecimal(3), r.getLong(4)));
+    }
+    ranges.sort(Comparator.comparingInt(Range::measure).thenComparing(Range::low));
 
-    List<Row> bounds = new ArrayList<>(distinct.repartitionByRange(ranges, col(VALUE))
-        .groupBy(spark_partition_id().as(RANGE))
-        .agg(min(col(VALUE)).as("low"), max(col(VALUE)).as("high"), sum(col(COUNT)).as(COUNT))
-        .collectAsList());
-    bounds.sort(Comparator.comparing(r -> new BigDecimal(r.get(1).toString())));
-
-    // For every requested rank: the range that holds it and the rank inside that range.
-    List<Integer> rangeOfRank = new ArrayList<>();
-    List<Long> localRank = new ArrayList<>();
-    for (long rank : ranks) {
-      if (rank < 1 || rank > rows) {
-        throw new IllegalArgumentException("rank " + rank + " outside 1.." + rows);
+    Map<String, List<BigDecimal>> result = new LinkedHashMap<>();
+    if (ranges.isEmpty()) {
+      columns.forEach(c -> result.put(c, List.of()));
+      return result;
+    }
+    // For every (measure, rank): the range that holds it and the rank inside that range.
+    List<Integer> rangeOfPick = new ArrayList<>();
+    List<Long> localRankOfPick = new ArrayList<>();
+    for (int m = 0; m < columns.size(); m++) {
+      for (long rank : ranks) {
+        long before = 0;
+        Integer found = null;
+        for (int i = 0; i < ranges.size(); i++) {
+          Range range = ranges.get(i);
+          if (range.measure() != m) {
+            continue;
+          }
+          if (before + range.rows() >= rank) {
+            found = i;
+            break;
+          }
+          before += range.rows();
+        }
+        if (found == null || rank < 1) {
+          throw new IllegalArgumentException("rank " + rank + " outside 1.." + before + " of " + columns.get(m));
+        }
+        rangeOfPick.add(found);
+        localRankOfPick.add(rank - before);
       }
-      long before = 0;
-      int index = 0;
-      while (before + bounds.get(index).getLong(3) < rank) {
-        before += bounds.get(index).getLong(3);
-        index++;
-      }
-      rangeOfRank.add(index);
-      localRank.add(rank - before);
     }
 
-    // Select the needed ranges by value bounds (not by partition id: the ranges are reproducible from the values).
-    Column rangeIndex = lit(null).cast("int");
+    // Select the needed ranges by measure and value bounds (reproducible from the values, unlike partition ids).
+    Column rangeIndex = lit(null).cast(DataTypes.IntegerType);
     Column needed = lit(false);
-    for (int index : new java.util.TreeSet<>(rangeOfRank)) {
-      Row range = bounds.get(index);
-      Column inRange = col(VALUE).geq(lit(range.get(1))).and(col(VALUE).leq(lit(range.get(2))));
+    for (int index : new java.util.TreeSet<>(rangeOfPick)) {
+      Range range = ranges.get(index);
+      Column inRange = col(MEASURE).equalTo(range.measure())
+          .and(col(VALUE).between(lit(range.low()), lit(range.high())));
       rangeIndex = when(inRange, lit(index)).otherwise(rangeIndex);
       needed = needed.or(inRange);
     }
@@ -93,15 +127,23 @@ final class ExactQuantiles {
         .withColumn(CUMULATIVE, sum(col(COUNT)).over(Window.partitionBy(col(RANGE)).orderBy(col(VALUE))
             .rowsBetween(Window.unboundedPreceding(), Window.currentRow())));
     List<Column> picks = new ArrayList<>();
-    for (int i = 0; i < ranks.size(); i++) {
-      picks.add(min(when(col(RANGE).equalTo(rangeOfRank.get(i)).and(col(CUMULATIVE).geq(localRank.get(i))),
-          col(VALUE))).as("rank_" + i));
+    for (int i = 0; i < rangeOfPick.size(); i++) {
+      picks.add(min(when(col(RANGE).equalTo(rangeOfPick.get(i)).and(col(CUMULATIVE).geq(localRankOfPick.get(i))),
+          col(VALUE))).as("pick_" + i));
     }
     Row picked = slices.agg(picks.get(0), picks.subList(1, picks.size()).toArray(Column[]::new)).first();
-    List<BigDecimal> result = new ArrayList<>();
-    for (int i = 0; i < ranks.size(); i++) {
-      result.add(new BigDecimal(picked.get(i).toString()));
+    for (int m = 0; m < columns.size(); m++) {
+      List<BigDecimal> values = new ArrayList<>();
+      for (int k = 0; k < ranks.size(); k++) {
+        values.add(picked.getDecimal(m * ranks.size() + k).stripTrailingZeros());
+      }
+      result.put(columns.get(m), values);
     }
     return result;
+  }
+
+  static Map<String, List<BigDecimal>> at(Dataset<Row> rows, List<String> columns, long rowCount,
+      List<Long> ranks) {
+    return at(rows, columns, rowCount, ranks, VALUES_PER_RANGE);
   }
 }

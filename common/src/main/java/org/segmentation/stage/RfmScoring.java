@@ -13,6 +13,7 @@ import static org.segmentation.schema.Columns.R_SCORE;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -64,13 +65,15 @@ public record RfmScoring(Cuts cuts) implements Stage {
       ranks.add((k * n + bins - 1) / bins);
     }
     // Recency: worse = more days. Ranking the negated days makes "m-th worst" the m-th smallest, as for F and M.
-    List<BigDecimal> negatedRecency = ExactQuantiles.at(
-        scored.select(col(RECENCY_DAYS).multiply(-1).as(RECENCY_DAYS)), RECENCY_DAYS, n, ranks);
-    List<BigDecimal> recencyCuts = negatedRecency.stream().map(BigDecimal::negate).toList();
+    String negatedRecency = "negated_" + RECENCY_DAYS;
+    Map<String, List<BigDecimal>> statistics = ExactQuantiles.at(
+        scored.select(col(RECENCY_DAYS).multiply(-1).as(negatedRecency), col(FREQUENCY), col(MONETARY)),
+        List.of(negatedRecency, FREQUENCY, MONETARY), n, ranks);
+    List<BigDecimal> recencyCuts = statistics.get(negatedRecency).stream().map(BigDecimal::negate).toList();
     return new RfmScoring(new Cuts(
         new ScoreCuts(recencyCuts, false, true),
-        new ScoreCuts(ExactQuantiles.at(scored.select(FREQUENCY), FREQUENCY, n, ranks), false, false),
-        new ScoreCuts(ExactQuantiles.at(scored.select(MONETARY), MONETARY, n, ranks), false, false)));
+        new ScoreCuts(statistics.get(FREQUENCY), false, false),
+        new ScoreCuts(statistics.get(MONETARY), false, false)));
   }
 
   @Override

@@ -74,8 +74,8 @@ class RfmScoringTest {
     }
     values.sort(Long::compare);
     List<Long> ranks = List.of(1L, 2L, 600L, 1200L, 1201L, 2999L, 3000L);
-    List<BigDecimal> actual = ExactQuantiles.at(TestSpark.get().createDataFrame(rows, CUSTOMERS)
-        .select("frequency"), "frequency", 3000, ranks, 50);
+    List<BigDecimal> actual = ExactQuantiles.at(TestSpark.get().createDataFrame(rows, CUSTOMERS),
+        List.of("frequency"), 3000, ranks, 50).get("frequency");
     for (int i = 0; i < ranks.size(); i++) {
       assertEquals(values.get((int) (ranks.get(i) - 1)).longValue(), actual.get(i).longValueExact(),
           "rank " + ranks.get(i));

@@ -180,12 +180,11 @@ final class NightlyRun {
   private void publish(TableSpec table, Dataset<Row> rows, Map<String, Long> versions, Map<String, Long> written) {
     progress.begin("write_" + table.name());
     spark.sparkContext().setJobDescription("publish " + table.name() + " run_date=" + runDate);
-    long version = lake.replaceRunDate(table, rows, runDate, runId);
-    long count = lake.rowsWritten(table, version);
-    versions.put(table.name(), version);
-    written.put(table.name(), count);
+    LakeTables.Commit commit = lake.replaceRunDate(table, rows, runDate, runId);
+    versions.put(table.name(), commit.version());
+    written.put(table.name(), commit.rowsWritten());
     spark.sparkContext().setJobDescription(null);
-    progress.end("write_" + table.name(), "rows_out=" + count + " delta_version=" + version);
+    progress.end("write_" + table.name(), "rows_out=" + commit.rowsWritten() + " delta_version=" + commit.version());
   }
 
   /** Appends this run's row to run_log: the publish marker when status is published. */

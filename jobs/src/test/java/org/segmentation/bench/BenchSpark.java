@@ -1,0 +1,22 @@
+package org.segmentation.bench;
+
+import org.apache.spark.sql.SparkSession;
+
+/** The SparkSession of the Spark benchmark programs: local[2], as the nightly job's local runs. */
+final class BenchSpark {
+  private BenchSpark() {}
+
+  static SparkSession start(String name, boolean delta) {
+    SparkSession.Builder builder = SparkSession.builder().master("local[2]").appName(name)
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", System.getProperty("bench.shufflePartitions", "8"))
+        .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
+    if (delta) {
+      builder.config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+          .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+          .config("spark.databricks.delta.optimizeWrite.enabled", "true");
+    }
+    return builder.getOrCreate();
+  }
+}

@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# Benchmark: the nightly pipeline and its RFM path against DuckDB and a naive Spark plan, side by side in one run.
+#   scripts/bench.sh [--runs N] [--smoke] [purchases ...]     (default: --runs 3  1000000 10000000 30000000)
+# For each size (purchases; one customer per 10 purchases, skewed, 3 % returns, from the sample generator, as Parquet,
+# generated once under $BENCH_DIR/data) it runs, alternating, each as a whole process:
+#   startup  a Spark process that starts and stops (subtracted for the linearity figure)
+#   (a) full the nightly job as a user runs it (conf/local.conf, local[2], driver heap 2 GiB, Delta writes)
+#   (b) rfm  the RFM path alone, as the job computes it, writing Delta
+#   (c) duck the same aggregate and tie-respecting scores in DuckDB (JDBC, 2 threads), writing Parquet
+#   (d) naive the same RFM written naively in Spark (countDistinct, ntile over unpartitioned windows), writing Parquet
+# then checks that (b), (c) and (d) agree on customers and on the sums of frequency and monetary ((b) and (c) also on
+# the sum of scores) before it prints a figure. Results: a Markdown table on stdout and in docs/benchmarks.md
+# (--smoke: one tiny size, one run, results under $BENCH_DIR only; CI runs it so the script never rots).
+# Environment: BENCH_DIR (default target/bench), JAVA_OPTS.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+cd "$REPO_ROOT"
+
+runs=3
+smoke=false
+sizes=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --runs) runs="$2"; shift 2 ;;
+    --smoke) smoke=true; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) sizes+=("$1"); shift ;;
+  esac
+done
+if $smoke; then runs=1; sizes=(20000); fi
+[[ ${#sizes[@]} -eq 0 ]] && sizes=(1000000 10000000 30000000)
+
+BENCH_DIR="${BENCH_DIR:-$REPO_ROOT/target/bench}"
+mkdir -p "$BENCH_DIR"
+BENCH_DIR="$(cd "$BENCH_DIR" && pwd)"
+RUN_DATE=2026-11-20
+DRIVER_HEAP=2g
+
+BENCH_CLASSPATH_FILE="$REPO_ROOT/jobs/target/bench-classpath.txt"
+if [[ ! -f "$BENCH_CLASSPATH_FILE" || ! -d "$REPO_ROOT/jobs/target/test-classes/org/segmentation/bench" ]]; then
+  echo "building the job jar and the benchmark programs ..." >&2
+  mvn -B -q -DskipTests install >&2
+fi
+ensure_built
+BENCH_CP="$REPO_ROOT/jobs/target/test-classes:$JOB_JAR:$(cat "$BENCH_CLASSPATH_FILE")"
+
+results="$BENCH_DIR/results.tsv"
+: > "$results"
+
+# run_timed LABEL SIZE RUN LOG command...: whole-process wall time and peak RSS, appended to results.tsv
+run_timed() {
+  local label="$1" size="$2" run="$3" log="$4"; shift 4
+  local start end status=0 rss=""
+  start=$(date +%s.%N)
+  if [[ -x /usr/bin/time ]]; then
+    /usr/bin/time -f "%M" -o "$log.rss" "$@" > "$log" 2>&1 || status=$?
+    rss=$(tail -1 "$log.rss")
+  else
+    "$@" > "$log" 2>&1 || status=$?
+  fi
+  end=$(date +%s.%N)
+  if [[ $status -ne 0 ]]; then
+    echo "FAILED: $label size=$size run=$run (exit $status), see $log" >&2
+    tail -20 "$log" >&2
+    exit 1
+  fi
+  local seconds
+  seconds=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }')
+  printf '%s\t%s\t%s\t%s\t%s\n' "$size" "$label" "$run" "$seconds" "${rss:-0}" >> "$results"
+  printf '  %-8s size=%-9s run=%s %7ss peak_rss=%s MiB\n' "$label" "$size" "$run" "$seconds" \
+    "$(( ${rss:-0} / 1024 ))" >&2
+}
+
+# shellcheck disable=SC2206
+BENCH_JAVA=(java -Xmx"$DRIVER_HEAP" "${JVM_OPENS[@]}" ${JAVA_OPTS:-} -cp "$BENCH_CP")
+JOB_JAVA=(java -Xmx"$DRIVER_HEAP" "${JVM_OPENS[@]}" ${JAVA_OPTS:-} -cp "$JOB_JAR:$(cat "$SPARK_CLASSPATH_FILE")")
+
+for size in "${sizes[@]}"; do
+  data="$BENCH_DIR/data/$size"
+  if [[ ! -f "$data/_SUCCESS_BOTH" ]]; then
+    echo "generating $size purchases in $data ..." >&2
+    rm -rf "$data"
+    run_java org.segmentation.jobs.GenerateSampleDataJob --master "local[2]" --output "$data" \
+      --customers $(( size / 10 )) --purchases "$size" --seed 42 --end-date "$RUN_DATE" >&2
+    touch "$data/_SUCCESS_BOTH"
+  fi
+  out="$BENCH_DIR/out/$size"
+  mkdir -p "$out"
+  cat > "$out/job.conf" <<CONF
+include "$REPO_ROOT/conf/local.conf"
+segments {
+  spark.master = "local[2]"
+  lake.root = "$out/lake"
+  inputs.purchases.path = "$data/purchases"
+  inputs.profiles.path = "$data/profiles"
+}
+CONF
+  for run in $(seq 1 "$runs"); do
+    run_timed startup "$size" "$run" "$out/startup-$run.log" "${BENCH_JAVA[@]}" org.segmentation.bench.RfmPathBench \
+      --startup-only true
+    run_timed full "$size" "$run" "$out/full-$run.log" \
+      "${JOB_JAVA[@]}" org.segmentation.jobs.NightlySegmentsJob --config "$out/job.conf" --run-date "$RUN_DATE"
+    run_timed rfm "$size" "$run" "$out/rfm-$run.log" "${BENCH_JAVA[@]}" org.segmentation.bench.RfmPathBench \
+      --purchases "$data/purchases" --output "$out/rfm" --run-date "$RUN_DATE"
+    rm -f "$out/duck.parquet"
+    run_timed duckdb "$size" "$run" "$out/duck-$run.log" "${BENCH_JAVA[@]}" org.segmentation.bench.DuckDbRfm \
+      --purchases "$data/purchases" --output "$out/duck.parquet" --run-date "$RUN_DATE" --threads 2
+    run_timed naive "$size" "$run" "$out/naive-$run.log" "${BENCH_JAVA[@]}" org.segmentation.bench.NaiveSparkRfm \
+      --purchases "$data/purchases" --output "$out/naive" --run-date "$RUN_DATE"
+  done
+
+  # The same answer from (b), (c) and (d) before any figure is printed.
+  "${BENCH_JAVA[@]}" org.segmentation.bench.BenchCheck "rfm=delta:$out/rfm" "duckdb=parquet:$out/duck.parquet" \
+    "naive=parquet:$out/naive" 2>/dev/null | grep '^check ' > "$out/check.txt"
+  cat "$out/check.txt" >&2
+  field() { grep "^check $1 " "$out/check.txt" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
+  for f in customers sum_frequency sum_monetary; do
+    if [[ "$(field rfm $f)" != "$(field duckdb $f)" || "$(field rfm $f)" != "$(field naive $f)" ]]; then
+      echo "MISMATCH at $size purchases: $f differs between (b), (c) and (d); no figures printed" >&2
+      exit 1
+    fi
+  done
+  if [[ "$(field rfm sum_scores)" != "$(field duckdb sum_scores)" ]]; then
+    echo "MISMATCH at $size purchases: the scores of (b) and (c) differ; no figures printed" >&2
+    exit 1
+  fi
+  echo "$size $(field rfm customers)" >> "$BENCH_DIR/customers.txt"
+done
+
+# ---- report ----------------------------------------------------------------------------------------------------
+# stat SIZE LABEL -> "median min max rss_mib" over the runs
+stat() {
+  awk -F'\t' -v size="$1" -v label="$2" '$1 == size && $2 == label { print $4 "\t" $5 }' "$results" | sort -n |
+    awk -F'\t' '{ t[NR] = $1; if ($2 > rss) rss = $2 }
+      END { if (NR == 0) { print "0 0 0 0"; exit }
+            m = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2;
+            printf "%.1f %.1f %.1f %d\n", m, t[1], t[NR], rss / 1024 }'
+}
+cell() { read -r m lo hi rss <<< "$(stat "$1" "$2")"; echo "$m s ($lo–$hi), ${rss} MiB"; }
+median() { stat "$1" "$2" | cut -d' ' -f1; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "–" }'; }
+
+report="$BENCH_DIR/report.md"
+{
+  echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM," \
+    "$(java -version 2>&1 | head -1 | tr -d '"'); JVM: -Xmx$DRIVER_HEAP, Spark local[2]," \
+    "spark.sql.shuffle.partitions as in conf/local.conf (8); DuckDB $(grep -o 'duckdb_jdbc-[0-9.]*' "$BENCH_CLASSPATH_FILE" | head -1 | sed 's/duckdb_jdbc-//; s/\.$//') with 2 threads."
+  echo "Whole-process wall time, median of $runs (min–max), peak RSS; run date $RUN_DATE; $(date -u +%Y-%m-%d)."
+  echo
+  echo "| purchases | customers | start-up | (a) full pipeline | (b) RFM path | (c) DuckDB | (d) naive Spark | (b) purchases/s | (b)/(c) | (b)/(d) | (a)/(c) |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  for size in "${sizes[@]}"; do
+    customers=$(awk -v s="$size" '$1 == s { print $2 }' "$BENCH_DIR/customers.txt" | tail -1)
+    a=$(median "$size" full); b=$(median "$size" rfm); c=$(median "$size" duckdb); d=$(median "$size" naive)
+    rate=$(awk -v n="$size" -v t="$b" 'BEGIN { printf "%.0f", n / t }')
+    echo "| $size | $customers | $(median "$size" startup) s | $(cell "$size" full) | $(cell "$size" rfm) |" \
+      "$(cell "$size" duckdb) | $(cell "$size" naive) | $rate | $(ratio "$b" "$c") | $(ratio "$b" "$d") | $(ratio "$a" "$c") |"
+  done
+  if [[ ${#sizes[@]} -ge 2 ]]; then
+    small="${sizes[-2]}"; large="${sizes[-1]}"
+    echo
+    echo "Linearity of (b): (time($large) − start-up) / (time($small) − start-up) =" \
+      "$(awk -v a="$(median "$large" rfm)" -v b="$(median "$small" rfm)" -v s="$(median "$large" startup)" \
+         'BEGIN { printf "%.2f", (a - s) / (b - s) }') for $(( large / small ))× the purchases."
+  fi
+  echo
+  echo "Stages of (a), from the job's own progress lines (last run of each size, seconds):"
+  echo
+  echo "| purchases | load+validate | rfm aggregate | rfm scoring | transitions | writes | whole job |"
+  echo "|---|---|---|---|---|---|---|"
+  for size in "${sizes[@]}"; do
+    log="$BENCH_DIR/out/$size/full-$runs.log"
+    s() { grep "^stage=$1 " "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/' | awk '{ t += $1 } END { printf "%.1f", t }'; }
+    writes=$(grep '^stage=write_' "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/' | awk '{ t += $1 } END { printf "%.1f", t }')
+    whole=$(grep '^result=' "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/')
+    echo "| $size | $(s load_validate) | $(s rfm_aggregate) | $(s rfm_scoring) | $(s transitions) | $writes | $whole |"
+  done
+} > "$report"
+cat "$report"
+if ! $smoke; then
+  mkdir -p docs
+  {
+    echo "# Benchmarks"
+    echo
+    echo "Produced by \`scripts/bench.sh $*\` (see the script's header for what each column runs)."
+    echo
+    cat "$report"
+  } > docs/benchmarks.md
+  echo "written to docs/benchmarks.md" >&2
+fi
