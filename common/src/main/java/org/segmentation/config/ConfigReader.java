@@ -125,6 +125,11 @@ public final class ConfigReader {
     return value;
   }
 
+  public List<String> strings(String key) {
+    List<String> values = get(key, config::getStringList, "a list of strings");
+    return values == null ? List.of() : List.copyOf(values);
+  }
+
   public List<Double> doubles(String key) {
     List<Double> values = get(key, config::getDoubleList, "a list of numbers");
     return values == null ? List.of() : List.copyOf(values);

@@ -2,6 +2,7 @@ package org.segmentation.config;
 
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -9,6 +10,7 @@ import java.util.Set;
  *
  * @param appName the Spark application name
  * @param timeZone the business time zone: run dates, purchase days and recency are counted in it
+ * @param ruleSegments rule-based segments: name to a Spark SQL condition over the customer features
  */
 public record JobSettings(
     String appName,
@@ -18,10 +20,14 @@ public record JobSettings(
     SourceSettings purchases,
     SourceSettings profiles,
     QualitySettings quality,
-    RfmSettings rfm) {
+    RfmSettings rfm,
+    FeatureSettings features,
+    ClusteringSettings clustering,
+    Map<String, String> ruleSegments) {
 
   public static final String ROOT = "segments";
-  static final Set<String> KEYS = Set.of("app-name", "time-zone", "spark", "lake", "inputs", "quality", "rfm");
+  static final Set<String> KEYS = Set.of("app-name", "time-zone", "spark", "lake", "inputs", "quality", "rfm",
+      "features", "clustering", "rule-segments");
 
   /** Reads every block, collecting all problems, and throws one ConfigurationException listing them. */
   public static JobSettings read(com.typesafe.config.Config config) {
@@ -48,7 +54,10 @@ public record JobSettings(
         purchases,
         SourceSettings.read(inputs.child("profiles"), "profiles"),
         QualitySettings.read(in.child("quality")),
-        RfmSettings.read(in.child("rfm")));
+        RfmSettings.read(in.child("rfm")),
+        FeatureSettings.read(in.child("features")),
+        ClusteringSettings.read(in.child("clustering")),
+        in.stringMap("rule-segments"));
     in.throwIfProblems();
     return settings;
   }

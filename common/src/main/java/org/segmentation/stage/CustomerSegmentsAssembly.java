@@ -31,6 +31,7 @@ import org.segmentation.schema.Columns;
  * are kept and flagged with {@code has_profile = false}.
  */
 public record CustomerSegmentsAssembly(LocalDate runDate) {
+  public static final String CLUSTER_NAME = "cluster_name";
 
   /** Joins the per-customer RFM aggregate with the customer ids of the accepted profiles (NULL: no profiles input). */
   public Dataset<Row> universe(Dataset<Row> rfmCustomers, Dataset<Row> profileIds) {
@@ -49,7 +50,9 @@ public record CustomerSegmentsAssembly(LocalDate runDate) {
   }
 
   /**
-   * Adds the previous run's segment and the run date, and fixes the output column order.
+   * Adds the previous run's segment and the run date, and fixes the output column order. {@code segmented} has the
+   * RFM columns, the cluster columns (cluster_id, cluster_name, cluster_distance, cluster_probability) and
+   * rule_segments.
    *
    * @param previous {@code (customer_id, rfm_segment)} of the previous published run date, or NULL for the first run
    */
@@ -67,7 +70,9 @@ public record CustomerSegmentsAssembly(LocalDate runDate) {
         lit(java.sql.Date.valueOf(runDate)).as(RUN_DATE),
         col(CUSTOMER_ID), col(HAS_PROFILE),
         col(FIRST_PURCHASE_DATE), col(LAST_PURCHASE_DATE), col(RECENCY_DAYS), col(FREQUENCY), col(MONETARY),
-        col(NET_REVENUE), col(R_SCORE), col(F_SCORE), col(M_SCORE), col(RFM_SCORE), col(RFM_SEGMENT),
-        col(PREVIOUS_RFM_SEGMENT));
+        col(NET_REVENUE), col(R_SCORE), col(F_SCORE), col(M_SCORE),
+        col(RFM_SCORE), col(RFM_SEGMENT), col(PREVIOUS_RFM_SEGMENT),
+        col(SegmentClustering.CLUSTER_ID), col(CLUSTER_NAME), col(SegmentClustering.CLUSTER_DISTANCE),
+        col(SegmentClustering.CLUSTER_PROBABILITY), col(RuleSegments.RULE_SEGMENTS));
   }
 }

@@ -1,18 +1,27 @@
 package org.segmentation.jobs;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
+import org.segmentation.config.ClusteringSettings;
+import org.segmentation.config.ConfigReader;
 import org.segmentation.config.JobSettings;
 import org.segmentation.config.QualitySettings;
 import org.segmentation.io.LakeTables;
+import org.segmentation.io.ModelStore;
 import org.segmentation.io.RunLog;
 import org.segmentation.io.SourceReader;
 import org.segmentation.io.SourceReader.RawInput;
@@ -21,12 +30,16 @@ import org.segmentation.run.DataQualityException;
 import org.segmentation.run.Progress;
 import org.segmentation.schema.CanonicalColumn;
 import org.segmentation.schema.Columns;
+import org.segmentation.stage.ClusterProfiles;
 import org.segmentation.stage.ColumnMapping;
+import org.segmentation.stage.CustomerFeatures;
 import org.segmentation.stage.CustomerSegmentsAssembly;
 import org.segmentation.stage.InputValidation;
 import org.segmentation.stage.RfmAggregation;
 import org.segmentation.stage.RfmScoring;
 import org.segmentation.stage.RfmSegmentation;
+import org.segmentation.stage.RuleSegments;
+import org.segmentation.stage.SegmentClustering;
 import org.segmentation.stage.SegmentSummary;
 import org.segmentation.stage.SegmentTransitions;
 import org.segmentation.stage.ValidatedInput;
@@ -47,6 +60,8 @@ final class NightlyRun {
   /** Filled as the run goes, so a failed run's run_log row still shows what was read. */
   private final Map<String, ValidatedInput.Counts> counts = new LinkedHashMap<>();
   private final Map<String, String> inputVersions = new LinkedHashMap<>();
+  /** The cluster_profiles rows of this run, when clustering ran. */
+  private Dataset<Row> clusterProfiles;
 
   /** What a run did, for the summary line and {@code run_log}. */
   record Outcome(String status, Map<String, ValidatedInput.Counts> inputs, Map<String, String> inputVersions,
@@ -85,8 +100,22 @@ final class NightlyRun {
           InputValidation.quarantineCustomersWithoutProfile(purchases.rows(),
               profiles.accepted().select(Columns.CUSTOMER_ID)));
     }
-    // Persisted: the validated rows feed the RFM aggregate, the quarantine table and the counts, and the source
-    // must be read once. MEMORY_AND_DISK spills instead of recomputing when the data outgrows executor memory.
+    // The customer features, as a plan only: rule segments and clustering features are checked against its schema
+    // now, before any data is read.
+    CustomerSegmentsAssembly assembly = new CustomerSegmentsAssembly(runDate);
+    Dataset<Row> profileRows = profiles == null ? null : profiles.accepted();
+    Dataset<Row> universe = assembly.universe(
+        new RfmAggregation(settings.rfm(), runDate).apply(purchases.accepted()),
+        profileRows == null ? null : profileRows.select(Columns.CUSTOMER_ID));
+    Dataset<Row> featuresPlan = new CustomerFeatures(settings.features(), settings.rfm(), runDate)
+        .apply(universe, purchases.accepted(), profileRows);
+    RuleSegments ruleSegments = new RuleSegments(settings.ruleSegments());
+    ruleSegments.check(featuresPlan);
+    if (settings.clustering().enabled()) {
+      SegmentClustering.check(featuresPlan.schema(), settings.clustering());
+    }
+    // Persisted: the validated rows feed the RFM aggregate, the features, the quarantine table and the counts, and
+    // each source must be read once. MEMORY_AND_DISK spills instead of recomputing when memory runs short.
     purchases.rows().persist(StorageLevel.MEMORY_AND_DISK());
     counts.put(purchases.name(), purchases.counts());
     if (profiles != null) {
@@ -101,29 +130,30 @@ final class NightlyRun {
       return new Outcome(RunLog.DRY_RUN, counts, inputVersions, Map.of(), Map.of(), 0);
     }
 
-    // 4. RFM per customer, as of the run date. Persisted: scoring fits cut points over it, then scores it.
-    progress.begin("rfm_aggregate");
-    Dataset<Row> rfmCustomers = new RfmAggregation(settings.rfm(), runDate).apply(purchases.accepted());
-    CustomerSegmentsAssembly assembly = new CustomerSegmentsAssembly(runDate);
-    Dataset<Row> universe = assembly.universe(rfmCustomers,
-        profiles == null ? null : profiles.accepted().select(Columns.CUSTOMER_ID))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    long customers = universe.count();
-    progress.end("rfm_aggregate", "rows_in=" + counts.get(purchases.name()).accepted() + " rows_out=" + customers);
+    // 4. Per customer, as of the run date: RFM values and the other features. Persisted: scoring and clustering
+    //    fit over them, then score them.
+    progress.begin("features");
+    Dataset<Row> features = featuresPlan.persist(StorageLevel.MEMORY_AND_DISK());
+    long customers = features.count();
+    progress.end("features", "rows_in=" + counts.get(purchases.name()).accepted() + " rows_out=" + customers);
 
     progress.begin("rfm_scoring");
-    RfmScoring scoring = RfmScoring.fit(universe, settings.rfm());
-    Dataset<Row> segmented = new RfmSegmentation(settings.rfm()).apply(scoring.apply(universe));
+    RfmScoring scoring = RfmScoring.fit(features, settings.rfm());
+    Dataset<Row> segmented = ruleSegments.apply(new RfmSegmentation(settings.rfm()).apply(scoring.apply(features)));
     progress.end("rfm_scoring", scoring.describe());
 
-    // 5. Compare with the previous published night (the run_log contract, never a half-written table).
+    // 5. Clusters of the customers with a counted purchase: reuse or refit the model, profile and name them.
+    progress.begin("clustering");
+    Dataset<Row> clustered = cluster(segmented).persist(StorageLevel.MEMORY_AND_DISK());
+
+    // 6. Compare with the previous published night (the run_log contract, never a half-written table).
     progress.begin("transitions");
     Optional<RunLog.PublishedRun> previousRun = runLog.latestPublishedBefore(runDate);
     Dataset<Row> previous = previousRun
         .map(p -> lake.readRunDate(TableSpec.CUSTOMER_SEGMENTS, p.runDate(),
             p.tableVersions().get(TableSpec.CUSTOMER_SEGMENTS.name())))
         .orElse(null);
-    Dataset<Row> customerSegments = assembly.finish(segmented, previous).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> customerSegments = assembly.finish(clustered, previous).persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> summary = new SegmentSummary().apply(customerSegments);
     Dataset<Row> transitions = new SegmentTransitions(runDate, previousRun.map(RunLog.PublishedRun::runDate)
         .orElse(null)).apply(customerSegments, previous);
@@ -140,14 +170,61 @@ final class NightlyRun {
       quarantine = quarantine.unionByName(profiles.quarantined(runDate, runId));
     }
     publish(TableSpec.QUARANTINE, quarantine.coalesce(1), versions, written);
+    if (clusterProfiles != null) {
+      publish(TableSpec.CLUSTER_PROFILES, clusterProfiles, versions, written);
+    }
 
     customerSegments.unpersist();
-    universe.unpersist();
+    clustered.unpersist();
+    features.unpersist();
     purchases.rows().unpersist();
     if (profiles != null) {
       profiles.rows().unpersist();
     }
     return new Outcome(RunLog.PUBLISHED, counts, inputVersions, versions, written, customers);
+  }
+
+  /**
+   * Adds cluster_id, cluster_name, cluster_distance and cluster_probability (NULL for customers without a counted
+   * purchase, and for everyone when clustering is off) and prepares the cluster_profiles rows.
+   */
+  private Dataset<Row> cluster(Dataset<Row> segmented) {
+    ClusteringSettings clustering = settings.clustering();
+    Column noId = lit(null).cast(DataTypes.IntegerType);
+    Column noValue = lit(null).cast(DataTypes.DoubleType);
+    if (!clustering.enabled()) {
+      progress.end("clustering", "enabled=false");
+      return segmented.withColumn(SegmentClustering.CLUSTER_ID, noId)
+          .withColumn(CustomerSegmentsAssembly.CLUSTER_NAME, lit(null).cast(DataTypes.StringType))
+          .withColumn(SegmentClustering.CLUSTER_DISTANCE, noValue)
+          .withColumn(SegmentClustering.CLUSTER_PROBABILITY, noValue);
+    }
+    Dataset<Row> active = segmented.where(col(Columns.FREQUENCY).gt(0));
+    ModelStore models = new ModelStore(spark, settings.lake());
+    Optional<ModelStore.Saved> saved = models.latestOnOrBefore(runDate);
+    boolean refit = saved.isEmpty() || (!saved.get().fittedFor().equals(runDate)
+        && ChronoUnit.DAYS.between(saved.get().fittedFor(), runDate) >= clustering.refitEveryDays());
+    SegmentClustering.Model model;
+    if (refit) {
+      model = SegmentClustering.fit(active, clustering, saved.map(ModelStore.Saved::model).orElse(null));
+      models.save(runDate, model, runId);
+    } else {
+      model = saved.get().model();
+    }
+    Dataset<Row> assigned = SegmentClustering.assign(model, active);
+    ClusterProfiles.Profiles profiles = new ClusterProfiles(clustering, runDate)
+        .compute(spark, assigned, model.silhouetteByK());
+    clusterProfiles = profiles.rows();
+    Dataset<Row> inactive = segmented.where(col(Columns.FREQUENCY).leq(0))
+        .withColumn(SegmentClustering.CLUSTER_ID, noId)
+        .withColumn(SegmentClustering.CLUSTER_DISTANCE, noValue)
+        .withColumn(SegmentClustering.CLUSTER_PROBABILITY, noValue);
+    progress.end("clustering", "algorithm=" + ConfigReader.kebab(clustering.algorithm()) + " k=" + model.k()
+        + " refit=" + refit + " model_date=" + (refit ? runDate : saved.get().fittedFor())
+        + " silhouette_by_k=\"" + model.silhouetteByK() .toString().replace(" ", "") + "\""
+        + " names=\"" + String.join(",", profiles.names().values()) + "\"");
+    return assigned.unionByName(inactive)
+        .withColumn(CustomerSegmentsAssembly.CLUSTER_NAME, ClusterProfiles.nameOf(profiles.names()));
   }
 
   private ValidatedInput validate(RawInput raw, List<CanonicalColumn> schema, InputValidation validation) {

@@ -48,6 +48,8 @@ class NightlySegmentsJobTest {
           lake.root = "%s"
           inputs.purchases.path = "%s"
           inputs.profiles.path = "%s"
+          rule-segments { big_spender = "monetary > 500", eco = "array_contains(interests, 'sustainability')" }
+          clustering { k = 0, k-min = 3, k-max = 5, restarts = 2 }
         }
         """.formatted(dir.resolve("lake"), dir.resolve("raw/purchases"), dir.resolve("raw/profiles")));
   }
@@ -76,7 +78,7 @@ class NightlySegmentsJobTest {
     JobRunner run = JobRunner.run("--config", config.toString(), "--run-date", FIRST_NIGHT.toString());
     assertEquals(0, run.status(), run.toString());
     assertTrue(run.lastLine().startsWith("result=published exit=0 run_date=" + FIRST_NIGHT), run.lastLine());
-    assertTrue(run.out().contains("stage=rfm_aggregate"), run.out());
+    assertTrue(run.out().contains("stage=features") && run.out().contains("stage=clustering"), run.out());
 
     Dataset<Row> customers = night("customer_segments", FIRST_NIGHT);
     long expected = expectedCustomers(FIRST_NIGHT);
@@ -87,6 +89,20 @@ class NightlySegmentsJobTest {
     Row summary = night("segment_summary", FIRST_NIGHT).agg(sum("customers"), sum("share_of_customers")).first();
     assertEquals(expected, summary.getLong(0));
     assertEquals(1.0, summary.getDouble(1), 1e-9);
+    // clusters: every customer with a counted purchase has one, with a name; the profiles add up
+    long active = customers.where(col("frequency").gt(0)).count();
+    assertEquals(active, customers.where(col("cluster_id").isNotNull().and(col("cluster_name").isNotNull())
+        .and(col("cluster_distance").isNotNull())).count());
+    assertEquals(0, customers.where(col("frequency").equalTo(0).and(col("cluster_id").isNotNull())).count());
+    Dataset<Row> profiles = night("cluster_profiles", FIRST_NIGHT);
+    assertEquals(active, profiles.agg(sum("customers")).first().getLong(0));
+    assertEquals(profiles.count(), customers.select("cluster_id").where(col("cluster_id").isNotNull()).distinct()
+        .count());
+    // rule segments hold exactly where their condition does
+    assertEquals(0, customers.where(org.apache.spark.sql.functions.array_contains(col("rule_segments"), "big_spender")
+        .notEqual(col("monetary").gt(500))).count());
+    assertTrue(customers.where(org.apache.spark.sql.functions.array_contains(col("rule_segments"), "eco")).count()
+        > 0);
     // the first night comes entirely from "new"
     Row transitions = night("segment_transitions", FIRST_NIGHT).agg(sum("customers")).first();
     assertEquals(expected, transitions.getLong(0));

@@ -1,0 +1,83 @@
+package org.segmentation.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * MLlib clustering of customers on their features.
+ *
+ * @param enabled false to skip clustering (cluster columns stay NULL)
+ * @param algorithm the MLlib estimator
+ * @param k the number of clusters; 0 = choose it over kMin..kMax by silhouette on a sample
+ * @param sampleRows rows of the sample on which candidate k are compared
+ * @param seed the random seed of sampling and of the estimators: same seed and input, same clusters
+ * @param maxIterations iteration cap of the estimator
+ * @param restarts fits from this many seeds (seed, seed + 1 ...), keeping the best (lowest cost)
+ * @param refitEveryDays reuse the latest saved model younger than this many days; 0 = refit every run
+ * @param features which customer features feed the clustering and how each is transformed
+ * @param names cluster id to a name that replaces the generated one
+ */
+public record ClusteringSettings(boolean enabled, Algorithm algorithm, int k, int kMin, int kMax, int sampleRows,
+    long seed, int maxIterations, int restarts, int refitEveryDays, List<Feature> features, Map<Integer, String> names) {
+
+  static final Set<String> KEYS = Set.of("enabled", "algorithm", "k", "k-min", "k-max", "sample-rows", "seed",
+      "max-iterations", "restarts", "refit-every-days", "features", "names");
+
+  public enum Algorithm { KMEANS, BISECTING_KMEANS, GAUSSIAN_MIXTURE }
+
+  /** How a feature is turned into model input. */
+  public enum Transform {
+    /** numeric, scaled to mean 0 and standard deviation 1 */
+    STANDARDIZE,
+    /** numeric, log(1 + max(x, 0)) then standardised: for skewed amounts and counts */
+    LOG1P,
+    /** categorical string: one 0/1 column per value (a column for unseen values too) */
+    ONE_HOT,
+    /** list of tags: one 0/1 column per tag */
+    MULTI_HOT
+  }
+
+  /**
+   * @param name a column of the customer features table
+   * @param missingIndicator for numeric features: add a 0/1 "was missing" input next to the imputed value
+   */
+  public record Feature(String name, Transform transform, boolean missingIndicator) {}
+
+  public ClusteringSettings {
+    features = List.copyOf(features);
+    names = Map.copyOf(names);
+  }
+
+  static ClusteringSettings read(ConfigReader in) {
+    in.rejectUnknownKeys(KEYS);
+    List<Feature> features = new ArrayList<>();
+    for (ConfigReader f : in.children("features")) {
+      f.rejectUnknownKeys(Set.of("name", "transform", "missing-indicator"));
+      features.add(new Feature(f.nonBlankString("name"), f.oneOf("transform", Transform.class),
+          f.has("missing-indicator") && f.bool("missing-indicator")));
+    }
+    Map<Integer, String> names = new LinkedHashMap<>();
+    for (Map.Entry<String, String> entry : in.stringMap("names").entrySet()) {
+      try {
+        names.put(Integer.parseInt(entry.getKey()), entry.getValue());
+      } catch (NumberFormatException e) {
+        in.problem("names." + entry.getKey(), "keys are cluster ids (whole numbers)");
+      }
+    }
+    ClusteringSettings settings = new ClusteringSettings(in.bool("enabled"), in.oneOf("algorithm", Algorithm.class),
+        in.intBetween("k", 0, 200), in.intBetween("k-min", 2, 200), in.intBetween("k-max", 2, 200),
+        in.intBetween("sample-rows", 100, 10_000_000), in.longAtLeast("seed", Long.MIN_VALUE),
+        in.intBetween("max-iterations", 1, 1000), in.intBetween("restarts", 1, 20),
+        in.intBetween("refit-every-days", 0, 3650), features, names);
+    if (settings.kMin > settings.kMax) {
+      in.problem("k-min", "must not exceed k-max (" + settings.kMax + "), got " + settings.kMin);
+    }
+    if (settings.enabled && features.isEmpty()) {
+      in.problem("features", "must list at least one feature when clustering is enabled");
+    }
+    return settings;
+  }
+}

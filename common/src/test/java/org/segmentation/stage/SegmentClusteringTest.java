@@ -1,0 +1,227 @@
+package org.segmentation.stage;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.segmentation.TestSpark.row;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.segmentation.TestSpark;
+import org.segmentation.config.ClusteringSettings;
+import org.segmentation.config.ClusteringSettings.Feature;
+import org.segmentation.config.ClusteringSettings.Transform;
+
+/** Clustering on customers with planted groups: recovery (adjusted Rand index), automatic k, stable ids. */
+class SegmentClusteringTest {
+  static final StructType FEATURES = new StructType()
+      .add("customer_id", DataTypes.StringType)
+      .add("planted", DataTypes.IntegerType)
+      .add("recency_days", DataTypes.IntegerType)
+      .add("frequency", DataTypes.LongType)
+      .add("monetary", DataTypes.DoubleType)
+      .add("return_rate", DataTypes.DoubleType)
+      .add("country", DataTypes.StringType)
+      .add("interests", DataTypes.createArrayType(DataTypes.StringType));
+
+  /**
+   * Four planted groups (log-normal around distinct centres): recent big spenders, recent small frequent buyers,
+   * lapsed one-timers, mid-recency returners. {@code moved} customers get another group's behaviour.
+   */
+  static List<Row> planted(int perGroup, long seed, int moved) {
+    double[][] centres = { // recency days, frequency, monetary, return rate
+        {5, 20, 3000, 0.02}, {10, 12, 150, 0.01}, {400, 1, 40, 0.0}, {120, 4, 400, 0.4}};
+    String[] countries = {"GB", "FR", "DE", "ES"};
+    Random random = new Random(seed);
+    List<Row> rows = new ArrayList<>();
+    for (int g = 0; g < centres.length; g++) {
+      for (int i = 0; i < perGroup; i++) {
+        int behaviour = (g * perGroup + i) < moved ? (g + 1) % centres.length : g;
+        double[] c = centres[behaviour];
+        rows.add(row("c" + g + "_" + i, g,
+            (int) Math.round(c[0] * Math.exp(0.25 * random.nextGaussian())),
+            Math.max(1, Math.round(c[1] * Math.exp(0.2 * random.nextGaussian()))),
+            c[2] * Math.exp(0.25 * random.nextGaussian()),
+            Math.max(0, c[3] + 0.03 * random.nextGaussian()),
+            random.nextDouble() < 0.8 ? countries[behaviour] : countries[random.nextInt(4)],
+            random.nextDouble() < 0.7 ? List.of("tag" + behaviour) : List.of()));
+      }
+    }
+    return rows;
+  }
+
+  static ClusteringSettings settings(ClusteringSettings.Algorithm algorithm, int k) {
+    return new ClusteringSettings(true, algorithm, k, 2, 7, 5000, 7L, 60, 3, 0, List.of(
+        new Feature("recency_days", Transform.LOG1P, false),
+        new Feature("frequency", Transform.LOG1P, false),
+        new Feature("monetary", Transform.LOG1P, false),
+        new Feature("return_rate", Transform.STANDARDIZE, true),
+        new Feature("country", Transform.ONE_HOT, false),
+        new Feature("interests", Transform.MULTI_HOT, false)), Map.of());
+  }
+
+  static Dataset<Row> frame(List<Row> rows) {
+    return TestSpark.get().createDataFrame(rows, FEATURES);
+  }
+
+  static Map<String, Integer> clusters(SegmentClustering.Model model, Dataset<Row> features) {
+    Map<String, Integer> byCustomer = new HashMap<>();
+    for (Row r : SegmentClustering.assign(model, features).select("customer_id", "cluster_id").collectAsList()) {
+      byCustomer.put(r.getString(0), r.getInt(1));
+    }
+    return byCustomer;
+  }
+
+  @Test
+  void recoversPlantedGroupsAndPicksTheirNumber() {
+    Dataset<Row> features = frame(planted(300, 1, 0)).cache();
+    SegmentClustering.Model model = SegmentClustering.fit(features, settings(ClusteringSettings.Algorithm.KMEANS, 0),
+        null);
+    assertEquals(4, model.k(), "silhouette by k: " + model.silhouetteByK());
+    assertEquals(6, model.silhouetteByK().size(), "every candidate k of 2..7 is scored");
+    Map<String, Integer> assigned = clusters(model, features);
+    List<int[]> pairs = new ArrayList<>();
+    for (Row r : features.select("customer_id", "planted").collectAsList()) {
+      pairs.add(new int[] {r.getInt(1), assigned.get(r.getString(0))});
+    }
+    double ari = AdjustedRandIndex.of(pairs);
+    assertTrue(ari >= 0.9, "adjusted Rand index " + ari);
+    Row first = SegmentClustering.assign(model, features).first();
+    assertNotNull(first.getAs(SegmentClustering.CLUSTER_DISTANCE));
+  }
+
+  @Test
+  void sameSeedAndInputGiveTheSameClusters() {
+    Dataset<Row> features = frame(planted(100, 2, 0));
+    ClusteringSettings settings = settings(ClusteringSettings.Algorithm.KMEANS, 4);
+    assertEquals(clusters(SegmentClustering.fit(features, settings, null), features),
+        clusters(SegmentClustering.fit(features, settings, null), features));
+  }
+
+  @Test
+  void clusterIdsSurviveARefitOnSlightlyChangedData() {
+    ClusteringSettings settings = settings(ClusteringSettings.Algorithm.KMEANS, 4);
+    Dataset<Row> night1 = frame(planted(250, 3, 0));
+    SegmentClustering.Model first = SegmentClustering.fit(night1, settings, null);
+    Map<String, Integer> before = clusters(first, night1);
+
+    // Night 2: 30 customers changed behaviour and everything is re-drawn with new noise; a different seed would
+    // also permute the cluster indices, which the id matching must undo.
+    Dataset<Row> night2 = frame(planted(250, 4, 30));
+    ClusteringSettings reseeded = new ClusteringSettings(true, settings.algorithm(), 4, 2, 7, 5000, 99L, 60, 3, 0,
+        settings.features(), Map.of());
+    SegmentClustering.Model refit = SegmentClustering.fit(night2, reseeded, first);
+    Map<String, Integer> after = clusters(refit, night2);
+    int unchanged = 0;
+    int kept = 0;
+    for (Map.Entry<String, Integer> e : before.entrySet()) {
+      int group = Integer.parseInt(e.getKey().substring(1, 2));
+      int index = Integer.parseInt(e.getKey().substring(3));
+      if (group * 250 + index < 30) {
+        continue; // moved
+      }
+      unchanged++;
+      if (e.getValue().equals(after.get(e.getKey()))) {
+        kept++;
+      }
+    }
+    assertTrue(kept >= 0.95 * unchanged, kept + " of " + unchanged + " kept their cluster id");
+  }
+
+  @Test
+  void otherAlgorithmsRunThroughTheSamePipeline() {
+    Dataset<Row> features = frame(planted(80, 5, 0)).cache();
+    SegmentClustering.Model bisecting = SegmentClustering.fit(features,
+        settings(ClusteringSettings.Algorithm.BISECTING_KMEANS, 4), null);
+    assertEquals(4, bisecting.k());
+    assertEquals(0, SegmentClustering.assign(bisecting, features)
+        .where(col(SegmentClustering.CLUSTER_DISTANCE).isNull()).count());
+    SegmentClustering.Model mixture = SegmentClustering.fit(features,
+        settings(ClusteringSettings.Algorithm.GAUSSIAN_MIXTURE, 3), null);
+    Dataset<Row> assigned = SegmentClustering.assign(mixture, features);
+    assertEquals(0, assigned.where(col(SegmentClustering.CLUSTER_PROBABILITY).isNull()
+        .or(col(SegmentClustering.CLUSTER_PROBABILITY).gt(1.0))).count());
+  }
+
+  @Test
+  void optimalAssignmentMatchesBruteForce() {
+    Random random = new Random(3);
+    for (int trial = 0; trial < 50; trial++) {
+      int n = 1 + random.nextInt(6);
+      double[][] cost = new double[n][n];
+      for (double[] line : cost) {
+        for (int j = 0; j < n; j++) {
+          line[j] = random.nextInt(20) - 10;
+        }
+      }
+      int[] assignment = OptimalAssignment.minimumCost(cost);
+      double total = 0;
+      boolean[] used = new boolean[n];
+      for (int i = 0; i < n; i++) {
+        assertTrue(!used[assignment[i]], "a column is used once");
+        used[assignment[i]] = true;
+        total += cost[i][assignment[i]];
+      }
+      assertEquals(bruteForce(cost, 0, new boolean[n]), total, 1e-9);
+    }
+  }
+
+  private static double bruteForce(double[][] cost, int row, boolean[] used) {
+    if (row == cost.length) {
+      return 0;
+    }
+    double best = Double.POSITIVE_INFINITY;
+    for (int j = 0; j < cost.length; j++) {
+      if (!used[j]) {
+        used[j] = true;
+        best = Math.min(best, cost[row][j] + bruteForce(cost, row + 1, used));
+        used[j] = false;
+      }
+    }
+    return best;
+  }
+
+  @Test
+  void namesComeFromTheMostDistinguishingFeatures() {
+    assertEquals("High spend · Frequent", ClusterProfiles.generatedName(Map.of(
+        "monetary", 1.8, "frequency", 1.1, "recency_days", -0.2)));
+    assertEquals("Lapsed · Rarely returns", ClusterProfiles.generatedName(Map.of(
+        "recency_days", 1.5, "return_rate", -0.9, "frequency", 0.1)));
+    assertEquals("High distinct_categories", ClusterProfiles.generatedName(Map.of(
+        "distinct_categories", 0.7, "frequency", 0.1)));
+    assertEquals("Typical", ClusterProfiles.generatedName(Map.of("monetary", 0.1)));
+  }
+
+  @Test
+  void ruleSegmentsListEveryMatchingRule() {
+    StructType schema = new StructType().add("customer_id", DataTypes.StringType).add("age", DataTypes.IntegerType)
+        .add("city", DataTypes.StringType).add("interests", DataTypes.createArrayType(DataTypes.StringType));
+    Map<String, String> rules = new java.util.LinkedHashMap<>();
+    rules.put("young_urban", "age < 30 and city in ('London', 'Paris')");
+    rules.put("eco", "array_contains(interests, 'sustainability')");
+    Dataset<Row> result = new RuleSegments(rules).apply(TestSpark.rows(schema,
+        row("a", 25, "Paris", List.of("sustainability")),
+        row("b", 45, "Paris", List.of("sustainability")),
+        row("c", 25, "Leeds", List.of()),
+        row("d", null, "London", null)));
+    Map<String, List<String>> byCustomer = new HashMap<>();
+    for (Row r : result.collectAsList()) {
+      byCustomer.put(r.getAs("customer_id"), r.getList(r.fieldIndex(RuleSegments.RULE_SEGMENTS)));
+    }
+    assertEquals(Map.of("a", List.of("young_urban", "eco"), "b", List.of("eco"), "c", List.of(), "d", List.of()),
+        byCustomer);
+    org.segmentation.run.ConfigurationException e = org.junit.jupiter.api.Assertions.assertThrows(
+        org.segmentation.run.ConfigurationException.class,
+        () -> new RuleSegments(Map.of("rich", "incme > 100000")).check(TestSpark.rows(schema)));
+    assertTrue(e.getMessage().contains("segments.rule-segments.rich"), e.getMessage());
+  }
+}
