@@ -16,6 +16,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$REPO_ROOT"
 
+invocation="$*"
 runs=3
 smoke=false
 sizes=()
@@ -75,6 +76,72 @@ run_timed() {
 BENCH_JAVA=(java -Xmx"$DRIVER_HEAP" "${JVM_OPENS[@]}" ${JAVA_OPTS:-} -cp "$BENCH_CP")
 JOB_JAVA=(java -Xmx"$DRIVER_HEAP" "${JVM_OPENS[@]}" ${JAVA_OPTS:-} -cp "$JOB_JAR:$(cat "$SPARK_CLASSPATH_FILE")")
 
+# ---- report ----------------------------------------------------------------------------------------------------
+# stat SIZE LABEL -> "median min max rss_mib" over the runs
+stat() {
+  awk -F'\t' -v size="$1" -v label="$2" '$1 == size && $2 == label { print $4 "\t" $5 }' "$results" | sort -n |
+    awk -F'\t' '{ t[NR] = $1; if ($2 > rss) rss = $2 }
+      END { if (NR == 0) { print "0 0 0 0"; exit }
+            m = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2;
+            printf "%.1f %.1f %.1f %d\n", m, t[1], t[NR], rss / 1024 }'
+}
+cell() { read -r m lo hi rss <<< "$(stat "$1" "$2")"; echo "$m s ($lo–$hi), ${rss} MiB"; }
+median() { stat "$1" "$2" | cut -d' ' -f1; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "–" }'; }
+
+write_report() {
+  report="$BENCH_DIR/report.md"
+  {
+    echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM," \
+      "$(java -version 2>&1 | head -1 | tr -d '"'); JVM: -Xmx$DRIVER_HEAP, Spark local[2]," \
+      "spark.sql.shuffle.partitions as in conf/local.conf (8); DuckDB $(grep -o 'duckdb_jdbc-[0-9.]*' "$BENCH_CLASSPATH_FILE" | head -1 | sed 's/duckdb_jdbc-//; s/\.$//') with 2 threads."
+    echo "Whole-process wall time, median of $runs (min–max), peak RSS; run date $RUN_DATE; $(date -u +%Y-%m-%d)."
+    echo
+    echo "| purchases | customers | start-up | (a) full pipeline | (b) RFM path | (c) DuckDB | (d) naive Spark | (b) purchases/s | (b)/(c) | (b)/(d) | (a)/(c) |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
+    for size in "${done_sizes[@]}"; do
+      customers=$(awk -v s="$size" '$1 == s { print $2 }' "$BENCH_DIR/customers.txt" | tail -1)
+      a=$(median "$size" full); b=$(median "$size" rfm); c=$(median "$size" duckdb); d=$(median "$size" naive)
+      rate=$(awk -v n="$size" -v t="$b" 'BEGIN { printf "%.0f", n / t }')
+      echo "| $size | $customers | $(median "$size" startup) s | $(cell "$size" full) | $(cell "$size" rfm) |" \
+        "$(cell "$size" duckdb) | $(cell "$size" naive) | $rate | $(ratio "$b" "$c") | $(ratio "$b" "$d") | $(ratio "$a" "$c") |"
+    done
+    if [[ ${#done_sizes[@]} -ge 2 ]]; then
+      small="${done_sizes[-2]}"; large="${done_sizes[-1]}"
+      echo
+      echo "Linearity of (b): (time($large) − start-up) / (time($small) − start-up) =" \
+        "$(awk -v a="$(median "$large" rfm)" -v b="$(median "$small" rfm)" -v s="$(median "$large" startup)" \
+           'BEGIN { printf "%.2f", (a - s) / (b - s) }') for $(( large / small ))× the purchases."
+    fi
+    echo
+    echo "Stages of (a), from the job's own progress lines (last run of each size, seconds):"
+    echo
+    echo "| purchases | load+validate | rfm aggregate | rfm scoring | transitions | writes | whole job |"
+    echo "|---|---|---|---|---|---|---|"
+    for size in "${done_sizes[@]}"; do
+      log="$BENCH_DIR/out/$size/full-$runs.log"
+      s() { grep "^stage=$1 " "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/' | awk '{ t += $1 } END { printf "%.1f", t }'; }
+      writes=$(grep '^stage=write_' "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/' | awk '{ t += $1 } END { printf "%.1f", t }')
+      whole=$(grep '^result=' "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/')
+      echo "| $size | $(s load_validate) | $(s rfm_aggregate) | $(s rfm_scoring) | $(s transitions) | $writes | $whole |"
+    done
+  } > "$report"
+  cat "$report"
+  if ! $smoke; then
+    mkdir -p docs
+    {
+      echo "# Benchmarks"
+      echo
+      echo "Produced by \`scripts/bench.sh $invocation\` (see the script's header for what each column runs)."
+      echo
+      cat "$report"
+    } > docs/benchmarks.md
+    echo "written to docs/benchmarks.md" >&2
+  fi
+}
+
+done_sizes=()
+: > "$BENCH_DIR/customers.txt"
 for size in "${sizes[@]}"; do
   data="$BENCH_DIR/data/$size"
   if [[ ! -f "$data/_SUCCESS_BOTH" ]]; then
@@ -125,66 +192,7 @@ CONF
     exit 1
   fi
   echo "$size $(field rfm customers)" >> "$BENCH_DIR/customers.txt"
+  done_sizes+=("$size")
+  write_report   # after each size, so a long run that is stopped keeps what it measured
 done
 
-# ---- report ----------------------------------------------------------------------------------------------------
-# stat SIZE LABEL -> "median min max rss_mib" over the runs
-stat() {
-  awk -F'\t' -v size="$1" -v label="$2" '$1 == size && $2 == label { print $4 "\t" $5 }' "$results" | sort -n |
-    awk -F'\t' '{ t[NR] = $1; if ($2 > rss) rss = $2 }
-      END { if (NR == 0) { print "0 0 0 0"; exit }
-            m = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2;
-            printf "%.1f %.1f %.1f %d\n", m, t[1], t[NR], rss / 1024 }'
-}
-cell() { read -r m lo hi rss <<< "$(stat "$1" "$2")"; echo "$m s ($lo–$hi), ${rss} MiB"; }
-median() { stat "$1" "$2" | cut -d' ' -f1; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "–" }'; }
-
-report="$BENCH_DIR/report.md"
-{
-  echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM," \
-    "$(java -version 2>&1 | head -1 | tr -d '"'); JVM: -Xmx$DRIVER_HEAP, Spark local[2]," \
-    "spark.sql.shuffle.partitions as in conf/local.conf (8); DuckDB $(grep -o 'duckdb_jdbc-[0-9.]*' "$BENCH_CLASSPATH_FILE" | head -1 | sed 's/duckdb_jdbc-//; s/\.$//') with 2 threads."
-  echo "Whole-process wall time, median of $runs (min–max), peak RSS; run date $RUN_DATE; $(date -u +%Y-%m-%d)."
-  echo
-  echo "| purchases | customers | start-up | (a) full pipeline | (b) RFM path | (c) DuckDB | (d) naive Spark | (b) purchases/s | (b)/(c) | (b)/(d) | (a)/(c) |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
-  for size in "${sizes[@]}"; do
-    customers=$(awk -v s="$size" '$1 == s { print $2 }' "$BENCH_DIR/customers.txt" | tail -1)
-    a=$(median "$size" full); b=$(median "$size" rfm); c=$(median "$size" duckdb); d=$(median "$size" naive)
-    rate=$(awk -v n="$size" -v t="$b" 'BEGIN { printf "%.0f", n / t }')
-    echo "| $size | $customers | $(median "$size" startup) s | $(cell "$size" full) | $(cell "$size" rfm) |" \
-      "$(cell "$size" duckdb) | $(cell "$size" naive) | $rate | $(ratio "$b" "$c") | $(ratio "$b" "$d") | $(ratio "$a" "$c") |"
-  done
-  if [[ ${#sizes[@]} -ge 2 ]]; then
-    small="${sizes[-2]}"; large="${sizes[-1]}"
-    echo
-    echo "Linearity of (b): (time($large) − start-up) / (time($small) − start-up) =" \
-      "$(awk -v a="$(median "$large" rfm)" -v b="$(median "$small" rfm)" -v s="$(median "$large" startup)" \
-         'BEGIN { printf "%.2f", (a - s) / (b - s) }') for $(( large / small ))× the purchases."
-  fi
-  echo
-  echo "Stages of (a), from the job's own progress lines (last run of each size, seconds):"
-  echo
-  echo "| purchases | load+validate | rfm aggregate | rfm scoring | transitions | writes | whole job |"
-  echo "|---|---|---|---|---|---|---|"
-  for size in "${sizes[@]}"; do
-    log="$BENCH_DIR/out/$size/full-$runs.log"
-    s() { grep "^stage=$1 " "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/' | awk '{ t += $1 } END { printf "%.1f", t }'; }
-    writes=$(grep '^stage=write_' "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/' | awk '{ t += $1 } END { printf "%.1f", t }')
-    whole=$(grep '^result=' "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/')
-    echo "| $size | $(s load_validate) | $(s rfm_aggregate) | $(s rfm_scoring) | $(s transitions) | $writes | $whole |"
-  done
-} > "$report"
-cat "$report"
-if ! $smoke; then
-  mkdir -p docs
-  {
-    echo "# Benchmarks"
-    echo
-    echo "Produced by \`scripts/bench.sh $*\` (see the script's header for what each column runs)."
-    echo
-    cat "$report"
-  } > docs/benchmarks.md
-  echo "written to docs/benchmarks.md" >&2
-fi
