@@ -4,7 +4,8 @@
 # For each size (purchases; one customer per 10 purchases, skewed, 3 % returns, from the sample generator, as Parquet,
 # generated once under $BENCH_DIR/data) it runs, alternating, each as a whole process:
 #   startup  a Spark process that starts and stops (subtracted for the linearity figure)
-#   (a) full the nightly job as a user runs it (conf/local.conf, local[2], driver heap 2 GiB, Delta writes)
+#   (a) full the nightly job as a user runs it (conf/local.conf, local[2], driver heap 2 GiB, Delta writes), from an
+#            empty lake each time, so every run fits the clustering model (the worst night of a weekly refit)
 #   (b) rfm  the RFM path alone, as the job computes it, writing Delta
 #   (c) duck the same aggregate and tie-respecting scores in DuckDB (JDBC, 2 threads), writing Parquet
 #   (d) naive the same RFM written naively in Spark (countDistinct, ntile over unpartitioned windows), writing Parquet
@@ -165,6 +166,7 @@ CONF
   for run in $(seq 1 "$runs"); do
     run_timed startup "$size" "$run" "$out/startup-$run.log" "${BENCH_JAVA[@]}" org.segmentation.bench.RfmPathBench \
       --startup-only true
+    rm -rf "$out/lake"   # every (a) run starts from an empty lake, so it includes fitting the clustering model
     run_timed full "$size" "$run" "$out/full-$run.log" \
       "${JOB_JAVA[@]}" org.segmentation.jobs.NightlySegmentsJob --config "$out/job.conf" --run-date "$RUN_DATE"
     run_timed rfm "$size" "$run" "$out/rfm-$run.log" "${BENCH_JAVA[@]}" org.segmentation.bench.RfmPathBench \

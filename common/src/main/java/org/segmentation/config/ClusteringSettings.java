@@ -13,6 +13,7 @@ import java.util.Set;
  * @param algorithm the MLlib estimator
  * @param k the number of clusters; 0 = choose it over kMin..kMax by silhouette on a sample
  * @param sampleRows rows of the sample on which candidate k are compared
+ * @param fitRows at most this many customers (a sample) fit the final model; all of them are assigned
  * @param seed the random seed of sampling and of the estimators: same seed and input, same clusters
  * @param maxIterations iteration cap of the estimator
  * @param restarts fits from this many seeds (seed, seed + 1 ...), keeping the best (lowest cost)
@@ -21,9 +22,9 @@ import java.util.Set;
  * @param names cluster id to a name that replaces the generated one
  */
 public record ClusteringSettings(boolean enabled, Algorithm algorithm, int k, int kMin, int kMax, int sampleRows,
-    long seed, int maxIterations, int restarts, int refitEveryDays, List<Feature> features, Map<Integer, String> names) {
+    int fitRows, long seed, int maxIterations, int restarts, int refitEveryDays, List<Feature> features, Map<Integer, String> names) {
 
-  static final Set<String> KEYS = Set.of("enabled", "algorithm", "k", "k-min", "k-max", "sample-rows", "seed",
+  static final Set<String> KEYS = Set.of("enabled", "algorithm", "k", "k-min", "k-max", "sample-rows", "fit-rows", "seed",
       "max-iterations", "restarts", "refit-every-days", "features", "names");
 
   public enum Algorithm { KMEANS, BISECTING_KMEANS, GAUSSIAN_MIXTURE }
@@ -69,7 +70,8 @@ public record ClusteringSettings(boolean enabled, Algorithm algorithm, int k, in
     }
     ClusteringSettings settings = new ClusteringSettings(in.bool("enabled"), in.oneOf("algorithm", Algorithm.class),
         in.intBetween("k", 0, 200), in.intBetween("k-min", 2, 200), in.intBetween("k-max", 2, 200),
-        in.intBetween("sample-rows", 100, 10_000_000), in.longAtLeast("seed", Long.MIN_VALUE),
+        in.intBetween("sample-rows", 100, 10_000_000), in.intBetween("fit-rows", 100, Integer.MAX_VALUE),
+        in.longAtLeast("seed", Long.MIN_VALUE),
         in.intBetween("max-iterations", 1, 1000), in.intBetween("restarts", 1, 20),
         in.intBetween("refit-every-days", 0, 3650), features, names);
     if (settings.kMin > settings.kMax) {

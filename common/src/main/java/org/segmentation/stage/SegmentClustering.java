@@ -170,10 +170,10 @@ public final class SegmentClustering {
    * log-likelihood for GaussianMixture. Restarts guard against a poor local optimum, which would also move customers
    * between clusters from one refit to the next.
    */
-  static Transformer bestEstimator(Dataset<Row> prepared, ClusteringSettings settings, int k) {
+  static Transformer bestEstimator(Dataset<Row> prepared, ClusteringSettings settings, int k, int restarts) {
     Transformer best = null;
     double bestCost = Double.POSITIVE_INFINITY;
-    for (int restart = 0; restart < settings.restarts(); restart++) {
+    for (int restart = 0; restart < restarts; restart++) {
       long seed = settings.seed() + restart;
       Transformer model;
       double cost;
@@ -209,12 +209,12 @@ public final class SegmentClustering {
   }
 
   /** The feature stages and the best estimator for k, as one PipelineModel (what is saved and applied). */
-  static PipelineModel fitPipeline(Dataset<Row> features, ClusteringSettings settings, int k) {
+  static PipelineModel fitPipeline(Dataset<Row> features, ClusteringSettings settings, int k, int restarts) {
     PipelineModel preparation = preparation(settings).fit(features);
     Dataset<Row> prepared = preparation.transform(features).select(FEATURES)
         .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
     try {
-      Transformer estimator = bestEstimator(prepared, settings, k);
+      Transformer estimator = bestEstimator(prepared, settings, k, restarts);
       // A Pipeline of fitted transformers fits to itself: nothing is refitted.
       return new Pipeline().setStages(new PipelineStage[] {preparation, estimator}).fit(features);
     } finally {
@@ -224,36 +224,34 @@ public final class SegmentClustering {
 
   /**
    * Fits the clustering on {@code features} (the caller persists them: the estimators iterate). With k = 0, each k of
-   * k-min..k-max is fitted on a sample of {@code sample-rows} and scored by silhouette; the best k is then fitted on
-   * all rows. With a previous model, the new clusters take its ids (see the class comment).
+   * k-min..k-max is fitted once on a sample of {@code sample-rows} and scored by silhouette. The chosen k is then
+   * fitted from {@code restarts} seeds on a sample of at most {@code fit-rows} customers: centroids of a few hundred
+   * thousand customers are as good as of all of them, and the cost no longer grows with the base. With a previous
+   * model, the new clusters take its ids (see the class comment).
    */
   public static Model fit(Dataset<Row> features, ClusteringSettings settings, Model previous) {
     long rows = features.count();
     Map<Integer, Double> silhouettes = new LinkedHashMap<>();
+    ClusteringEvaluator evaluator = new ClusteringEvaluator().setFeaturesCol(FEATURES).setPredictionCol(PREDICTION);
+    Dataset<Row> sample = sample(features, rows, settings.sampleRows(), settings.seed()).cache();
     int k = settings.k();
     if (k == 0) {
-      double fraction = Math.min(1.0, (double) settings.sampleRows() / Math.max(1, rows));
-      Dataset<Row> sample = features.sample(false, fraction, settings.seed()).cache();
-      ClusteringEvaluator evaluator = new ClusteringEvaluator().setFeaturesCol(FEATURES)
-          .setPredictionCol(PREDICTION);
       int best = settings.kMin();
       for (int candidate = settings.kMin(); candidate <= Math.min(settings.kMax(), Math.max(2, rows - 1));
           candidate++) {
-        double score = evaluator.evaluate(fitPipeline(sample, settings, candidate).transform(sample));
+        double score = evaluator.evaluate(fitPipeline(sample, settings, candidate, 1).transform(sample));
         silhouettes.put(candidate, score);
         if (score > silhouettes.getOrDefault(best, Double.NEGATIVE_INFINITY)) {
           best = candidate;
         }
       }
-      sample.unpersist();
       k = best;
     }
-    PipelineModel fitted = fitPipeline(features, settings, k);
-    if (settings.k() != 0) {
-      silhouettes.put(k, new ClusteringEvaluator().setFeaturesCol(FEATURES).setPredictionCol(PREDICTION)
-          .evaluate(fitted.transform(features.sample(false,
-              Math.min(1.0, (double) settings.sampleRows() / Math.max(1, rows)), settings.seed()))));
-    }
+    Dataset<Row> fitRows = sample(features, rows, settings.fitRows(), settings.seed());
+    PipelineModel fitted = fitPipeline(fitRows, settings, k, settings.restarts());
+    // the silhouette of the final model, on the same sample as the candidates
+    silhouettes.put(k, evaluator.evaluate(fitted.transform(sample)));
+    sample.unpersist();
     int predicted = clusterCount(fitted);
     List<Integer> ids = new ArrayList<>();
     for (int i = 0; i < predicted; i++) {
@@ -261,6 +259,10 @@ public final class SegmentClustering {
     }
     Model model = new Model(fitted, ids, silhouettes);
     return previous == null ? model : matchIds(model, previous, features);
+  }
+
+  private static Dataset<Row> sample(Dataset<Row> features, long rows, int atMost, long seed) {
+    return rows <= atMost ? features : features.sample(false, (double) atMost / rows, seed);
   }
 
   /** Gives the new clusters the ids of the previous model's clusters they share most customers with. */

@@ -60,7 +60,7 @@ class SegmentClusteringTest {
   }
 
   static ClusteringSettings settings(ClusteringSettings.Algorithm algorithm, int k) {
-    return new ClusteringSettings(true, algorithm, k, 2, 7, 5000, 7L, 60, 3, 0, List.of(
+    return new ClusteringSettings(true, algorithm, k, 2, 7, 5000, 100_000, 7L, 60, 3, 0, List.of(
         new Feature("recency_days", Transform.LOG1P, false),
         new Feature("frequency", Transform.LOG1P, false),
         new Feature("monetary", Transform.LOG1P, false),
@@ -88,6 +88,7 @@ class SegmentClusteringTest {
         null);
     assertEquals(4, model.k(), "silhouette by k: " + model.silhouetteByK());
     assertEquals(6, model.silhouetteByK().size(), "every candidate k of 2..7 is scored");
+    assertTrue(model.silhouetteByK().get(4) > 0.5, model.silhouetteByK().toString());
     Map<String, Integer> assigned = clusters(model, features);
     List<int[]> pairs = new ArrayList<>();
     for (Row r : features.select("customer_id", "planted").collectAsList()) {
@@ -117,7 +118,7 @@ class SegmentClusteringTest {
     // Night 2: 30 customers changed behaviour and everything is re-drawn with new noise; a different seed would
     // also permute the cluster indices, which the id matching must undo.
     Dataset<Row> night2 = frame(planted(250, 4, 30));
-    ClusteringSettings reseeded = new ClusteringSettings(true, settings.algorithm(), 4, 2, 7, 5000, 99L, 60, 3, 0,
+    ClusteringSettings reseeded = new ClusteringSettings(true, settings.algorithm(), 4, 2, 7, 5000, 100_000, 99L, 60, 3, 0,
         settings.features(), Map.of());
     SegmentClustering.Model refit = SegmentClustering.fit(night2, reseeded, first);
     Map<String, Integer> after = clusters(refit, night2);

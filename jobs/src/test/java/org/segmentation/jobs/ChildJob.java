@@ -4,9 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,14 +39,8 @@ final class ChildJob {
   }
 
   static ChildJob start(Predicate<String> killWhen, String... jobArgs) throws IOException {
-    String jar = System.getProperty("segmentation.jobJar");
-    String sparkClasspath = Files.readString(Path.of(System.getProperty("segmentation.sparkClasspath"))).strip();
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx1g");
-    command.addAll(Arrays.asList(System.getProperty("segmentation.jvmOpens").trim().split("\\s+")));
-    command.addAll(List.of("-cp", jar + java.io.File.pathSeparator + sparkClasspath,
-        NightlySegmentsJob.class.getName()));
+    List<String> command = JobJar.java(JobJar.path() + java.io.File.pathSeparator + JobJar.sparkClasspath());
+    command.add(NightlySegmentsJob.class.getName());
     command.addAll(Arrays.asList(jobArgs));
     return new ChildJob(new ProcessBuilder(command).redirectErrorStream(true).start(), killWhen);
   }

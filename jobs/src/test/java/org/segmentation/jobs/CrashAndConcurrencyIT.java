@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +18,6 @@ import org.segmentation.TestSpark;
 import org.segmentation.io.LakeTables;
 import org.segmentation.io.RunLog;
 import org.segmentation.io.TableSpec;
-import org.segmentation.sample.SampleDataGenerator;
 
 /**
  * Fault behaviour of the publishing contract, with the job in JVMs of its own: a run killed (SIGKILL) while it writes
@@ -35,18 +32,7 @@ class CrashAndConcurrencyIT {
 
   @BeforeAll
   static void sampleData() throws Exception {
-    SparkSession spark = TestSpark.get();
-    SampleDataGenerator generator = new SampleDataGenerator(2000, 15_000, 9, DATE);
-    generator.purchases(spark).write().parquet(dir.resolve("raw/purchases").toString());
-    generator.profiles(spark).write().parquet(dir.resolve("raw/profiles").toString());
-    config = dir.resolve("job.conf");
-    Files.writeString(config, """
-        segments {
-          spark { master = "local[2]", conf { "spark.sql.shuffle.partitions" = "2", "spark.ui.enabled" = "false" } }
-          inputs.purchases.path = "%s"
-          inputs.profiles.path = "%s"
-        }
-        """.formatted(dir.resolve("raw/purchases"), dir.resolve("raw/profiles")));
+    config = SampleLake.create(dir, 2000, 15_000, 9, DATE, "");
   }
 
   private static String[] args(Path lake, String... more) {

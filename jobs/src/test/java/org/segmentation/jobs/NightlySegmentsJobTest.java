@@ -22,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.segmentation.TestSpark;
-import org.segmentation.sample.SampleDataGenerator;
 
 /** The job's main, end to end, on generated data in a temporary lake: publish, rerun, next night, bad input. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -37,21 +36,11 @@ class NightlySegmentsJobTest {
 
   @BeforeAll
   static void generateSampleAndConfig() throws Exception {
-    SparkSession spark = TestSpark.get();
-    SampleDataGenerator generator = new SampleDataGenerator(1500, 12_000, 3, END);
-    generator.purchases(spark).write().parquet(dir.resolve("raw/purchases").toString());
-    generator.profiles(spark).write().parquet(dir.resolve("raw/profiles").toString());
-    config = dir.resolve("job.conf");
-    Files.writeString(config, """
-        segments {
-          spark { master = "local[2]", conf { "spark.sql.shuffle.partitions" = "2", "spark.ui.enabled" = "false" } }
-          lake.root = "%s"
-          inputs.purchases.path = "%s"
-          inputs.profiles.path = "%s"
-          rule-segments { big_spender = "monetary > 500", eco = "array_contains(interests, 'sustainability')" }
-          clustering { k = 0, k-min = 3, k-max = 5, restarts = 2 }
-        }
-        """.formatted(dir.resolve("lake"), dir.resolve("raw/purchases"), dir.resolve("raw/profiles")));
+    config = SampleLake.create(dir, 1500, 12_000, 3, END, """
+        lake.root = "%s"
+        rule-segments { big_spender = "monetary > 500", eco = "array_contains(interests, 'sustainability')" }
+        clustering { k = 0, k-min = 3, k-max = 5, restarts = 2 }
+        """.formatted(dir.resolve("lake")));
   }
 
   static Dataset<Row> table(String name) {

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -28,16 +27,11 @@ class SparkSubmitIT {
   Path dir;
 
   private Process submit(Path log, String mainClass, String... jobArgs) throws IOException {
-    String jar = System.getProperty("segmentation.jobJar");
-    String sparkClasspath = Files.readString(Path.of(System.getProperty("segmentation.sparkClasspath"))).strip();
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx1g");
-    command.addAll(Arrays.asList(System.getProperty("segmentation.jvmOpens").trim().split("\\s+")));
-    command.addAll(List.of("-cp", sparkClasspath, "org.apache.spark.deploy.SparkSubmit",
+    List<String> command = JobJar.java(JobJar.sparkClasspath());
+    command.addAll(List.of("org.apache.spark.deploy.SparkSubmit",
         "--master", "local[2]", "--conf", "spark.ui.enabled=false",
         "--conf", "spark.sql.shuffle.partitions=2",
-        "--class", mainClass, jar));
+        "--class", mainClass, JobJar.path()));
     command.addAll(Arrays.asList(jobArgs));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().remove("SPARK_HOME");
@@ -55,7 +49,7 @@ class SparkSubmitIT {
 
   @Test
   void theShadedJarRunsThroughSparkSubmitAndWritesDelta() throws Exception {
-    assertTrue(new File(System.getProperty("segmentation.jobJar")).isFile(), "build the jar first (mvn verify)");
+    assertTrue(new File(JobJar.path()).isFile(), "build the jar first (mvn verify)");
     runToEnd("generate", "org.segmentation.jobs.GenerateSampleDataJob", "--output", dir.resolve("raw").toString(),
         "--customers", "400", "--purchases", "3000", "--seed", "5", "--end-date", "2026-11-20", "--format", "delta");
     Path config = dir.resolve("submit.conf");

@@ -1,0 +1,34 @@
+package org.segmentation.jobs;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The built job jar and Spark's own classpath beside it (what a cluster provides), as Maven's integration-test phase
+ * passes them: for tests that run the job in JVMs of their own.
+ */
+final class JobJar {
+  private JobJar() {}
+
+  static String path() {
+    return System.getProperty("segmentation.jobJar");
+  }
+
+  static String sparkClasspath() throws IOException {
+    return Files.readString(Path.of(System.getProperty("segmentation.sparkClasspath"))).strip();
+  }
+
+  /** {@code java -Xmx1g <the opens Spark needs on Java 17> -cp classpath}: the start of a command line. */
+  static List<String> java(String classpath) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx1g");
+    command.addAll(Arrays.asList(System.getProperty("segmentation.jvmOpens").trim().split("\\s+")));
+    command.addAll(List.of("-cp", classpath));
+    return command;
+  }
+}

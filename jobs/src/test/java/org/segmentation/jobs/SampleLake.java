@@ -1,0 +1,38 @@
+package org.segmentation.jobs;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import org.apache.spark.sql.SparkSession;
+import org.segmentation.TestSpark;
+import org.segmentation.sample.SampleDataGenerator;
+
+/** Generated sample inputs under a test folder and a job configuration that reads them. */
+final class SampleLake {
+  private SampleLake() {}
+
+  /**
+   * Writes {@code dir/raw/purchases} and {@code dir/raw/profiles} (Parquet) and {@code dir/job.conf}: local[2], two
+   * shuffle partitions, those inputs, plus {@code extraSettings} (HOCON inside the {@code segments} block).
+   *
+   * @return the configuration file
+   */
+  static Path create(Path dir, long customers, long purchases, long seed, LocalDate endDate, String extraSettings)
+      throws IOException {
+    SparkSession spark = TestSpark.get();
+    SampleDataGenerator generator = new SampleDataGenerator(customers, purchases, seed, endDate);
+    generator.purchases(spark).write().parquet(dir.resolve("raw/purchases").toString());
+    generator.profiles(spark).write().parquet(dir.resolve("raw/profiles").toString());
+    Path config = dir.resolve("job.conf");
+    Files.writeString(config, """
+        segments {
+          spark { master = "local[2]", conf { "spark.sql.shuffle.partitions" = "2", "spark.ui.enabled" = "false" } }
+          inputs.purchases.path = "%s"
+          inputs.profiles.path = "%s"
+          %s
+        }
+        """.formatted(dir.resolve("raw/purchases"), dir.resolve("raw/profiles"), extraSettings));
+    return config;
+  }
+}
