@@ -32,7 +32,11 @@ done
 if $smoke; then runs=1; sizes=(20000); fi
 [[ ${#sizes[@]} -eq 0 ]] && sizes=(1000000 10000000 30000000)
 
-BENCH_DIR="${BENCH_DIR:-$REPO_ROOT/target/bench}"
+if $smoke; then
+  BENCH_DIR="${BENCH_DIR:-$REPO_ROOT/target/bench-smoke}"   # never mixed into the real figures
+else
+  BENCH_DIR="${BENCH_DIR:-$REPO_ROOT/target/bench}"
+fi
 mkdir -p "$BENCH_DIR"
 BENCH_DIR="$(cd "$BENCH_DIR" && pwd)"
 RUN_DATE=2026-11-20
@@ -46,8 +50,10 @@ fi
 ensure_built
 BENCH_CP="$REPO_ROOT/jobs/target/test-classes:$JOB_JAR:$(cat "$BENCH_CLASSPATH_FILE")"
 
+# Figures accumulate across invocations, one set per size: rerunning a size replaces its figures, so a long size can
+# be measured on its own (scripts/bench.sh --runs 1 30000000) and still land in the same table.
 results="$BENCH_DIR/results.tsv"
-: > "$results"
+touch "$results" "$BENCH_DIR/customers.txt"
 
 # run_timed LABEL SIZE RUN LOG command...: whole-process wall time and peak RSS, appended to results.tsv
 run_timed() {
@@ -92,19 +98,22 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; el
 
 write_report() {
   report="$BENCH_DIR/report.md"
+  local done_sizes
+  mapfile -t done_sizes < <(report_sizes)
   {
     echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM," \
       "$(java -version 2>&1 | head -1 | tr -d '"'); JVM: -Xmx$DRIVER_HEAP, Spark local[2]," \
       "spark.sql.shuffle.partitions as in conf/local.conf (8); DuckDB $(grep -o 'duckdb_jdbc-[0-9.]*' "$BENCH_CLASSPATH_FILE" | head -1 | sed 's/duckdb_jdbc-//; s/\.$//') with 2 threads."
-    echo "Whole-process wall time, median of $runs (min–max), peak RSS; run date $RUN_DATE; $(date -u +%Y-%m-%d)."
+    echo "Whole-process wall time, median of the runs (min–max), peak RSS; run date $RUN_DATE; $(date -u +%Y-%m-%d)."
     echo
-    echo "| purchases | customers | start-up | (a) full pipeline | (b) RFM path | (c) DuckDB | (d) naive Spark | (b) purchases/s | (b)/(c) | (b)/(d) | (a)/(c) |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|"
+    echo "| purchases | customers | runs | start-up | (a) full pipeline | (b) RFM path | (c) DuckDB | (d) naive Spark | (b) purchases/s | (b)/(c) | (b)/(d) | (a)/(c) |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
     for size in "${done_sizes[@]}"; do
       customers=$(awk -v s="$size" '$1 == s { print $2 }' "$BENCH_DIR/customers.txt" | tail -1)
       a=$(median "$size" full); b=$(median "$size" rfm); c=$(median "$size" duckdb); d=$(median "$size" naive)
       rate=$(awk -v n="$size" -v t="$b" 'BEGIN { printf "%.0f", n / t }')
-      echo "| $size | $customers | $(median "$size" startup) s | $(cell "$size" full) | $(cell "$size" rfm) |" \
+      n_runs=$(awk -F'\t' -v s="$size" '$1 == s && $2 == "rfm"' "$results" | wc -l)
+      echo "| $size | $customers | $n_runs | $(median "$size" startup) s | $(cell "$size" full) | $(cell "$size" rfm) |" \
         "$(cell "$size" duckdb) | $(cell "$size" naive) | $rate | $(ratio "$b" "$c") | $(ratio "$b" "$d") | $(ratio "$a" "$c") |"
     done
     if [[ ${#done_sizes[@]} -ge 2 ]]; then
@@ -117,14 +126,14 @@ write_report() {
     echo
     echo "Stages of (a), from the job's own progress lines (last run of each size, seconds):"
     echo
-    echo "| purchases | load+validate | rfm aggregate | rfm scoring | transitions | writes | whole job |"
-    echo "|---|---|---|---|---|---|---|"
+    echo "| purchases | load+validate | features (RFM aggregate, behaviour, profiles) | rfm scoring | clustering | transitions | writes | whole job |"
+    echo "|---|---|---|---|---|---|---|---|"
     for size in "${done_sizes[@]}"; do
-      log="$BENCH_DIR/out/$size/full-$runs.log"
+      log="$(ls -t "$BENCH_DIR/out/$size"/full-*.log | head -1)"
       s() { grep "^stage=$1 " "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/' | awk '{ t += $1 } END { printf "%.1f", t }'; }
       writes=$(grep '^stage=write_' "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/' | awk '{ t += $1 } END { printf "%.1f", t }')
       whole=$(grep '^result=' "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/')
-      echo "| $size | $(s load_validate) | $(s rfm_aggregate) | $(s rfm_scoring) | $(s transitions) | $writes | $whole |"
+      echo "| $size | $(s load_validate) | $(s features) | $(s rfm_scoring) | $(s clustering) | $(s transitions) | $writes | $whole |"
     done
   } > "$report"
   cat "$report"
@@ -133,7 +142,8 @@ write_report() {
     {
       echo "# Benchmarks"
       echo
-      echo "Produced by \`scripts/bench.sh $invocation\` (see the script's header for what each column runs)."
+      echo "Produced by \`scripts/bench.sh\` (last invocation: \`scripts/bench.sh $invocation\`; a row's runs are"
+      echo "always measured side by side in one invocation; see the script's header for what each column runs)."
       echo
       cat "$report"
     } > docs/benchmarks.md
@@ -141,9 +151,12 @@ write_report() {
   fi
 }
 
-done_sizes=()
-: > "$BENCH_DIR/customers.txt"
+report_sizes() { cut -f1 "$results" | sort -un; }
 for size in "${sizes[@]}"; do
+  # forget earlier figures of this size
+  awk -F'\t' -v s="$size" '$1 != s' "$results" > "$results.tmp" && mv "$results.tmp" "$results"
+  awk -v s="$size" '$1 != s' "$BENCH_DIR/customers.txt" > "$BENCH_DIR/customers.tmp"
+  mv "$BENCH_DIR/customers.tmp" "$BENCH_DIR/customers.txt"
   data="$BENCH_DIR/data/$size"
   if [[ ! -f "$data/_SUCCESS_BOTH" ]]; then
     echo "generating $size purchases in $data ..." >&2
@@ -194,7 +207,6 @@ CONF
     exit 1
   fi
   echo "$size $(field rfm customers)" >> "$BENCH_DIR/customers.txt"
-  done_sizes+=("$size")
   write_report   # after each size, so a long run that is stopped keeps what it measured
 done
 

@@ -52,6 +52,8 @@ import org.segmentation.schema.Columns;
  * the same kind of customer. Clusters beyond the previous k get new ids.
  */
 public final class SegmentClustering {
+  /** Fewer customers than this per wanted cluster and clustering is skipped: there is nothing to learn. */
+  public static final int MIN_CUSTOMERS_PER_CLUSTER = 5;
   public static final String CLUSTER_ID = "cluster_id";
   public static final String CLUSTER_DISTANCE = "cluster_distance";
   public static final String CLUSTER_PROBABILITY = "cluster_probability";
@@ -239,7 +241,7 @@ public final class SegmentClustering {
       int best = settings.kMin();
       for (int candidate = settings.kMin(); candidate <= Math.min(settings.kMax(), Math.max(2, rows - 1));
           candidate++) {
-        double score = evaluator.evaluate(fitPipeline(sample, settings, candidate, 1).transform(sample));
+        double score = silhouette(evaluator, fitPipeline(sample, settings, candidate, 1).transform(sample));
         silhouettes.put(candidate, score);
         if (score > silhouettes.getOrDefault(best, Double.NEGATIVE_INFINITY)) {
           best = candidate;
@@ -250,7 +252,7 @@ public final class SegmentClustering {
     Dataset<Row> fitRows = sample(features, rows, settings.fitRows(), settings.seed());
     PipelineModel fitted = fitPipeline(fitRows, settings, k, settings.restarts());
     // the silhouette of the final model, on the same sample as the candidates
-    silhouettes.put(k, evaluator.evaluate(fitted.transform(sample)));
+    silhouettes.put(k, silhouette(evaluator, fitted.transform(sample)));
     sample.unpersist();
     int predicted = clusterCount(fitted);
     List<Integer> ids = new ArrayList<>();
@@ -259,6 +261,15 @@ public final class SegmentClustering {
     }
     Model model = new Model(fitted, ids, silhouettes);
     return previous == null ? model : matchIds(model, previous, features);
+  }
+
+  /** The silhouette, or -1 when the clustering is degenerate (every customer in one cluster: MLlib refuses it). */
+  private static double silhouette(ClusteringEvaluator evaluator, Dataset<Row> predicted) {
+    try {
+      return evaluator.evaluate(predicted);
+    } catch (AssertionError | IllegalArgumentException e) {
+      return -1.0;
+    }
   }
 
   private static Dataset<Row> sample(Dataset<Row> features, long rows, int atMost, long seed) {

@@ -192,14 +192,19 @@ final class NightlyRun {
     ClusteringSettings clustering = settings.clustering();
     Column noId = lit(null).cast(DataTypes.IntegerType);
     Column noValue = lit(null).cast(DataTypes.DoubleType);
-    if (!clustering.enabled()) {
-      progress.end("clustering", "enabled=false");
+    Dataset<Row> active = segmented.where(col(Columns.FREQUENCY).gt(0));
+    long activeCustomers = clustering.enabled() ? active.count() : 0;
+    long needed = (long) SegmentClustering.MIN_CUSTOMERS_PER_CLUSTER
+        * Math.max(clustering.k(), clustering.kMin());
+    if (!clustering.enabled() || activeCustomers < needed) {
+      progress.end("clustering", clustering.enabled()
+          ? "skipped=\"" + activeCustomers + " customers with a purchase, need at least " + needed + "\""
+          : "enabled=false");
       return segmented.withColumn(SegmentClustering.CLUSTER_ID, noId)
           .withColumn(CustomerSegmentsAssembly.CLUSTER_NAME, lit(null).cast(DataTypes.StringType))
           .withColumn(SegmentClustering.CLUSTER_DISTANCE, noValue)
           .withColumn(SegmentClustering.CLUSTER_PROBABILITY, noValue);
     }
-    Dataset<Row> active = segmented.where(col(Columns.FREQUENCY).gt(0));
     ModelStore models = new ModelStore(spark, settings.lake());
     Optional<ModelStore.Saved> saved = models.latestOnOrBefore(runDate);
     boolean refit = saved.isEmpty() || (!saved.get().fittedFor().equals(runDate)
