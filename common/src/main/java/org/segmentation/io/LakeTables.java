@@ -68,7 +68,12 @@ public final class LakeTables {
 
   /** Appends rows (run_log) and returns the version committed. */
   public Commit append(TableSpec table, Dataset<Row> rows, String runId) {
-    rows.write().format("delta").mode(SaveMode.Append).option("userMetadata", runId).save(path(table));
+    try {
+      rows.write().format("delta").mode(SaveMode.Append).option("userMetadata", runId).save(path(table));
+    } catch (java.util.ConcurrentModificationException e) { // two runs creating the table at the same moment
+      throw new PublishConflictException("Cannot append to " + table.name() + ": another run created or changed it"
+          + " at the same time (" + e.getClass().getSimpleName() + "); rerun once the other run has ended", e);
+    }
     return committedBy(table, runId);
   }
 

@@ -12,7 +12,6 @@ import java.util.Optional;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -21,7 +20,8 @@ import org.segmentation.stage.SegmentClustering;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * Fitted clustering models under the lake: the MLlib PipelineModel in {@code <root>/models/clustering/<run_date>}, and
+ * Fitted clustering models under the lake: the MLlib PipelineModel in
+ * {@code <root>/models/clustering/<run_date>/<run_id>}, and
  * one row per saved model in the Delta table {@code cluster_models} (run date, path, the published id of each
  * predicted cluster, the silhouette of each candidate k). The row is appended after the model is written, so a
  * model is only ever found complete.
@@ -34,7 +34,7 @@ public final class ModelStore {
       .add("silhouette_by_k", DataTypes.createMapType(DataTypes.IntegerType, DataTypes.DoubleType), false)
       .add("run_id", DataTypes.StringType, false)
       .add("saved_at", DataTypes.TimestampType, false);
-  private static final TableSpec CLUSTER_MODELS = new TableSpec("cluster_models", false);
+  static final TableSpec CLUSTER_MODELS = new TableSpec("cluster_models", false);
 
   private final SparkSession spark;
   private final LakeTables tables;
@@ -50,7 +50,8 @@ public final class ModelStore {
   public record Saved(LocalDate fittedFor, SegmentClustering.Model model) {}
 
   public void save(LocalDate runDate, SegmentClustering.Model model, String runId) {
-    String path = root + "/" + runDate;
+    // one folder per run: two runs of the same date (a rerun racing a retry) never write into each other's model
+    String path = root + "/" + runDate + "/" + runId;
     try {
       model.pipeline().write().overwrite().save(path);
     } catch (IOException e) {
@@ -59,8 +60,7 @@ public final class ModelStore {
     Row row = RowFactory.create(java.sql.Date.valueOf(runDate), path,
         CollectionConverters.asScala(model.idOfPrediction()).toSeq(),
         CollectionConverters.asScala(model.silhouetteByK()), runId, java.sql.Timestamp.from(Instant.now()));
-    spark.createDataFrame(List.of(row), REGISTRY).write().format("delta").mode(SaveMode.Append)
-        .save(tables.path(CLUSTER_MODELS));
+    tables.append(CLUSTER_MODELS, spark.createDataFrame(List.of(row), REGISTRY), runId);
   }
 
   /** The model saved for the latest run date on or before {@code runDate}, if any. */

@@ -84,9 +84,21 @@ public final class RunLog {
     this.tables = tables;
   }
 
+  /**
+   * Appends the run's row. Appends only conflict while two runs create the table at the same moment; then the table
+   * exists and a second attempt goes through, so a few attempts are made before giving up.
+   */
   public LakeTables.Commit append(Entry entry) {
-    return tables.append(TableSpec.RUN_LOG,
-        spark.createDataFrame(List.of(entry.toRow()), SCHEMA).coalesce(1), entry.runId());
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return tables.append(TableSpec.RUN_LOG,
+            spark.createDataFrame(List.of(entry.toRow()), SCHEMA).coalesce(1), entry.runId());
+      } catch (org.segmentation.run.PublishConflictException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+      }
+    }
   }
 
   /** The most recent published run date strictly before {@code runDate}, if any. */
