@@ -1,6 +1,5 @@
 package org.segmentation.stage;
 
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.segmentation.schema.Columns.CUSTOMER_ID;
@@ -25,29 +24,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.segmentation.schema.Columns;
 
-/**
- * The customer universe of a run and its final columns. Every customer with a profile or a purchase is one row:
- * profile-only customers get frequency 0 (and, after segmentation, the no-purchase segment); purchase-only customers
- * are kept and flagged with {@code has_profile = false}.
- */
+/** The final columns of {@code customer_segments}: the run date, the previous night's segment, a fixed order. */
 public record CustomerSegmentsAssembly(LocalDate runDate) {
   public static final String CLUSTER_NAME = "cluster_name";
-
-  /** Joins the per-customer RFM aggregate with the customer ids of the accepted profiles (NULL: no profiles input). */
-  public Dataset<Row> universe(Dataset<Row> rfmCustomers, Dataset<Row> profileIds) {
-    if (profileIds == null) {
-      return rfmCustomers.withColumn(HAS_PROFILE, lit(false));
-    }
-    Dataset<Row> ids = profileIds.select(col(CUSTOMER_ID), lit(true).as(HAS_PROFILE));
-    return rfmCustomers.join(ids, rfmCustomers.col(CUSTOMER_ID).equalTo(ids.col(CUSTOMER_ID)), "full_outer")
-        .select(
-            coalesce(rfmCustomers.col(CUSTOMER_ID), ids.col(CUSTOMER_ID)).as(CUSTOMER_ID),
-            coalesce(ids.col(HAS_PROFILE), lit(false)).as(HAS_PROFILE),
-            col(FIRST_PURCHASE_DATE), col(LAST_PURCHASE_DATE), col(RECENCY_DAYS),
-            coalesce(col(FREQUENCY), lit(0L)).as(FREQUENCY),
-            coalesce(col(MONETARY), lit(0).cast(Columns.MONEY)).as(MONETARY),
-            coalesce(col(NET_REVENUE), lit(0).cast(Columns.MONEY)).as(NET_REVENUE));
-  }
 
   /**
    * Adds the previous run's segment and the run date, and fixes the output column order. {@code segmented} has the

@@ -8,7 +8,6 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.trim;
@@ -36,8 +35,11 @@ import org.segmentation.schema.Columns;
 
 /**
  * Checks every mapped row and records why it cannot be used, instead of dropping it. The output has the canonical
- * columns plus {@code quarantine_reasons} (empty for a good row) and {@code source_row} (the original row as JSON, only
+ * columns plus {@code quarantine_reasons} (NULL for a good row) and {@code source_row} (the original row as JSON, only
  * for rows with a reason). No row is removed here: rows in = rows out, and the caller splits them.
+ *
+ * <p>The reasons array is built only for a row that breaks a rule: good rows, nearly all of them, cost one combined
+ * condition and carry a NULL, which also keeps the persisted rows small.
  *
  * <p>Reason codes (a row can have several):
  * <ul>
@@ -102,37 +104,51 @@ public record InputValidation(List<CanonicalColumn> schema, List<Rule> rules, De
     Dataset<Row> known = profileIds.select(col(CUSTOMER_ID).as("__known_id")).distinct();
     return purchases.join(known, purchases.col(CUSTOMER_ID).equalTo(known.col("__known_id")), "left_outer")
         .withColumn(QUARANTINE_REASONS, when(col("__known_id").isNull().and(col(CUSTOMER_ID).isNotNull()),
-            array_append(col(QUARANTINE_REASONS), lit(CUSTOMER_WITHOUT_PROFILE)))
+            withReason(col(QUARANTINE_REASONS), CUSTOMER_WITHOUT_PROFILE))
             .otherwise(col(QUARANTINE_REASONS)))
         // The original row is kept only for rows that already had a reason; for these, the mapped row stands in.
-        .withColumn(SOURCE_ROW, when(size(col(QUARANTINE_REASONS)).gt(0), coalesce(col(SOURCE_ROW),
+        .withColumn(SOURCE_ROW, when(ValidatedInput.QUARANTINED, coalesce(col(SOURCE_ROW),
             to_json(struct(Columns.PURCHASES.stream().map(c -> col(c.name())).toArray(Column[]::new))))))
         .drop("__known_id");
   }
 
+  /** {@code reasons} (possibly NULL: none yet) with one more reason code. */
+  private static Column withReason(Column reasons, String reasonCode) {
+    return when(reasons.isNull(), array(lit(reasonCode))).otherwise(array_append(reasons, lit(reasonCode)));
+  }
+
   @Override
   public Dataset<Row> apply(Dataset<Row> mapped) {
-    List<Column> reasons = new ArrayList<>();
+    List<Column> violations = new ArrayList<>();
+    List<String> codes = new ArrayList<>();
     for (CanonicalColumn c : schema) {
       Column typed = col(c.name());
       if (c.required()) {
-        Column missing = c.type().equals(DataTypes.StringType)
+        violations.add(c.type().equals(DataTypes.StringType)
             ? typed.isNull().or(trim(typed).equalTo(lit("")))
-            : col(ColumnMapping.MAPPED_PREFIX + c.name()).isNull();
-        reasons.add(when(missing, lit(MISSING + c.name())));
+            : col(ColumnMapping.MAPPED_PREFIX + c.name()).isNull());
+        codes.add(MISSING + c.name());
       }
       if (!c.type().equals(DataTypes.StringType)) {
         Column before = col(ColumnMapping.MAPPED_PREFIX + c.name());
-        reasons.add(when(before.isNotNull().and(typed.isNull()), lit(UNPARSEABLE + c.name())));
+        violations.add(before.isNotNull().and(typed.isNull()));
+        codes.add(UNPARSEABLE + c.name());
       }
     }
     for (Rule rule : rules) {
-      reasons.add(when(rule.violated(), lit(rule.reasonCode())));
+      violations.add(rule.violated());
+      codes.add(rule.reasonCode());
     }
-    Dataset<Row> checked = mapped.withColumn(QUARANTINE_REASONS, array_compact(array(reasons.toArray(Column[]::new))));
+    Column anyViolation = lit(false);
+    Column[] reasons = new Column[violations.size()];
+    for (int i = 0; i < violations.size(); i++) {
+      anyViolation = anyViolation.or(coalesce(violations.get(i), lit(false)));
+      reasons[i] = when(violations.get(i), lit(codes.get(i)));
+    }
+    Dataset<Row> checked = mapped.withColumn(QUARANTINE_REASONS, when(anyViolation, array_compact(array(reasons))));
     if (dedupe != null) {
       // Only rows that passed the other checks compete: a broken row never displaces a good one.
-      Column competes = size(col(QUARANTINE_REASONS)).equalTo(0);
+      Column competes = col(QUARANTINE_REASONS).isNull();
       List<Column> partition = new ArrayList<>(dedupe.key());
       partition.add(competes);
       List<Column> order = new ArrayList<>(dedupe.order());
@@ -140,7 +156,7 @@ public record InputValidation(List<CanonicalColumn> schema, List<Rule> rules, De
       Column rank = row_number().over(Window.partitionBy(partition.toArray(Column[]::new))
           .orderBy(order.toArray(Column[]::new)));
       checked = checked.withColumn(QUARANTINE_REASONS,
-          when(competes.and(rank.gt(1)), array_append(col(QUARANTINE_REASONS), lit(dedupe.reasonCode())))
+          when(competes.and(rank.gt(1)), withReason(col(QUARANTINE_REASONS), dedupe.reasonCode()))
               .otherwise(col(QUARANTINE_REASONS)));
     }
     List<Column> output = new ArrayList<>();
@@ -148,7 +164,7 @@ public record InputValidation(List<CanonicalColumn> schema, List<Rule> rules, De
       output.add(col(c.name()));
     }
     output.add(col(QUARANTINE_REASONS));
-    output.add(when(size(col(QUARANTINE_REASONS)).gt(0), to_json(col(ColumnMapping.SOURCE_STRUCT))).as(SOURCE_ROW));
+    output.add(when(ValidatedInput.QUARANTINED, to_json(col(ColumnMapping.SOURCE_STRUCT))).as(SOURCE_ROW));
     return checked.select(output.toArray(Column[]::new));
   }
 }

@@ -213,7 +213,7 @@ public final class SegmentClustering {
   /** The feature stages and the best estimator for k, as one PipelineModel (what is saved and applied). */
   static PipelineModel fitPipeline(Dataset<Row> features, ClusteringSettings settings, int k, int restarts) {
     PipelineModel preparation = preparation(settings).fit(features);
-    Dataset<Row> prepared = preparation.transform(features).select(FEATURES)
+    Dataset<Row> prepared = onePartitionPerCore(preparation.transform(features).select(FEATURES))
         .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
     try {
       Transformer estimator = bestEstimator(prepared, settings, k, restarts);
@@ -235,7 +235,7 @@ public final class SegmentClustering {
     long rows = features.count();
     Map<Integer, Double> silhouettes = new LinkedHashMap<>();
     ClusteringEvaluator evaluator = new ClusteringEvaluator().setFeaturesCol(FEATURES).setPredictionCol(PREDICTION);
-    Dataset<Row> sample = sample(features, rows, settings.sampleRows(), settings.seed()).cache();
+    Dataset<Row> sample = onePartitionPerCore(sample(features, rows, settings.sampleRows(), settings.seed())).cache();
     int k = settings.k();
     if (k == 0) {
       int best = settings.kMin();
@@ -270,6 +270,14 @@ public final class SegmentClustering {
     } catch (AssertionError | IllegalArgumentException e) {
       return -1.0;
     }
+  }
+
+  /**
+   * The estimators run one Spark job per iteration over rows that fit in memory (a sample of at most fit-rows):
+   * with more partitions than cores, task scheduling, not arithmetic, sets the pace.
+   */
+  private static Dataset<Row> onePartitionPerCore(Dataset<Row> rows) {
+    return rows.coalesce(Math.max(1, rows.sparkSession().sparkContext().defaultParallelism()));
   }
 
   private static Dataset<Row> sample(Dataset<Row> features, long rows, int atMost, long seed) {

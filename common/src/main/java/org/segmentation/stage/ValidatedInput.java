@@ -3,7 +3,7 @@ package org.segmentation.stage;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 import static org.segmentation.schema.Columns.QUARANTINE_REASONS;
@@ -23,6 +23,8 @@ import org.segmentation.schema.Columns;
  * read = accepted + quarantined by construction, and {@link #counts} checks it.
  */
 public record ValidatedInput(String name, List<CanonicalColumn> schema, Dataset<Row> rows) {
+  /** True for a row with at least one quarantine reason (a good row's reasons are NULL). */
+  public static final Column QUARANTINED = col(QUARANTINE_REASONS).isNotNull();
 
   /** Rows read, accepted and quarantined, from one aggregation over the rows. */
   public record Counts(String input, long read, long accepted, long quarantined) {
@@ -31,14 +33,24 @@ public record ValidatedInput(String name, List<CanonicalColumn> schema, Dataset<
     }
   }
 
+  /**
+   * The same input without some canonical columns (after validation, so their problems are still reported): the run
+   * persists the validated rows, and a column that no stage reads need not be cached.
+   */
+  public ValidatedInput without(String... columns) {
+    List<String> dropped = List.of(columns);
+    return new ValidatedInput(name, schema.stream().filter(c -> !dropped.contains(c.name())).toList(),
+        rows.drop(columns));
+  }
+
   public Dataset<Row> accepted() {
-    return rows.where(size(col(QUARANTINE_REASONS)).equalTo(0))
+    return rows.where(not(QUARANTINED))
         .select(schema.stream().map(c -> col(c.name())).toArray(Column[]::new));
   }
 
   /** The quarantine table's rows of this input: run_date, run_id, source, reason_codes, source_row. */
   public Dataset<Row> quarantined(LocalDate runDate, String runId) {
-    return rows.where(size(col(QUARANTINE_REASONS)).gt(0)).select(
+    return rows.where(QUARANTINED).select(
         lit(java.sql.Date.valueOf(runDate)).as(Columns.RUN_DATE),
         lit(runId).as(Columns.RUN_ID),
         lit(name).as("source"),
@@ -48,7 +60,7 @@ public record ValidatedInput(String name, List<CanonicalColumn> schema, Dataset<
 
   /** Runs one Spark job. */
   public Counts counts() {
-    Row row = rows.agg(count(lit(1)), sum(when(size(col(QUARANTINE_REASONS)).gt(0), 1).otherwise(0))).first();
+    Row row = rows.agg(count(lit(1)), sum(when(QUARANTINED, 1).otherwise(0))).first();
     long read = row.getLong(0);
     long quarantined = row.isNullAt(1) ? 0 : row.getLong(1);
     return new Counts(name, read, read - quarantined, quarantined);

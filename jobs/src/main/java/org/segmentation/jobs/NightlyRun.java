@@ -35,7 +35,6 @@ import org.segmentation.stage.ColumnMapping;
 import org.segmentation.stage.CustomerFeatures;
 import org.segmentation.stage.CustomerSegmentsAssembly;
 import org.segmentation.stage.InputValidation;
-import org.segmentation.stage.RfmAggregation;
 import org.segmentation.stage.RfmScoring;
 import org.segmentation.stage.RfmSegmentation;
 import org.segmentation.stage.RuleSegments;
@@ -89,7 +88,9 @@ final class NightlyRun {
     // 2. Read, map and validate each input. Mapping problems surface here, before any data is read (exit 2).
     progress.begin("load_validate");
     ValidatedInput purchases = validate(SourceReader.read(spark, settings.purchases()), Columns.PURCHASES,
-        InputValidation.purchases(settings.quality(), startedAt));
+        InputValidation.purchases(settings.quality(), startedAt))
+        // validated (an unparseable quantity is quarantined), but no stage reads it: not worth caching
+        .without(Columns.QUANTITY);
     ValidatedInput profiles = settings.profiles().enabled()
         ? validate(SourceReader.read(spark, settings.profiles()), Columns.PROFILES,
             InputValidation.profiles(settings.quality()))
@@ -102,13 +103,8 @@ final class NightlyRun {
     }
     // The customer features, as a plan only: rule segments and clustering features are checked against its schema
     // now, before any data is read.
-    CustomerSegmentsAssembly assembly = new CustomerSegmentsAssembly(runDate);
-    Dataset<Row> profileRows = profiles == null ? null : profiles.accepted();
-    Dataset<Row> universe = assembly.universe(
-        new RfmAggregation(settings.rfm(), runDate).apply(purchases.accepted()),
-        profileRows == null ? null : profileRows.select(Columns.CUSTOMER_ID));
     Dataset<Row> featuresPlan = new CustomerFeatures(settings.features(), settings.rfm(), runDate)
-        .apply(universe, purchases.accepted(), profileRows);
+        .apply(purchases.accepted(), profiles == null ? null : profiles.accepted());
     RuleSegments ruleSegments = new RuleSegments(settings.ruleSegments());
     ruleSegments.check(featuresPlan);
     if (settings.clustering().enabled()) {
@@ -153,7 +149,7 @@ final class NightlyRun {
         .map(p -> lake.readRunDate(TableSpec.CUSTOMER_SEGMENTS, p.runDate(),
             p.tableVersions().get(TableSpec.CUSTOMER_SEGMENTS.name())))
         .orElse(null);
-    Dataset<Row> customerSegments = assembly.finish(clustered, previous).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> customerSegments = new CustomerSegmentsAssembly(runDate).finish(clustered, previous).persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> summary = new SegmentSummary().apply(customerSegments);
     Dataset<Row> transitions = new SegmentTransitions(runDate, previousRun.map(RunLog.PublishedRun::runDate)
         .orElse(null)).apply(customerSegments, previous);
