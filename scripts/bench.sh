@@ -6,7 +6,7 @@
 #   startup  a Spark process that starts and stops (subtracted for the linearity figure)
 #   (a) full the nightly job as a user runs it (conf/local.conf, local[2], driver heap 2 GiB, Delta writes), from an
 #            empty lake each time, so every run fits the clustering model (the worst night of a weekly refit)
-#   (b) rfm  the RFM path alone, as the job computes it, writing Delta
+#   (b) rfm  the RFM path alone, as the job computes it (same configuration and Spark session), writing Delta
 #   (c) duck the same aggregate and tie-respecting scores in DuckDB (JDBC, 2 threads), writing Parquet
 #   (d) naive the same RFM written naively in Spark (countDistinct, ntile over unpartitioned windows), writing Parquet
 # then checks that (b), (c) and (d) agree on customers and on the sums of frequency and monetary ((b) and (c) also on
@@ -178,12 +178,12 @@ segments {
 CONF
   for run in $(seq 1 "$runs"); do
     run_timed startup "$size" "$run" "$out/startup-$run.log" "${BENCH_JAVA[@]}" org.segmentation.bench.RfmPathBench \
-      --startup-only true
+      --config "$out/job.conf" --startup-only true
     rm -rf "$out/lake"   # every (a) run starts from an empty lake, so it includes fitting the clustering model
     run_timed full "$size" "$run" "$out/full-$run.log" \
       "${JOB_JAVA[@]}" org.segmentation.jobs.NightlySegmentsJob --config "$out/job.conf" --run-date "$RUN_DATE"
     run_timed rfm "$size" "$run" "$out/rfm-$run.log" "${BENCH_JAVA[@]}" org.segmentation.bench.RfmPathBench \
-      --purchases "$data/purchases" --output "$out/rfm" --run-date "$RUN_DATE"
+      --config "$out/job.conf" --purchases "$data/purchases" --output "$out/rfm" --run-date "$RUN_DATE"
     rm -f "$out/duck.parquet"
     run_timed duckdb "$size" "$run" "$out/duck-$run.log" "${BENCH_JAVA[@]}" org.segmentation.bench.DuckDbRfm \
       --purchases "$data/purchases" --output "$out/duck.parquet" --run-date "$RUN_DATE" --threads 2

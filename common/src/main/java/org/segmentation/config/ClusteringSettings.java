@@ -38,14 +38,24 @@ public record ClusteringSettings(boolean enabled, Algorithm algorithm, int k, in
     /** categorical string: one 0/1 column per value (a column for unseen values too) */
     ONE_HOT,
     /** list of tags: one 0/1 column per tag */
-    MULTI_HOT
+    MULTI_HOT,
+    /**
+     * numeric, cut into {@code buckets} bands of about equal size (quantiles of the fitting sample), then one 0/1
+     * column per band and one for a missing value: for features whose effect is not monotone, such as age
+     */
+    BUCKETIZE
   }
 
   /**
    * @param name a column of the customer features table
-   * @param missingIndicator for numeric features: add a 0/1 "was missing" input next to the imputed value
+   * @param missingIndicator for standardize and log1p: add a 0/1 "was missing" input next to the imputed value
+   * @param buckets for bucketize: the number of bands (2 or more); 0 otherwise
    */
-  public record Feature(String name, Transform transform, boolean missingIndicator) {}
+  public record Feature(String name, Transform transform, boolean missingIndicator, int buckets) {
+    public Feature(String name, Transform transform, boolean missingIndicator) {
+      this(name, transform, missingIndicator, 0);
+    }
+  }
 
   public ClusteringSettings {
     features = List.copyOf(features);
@@ -56,9 +66,19 @@ public record ClusteringSettings(boolean enabled, Algorithm algorithm, int k, in
     in.rejectUnknownKeys(KEYS);
     List<Feature> features = new ArrayList<>();
     for (ConfigReader f : in.children("features")) {
-      f.rejectUnknownKeys(Set.of("name", "transform", "missing-indicator"));
-      features.add(new Feature(f.nonBlankString("name"), f.oneOf("transform", Transform.class),
-          f.has("missing-indicator") && f.bool("missing-indicator")));
+      f.rejectUnknownKeys(Set.of("name", "transform", "missing-indicator", "buckets"));
+      Transform transform = f.oneOf("transform", Transform.class);
+      int buckets = 0;
+      if (transform == Transform.BUCKETIZE) {
+        buckets = f.has("buckets") ? f.intBetween("buckets", 2, 100) : 0;
+        if (!f.has("buckets")) {
+          f.problem("buckets", "transform bucketize needs the number of bands, for example buckets = 5");
+        }
+      } else if (f.has("buckets")) {
+        f.problem("buckets", "only applies to transform bucketize");
+      }
+      features.add(new Feature(f.nonBlankString("name"), transform,
+          f.has("missing-indicator") && f.bool("missing-indicator"), buckets));
     }
     Map<Integer, String> names = new LinkedHashMap<>();
     for (Map.Entry<String, String> entry : in.stringMap("names").entrySet()) {

@@ -29,6 +29,14 @@ public record JobSettings(
   static final Set<String> KEYS = Set.of("app-name", "time-zone", "spark", "lake", "inputs", "quality", "rfm",
       "features", "clustering", "rule-segments");
 
+  /**
+   * The settings of a configuration file plus overrides. (No typesafe-config type in the signature: the job jar
+   * relocates that library, and benchmark programs outside the jar call this.)
+   */
+  public static JobSettings load(java.io.File file, Map<String, String> overrides) {
+    return read(SettingsLoader.load(file, overrides));
+  }
+
   /** Reads every block, collecting all problems, and throws one ConfigurationException listing them. */
   public static JobSettings read(com.typesafe.config.Config config) {
     ConfigReader in = ConfigReader.at(config, ROOT);

@@ -27,6 +27,7 @@ import org.apache.spark.ml.evaluation.ClusteringEvaluator;
 import org.apache.spark.ml.feature.CountVectorizer;
 import org.apache.spark.ml.feature.Imputer;
 import org.apache.spark.ml.feature.OneHotEncoder;
+import org.apache.spark.ml.feature.QuantileDiscretizer;
 import org.apache.spark.ml.feature.SQLTransformer;
 import org.apache.spark.ml.feature.StandardScaler;
 import org.apache.spark.ml.feature.StringIndexer;
@@ -42,7 +43,8 @@ import org.segmentation.schema.Columns;
 
 /**
  * MLlib clustering of customers: a {@link Pipeline} of standard stages (SQLTransformer for log1p and missing
- * indicators, Imputer, VectorAssembler, StandardScaler, StringIndexer + OneHotEncoder, CountVectorizer for tag lists)
+ * indicators, Imputer, VectorAssembler, StandardScaler, StringIndexer + OneHotEncoder, QuantileDiscretizer +
+ * OneHotEncoder for bands, CountVectorizer for tag lists)
  * ending in KMeans, BisectingKMeans or GaussianMixture. {@link #fit} runs Spark jobs and returns a {@link Model};
  * {@link #assign} is a pure transformation.
  *
@@ -98,7 +100,8 @@ public final class SegmentClustering {
       org.apache.spark.sql.types.DataType type = featureSchema.apply(f.name()).dataType();
       boolean numeric = type instanceof org.apache.spark.sql.types.NumericType;
       boolean tags = type instanceof org.apache.spark.sql.types.ArrayType;
-      if ((f.transform() == Transform.STANDARDIZE || f.transform() == Transform.LOG1P) && !numeric) {
+      if ((f.transform() == Transform.STANDARDIZE || f.transform() == Transform.LOG1P
+          || f.transform() == Transform.BUCKETIZE) && !numeric) {
         problems.add(key + ": transform " + f.transform().name().toLowerCase(java.util.Locale.ROOT)
             + " needs a numeric feature, got " + type.simpleString());
       } else if (f.transform() == Transform.MULTI_HOT && !tags) {
@@ -134,6 +137,9 @@ public final class SegmentClustering {
         }
         case ONE_HOT -> prepared.add("coalesce(cast(" + name + " as string), '(missing)') AS `__in_" + f.name() + "`");
         case MULTI_HOT -> prepared.add("coalesce(" + name + ", array()) AS `__in_" + f.name() + "`");
+        // a missing value becomes NaN, which the discretizer ("keep") puts in a band of its own
+        case BUCKETIZE -> prepared.add("coalesce(cast(" + name + " as double), double('NaN')) AS `__in_" + f.name()
+            + "`");
         default -> throw new IllegalStateException("unknown transform " + f.transform());
       }
     }
@@ -156,6 +162,12 @@ public final class SegmentClustering {
         stages.add(new OneHotEncoder().setInputCol("__index_" + f.name()).setOutputCol("__onehot_" + f.name())
             .setDropLast(false).setHandleInvalid("keep"));
         vectors.add("__onehot_" + f.name());
+      } else if (f.transform() == Transform.BUCKETIZE) {
+        stages.add(new QuantileDiscretizer().setInputCol("__in_" + f.name()).setOutputCol("__band_" + f.name())
+            .setNumBuckets(f.buckets()).setHandleInvalid("keep"));
+        stages.add(new OneHotEncoder().setInputCol("__band_" + f.name()).setOutputCol("__bands_" + f.name())
+            .setDropLast(false).setHandleInvalid("keep"));
+        vectors.add("__bands_" + f.name());
       } else if (f.transform() == Transform.MULTI_HOT) {
         stages.add(new CountVectorizer().setInputCol("__in_" + f.name()).setOutputCol("__tags_" + f.name())
             .setBinary(true));

@@ -96,6 +96,24 @@ class JobSettingsTest {
   }
 
   @Test
+  void bucketizeNeedsItsNumberOfBandsAndNothingElseTakesOne() {
+    JobSettings settings = read(VALID + """
+        segments.clustering.features = [{ name = "age", transform = "bucketize", buckets = 5 }]
+        """, Map.of());
+    assertEquals(5, settings.clustering().features().get(0).buckets());
+    ConfigurationException e = assertThrows(ConfigurationException.class, () -> read(VALID + """
+        segments.clustering.features = [
+          { name = "age", transform = "bucketize" }
+          { name = "monetary", transform = "log1p", buckets = 3 }
+        ]
+        """, Map.of()));
+    assertTrue(e.getMessage().contains("segments.clustering.features[0].buckets: transform bucketize needs"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("segments.clustering.features[1].buckets: only applies to transform bucketize"),
+        e.getMessage());
+  }
+
+  @Test
   void thresholdsMustMatchTheBins() {
     ConfigurationException e = assertThrows(ConfigurationException.class, () -> read(VALID + """
         segments.rfm.scoring = thresholds

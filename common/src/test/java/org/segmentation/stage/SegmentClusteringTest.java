@@ -154,6 +154,35 @@ class SegmentClusteringTest {
   }
 
   @Test
+  void bucketizeCutsIntoBandsOfEqualSizeWithOneForMissingValues() {
+    StructType schema = new StructType().add("customer_id", DataTypes.StringType).add("age", DataTypes.IntegerType);
+    List<Row> rows = new ArrayList<>();
+    for (int age = 1; age <= 100; age++) {
+      rows.add(row("c" + age, age));
+    }
+    rows.add(row("unknown", null));
+    Dataset<Row> features = TestSpark.get().createDataFrame(rows, schema);
+    ClusteringSettings settings = new ClusteringSettings(true, ClusteringSettings.Algorithm.KMEANS, 2, 2, 2, 5000,
+        100_000, 7L, 20, 1, 0, List.of(new Feature("age", Transform.BUCKETIZE, false, 4)), Map.of());
+    Map<Integer, Integer> customersPerBand = new java.util.TreeMap<>();
+    int missingBand = -1;
+    for (Row r : SegmentClustering.preparation(settings).fit(features).transform(features)
+        .select("customer_id", SegmentClustering.FEATURES).collectAsList()) {
+      org.apache.spark.ml.linalg.Vector v = r.getAs(1);
+      assertEquals(5, v.size(), "four bands and one for a missing age");
+      assertEquals(1.0, v.toArray()[v.argmax()], "exactly one band set");
+      customersPerBand.merge(v.argmax(), 1, Integer::sum);
+      if (r.getString(0).equals("unknown")) {
+        missingBand = v.argmax();
+      }
+    }
+    assertEquals(4, missingBand);
+    // Cut points are the quartiles of 1..100 (25, 50, 75) and a band includes its lower cut point:
+    // [1, 25) has 24 ages, [25, 50) and [50, 75) 25 each, [75, 100] 26.
+    assertEquals(Map.of(0, 24, 1, 25, 2, 25, 3, 26, 4, 1), customersPerBand);
+  }
+
+  @Test
   void optimalAssignmentMatchesBruteForce() {
     Random random = new Random(3);
     for (int trial = 0; trial < 50; trial++) {
