@@ -142,7 +142,7 @@ write_report() {
     {
       echo "# Benchmarks"
       echo
-      echo "Produced by \`scripts/bench.sh\` (last invocation: \`scripts/bench.sh $invocation\`; a row's runs are"
+      echo "Produced by \`scripts/bench.sh\` (last invocation: \`scripts/bench.sh ${invocation:-(defaults: --runs 3 1000000 10000000 30000000)}\`; a row's runs are"
       echo "always measured side by side in one invocation; see the script's header for what each column runs)."
       echo
       cat "$report"

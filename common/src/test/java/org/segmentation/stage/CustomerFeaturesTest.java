@@ -24,11 +24,8 @@ import org.segmentation.schema.Columns;
 /** Behaviour and profile features on a hand-computed fixture, and the one shuffle of the purchases they cost. */
 class CustomerFeaturesTest {
   static final LocalDate RUN_DATE = LocalDate.of(2026, 6, 30);
-  static final StructType PURCHASES = new StructType()
-      .add("customer_id", DataTypes.StringType)
-      .add("order_id", DataTypes.StringType)
-      .add("order_ts", DataTypes.TimestampType)
-      .add("amount", Columns.MONEY)
+  /** The RFM fixture's columns plus the optional ones that behaviour features read. */
+  static final StructType PURCHASES = RfmAggregationTest.PURCHASES
       .add("quantity", DataTypes.LongType)
       .add("product_category", DataTypes.StringType)
       .add("channel", DataTypes.StringType);
