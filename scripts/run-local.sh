@@ -36,7 +36,7 @@ if [[ $status -eq 0 ]]; then
   echo "Delta tables (one partition per run_date) under $REPO_ROOT:"
   lake_root="$(grep -E '^\s*lake\.root\s*=' "$config" | head -1 | sed -E 's/.*=\s*"?([^"]*)"?.*/\1/')"
   lake_root="${lake_root:-lakehouse}"
-  for table in customer_segments segment_summary segment_transitions quarantine run_log; do
+  for table in customer_segments segment_summary segment_transitions cluster_profiles cluster_models quarantine run_log; do
     [[ -d "$lake_root/$table" ]] && echo "  $lake_root/$table"
   done
 fi

@@ -263,8 +263,11 @@ public final class SegmentClustering {
     }
     Dataset<Row> fitRows = sample(features, rows, settings.fitRows(), settings.seed());
     PipelineModel fitted = fitPipeline(fitRows, settings, k, settings.restarts());
-    // the silhouette of the final model, on the same sample as the candidates
-    silhouettes.put(k, silhouette(evaluator, fitted.transform(sample)));
+    if (silhouettes.isEmpty()) {
+      // k was fixed: record the final model's silhouette, on the same kind of sample. With auto-k the candidates'
+      // scores stay as measured, so the record shows why k won.
+      silhouettes.put(k, silhouette(evaluator, fitted.transform(sample)));
+    }
     sample.unpersist();
     int predicted = clusterCount(fitted);
     List<Integer> ids = new ArrayList<>();

@@ -89,6 +89,8 @@ class SegmentClusteringTest {
     assertEquals(4, model.k(), "silhouette by k: " + model.silhouetteByK());
     assertEquals(6, model.silhouetteByK().size(), "every candidate k of 2..7 is scored");
     assertTrue(model.silhouetteByK().get(4) > 0.5, model.silhouetteByK().toString());
+    assertEquals(model.silhouetteByK().values().stream().max(Double::compare).orElseThrow(),
+        model.silhouetteByK().get(model.k()), "the recorded scores show the chosen k as the best");
     Map<String, Integer> assigned = clusters(model, features);
     List<int[]> pairs = new ArrayList<>();
     for (Row r : features.select("customer_id", "planted").collectAsList()) {
