@@ -97,19 +97,21 @@ public record InputValidation(List<CanonicalColumn> schema, List<Rule> rules, De
   }
 
   /**
-   * Adds {@code customer_without_profile} to validated purchases whose customer is not among {@code profileIds}
-   * (the accepted profiles' customer_id).
+   * Adds {@code customer_without_profile} to the validated purchases whose customer is not among {@code profileIds}
+   * (the accepted profiles' customer_id). A row that had no reason before gets the mapped row, in the input's own
+   * canonical columns, as its source_row.
    */
-  public static Dataset<Row> quarantineCustomersWithoutProfile(Dataset<Row> purchases, Dataset<Row> profileIds) {
+  public static ValidatedInput quarantineCustomersWithoutProfile(ValidatedInput purchases, Dataset<Row> profileIds) {
     Dataset<Row> known = profileIds.select(col(CUSTOMER_ID).as("__known_id")).distinct();
-    return purchases.join(known, purchases.col(CUSTOMER_ID).equalTo(known.col("__known_id")), "left_outer")
+    Dataset<Row> rows = purchases.rows();
+    Column mappedRow = to_json(struct(purchases.schema().stream().map(c -> col(c.name())).toArray(Column[]::new)));
+    return new ValidatedInput(purchases.name(), purchases.schema(), rows
+        .join(known, rows.col(CUSTOMER_ID).equalTo(known.col("__known_id")), "left_outer")
         .withColumn(QUARANTINE_REASONS, when(col("__known_id").isNull().and(col(CUSTOMER_ID).isNotNull()),
             withReason(col(QUARANTINE_REASONS), CUSTOMER_WITHOUT_PROFILE))
             .otherwise(col(QUARANTINE_REASONS)))
-        // The original row is kept only for rows that already had a reason; for these, the mapped row stands in.
-        .withColumn(SOURCE_ROW, when(ValidatedInput.QUARANTINED, coalesce(col(SOURCE_ROW),
-            to_json(struct(Columns.PURCHASES.stream().map(c -> col(c.name())).toArray(Column[]::new))))))
-        .drop("__known_id");
+        .withColumn(SOURCE_ROW, when(ValidatedInput.QUARANTINED, coalesce(col(SOURCE_ROW), mappedRow)))
+        .drop("__known_id"));
   }
 
   /** {@code reasons} (possibly NULL: none yet) with one more reason code. */

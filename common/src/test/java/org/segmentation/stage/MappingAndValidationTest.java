@@ -45,6 +45,32 @@ class MappingAndValidationTest {
   static final java.time.Instant STARTED = java.time.Instant.parse("2010-12-02T06:00:00Z");
 
   @Test
+  void purchasesOfCustomersWithoutAProfileAreQuarantinedWithTheirRow() {
+    Dataset<Row> raw = TestSpark.rows(RETAIL,
+        row("536365", "17850", "12/1/2010 8:26", "6", "2.55"),       // has a profile: kept
+        row("536370", "13047", "12/1/2010 8:40", "1", "4.00"),       // no profile
+        row("536371", "13047", "12/1/2010 8:41", "1", "99999"));     // no profile and amount beyond 10,000
+    ValidatedInput validated = new ValidatedInput("purchases", Columns.PURCHASES, InputValidation.purchases(QUALITY,
+        STARTED).apply(new ColumnMapping(source(RETAIL_MAPPING), Columns.PURCHASES).apply(raw)));
+    Dataset<Row> profileIds = TestSpark.rows(new StructType().add("customer_id", DataTypes.StringType), row("17850"));
+    // also on an input that no longer carries every canonical column (the job drops quantity before caching)
+    for (ValidatedInput input : List.of(validated, validated.without(Columns.QUANTITY))) {
+      ValidatedInput checked = InputValidation.quarantineCustomersWithoutProfile(input, profileIds);
+      Map<String, String> byOrder = new HashMap<>();
+      for (Row r : checked.quarantined(java.time.LocalDate.of(2010, 12, 1), "run").collectAsList()) {
+        String sourceRow = r.getAs("source_row");
+        byOrder.put(sourceRow.replaceAll(".*\"(?:InvoiceNo|order_id)\":\"(\\d+)\".*", "$1"),
+            r.getList(3) + (sourceRow.contains("InvoiceNo") ? " original" : " mapped"));
+      }
+      assertEquals(Map.of(
+          "536370", "[customer_without_profile] mapped",
+          "536371", "[amount_out_of_range, customer_without_profile] original"), byOrder);
+      ValidatedInput.Counts counts = checked.counts();
+      assertEquals(List.of(3L, 1L, 2L), List.of(counts.read(), counts.accepted(), counts.quarantined()));
+    }
+  }
+
+  @Test
   void mapsUserColumnsAndQuarantinesBadRowsWithReasons() {
     Dataset<Row> raw = TestSpark.rows(RETAIL,
         row("536365", "17850", "12/1/2010 8:26", "6", "2.55"),       // good: 15.30

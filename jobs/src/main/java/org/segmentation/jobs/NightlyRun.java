@@ -88,19 +88,18 @@ final class NightlyRun {
     // 2. Read, map and validate each input. Mapping problems surface here, before any data is read (exit 2).
     progress.begin("load_validate");
     ValidatedInput purchases = validate(SourceReader.read(spark, settings.purchases()), Columns.PURCHASES,
-        InputValidation.purchases(settings.quality(), startedAt))
-        // validated (an unparseable quantity is quarantined), but no stage reads it: not worth caching
-        .without(Columns.QUANTITY);
+        InputValidation.purchases(settings.quality(), startedAt));
     ValidatedInput profiles = settings.profiles().enabled()
         ? validate(SourceReader.read(spark, settings.profiles()), Columns.PROFILES,
             InputValidation.profiles(settings.quality()))
         : null;
     if (profiles != null
         && settings.quality().purchasesWithoutProfile() == QualitySettings.Handling.QUARANTINE) {
-      purchases = new ValidatedInput(purchases.name(), purchases.schema(),
-          InputValidation.quarantineCustomersWithoutProfile(purchases.rows(),
-              profiles.accepted().select(Columns.CUSTOMER_ID)));
+      purchases = InputValidation.quarantineCustomersWithoutProfile(purchases,
+          profiles.accepted().select(Columns.CUSTOMER_ID));
     }
+    // quantity is validated (an unparseable one is quarantined), but no stage reads it: not worth caching
+    purchases = purchases.without(Columns.QUANTITY);
     // The customer features, as a plan only: rule segments and clustering features are checked against its schema
     // now, before any data is read.
     Dataset<Row> featuresPlan = new CustomerFeatures(settings.features(), settings.rfm(), runDate)
@@ -149,7 +148,8 @@ final class NightlyRun {
         .map(p -> lake.readRunDate(TableSpec.CUSTOMER_SEGMENTS, p.runDate(),
             p.tableVersions().get(TableSpec.CUSTOMER_SEGMENTS.name())))
         .orElse(null);
-    Dataset<Row> customerSegments = new CustomerSegmentsAssembly(runDate).finish(clustered, previous).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> customerSegments = new CustomerSegmentsAssembly(runDate).finish(clustered, previous)
+        .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> summary = new SegmentSummary().apply(customerSegments);
     Dataset<Row> transitions = new SegmentTransitions(runDate, previousRun.map(RunLog.PublishedRun::runDate)
         .orElse(null)).apply(customerSegments, previous);
