@@ -43,7 +43,12 @@ public record ClusteringSettings(boolean enabled, Algorithm algorithm, int k, in
      * numeric, cut into {@code buckets} bands of about equal size (quantiles of the fitting sample), then one 0/1
      * column per band and one for a missing value: for features whose effect is not monotone, such as age
      */
-    BUCKETIZE
+    BUCKETIZE;
+
+    /** Whether the transform takes a numeric feature. */
+    public boolean numeric() {
+      return this == STANDARDIZE || this == LOG1P || this == BUCKETIZE;
+    }
   }
 
   /**
@@ -69,11 +74,10 @@ public record ClusteringSettings(boolean enabled, Algorithm algorithm, int k, in
       f.rejectUnknownKeys(Set.of("name", "transform", "missing-indicator", "buckets"));
       Transform transform = f.oneOf("transform", Transform.class);
       int buckets = 0;
-      if (transform == Transform.BUCKETIZE) {
-        buckets = f.has("buckets") ? f.intBetween("buckets", 2, 100) : 0;
-        if (!f.has("buckets")) {
-          f.problem("buckets", "transform bucketize needs the number of bands, for example buckets = 5");
-        }
+      if (transform == Transform.BUCKETIZE && f.has("buckets")) {
+        buckets = f.intBetween("buckets", 2, 100);
+      } else if (transform == Transform.BUCKETIZE) {
+        f.problem("buckets", "transform bucketize needs the number of bands, for example buckets = 5");
       } else if (f.has("buckets")) {
         f.problem("buckets", "only applies to transform bucketize");
       }

@@ -73,8 +73,7 @@ public record ClusterProfiles(ClusteringSettings settings, LocalDate runDate) {
   List<String> numericFeatures() {
     Set<String> numeric = new LinkedHashSet<>(List.of(Columns.RECENCY_DAYS, Columns.FREQUENCY, Columns.MONETARY));
     settings.features().stream()
-        .filter(f -> f.transform() == Transform.STANDARDIZE || f.transform() == Transform.LOG1P
-            || f.transform() == Transform.BUCKETIZE)
+        .filter(f -> f.transform().numeric())
         .forEach(f -> numeric.add(f.name()));
     return List.copyOf(numeric);
   }

@@ -63,15 +63,9 @@ public record CustomerFeatures(FeatureSettings settings, RfmSettings rfm, LocalD
     Dataset<Row> bought = new RfmAggregation(rfm, runDate, RfmAggregation.Behaviour.of(settings.channels()))
         .apply(purchases);
 
-    List<Column> attributes = new ArrayList<>();
     Dataset<Row> customers;
     if (profiles == null) {
       customers = bought.withColumn(HAS_PROFILE, lit(false));
-      for (CanonicalColumn c : Columns.PROFILES) {
-        if (!NOT_FEATURES.contains(c.name())) {
-          attributes.add(lit(null).cast(c.type()).as(c.name()));
-        }
-      }
     } else {
       Dataset<Row> profile = profiles.select(
           col(CUSTOMER_ID).as(PROFILE_ID),
@@ -86,10 +80,12 @@ public record CustomerFeatures(FeatureSettings settings, RfmSettings rfm, LocalD
           .withColumn(FREQUENCY, coalesce(col(FREQUENCY), lit(0L)))
           .withColumn(MONETARY, coalesce(col(MONETARY), lit(0).cast(Columns.MONEY)))
           .withColumn(NET_REVENUE, coalesce(col(NET_REVENUE), lit(0).cast(Columns.MONEY)));
-      for (CanonicalColumn c : Columns.PROFILES) {
-        if (!NOT_FEATURES.contains(c.name())) {
-          attributes.add(col(c.name()));
-        }
+    }
+    // Without profiles the attribute columns still exist (NULL), so that rules and clustering settings stay valid.
+    List<Column> attributes = new ArrayList<>();
+    for (CanonicalColumn c : Columns.PROFILES) {
+      if (!NOT_FEATURES.contains(c.name())) {
+        attributes.add(profiles == null ? lit(null).cast(c.type()).as(c.name()) : col(c.name()));
       }
     }
 

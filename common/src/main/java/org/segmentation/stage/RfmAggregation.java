@@ -98,11 +98,9 @@ public record RfmAggregation(RfmSettings settings, LocalDate runDate, Behaviour 
     }
     List<Column> carried = new ArrayList<>(List.of(col(CUSTOMER_ID), col(ORDER_ID), day.as(ORDER_DATE), col(AMOUNT)));
     if (behaviour.enabled()) {
-      carried.add(col(PRODUCT_CATEGORY));
       carried.add(col(CHANNEL));
     }
-    // The one shuffle: hash-partitioning by customer also satisfies the (customer, order) and (customer, category)
-    // groupings below.
+    // The one shuffle: hash-partitioning by customer also satisfies the (customer, order) grouping below.
     Dataset<Row> lines = purchases.where(inWindow).select(carried.toArray(Column[]::new)).repartition(col(CUSTOMER_ID));
 
     List<Column> perOrder = new ArrayList<>(List.of(min(col(ORDER_DATE)).as(ORDER_DATE)));

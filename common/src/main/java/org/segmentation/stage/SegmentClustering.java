@@ -100,8 +100,7 @@ public final class SegmentClustering {
       org.apache.spark.sql.types.DataType type = featureSchema.apply(f.name()).dataType();
       boolean numeric = type instanceof org.apache.spark.sql.types.NumericType;
       boolean tags = type instanceof org.apache.spark.sql.types.ArrayType;
-      if ((f.transform() == Transform.STANDARDIZE || f.transform() == Transform.LOG1P
-          || f.transform() == Transform.BUCKETIZE) && !numeric) {
+      if (f.transform().numeric() && !numeric) {
         problems.add(key + ": transform " + f.transform().name().toLowerCase(java.util.Locale.ROOT)
             + " needs a numeric feature, got " + type.simpleString());
       } else if (f.transform() == Transform.MULTI_HOT && !tags) {
