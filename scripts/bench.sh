@@ -42,13 +42,8 @@ BENCH_DIR="$(cd "$BENCH_DIR" && pwd)"
 RUN_DATE=2026-11-20
 DRIVER_HEAP=2g
 
-BENCH_CLASSPATH_FILE="$REPO_ROOT/jobs/target/bench-classpath.txt"
-if [[ ! -f "$BENCH_CLASSPATH_FILE" || ! -d "$REPO_ROOT/jobs/target/test-classes/org/segmentation/bench" ]]; then
-  echo "building the job jar and the benchmark programs ..." >&2
-  mvn -B -q -DskipTests install >&2
-fi
-ensure_built
-BENCH_CP="$REPO_ROOT/jobs/target/test-classes:$JOB_JAR:$(cat "$BENCH_CLASSPATH_FILE")"
+ensure_test_classes
+BENCH_CP="$(bench_classpath)"
 
 # Figures accumulate across invocations, one set per size: rerunning a size replaces its figures, so a long size can
 # be measured on its own (scripts/bench.sh --runs 1 30000000) and still land in the same table.

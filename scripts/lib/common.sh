@@ -32,6 +32,21 @@ ensure_built() {
   fi
 }
 
+# The benchmark and tool programs (jobs/src/test): builds them when missing, then the job jar if it is stale.
+BENCH_CLASSPATH_FILE="$REPO_ROOT/jobs/target/bench-classpath.txt"
+ensure_test_classes() {
+  if [[ ! -f "$BENCH_CLASSPATH_FILE" || ! -d "$REPO_ROOT/jobs/target/test-classes/org/segmentation/bench" ]]; then
+    echo "building the job jar and the benchmark programs ..." >&2
+    (cd "$REPO_ROOT" && mvn -B -q -DskipTests install) >&2
+  fi
+  ensure_built
+}
+
+# The classpath of those programs: their classes, the job jar, Spark and the benchmark's own dependencies.
+bench_classpath() {
+  echo "$REPO_ROOT/jobs/target/test-classes:$JOB_JAR:$(cat "$BENCH_CLASSPATH_FILE")"
+}
+
 # Runs a main class of the job jar on a local JVM with Spark from the Maven classpath (no SPARK_HOME needed).
 run_java() {
   local main_class="$1"; shift

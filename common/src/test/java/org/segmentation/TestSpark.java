@@ -6,6 +6,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
+import org.segmentation.run.SparkSessions;
 
 /**
  * The one local SparkSession of a test JVM: local[2], two shuffle partitions, no UI, UTC, Delta configured, ANSI off
@@ -18,7 +19,7 @@ public final class TestSpark {
 
   public static synchronized SparkSession get() {
     if (spark == null || spark.sparkContext().isStopped()) {
-      spark = SparkSession.builder()
+      spark = SparkSessions.withDelta(SparkSession.builder())
           .master("local[2]")
           .appName("segmentation-tests")
           .config("spark.sql.shuffle.partitions", "2")
@@ -27,8 +28,6 @@ public final class TestSpark {
           .config("spark.ui.showConsoleProgress", "false")
           .config("spark.sql.session.timeZone", "UTC")
           .config("spark.sql.ansi.enabled", "false")
-          .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-          .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
           .config("spark.databricks.delta.snapshotPartitions", "2")
           .getOrCreate();
     }
@@ -42,6 +41,21 @@ public final class TestSpark {
 
   public static Row row(Object... values) {
     return RowFactory.create(values);
+  }
+
+  /** A timestamp literal in the session time zone (UTC): {@code ts("2026-06-01 10:00:00")}. */
+  public static java.sql.Timestamp ts(String text) {
+    return java.sql.Timestamp.valueOf(text);
+  }
+
+  /** An exact money amount: {@code money("19.99")}. */
+  public static java.math.BigDecimal money(String text) {
+    return new java.math.BigDecimal(text);
+  }
+
+  /** A date literal: {@code date("2026-06-01")}. */
+  public static java.sql.Date date(String text) {
+    return java.sql.Date.valueOf(text);
   }
 
   /** The physical plan Spark would run (Spark 4: the classic Dataset exposes its QueryExecution). */

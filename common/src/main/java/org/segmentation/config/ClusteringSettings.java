@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * MLlib clustering of customers on their features.
@@ -24,8 +23,9 @@ import java.util.Set;
 public record ClusteringSettings(boolean enabled, Algorithm algorithm, int k, int kMin, int kMax, int sampleRows,
     int fitRows, long seed, int maxIterations, int restarts, int refitEveryDays, List<Feature> features, Map<Integer, String> names) {
 
-  static final Set<String> KEYS = Set.of("enabled", "algorithm", "k", "k-min", "k-max", "sample-rows", "fit-rows", "seed",
-      "max-iterations", "restarts", "refit-every-days", "features", "names");
+  public static final String BLOCK = "clustering";
+  /** The feature list (named in the messages of the feature check). */
+  public static final String FEATURES = "features";
 
   public enum Algorithm { KMEANS, BISECTING_KMEANS, GAUSSIAN_MIXTURE }
 
@@ -68,10 +68,8 @@ public record ClusteringSettings(boolean enabled, Algorithm algorithm, int k, in
   }
 
   static ClusteringSettings read(ConfigReader in) {
-    in.rejectUnknownKeys(KEYS);
     List<Feature> features = new ArrayList<>();
-    for (ConfigReader f : in.children("features")) {
-      f.rejectUnknownKeys(Set.of("name", "transform", "missing-indicator", "buckets"));
+    for (ConfigReader f : in.children(FEATURES)) {
       Transform transform = f.oneOf("transform", Transform.class);
       int buckets = 0;
       if (transform == Transform.BUCKETIZE && f.has("buckets")) {
@@ -83,6 +81,7 @@ public record ClusteringSettings(boolean enabled, Algorithm algorithm, int k, in
       }
       features.add(new Feature(f.nonBlankString("name"), transform,
           f.has("missing-indicator") && f.bool("missing-indicator"), buckets));
+      f.rejectUnknownKeys();
     }
     Map<Integer, String> names = new LinkedHashMap<>();
     for (Map.Entry<String, String> entry : in.stringMap("names").entrySet()) {
@@ -102,8 +101,9 @@ public record ClusteringSettings(boolean enabled, Algorithm algorithm, int k, in
       in.problem("k-min", "must not exceed k-max (" + settings.kMax + "), got " + settings.kMin);
     }
     if (settings.enabled && features.isEmpty()) {
-      in.problem("features", "must list at least one feature when clustering is enabled");
+      in.problem(FEATURES, "must list at least one feature when clustering is enabled");
     }
+    in.rejectUnknownKeys();
     return settings;
   }
 }

@@ -20,11 +20,15 @@ import org.segmentation.run.ConfigurationException;
  *
  * <p>Defaults live only in {@code reference.conf}: the getters here never fall back. A key missing from the merged
  * configuration is therefore a problem in our own reference file or a typo the operator made.
+ *
+ * <p>The reader remembers every key it was asked about, so a settings record names each of its keys once, where it
+ * reads it, and {@link #rejectUnknownKeys()} (called after the reads) reports every other key of the block.
  */
 public final class ConfigReader {
   private final Config config;
   private final String path;
   private final List<String> problems;
+  private final Set<String> known = new TreeSet<>();
 
   private ConfigReader(Config config, String path, List<String> problems) {
     this.config = config;
@@ -43,6 +47,7 @@ public final class ConfigReader {
   }
 
   public ConfigReader child(String key) {
+    known.add(key);
     if (!has(key)) {
       problem(key, "missing block");
       return new ConfigReader(com.typesafe.config.ConfigFactory.empty(), keyPath(key), problems);
@@ -67,7 +72,9 @@ public final class ConfigReader {
     return readers;
   }
 
+  /** Whether the key is set (an optional key: asking marks it as one this block knows). */
   public boolean has(String key) {
+    known.add(key);
     return config.hasPath(key);
   }
 
@@ -163,7 +170,8 @@ public final class ConfigReader {
    */
   public Map<String, String> stringMap(String key) {
     Map<String, String> values = new LinkedHashMap<>();
-    if (!has(key)) {
+    known.add(key);
+    if (!config.hasPath(key)) {
       problem(key, "missing block");
       return values;
     }
@@ -182,12 +190,15 @@ public final class ConfigReader {
     return values;
   }
 
-  /** Records a problem for every key of this block that is not in {@code known}: typos never pass silently. */
-  public void rejectUnknownKeys(Set<String> known) {
+  /**
+   * Records a problem for every key of this block that no getter asked about: typos never pass silently. Call it
+   * after reading the block.
+   */
+  public void rejectUnknownKeys() {
     Set<String> unknown = new TreeSet<>(config.root().keySet());
     unknown.removeAll(known);
     for (String key : unknown) {
-      problem(key, "unknown key (known keys here: " + String.join(", ", new TreeSet<>(known)) + ")");
+      problem(key, "unknown key (known keys here: " + String.join(", ", known) + ")");
     }
   }
 
@@ -214,6 +225,7 @@ public final class ConfigReader {
   }
 
   private <T> T get(String key, Function<String, T> getter, String expected) {
+    known.add(key);
     if (!config.hasPath(key)) {
       problem(key, "missing (expected " + expected + ")");
       return null;

@@ -1,7 +1,6 @@
 package org.segmentation.config;
 
 import java.util.List;
-import java.util.Set;
 
 /**
  * How the customer features table is built.
@@ -10,15 +9,13 @@ import java.util.Set;
  *     ({@code channel_<name>_share})
  */
 public record FeatureSettings(List<String> channels) {
-  static final Set<String> KEYS = Set.of("channels");
-
   public FeatureSettings {
     channels = List.copyOf(channels);
   }
 
   static FeatureSettings read(ConfigReader in) {
-    in.rejectUnknownKeys(KEYS);
     List<String> channels = in.strings("channels");
+    in.rejectUnknownKeys();
     for (String channel : channels) {
       if (!channel.matches("[A-Za-z0-9_]+")) {
         in.problem("channels", "channel names become column names: letters, digits and _ only, got \"" + channel

@@ -3,7 +3,6 @@ package org.segmentation.config;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Everything the nightly job is configured with, read from the {@code segments} block, validated as a whole.
@@ -25,9 +24,16 @@ public record JobSettings(
     ClusteringSettings clustering,
     Map<String, String> ruleSegments) {
 
+  /** The block every setting lives in. */
   public static final String ROOT = "segments";
-  static final Set<String> KEYS = Set.of("app-name", "time-zone", "spark", "lake", "inputs", "quality", "rfm",
-      "features", "clustering", "rule-segments");
+  /** Blocks and keys that code outside this package names in its messages. */
+  public static final String INPUTS = "inputs";
+  public static final String RULE_SEGMENTS = "rule-segments";
+
+  /** The full path of a key, for messages: {@code keyPath("rfm", "segments")} is "segments.rfm.segments". */
+  public static String keyPath(String... parts) {
+    return ROOT + "." + String.join(".", parts);
+  }
 
   /**
    * The settings of a configuration file plus overrides. (No typesafe-config type in the signature: the job jar
@@ -40,7 +46,6 @@ public record JobSettings(
   /** Reads every block, collecting all problems, and throws one ConfigurationException listing them. */
   public static JobSettings read(com.typesafe.config.Config config) {
     ConfigReader in = ConfigReader.at(config, ROOT);
-    in.rejectUnknownKeys(KEYS);
     ZoneId zone = ZoneId.of("UTC");
     String zoneName = in.nonBlankString("time-zone");
     try {
@@ -48,24 +53,26 @@ public record JobSettings(
     } catch (DateTimeException e) {
       in.problem("time-zone", "must be a time-zone id such as UTC or Europe/Paris, got \"" + zoneName + "\"");
     }
-    ConfigReader inputs = in.child("inputs");
-    inputs.rejectUnknownKeys(Set.of("purchases", "profiles"));
-    SourceSettings purchases = SourceSettings.read(inputs.child("purchases"), "purchases");
+    ConfigReader inputs = in.child(INPUTS);
+    SourceSettings purchases = SourceSettings.read(inputs.child(SourceSettings.PURCHASES), SourceSettings.PURCHASES);
     if (!purchases.enabled()) {
-      inputs.problem("purchases.enabled", "the purchases input is required");
+      inputs.problem(SourceSettings.PURCHASES + ".enabled", "the purchases input is required");
     }
+    SourceSettings profiles = SourceSettings.read(inputs.child(SourceSettings.PROFILES), SourceSettings.PROFILES);
+    inputs.rejectUnknownKeys();
     JobSettings settings = new JobSettings(
         in.nonBlankString("app-name"),
         zone,
         SparkSettings.read(in.child("spark")),
         LakeSettings.read(in.child("lake")),
         purchases,
-        SourceSettings.read(inputs.child("profiles"), "profiles"),
-        QualitySettings.read(in.child("quality")),
-        RfmSettings.read(in.child("rfm")),
+        profiles,
+        QualitySettings.read(in.child(QualitySettings.BLOCK)),
+        RfmSettings.read(in.child(RfmSettings.BLOCK)),
         FeatureSettings.read(in.child("features")),
-        ClusteringSettings.read(in.child("clustering")),
-        in.stringMap("rule-segments"));
+        ClusteringSettings.read(in.child(ClusteringSettings.BLOCK)),
+        in.stringMap(RULE_SEGMENTS));
+    in.rejectUnknownKeys();
     in.throwIfProblems();
     return settings;
   }

@@ -1,6 +1,5 @@
 package org.segmentation.config;
 
-import java.util.Set;
 
 /**
  * Where the output tables live.
@@ -8,11 +7,10 @@ import java.util.Set;
  * @param root the folder (or object-store prefix) under which every output table has its own folder
  */
 public record LakeSettings(String root) {
-  static final Set<String> KEYS = Set.of("root");
-
   static LakeSettings read(ConfigReader in) {
-    in.rejectUnknownKeys(KEYS);
-    return new LakeSettings(in.nonBlankString("root"));
+    LakeSettings settings = new LakeSettings(in.nonBlankString("root"));
+    in.rejectUnknownKeys();
+    return settings;
   }
 
   /** The location of one output table under the root. */

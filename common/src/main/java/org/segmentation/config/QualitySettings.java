@@ -1,6 +1,5 @@
 package org.segmentation.config;
 
-import java.util.Set;
 
 /**
  * Validation rules and the quality gate.
@@ -16,16 +15,16 @@ import java.util.Set;
  */
 public record QualitySettings(double maxQuarantinedShare, double maxAbsAmount, int minAge, int maxAge,
     int maxFutureHours, Handling duplicateLines, Handling purchasesWithoutProfile) {
-  static final Set<String> KEYS = Set.of("max-quarantined-share", "max-abs-amount", "min-age", "max-age",
-      "max-future-hours", "duplicate-lines", "purchases-without-profile");
+  public static final String BLOCK = "quality";
+  /** The quality gate's limit (named in the gate's message). */
+  public static final String MAX_QUARANTINED_SHARE = "max-quarantined-share";
 
   /** Keep a suspicious row (flagged where a column says so) or quarantine it. */
   public enum Handling { KEEP, QUARANTINE }
 
   static QualitySettings read(ConfigReader in) {
-    in.rejectUnknownKeys(KEYS);
     QualitySettings settings = new QualitySettings(
-        in.doubleBetween("max-quarantined-share", 0.0, 1.0),
+        in.doubleBetween(MAX_QUARANTINED_SHARE, 0.0, 1.0),
         in.doubleBetween("max-abs-amount", 0.0, 1e15),
         in.intBetween("min-age", 0, 150),
         in.intBetween("max-age", 0, 150),
@@ -35,6 +34,7 @@ public record QualitySettings(double maxQuarantinedShare, double maxAbsAmount, i
     if (settings.minAge > settings.maxAge) {
       in.problem("min-age", "must not exceed max-age (" + settings.maxAge + "), got " + settings.minAge);
     }
+    in.rejectUnknownKeys();
     return settings;
   }
 }

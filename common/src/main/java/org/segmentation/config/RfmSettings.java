@@ -25,8 +25,9 @@ public record RfmSettings(
     String noPurchaseSegment,
     List<SegmentRule> segments) {
 
-  static final Set<String> KEYS = Set.of(
-      "lookback-days", "score-bins", "scoring", "thresholds", "monetary", "no-purchase-segment", "segments");
+  public static final String BLOCK = "rfm";
+  /** The segment rules (named in the messages of the rule check). */
+  public static final String SEGMENTS = "segments";
 
   public enum Scoring { QUANTILE, THRESHOLDS }
 
@@ -52,14 +53,13 @@ public record RfmSettings(
   }
 
   static RfmSettings read(ConfigReader in) {
-    in.rejectUnknownKeys(KEYS);
     int lookbackDays = in.intBetween("lookback-days", 0, 100_000);
     int bins = in.intBetween("score-bins", 2, 10);
     Scoring scoring = in.oneOf("scoring", Scoring.class);
     ConfigReader t = in.child("thresholds");
-    t.rejectUnknownKeys(Set.of("recency-days", "frequency", "monetary"));
     Thresholds thresholds = new Thresholds(
         t.doubles("recency-days"), t.doubles("frequency"), t.doubles("monetary"));
+    t.rejectUnknownKeys();
     if (scoring == Scoring.THRESHOLDS) {
       checkThresholds(t, "recency-days", thresholds.recencyDays(), bins);
       checkThresholds(t, "frequency", thresholds.frequency(), bins);
@@ -67,20 +67,22 @@ public record RfmSettings(
     }
     List<SegmentRule> rules = new ArrayList<>();
     Set<String> names = new HashSet<>();
-    for (ConfigReader rule : in.children("segments")) {
-      rule.rejectUnknownKeys(Set.of("name", "rule"));
+    for (ConfigReader rule : in.children(SEGMENTS)) {
       String name = rule.nonBlankString("name");
       String condition = rule.nonBlankString("rule");
+      rule.rejectUnknownKeys();
       if (!name.isBlank() && !names.add(name)) {
         rule.problem("name", "segment \"" + name + "\" is defined twice");
       }
       rules.add(new SegmentRule(name, condition));
     }
-    if (rules.isEmpty() && in.has("segments")) {
-      in.problem("segments", "must define at least one segment");
+    if (rules.isEmpty() && in.has(SEGMENTS)) {
+      in.problem(SEGMENTS, "must define at least one segment");
     }
-    return new RfmSettings(lookbackDays, bins, scoring, thresholds, in.oneOf("monetary", Monetary.class),
-        in.nonBlankString("no-purchase-segment"), rules);
+    RfmSettings settings = new RfmSettings(lookbackDays, bins, scoring, thresholds,
+        in.oneOf("monetary", Monetary.class), in.nonBlankString("no-purchase-segment"), rules);
+    in.rejectUnknownKeys();
+    return settings;
   }
 
   private static void checkThresholds(ConfigReader in, String key, List<Double> cuts, int bins) {

@@ -1,7 +1,6 @@
 package org.segmentation.config;
 
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One input table: where it is, how to read it, and how its columns map to our canonical columns.
@@ -22,7 +21,11 @@ public record SourceSettings(
     Map<String, String> options,
     Map<String, String> columns) {
 
-  static final Set<String> KEYS = Set.of("enabled", "format", "path", "options", "columns");
+  /** The two inputs: their blocks under segments.inputs and their names in messages and run_log. */
+  public static final String PURCHASES = "purchases";
+  public static final String PROFILES = "profiles";
+  /** The column mapping block (named in the mapping's messages). */
+  public static final String COLUMNS = "columns";
 
   public SourceSettings {
     options = Map.copyOf(options);
@@ -30,7 +33,6 @@ public record SourceSettings(
   }
 
   static SourceSettings read(ConfigReader in, String name) {
-    in.rejectUnknownKeys(KEYS);
     boolean enabled = in.bool("enabled");
     SourceFormat format = in.oneOf("format", SourceFormat.class);
     String location = in.string("path");
@@ -39,6 +41,14 @@ public record SourceSettings(
           ? "must name the catalog table to read (format = table)"
           : "must give the location of the " + name + " input (a folder or file; format = " + format.sparkFormat() + ")");
     }
-    return new SourceSettings(name, enabled, format, location, in.stringMap("options"), in.stringMap("columns"));
+    SourceSettings settings = new SourceSettings(name, enabled, format, location, in.stringMap("options"),
+        in.stringMap(COLUMNS));
+    in.rejectUnknownKeys();
+    return settings;
+  }
+
+  /** The full path of one column's mapping, for messages: segments.inputs.purchases.columns.amount. */
+  public String columnKeyPath(String column) {
+    return JobSettings.keyPath(JobSettings.INPUTS, name, COLUMNS, column);
   }
 }

@@ -1,7 +1,6 @@
 package org.segmentation.config;
 
 import java.util.Map;
-import java.util.Set;
 
 /**
  * How the job's SparkSession is built.
@@ -10,14 +9,13 @@ import java.util.Set;
  * @param conf Spark properties set on the session builder; spark-submit {@code --conf} values win over these
  */
 public record SparkSettings(String master, Map<String, String> conf) {
-  static final Set<String> KEYS = Set.of("master", "conf");
-
   public SparkSettings {
     conf = Map.copyOf(conf);
   }
 
   static SparkSettings read(ConfigReader in) {
-    in.rejectUnknownKeys(KEYS);
-    return new SparkSettings(in.string("master"), in.stringMap("conf"));
+    SparkSettings settings = new SparkSettings(in.string("master"), in.stringMap("conf"));
+    in.rejectUnknownKeys();
+    return settings;
   }
 }

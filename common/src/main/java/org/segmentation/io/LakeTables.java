@@ -22,7 +22,9 @@ import org.segmentation.schema.Columns;
  * Delta transaction: the rows of D are replaced atomically, other dates are untouched (Delta rejects rows outside the
  * predicate, so a bug cannot overwrite another night), and a rerun of D gives the same table content. Every commit
  * carries the run id as its {@code userMetadata}, which is how the publisher finds the version it committed. The job
- * never sets {@code mergeSchema} or {@code overwriteSchema}: a schema change is a deliberate migration.
+ * never sets {@code mergeSchema} or {@code overwriteSchema}: a schema change is a deliberate migration. Rows are
+ * checked against the table's declaration in {@link TableCatalog} before anything is written, and written in its
+ * column order.
  */
 public final class LakeTables {
   private final SparkSession spark;
@@ -52,7 +54,7 @@ public final class LakeTables {
       throw new IllegalArgumentException(table.name() + " is not partitioned by run_date");
     }
     try {
-      rows.write().format("delta")
+      conforming(table, rows).write().format("delta")
           .mode(SaveMode.Overwrite)
           .partitionBy(Columns.RUN_DATE)
           .option("replaceWhere", Columns.RUN_DATE + " = DATE'" + runDate + "'")
@@ -69,7 +71,7 @@ public final class LakeTables {
   /** Appends rows (run_log) and returns the version committed. */
   public Commit append(TableSpec table, Dataset<Row> rows, String runId) {
     try {
-      rows.write().format("delta").mode(SaveMode.Append).option("userMetadata", runId).save(path(table));
+      conforming(table, rows).write().format("delta").mode(SaveMode.Append).option("userMetadata", runId).save(path(table));
     } catch (java.util.ConcurrentModificationException e) { // two runs creating the table at the same moment
       throw new PublishConflictException("Cannot append to " + table.name() + ": another run created or changed it"
           + " at the same time (" + e.getClass().getSimpleName() + "); rerun once the other run has ended", e);
@@ -85,6 +87,17 @@ public final class LakeTables {
 
   public Dataset<Row> read(TableSpec table) {
     return spark.read().format("delta").load(path(table));
+  }
+
+  /** The rows in the catalog's column order, after checking their columns and types against it. */
+  private static Dataset<Row> conforming(TableSpec table, Dataset<Row> rows) {
+    List<String> problems = table.differencesFrom(rows.schema());
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException("Cannot publish " + table.name() + ": its rows differ from the declaration in "
+          + "TableCatalog: " + String.join("; ", problems));
+    }
+    return rows.select(table.columnNames().stream().map(name -> col("`" + name + "`"))
+        .toArray(org.apache.spark.sql.Column[]::new));
   }
 
   private Commit committedBy(TableSpec table, String runId) {

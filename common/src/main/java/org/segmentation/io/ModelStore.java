@@ -6,35 +6,39 @@ import static org.apache.spark.sql.functions.lit;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.segmentation.config.LakeSettings;
-import org.segmentation.stage.SegmentClustering;
-import scala.jdk.javaapi.CollectionConverters;
+import org.segmentation.schema.Columns;
 
 /**
- * Fitted clustering models under the lake: the MLlib PipelineModel in
- * {@code <root>/models/clustering/<run_date>/<run_id>}, and
- * one row per saved model in the Delta table {@code cluster_models} (run date, path, the published id of each
- * predicted cluster, the silhouette of each candidate k). The row is appended after the model is written, so a
- * model is only ever found complete.
+ * Fitted models under the lake, for any kind of model (clustering today; lifetime value next). A kind has a folder,
+ * {@code <root>/models/<kind>/<run_date>/<run_id>} for each fit, and a registry table with one row per saved model:
+ * {@code run_date}, {@code model_path}, the kind's own columns (as declared in {@link TableCatalog}), {@code run_id}
+ * and {@code saved_at}. The row is appended after the model is written, so a model is only ever found complete, and
+ * one folder per run means two runs of the same date never write into each other's model.
  */
 public final class ModelStore {
-  static final StructType REGISTRY = new StructType()
-      .add("run_date", DataTypes.DateType, false)
-      .add("model_path", DataTypes.StringType, false)
-      .add("id_of_prediction", DataTypes.createArrayType(DataTypes.IntegerType), false)
-      .add("silhouette_by_k", DataTypes.createMapType(DataTypes.IntegerType, DataTypes.DoubleType), false)
-      .add("run_id", DataTypes.StringType, false)
-      .add("saved_at", DataTypes.TimestampType, false);
-  static final TableSpec CLUSTER_MODELS = new TableSpec("cluster_models", false);
+  /** A kind of model: its folder under {@code models/} and its registry table. */
+  public record Kind(String folder, TableSpec registry) {}
+
+  public static final Kind CLUSTERING = new Kind("clustering", TableCatalog.CLUSTER_MODELS);
+
+  /**
+   * A registry row.
+   *
+   * @param fittedFor the run date the model was fitted for
+   * @param path where the model is
+   * @param row the whole registry row, for the kind's own columns ({@code row.getAs("id_of_prediction")})
+   */
+  public record Saved(LocalDate fittedFor, String path, Row row) {}
 
   private final SparkSession spark;
   private final LakeTables tables;
@@ -43,41 +47,63 @@ public final class ModelStore {
   public ModelStore(SparkSession spark, LakeSettings lake) {
     this.spark = spark;
     this.tables = new LakeTables(spark, lake);
-    this.root = lake.tablePath("models/clustering");
+    this.root = lake.tablePath("models");
   }
 
-  /** A saved model and the run date it was fitted for. */
-  public record Saved(LocalDate fittedFor, SegmentClustering.Model model) {}
-
-  public void save(LocalDate runDate, SegmentClustering.Model model, String runId) {
-    // one folder per run: two runs of the same date (a rerun racing a retry) never write into each other's model
-    String path = root + "/" + runDate + "/" + runId;
+  /**
+   * Writes {@code model} and then its registry row.
+   *
+   * @param metadata the kind's own registry columns by name, as Spark row values (Scala collections for arrays and
+   *     maps)
+   * @return where the model was written
+   */
+  public String save(Kind kind, LocalDate runDate, String runId, MLWritable model, Map<String, Object> metadata) {
+    String path = root + "/" + kind.folder() + "/" + runDate + "/" + runId;
     try {
-      model.pipeline().write().overwrite().save(path);
+      model.write().overwrite().save(path);
     } catch (IOException e) {
-      throw new IllegalStateException("Cannot save the clustering model to " + path + ": " + e.getMessage(), e);
+      throw new IllegalStateException("Cannot save the " + kind.folder() + " model to " + path + ": "
+          + e.getMessage(), e);
     }
-    Row row = RowFactory.create(java.sql.Date.valueOf(runDate), path,
-        CollectionConverters.asScala(model.idOfPrediction()).toSeq(),
-        CollectionConverters.asScala(model.silhouetteByK()), runId, java.sql.Timestamp.from(Instant.now()));
-    tables.append(CLUSTER_MODELS, spark.createDataFrame(List.of(row), REGISTRY), runId);
+    List<Object> values = new ArrayList<>();
+    for (String column : kind.registry().columnNames()) {
+      values.add(switch (column) {
+        case Columns.RUN_DATE -> java.sql.Date.valueOf(runDate);
+        case Columns.MODEL_PATH -> path;
+        case Columns.RUN_ID -> runId;
+        case Columns.SAVED_AT -> java.sql.Timestamp.from(Instant.now());
+        default -> {
+          if (!metadata.containsKey(column)) {
+            throw new IllegalArgumentException("Cannot register the " + kind.folder() + " model: no value for "
+                + kind.registry().name() + "." + column);
+          }
+          yield metadata.get(column);
+        }
+      });
+    }
+    tables.append(kind.registry(),
+        spark.createDataFrame(List.of(RowFactory.create(values.toArray())), kind.registry().schema()), runId);
+    return path;
   }
 
-  /** The model saved for the latest run date on or before {@code runDate}, if any. */
-  public Optional<Saved> latestOnOrBefore(LocalDate runDate) {
-    if (!tables.exists(CLUSTER_MODELS)) {
+  /** The model of that kind saved for the latest run date on or before {@code runDate}, if any. */
+  public Optional<Saved> latestOnOrBefore(Kind kind, LocalDate runDate) {
+    if (!tables.exists(kind.registry())) {
       return Optional.empty();
     }
-    List<Row> rows = tables.read(CLUSTER_MODELS)
-        .where(col("run_date").leq(lit(java.sql.Date.valueOf(runDate))))
-        .orderBy(col("run_date").desc(), col("saved_at").desc()).limit(1).collectAsList();
+    List<Row> rows = tables.read(kind.registry())
+        .where(col(Columns.RUN_DATE).leq(lit(java.sql.Date.valueOf(runDate))))
+        .orderBy(col(Columns.RUN_DATE).desc(), col(Columns.SAVED_AT).desc()).limit(1).collectAsList();
     if (rows.isEmpty()) {
       return Optional.empty();
     }
     Row row = rows.get(0);
-    List<Integer> ids = row.getList(2);
-    Map<Integer, Double> scores = row.getJavaMap(3);
-    return Optional.of(new Saved(row.getDate(0).toLocalDate(),
-        new SegmentClustering.Model(PipelineModel.load(row.getString(1)), ids, scores)));
+    return Optional.of(new Saved(row.<java.sql.Date>getAs(Columns.RUN_DATE).toLocalDate(),
+        row.getAs(Columns.MODEL_PATH), row));
+  }
+
+  /** Loads a saved MLlib pipeline. */
+  public PipelineModel loadPipeline(Saved saved) {
+    return PipelineModel.load(saved.path());
   }
 }

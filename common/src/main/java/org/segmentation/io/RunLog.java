@@ -2,14 +2,6 @@ package org.segmentation.io;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.types.DataTypes.DateType;
-import static org.apache.spark.sql.types.DataTypes.IntegerType;
-import static org.apache.spark.sql.types.DataTypes.LongType;
-import static org.apache.spark.sql.types.DataTypes.StringType;
-import static org.apache.spark.sql.types.DataTypes.TimestampType;
-import static org.apache.spark.sql.types.DataTypes.createMapType;
-import static org.apache.spark.sql.types.DataTypes.createStructField;
-import static org.apache.spark.sql.types.DataTypes.createStructType;
 
 import java.time.Instant;
 import java.time.LocalDate;
@@ -19,7 +11,7 @@ import java.util.Optional;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructType;
+import org.segmentation.schema.Columns;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -36,23 +28,6 @@ public final class RunLog {
   public static final String FAILED = "failed";
   public static final String DRY_RUN = "dry_run";
 
-  public static final StructType SCHEMA = createStructType(List.of(
-      createStructField("run_id", StringType, false),
-      createStructField("run_date", DateType, false),
-      createStructField("status", StringType, false),
-      createStructField("exit_code", IntegerType, false),
-      createStructField("started_at", TimestampType, false),
-      createStructField("ended_at", TimestampType, false),
-      createStructField("reason", StringType, true),
-      createStructField("message", StringType, true),
-      createStructField("rows_read", createMapType(StringType, LongType), true),
-      createStructField("rows_accepted", createMapType(StringType, LongType), true),
-      createStructField("rows_quarantined", createMapType(StringType, LongType), true),
-      createStructField("rows_written", createMapType(StringType, LongType), true),
-      createStructField("input_versions", createMapType(StringType, StringType), true),
-      createStructField("table_versions", createMapType(StringType, LongType), true),
-      createStructField("config_fingerprint", StringType, true)));
-
   /** One run, as recorded. */
   public record Entry(
       String runId, LocalDate runDate, String status, int exitCode, Instant startedAt, Instant endedAt,
@@ -61,6 +36,7 @@ public final class RunLog {
       Map<String, Long> rowsWritten, Map<String, String> inputVersions, Map<String, Long> tableVersions,
       String configFingerprint) {
 
+    /** The row, in the column order of {@link TableCatalog#RUN_LOG}. */
     Row toRow() {
       return RowFactory.create(runId, java.sql.Date.valueOf(runDate), status, exitCode,
           java.sql.Timestamp.from(startedAt), java.sql.Timestamp.from(endedAt), reason, message,
@@ -74,7 +50,17 @@ public final class RunLog {
   }
 
   /** The latest published run before a date: its run date and the table versions it published. */
-  public record PublishedRun(LocalDate runDate, Map<String, Long> tableVersions) {}
+  public record PublishedRun(LocalDate runDate, Map<String, Long> tableVersions) {
+    /** The Delta version of {@code table} that holds this run's rows. */
+    public long versionOf(TableSpec table) {
+      Long version = tableVersions.get(table.name());
+      if (version == null) {
+        throw new IllegalStateException("Cannot read the run of " + runDate + ": run_log names no version of "
+            + table.name());
+      }
+      return version;
+    }
+  }
 
   private final SparkSession spark;
   private final LakeTables tables;
@@ -91,8 +77,8 @@ public final class RunLog {
   public LakeTables.Commit append(Entry entry) {
     for (int attempt = 1; ; attempt++) {
       try {
-        return tables.append(TableSpec.RUN_LOG,
-            spark.createDataFrame(List.of(entry.toRow()), SCHEMA).coalesce(1), entry.runId());
+        return tables.append(TableCatalog.RUN_LOG,
+            spark.createDataFrame(List.of(entry.toRow()), TableCatalog.RUN_LOG.schema()).coalesce(1), entry.runId());
       } catch (org.segmentation.run.PublishConflictException e) {
         if (attempt == 3) {
           throw e;
@@ -103,13 +89,14 @@ public final class RunLog {
 
   /** The most recent published run date strictly before {@code runDate}, if any. */
   public Optional<PublishedRun> latestPublishedBefore(LocalDate runDate) {
-    if (!tables.exists(TableSpec.RUN_LOG)) {
+    if (!tables.exists(TableCatalog.RUN_LOG)) {
       return Optional.empty();
     }
-    List<Row> rows = tables.read(TableSpec.RUN_LOG)
-        .where(col("status").equalTo(PUBLISHED).and(col("run_date").lt(lit(java.sql.Date.valueOf(runDate)))))
-        .orderBy(col("run_date").desc(), col("ended_at").desc())
-        .select("run_date", "table_versions")
+    List<Row> rows = tables.read(TableCatalog.RUN_LOG)
+        .where(col(Columns.STATUS).equalTo(PUBLISHED)
+            .and(col(Columns.RUN_DATE).lt(lit(java.sql.Date.valueOf(runDate)))))
+        .orderBy(col(Columns.RUN_DATE).desc(), col(Columns.ENDED_AT).desc())
+        .select(Columns.RUN_DATE, Columns.TABLE_VERSIONS)
         .limit(1)
         .collectAsList();
     if (rows.isEmpty()) {

@@ -9,6 +9,7 @@ import org.apache.spark.sql.SparkSession;
 import org.segmentation.config.SourceFormat;
 import org.segmentation.config.SourceSettings;
 import org.segmentation.run.DataQualityException;
+import org.segmentation.run.Messages;
 
 /**
  * Reads one configured input as it is (the user's own columns). Delta inputs are pinned to the version current at
@@ -35,17 +36,9 @@ public final class SourceReader {
     } catch (Exception e) { // Spark's AnalysisException is checked in Java's eyes but thrown undeclared
       if (e instanceof AnalysisException) {
         throw new DataQualityException("Cannot read " + source.name() + " (" + source.format().sparkFormat()
-            + " at " + source.location() + "): " + firstLine(e.getMessage()));
+            + " at " + source.location() + "): " + Messages.firstLine(e.getMessage()));
       }
       throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
     }
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "";
-    }
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
   }
 }

@@ -1,14 +1,80 @@
 package org.segmentation.io;
 
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructType;
+
 /**
- * An output table: its name (and folder under the lake root) and whether it is partitioned by {@code run_date}.
- * Partitioned tables are written one run date at a time; {@code run_log} is append-only.
+ * An output table as declared in {@link TableCatalog}: its name (and folder under the lake root), what one row is,
+ * whether it is partitioned by {@code run_date}, and its columns in order with their types and meaning. Partitioned
+ * tables are written one run date at a time; the others are append-only registries.
+ *
+ * @param name the table's name and folder
+ * @param rowIsOne what one row stands for ("customer and run date")
+ * @param partitionedByRunDate true: written with replaceWhere run_date = D; false: appended to
+ * @param columns the columns in table order
  */
-public record TableSpec(String name, boolean partitionedByRunDate) {
-  public static final TableSpec CUSTOMER_SEGMENTS = new TableSpec("customer_segments", true);
-  public static final TableSpec SEGMENT_SUMMARY = new TableSpec("segment_summary", true);
-  public static final TableSpec SEGMENT_TRANSITIONS = new TableSpec("segment_transitions", true);
-  public static final TableSpec CLUSTER_PROFILES = new TableSpec("cluster_profiles", true);
-  public static final TableSpec QUARANTINE = new TableSpec("quarantine", true);
-  public static final TableSpec RUN_LOG = new TableSpec("run_log", false);
+public record TableSpec(String name, String rowIsOne, boolean partitionedByRunDate, List<Column> columns) {
+
+  /** One column: name, Spark type and a one-line comment for the data dictionary. */
+  public record Column(String name, DataType type, String comment) {}
+
+  public TableSpec {
+    columns = List.copyOf(columns);
+  }
+
+  /** The declared schema (every column nullable, as Delta stores them). */
+  public StructType schema() {
+    StructType schema = new StructType();
+    for (Column column : columns) {
+      schema = schema.add(column.name(), column.type(), true);
+    }
+    return schema;
+  }
+
+  public List<String> columnNames() {
+    return columns.stream().map(Column::name).toList();
+  }
+
+  /**
+   * Checks that {@code actual} has exactly the declared columns with the declared types (in any order; nullability
+   * aside) and returns a problem for each difference, so a step that drifts from the catalog fails before it writes.
+   */
+  public List<String> differencesFrom(StructType actual) {
+    List<String> problems = new java.util.ArrayList<>();
+    List<String> actualNames = List.of(actual.fieldNames());
+    for (Column column : columns) {
+      if (!actualNames.contains(column.name())) {
+        problems.add("missing column " + column.name());
+      } else {
+        DataType type = actual.apply(column.name()).dataType();
+        if (!sameType(type, column.type())) {
+          problems.add(column.name() + " is " + type.simpleString() + ", declared " + column.type().simpleString());
+        }
+      }
+    }
+    for (String name : actualNames) {
+      if (!columnNames().contains(name)) {
+        problems.add("undeclared column " + name);
+      }
+    }
+    return problems;
+  }
+
+  private static boolean sameType(DataType a, DataType b) {
+    // the catalog string leaves out nullability (containsNull, valueContainsNull), which differs between a plan and
+    // a stored table without changing what is stored
+    return a.catalogString().equals(b.catalogString());
+  }
+
+  /** The table as a Markdown section of the data dictionary (docs/tables.md is generated from these). */
+  public String markdown() {
+    String header = "## " + name + "\n\nOne row per " + rowIsOne + "."
+        + (partitionedByRunDate ? " Partitioned by run_date; each run replaces its date." : " Append-only.")
+        + "\n\n| column | type | meaning |\n|---|---|---|\n";
+    return header + columns.stream()
+        .map(c -> "| " + c.name() + " | " + c.type().simpleString() + " | " + c.comment() + " |")
+        .collect(Collectors.joining("\n")) + "\n";
+  }
 }

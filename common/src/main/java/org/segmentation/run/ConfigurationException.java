@@ -20,6 +20,13 @@ public final class ConfigurationException extends SegmentationException {
     return problems;
   }
 
+  /** The count of problems and the first one: "Invalid configuration (2 problems): segments.rfm.score-bins: ...". */
+  @Override
+  public String summary() {
+    return "Invalid configuration (" + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + "): "
+        + problems.get(0);
+  }
+
   @Override
   public String reasonCode() {
     return "configuration";

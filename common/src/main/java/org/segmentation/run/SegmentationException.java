@@ -15,4 +15,9 @@ public abstract class SegmentationException extends RuntimeException {
 
   /** The short reason written to the run summary line and to {@code run_log}. */
   public abstract String reasonCode();
+
+  /** One line for the run summary and {@code run_log}: the message's first line unless a subclass knows better. */
+  public String summary() {
+    return Messages.firstLine(getMessage());
+  }
 }

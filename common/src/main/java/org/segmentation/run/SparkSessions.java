@@ -7,7 +7,18 @@ import org.segmentation.config.JobSettings;
 
 /** Builds the job's SparkSession from the settings: the one place where Spark is wired. */
 public final class SparkSessions {
+  /** Delta Lake's SQL extension and catalog: every session of ours reads and writes Delta tables. */
+  private static final Map<String, String> DELTA = Map.of(
+      "spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension",
+      "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+
   private SparkSessions() {}
+
+  /** {@code builder} with Delta Lake wired in (the sample-data generator, tests and benchmarks use it too). */
+  public static SparkSession.Builder withDelta(SparkSession.Builder builder) {
+    DELTA.forEach(builder::config);
+    return builder;
+  }
 
   /**
    * Settings from the configuration apply only where spark-submit ({@code --conf}, {@code --master}) did not set a
@@ -20,7 +31,9 @@ public final class SparkSessions {
     if (!settings.spark().master().isBlank() && !submitted.contains("spark.master")) {
       builder.master(settings.spark().master());
     }
-    for (Map.Entry<String, String> entry : settings.spark().conf().entrySet()) {
+    Map<String, String> conf = new java.util.LinkedHashMap<>(DELTA);
+    conf.putAll(settings.spark().conf());
+    for (Map.Entry<String, String> entry : conf.entrySet()) {
       if (!submitted.contains(entry.getKey())) {
         builder.config(entry.getKey(), entry.getValue());
       }

@@ -13,7 +13,11 @@ import static org.apache.spark.sql.types.DataTypes.createDecimalType;
 import java.util.List;
 import org.apache.spark.sql.types.DecimalType;
 
-/** Names of the canonical input columns and of the output columns, and the two input schemas. */
+/**
+ * Names of the canonical input columns and of the output columns, and the two input schemas. Every stage and the table
+ * catalog ({@link org.segmentation.io.TableCatalog}, which adds each output column's type and meaning) use these
+ * constants; a column name is spelled once, here.
+ */
 public final class Columns {
   private Columns() {}
 
@@ -91,4 +95,55 @@ public final class Columns {
   public static final String RFM_SEGMENT = "rfm_segment";
   public static final String PREVIOUS_RFM_SEGMENT = "previous_rfm_segment";
   public static final String HAS_PROFILE = "has_profile";
+
+  // Behaviour features (customer features table; see CustomerFeatures)
+  public static final String AVERAGE_ORDER_VALUE = "average_order_value";
+  public static final String TENURE_DAYS = "tenure_days";
+  public static final String MEAN_DAYS_BETWEEN_ORDERS = "mean_days_between_orders";
+  public static final String DISTINCT_CATEGORIES = "distinct_categories";
+  public static final String RETURN_RATE = "return_rate";
+
+  /** The share of a customer's order lines sold through {@code channel}. */
+  public static String channelShare(String channel) {
+    return "channel_" + channel + "_share";
+  }
+
+  // Clusters and rule segments
+  public static final String CLUSTER_ID = "cluster_id";
+  public static final String CLUSTER_NAME = "cluster_name";
+  public static final String CLUSTER_DISTANCE = "cluster_distance";
+  public static final String CLUSTER_PROBABILITY = "cluster_probability";
+  public static final String RULE_SEGMENTS = "rule_segments";
+
+  // Aggregates of segment_summary, segment_transitions and cluster_profiles
+  public static final String CUSTOMERS = "customers";
+  public static final String SHARE_OF_CUSTOMERS = "share_of_customers";
+  public static final String REVENUE = "revenue";
+  public static final String SHARE_OF_REVENUE = "share_of_revenue";
+  public static final String PREVIOUS_RUN_DATE = "previous_run_date";
+  public static final String FROM_SEGMENT = "from_segment";
+  public static final String TO_SEGMENT = "to_segment";
+  public static final String SILHOUETTE_BY_K = "silhouette_by_k";
+
+  // quarantine
+  public static final String SOURCE = "source";
+  public static final String REASON_CODES = "reason_codes";
+
+  // run_log and the model registries
+  public static final String STATUS = "status";
+  public static final String ENDED_AT = "ended_at";
+  public static final String TABLE_VERSIONS = "table_versions";
+  public static final String MODEL_PATH = "model_path";
+  public static final String ID_OF_PREDICTION = "id_of_prediction";
+  public static final String SAVED_AT = "saved_at";
+
+  /** {@code mean_<measure>} of segment_summary. */
+  public static String meanOf(String measure) {
+    return "mean_" + measure;
+  }
+
+  /** {@code median_<measure>} of segment_summary. */
+  public static String medianOf(String measure) {
+    return "median_" + measure;
+  }
 }

@@ -1,7 +1,10 @@
 package org.segmentation.jobs;
 
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -10,6 +13,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.StructField;
+import org.segmentation.run.ConfigurationException;
+import org.segmentation.run.SparkSessions;
 import org.segmentation.sample.SampleDataGenerator;
 
 /**
@@ -34,48 +39,38 @@ public final class GenerateSampleDataJob {
   }
 
   static int run(String[] args) {
-    String output = null;
-    long customers = 10_000;
-    long purchases = 100_000;
-    long seed = 42;
-    String format = "parquet";
-    String master = null;
-    LocalDate endDate = LocalDate.now(java.time.ZoneOffset.UTC).minusDays(1);
+    long customers;
+    long purchases;
+    long seed;
+    LocalDate endDate;
+    String output;
+    String format;
+    Optional<String> master;
     try {
-      for (int i = 0; i < args.length; i++) {
-        String value = i + 1 < args.length ? args[i + 1] : null;
-        switch (args[i]) {
-          case "--help", "-h" -> {
-            System.out.print(USAGE);
-            return 0;
-          }
-          case "--output" -> output = require(value, args[i++]);
-          case "--customers" -> customers = Long.parseLong(require(value, args[i++]));
-          case "--purchases" -> purchases = Long.parseLong(require(value, args[i++]));
-          case "--seed" -> seed = Long.parseLong(require(value, args[i++]));
-          case "--end-date" -> endDate = LocalDate.parse(require(value, args[i++]));
-          case "--format" -> format = require(value, args[i++]).toLowerCase(Locale.ROOT);
-          case "--master" -> master = require(value, args[i++]);
-          default -> throw new IllegalArgumentException("unknown argument \"" + args[i] + "\"");
-        }
+      CommandLine line = CommandLine.parse(args, Set.of("--help"), Set.of("--output", "--customers", "--purchases",
+          "--seed", "--end-date", "--format", "--master"));
+      if (line.flag("--help")) {
+        System.out.print(USAGE);
+        return ExitCode.SUCCESS.status();
       }
-      if (output == null) {
-        throw new IllegalArgumentException("--output: required");
+      output = line.value("--output").orElseThrow(() -> new ConfigurationException("--output: required"));
+      customers = line.value("--customers", Long::parseLong, "a whole number").orElse(10_000L);
+      purchases = line.value("--purchases", Long::parseLong, "a whole number").orElse(100_000L);
+      seed = line.value("--seed", Long::parseLong, "a whole number").orElse(42L);
+      endDate = line.value("--end-date", LocalDate::parse, "YYYY-MM-DD")
+          .orElseGet(() -> LocalDate.now(java.time.ZoneOffset.UTC).minusDays(1));
+      format = line.value("--format").orElse("parquet").toLowerCase(Locale.ROOT);
+      if (!List.of("parquet", "delta", "csv").contains(format)) {
+        throw new ConfigurationException("--format: expected parquet, delta or csv, got \"" + format + "\"");
       }
-      if (!format.equals("parquet") && !format.equals("delta") && !format.equals("csv")) {
-        throw new IllegalArgumentException("--format: expected parquet, delta or csv, got \"" + format + "\"");
-      }
-    } catch (RuntimeException e) {
-      System.err.println("ERROR " + e.getMessage() + "\n" + USAGE);
+      master = line.value("--master");
+    } catch (ConfigurationException e) {
+      System.err.println("ERROR " + e.summary() + "\n" + USAGE);
       return ExitCode.USAGE.status();
     }
-    SparkSession.Builder builder = SparkSession.builder().appName("generate-sample-data")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
-    if (master != null) {
-      builder.master(master);
-    }
+    SparkSession.Builder builder = SparkSessions.withDelta(SparkSession.builder().appName("generate-sample-data")
+        .config("spark.sql.session.timeZone", "UTC"));
+    master.ifPresent(builder::master);
     SparkSession spark = builder.getOrCreate();
     try {
       SampleDataGenerator generator = new SampleDataGenerator(customers, purchases, seed, endDate);
@@ -85,17 +80,10 @@ public final class GenerateSampleDataJob {
       System.out.printf(Locale.ROOT, "result=generated customers=%d purchases=%d seed=%d end_date=%s format=%s "
           + "output=%s seconds=%.1f%n", customers, purchases, seed, endDate, format, output,
           (System.nanoTime() - start) / 1e9);
-      return 0;
+      return ExitCode.SUCCESS.status();
     } finally {
       spark.stop();
     }
-  }
-
-  private static String require(String value, String option) {
-    if (value == null) {
-      throw new IllegalArgumentException(option + ": missing value");
-    }
-    return value;
   }
 
   private static void write(Dataset<Row> rows, String path, String format) {

@@ -4,28 +4,43 @@ import com.typesafe.config.Config;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.spark.sql.SparkSession;
 import org.segmentation.config.JobSettings;
 import org.segmentation.config.SettingsLoader;
+import org.segmentation.input.ValidatedInputs;
+import org.segmentation.io.TableCatalog;
+import org.segmentation.io.TableSpec;
+import org.segmentation.output.RecordRun;
+import org.segmentation.pipeline.RunContext;
+import org.segmentation.pipeline.StepRunner;
 import org.segmentation.run.ConfigurationException;
 import org.segmentation.run.DataQualityException;
+import org.segmentation.run.Messages;
 import org.segmentation.run.Progress;
 import org.segmentation.run.SegmentationException;
 import org.segmentation.run.SparkSessions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The nightly segmentation job: {@code spark-submit --class org.segmentation.jobs.NightlySegmentsJob
  * segmentation-jobs.jar --config conf/cluster.conf --run-date 2026-11-21}. See {@link JobArgs#USAGE}.
  *
- * <p>This class is the edge: it parses arguments and configuration before Spark starts, maps every failure to an exit
- * status, records the run in {@code run_log}, and always ends with one summary line, which in cluster mode (where
- * the exit status may not reach the orchestrator) is the record of the run.
+ * <p>This class is the edge: it parses arguments and configuration before Spark starts, hands the run to
+ * {@link NightlyRunBook}, maps every failure to an exit status, records a failed run in {@code run_log}, and always
+ * ends with one summary line, which in cluster mode (where the exit status may not reach the orchestrator) is the
+ * record of the run. Operator-facing text (progress, the summary, why a run stopped) goes to the given streams;
+ * diagnostics (the effective configuration, stack traces) go to the log.
  */
 public final class NightlySegmentsJob {
+  private static final Logger LOG = LoggerFactory.getLogger(NightlySegmentsJob.class);
+  private static final long HEARTBEAT_SECONDS = 30;
+
   private NightlySegmentsJob() {}
 
   public static void main(String[] args) {
@@ -41,64 +56,71 @@ public final class NightlySegmentsJob {
     Config config;
     try {
       jobArgs = JobArgs.parse(args);
-      if (jobArgs.help()) {
-        out.print(JobArgs.USAGE);
+      if (jobArgs.help() || jobArgs.describeTables()) {
+        out.print(jobArgs.help() ? JobArgs.USAGE : TableCatalog.markdown());
         return ExitCode.SUCCESS.status();
       }
       config = SettingsLoader.load(jobArgs.config(), jobArgs.overrides());
       settings = JobSettings.read(config);
     } catch (ConfigurationException e) {
       err.println(e.getMessage());
-      out.println(summary("failed", ExitCode.USAGE, null, null, e.reasonCode(), firstLine(e.getMessage()), ""));
+      out.println(summary("failed", ExitCode.USAGE, null, null, e.reasonCode(), e.summary(), ""));
       return ExitCode.USAGE.status();
     }
+    if (jobArgs.listTables()) {
+      TableCatalog.ALL.stream().map(TableSpec::name).map(settings.lake()::tablePath).forEach(out::println);
+      return ExitCode.SUCCESS.status();
+    }
     LocalDate runDate = jobArgs.runDate().orElseGet(() -> LocalDate.now(settings.timeZone()).minusDays(1));
-    String runId = runDate + "_" + ZonedDateTime.now(java.time.ZoneOffset.UTC)
+    String runId = runDate + "_" + ZonedDateTime.now(ZoneOffset.UTC)
         .format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss")) + "_"
         + UUID.randomUUID().toString().substring(0, 8);
+    String fingerprint = SettingsLoader.fingerprint(config);
     out.println("run_id=" + runId + " run_date=" + runDate + " dry_run=" + jobArgs.dryRun()
-        + " config=" + jobArgs.config() + " config_fingerprint=" + SettingsLoader.fingerprint(config));
-    err.println("effective configuration (secrets redacted):\n" + SettingsLoader.renderRedacted(config));
+        + " config=" + jobArgs.config() + " config_fingerprint=" + fingerprint);
+    LOG.info("effective configuration (secrets redacted):\n{}", SettingsLoader.renderRedacted(config));
 
-    try (Progress progress = new Progress(out, 30)) {
+    try (Progress progress = new Progress(out, HEARTBEAT_SECONDS)) {
       SparkSession spark = null;
-      NightlyRun nightly = null;
+      StepRunner steps = null;
       try {
         spark = SparkSessions.start(settings);
-        nightly = new NightlyRun(spark, settings, runDate, runId, startedAt, progress);
-        NightlyRun.Outcome outcome = nightly.run(jobArgs.dryRun());
-        if (!jobArgs.dryRun()) {
-          progress.begin("write_run_log");
-          nightly.record(outcome, 0, null, null, SettingsLoader.fingerprint(config));
-          progress.end("write_run_log", "status=published");
-        }
+        steps = new StepRunner(new RunContext(spark, settings, runDate, runId, startedAt, fingerprint), progress);
+        NightlyRunBook.Outcome outcome = NightlyRunBook.run(steps, jobArgs.dryRun());
         out.println(summary(outcome.status(), ExitCode.SUCCESS, runDate, runId, null,
-            NightlyRun.countsDetails(outcome.inputs()) + " customers=" + outcome.customers()
+            outcome.inputs().progressDetails() + " customers=" + outcome.customers()
                 + " lake=" + settings.lake().root(), progress.runSeconds()));
         return ExitCode.SUCCESS.status();
       } catch (Exception e) { // every failure ends with a status, a run_log row and a summary line
         ExitCode code = exitCodeOf(e);
         String reason = e instanceof SegmentationException s ? s.reasonCode() : "error";
         if (code == ExitCode.FAILURE) {
-          e.printStackTrace(err);
+          LOG.error("The run failed unexpectedly (retry; run_log and the line below record it)", e);
         }
         err.println("ERROR " + e.getMessage());
-        if (nightly != null && !jobArgs.dryRun()) {
-          try {
-            nightly.record(null, code.status(), reason, firstLine(e.getMessage()),
-                SettingsLoader.fingerprint(config));
-          } catch (Exception logFailure) {
-            err.println("WARN could not record the failure in run_log: " + firstLine(logFailure.getMessage()));
-          }
+        if (steps != null && !jobArgs.dryRun()) {
+          recordFailure(steps, code, reason, Messages.summaryOf(e));
         }
-        out.println(summary("failed", code, runDate, runId, reason, firstLine(e.getMessage()),
-            progress.runSeconds()));
+        out.println(summary("failed", code, runDate, runId, reason, Messages.summaryOf(e), progress.runSeconds()));
         return code.status();
       } finally {
+        if (steps != null) {
+          steps.close();
+        }
         if (spark != null) {
           spark.stop();
         }
       }
+    }
+  }
+
+  /** Appends the failed run's row, with what the steps before the failure had found; never throws. */
+  private static void recordFailure(StepRunner steps, ExitCode code, String reason, String message) {
+    Optional<ValidatedInputs> inputs = steps.latest(ValidatedInputs.class);
+    try {
+      RecordRun.failed(code.status(), reason, message, inputs).execute(steps.context());
+    } catch (Exception logFailure) {
+      LOG.warn("Cannot record the failure in run_log: {}", Messages.summaryOf(logFailure), logFailure);
     }
   }
 
@@ -127,21 +149,5 @@ public final class NightlySegmentsJob {
       line.append(" seconds=").append(seconds);
     }
     return line.toString();
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "";
-    }
-    String trimmed = message.strip();
-    int newline = trimmed.indexOf('\n');
-    String first = newline < 0 ? trimmed : trimmed.substring(0, newline);
-    // a configuration error's first line only counts the problems: show the first problem too
-    if (first.startsWith("Invalid configuration") && newline > 0) {
-      String rest = trimmed.substring(newline + 1).strip();
-      int next = rest.indexOf('\n');
-      first = first + " " + (next < 0 ? rest : rest.substring(0, next)).replaceFirst("^- ", "");
-    }
-    return first.toLowerCase(Locale.ROOT).equals("null") ? "" : first;
   }
 }

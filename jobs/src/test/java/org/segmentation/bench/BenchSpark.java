@@ -1,6 +1,7 @@
 package org.segmentation.bench;
 
 import org.apache.spark.sql.SparkSession;
+import org.segmentation.run.SparkSessions;
 
 /** The SparkSession of the Spark benchmark programs: local[2], as the nightly job's local runs. */
 final class BenchSpark {
@@ -13,9 +14,7 @@ final class BenchSpark {
         .config("spark.sql.shuffle.partitions", System.getProperty("bench.shufflePartitions", "8"))
         .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
     if (delta) {
-      builder.config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-          .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-          .config("spark.databricks.delta.optimizeWrite.enabled", "true");
+      SparkSessions.withDelta(builder).config("spark.databricks.delta.optimizeWrite.enabled", "true");
     }
     return builder.getOrCreate();
   }

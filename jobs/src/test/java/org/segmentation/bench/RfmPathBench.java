@@ -11,8 +11,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.segmentation.config.JobSettings;
 import org.segmentation.run.SparkSessions;
-import org.segmentation.stage.RfmAggregation;
-import org.segmentation.stage.RfmScoring;
+import org.segmentation.rfm.RfmAggregation;
+import org.segmentation.rfm.RfmScoring;
 
 /**
  * Benchmark (b): the RFM path alone, as the job does it (the job's configuration and Spark session, RfmAggregation,

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.segmentation.TestSpark;
 import org.segmentation.io.LakeTables;
 import org.segmentation.io.RunLog;
-import org.segmentation.io.TableSpec;
+import org.segmentation.io.TableCatalog;
 
 /**
  * Fault behaviour of the publishing contract, with the job in JVMs of its own: a run killed (SIGKILL) while it writes
@@ -48,8 +48,8 @@ class CrashAndConcurrencyIT {
     RunLog.PublishedRun run = new RunLog(TestSpark.get(), tables).latestPublishedBefore(DATE.plusDays(1))
         .orElseThrow();
     assertEquals(DATE, run.runDate());
-    return tables.readRunDate(TableSpec.CUSTOMER_SEGMENTS, DATE,
-        run.tableVersions().get(TableSpec.CUSTOMER_SEGMENTS.name())).orderBy("customer_id").collectAsList();
+    return tables.readRunDate(TableCatalog.CUSTOMER_SEGMENTS, DATE, run.versionOf(TableCatalog.CUSTOMER_SEGMENTS))
+        .orderBy("customer_id").collectAsList();
   }
 
   private static Dataset<Row> latest(Path lake, String table) {

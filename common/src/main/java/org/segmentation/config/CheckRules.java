@@ -1,0 +1,57 @@
+package org.segmentation.config;
+
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.segmentation.clustering.FeaturePreparation;
+import org.segmentation.features.CustomerFeatures;
+import org.segmentation.features.RuleSegments;
+import org.segmentation.pipeline.RunContext;
+import org.segmentation.pipeline.Step;
+import org.segmentation.pipeline.StepResult;
+import org.segmentation.rfm.SegmentRuleCheck;
+
+/**
+ * Step {@code check_rules}: the configuration checks that need Spark, before any input is read. The RFM segment rules
+ * must compile and cover every combination of scores (small Spark jobs over score-bins cubed rows); rule segments
+ * must be conditions over the customer features and the clustering features must exist with a type their transform
+ * takes (both against the features' schema, planned over empty inputs: no job). Any problem is exit 2.
+ */
+public record CheckRules() implements Step<CheckRules.Checked> {
+
+  /**
+   * The rules are usable.
+   *
+   * @param segments the number of RFM segment rules
+   * @param neverMatched rules that no combination of scores reaches (shadowed by earlier rules): a warning
+   */
+  public record Checked(int segments, List<String> neverMatched) implements StepResult {
+    public Checked {
+      neverMatched = List.copyOf(neverMatched);
+    }
+
+    @Override
+    public String progressDetails() {
+      return "segments=" + segments
+          + (neverMatched.isEmpty() ? "" : " never_matched=\"" + String.join(",", neverMatched) + "\"");
+    }
+  }
+
+  @Override
+  public String name() {
+    return "check_rules";
+  }
+
+  @Override
+  public Checked execute(RunContext run) {
+    JobSettings settings = run.settings();
+    List<String> neverMatched = SegmentRuleCheck.run(run.spark(), settings.rfm());
+    Dataset<Row> features = new CustomerFeatures(settings.features(), settings.rfm(), run.runDate())
+        .emptyPlan(run.spark(), settings.profiles().enabled());
+    new RuleSegments(settings.ruleSegments()).check(features);
+    if (settings.clustering().enabled()) {
+      FeaturePreparation.check(features.schema(), settings.clustering());
+    }
+    return new Checked(settings.rfm().segments().size(), neverMatched);
+  }
+}

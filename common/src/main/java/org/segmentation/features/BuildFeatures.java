@@ -1,0 +1,49 @@
+package org.segmentation.features;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.segmentation.input.ValidatedInputs;
+import org.segmentation.pipeline.RunContext;
+import org.segmentation.pipeline.Step;
+import org.segmentation.pipeline.StepResult;
+
+/**
+ * Step {@code features}: one row per customer as of the run date, with the RFM values, behaviour and profile
+ * attributes ({@link CustomerFeatures}). Persisted, because scoring and clustering fit over them and then score them;
+ * counted once (one Spark job), which fills the cache.
+ */
+public record BuildFeatures(ValidatedInputs inputs) implements Step<BuildFeatures.Features> {
+
+  /**
+   * The customer features table of the run.
+   *
+   * @param rows one row per customer (persisted)
+   * @param purchasesAccepted the purchase lines they were built from
+   * @param customers the number of rows
+   */
+  public record Features(Dataset<Row> rows, long purchasesAccepted, long customers) implements StepResult {
+    @Override
+    public String progressDetails() {
+      return "rows_in=" + purchasesAccepted + " rows_out=" + customers;
+    }
+
+    @Override
+    public void release() {
+      rows.unpersist();
+    }
+  }
+
+  @Override
+  public String name() {
+    return "features";
+  }
+
+  @Override
+  public Features execute(RunContext run) {
+    Dataset<Row> features = new CustomerFeatures(run.settings().features(), run.settings().rfm(), run.runDate())
+        .apply(inputs.purchases().accepted(), inputs.acceptedProfilesOrNull())
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    return new Features(features, inputs.countsOf(inputs.purchases().name()).accepted(), features.count());
+  }
+}

@@ -1,0 +1,68 @@
+package org.segmentation.input;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.segmentation.config.JobSettings;
+import org.segmentation.config.QualitySettings;
+import org.segmentation.io.SourceReader;
+import org.segmentation.io.SourceReader.RawInput;
+import org.segmentation.pipeline.RunContext;
+import org.segmentation.pipeline.Step;
+import org.segmentation.schema.CanonicalColumn;
+import org.segmentation.schema.Columns;
+
+/**
+ * Step {@code load_validate}: reads each input once, maps its columns to ours, validates every row (quarantine
+ * reasons, never a dropped row), persists the validated rows and counts them (one Spark job per input). Mapping
+ * problems surface before any data is read (exit 2); an input that cannot be read is a data-quality failure (exit 3).
+ */
+public record LoadAndValidate() implements Step<ValidatedInputs> {
+
+  @Override
+  public String name() {
+    return "load_validate";
+  }
+
+  @Override
+  public ValidatedInputs execute(RunContext run) {
+    JobSettings settings = run.settings();
+    Map<String, String> versions = new LinkedHashMap<>();
+    ValidatedInput purchases = validate(SourceReader.read(run.spark(), settings.purchases()), Columns.PURCHASES,
+        InputValidation.purchases(settings.quality(), run.startedAt()), versions);
+    Optional<ValidatedInput> profiles = Optional.empty();
+    if (settings.profiles().enabled()) {
+      profiles = Optional.of(validate(SourceReader.read(run.spark(), settings.profiles()), Columns.PROFILES,
+          InputValidation.profiles(settings.quality()), versions));
+      if (settings.quality().purchasesWithoutProfile() == QualitySettings.Handling.QUARANTINE) {
+        purchases = InputValidation.quarantineCustomersWithoutProfile(purchases,
+            profiles.get().accepted().select(Columns.CUSTOMER_ID));
+      }
+    }
+    // quantity is validated (an unparseable one is quarantined), but no stage reads it: not worth caching
+    purchases = purchases.without(Columns.QUANTITY);
+
+    // Persisted: the validated rows feed the RFM aggregate, the features, the quarantine table and the counts, and
+    // each source must be read once. MEMORY_AND_DISK spills instead of recomputing when memory runs short.
+    List<ValidatedInput.Counts> counts = new ArrayList<>();
+    for (ValidatedInput input : profiles.isPresent() ? List.of(purchases, profiles.get()) : List.of(purchases)) {
+      input.rows().persist(StorageLevel.MEMORY_AND_DISK());
+      counts.add(input.countRows());
+    }
+    return new ValidatedInputs(purchases, profiles, counts, versions);
+  }
+
+  private static ValidatedInput validate(RawInput raw, List<CanonicalColumn> schema, InputValidation validation,
+      Map<String, String> versions) {
+    if (!raw.version().isEmpty()) {
+      versions.put(raw.source().name(), raw.version());
+    }
+    Dataset<Row> mapped = new ColumnMapping(raw.source(), schema).apply(raw.rows());
+    return new ValidatedInput(raw.source().name(), schema, validation.apply(mapped));
+  }
+}

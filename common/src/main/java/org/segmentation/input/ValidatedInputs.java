@@ -1,0 +1,60 @@
+package org.segmentation.input;
+
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.segmentation.pipeline.StepResult;
+
+/**
+ * The inputs of a run after mapping and validation: persisted, counted once, each read exactly once.
+ *
+ * @param purchases the validated purchase lines (quantity dropped: validated, but no later step reads it)
+ * @param profiles the validated profiles, when the profiles input is enabled
+ * @param counts rows read, accepted and quarantined per input, in input order
+ * @param inputVersions the Delta version read of each Delta input
+ */
+public record ValidatedInputs(ValidatedInput purchases, Optional<ValidatedInput> profiles,
+    List<ValidatedInput.Counts> counts, Map<String, String> inputVersions) implements StepResult {
+
+  public ValidatedInputs {
+    counts = List.copyOf(counts);
+    inputVersions = Map.copyOf(inputVersions);
+  }
+
+  /** The counts of one input. */
+  public ValidatedInput.Counts countsOf(String input) {
+    return counts.stream().filter(c -> c.input().equals(input)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no input " + input));
+  }
+
+  /** The accepted profiles, or NULL without a profiles input (what the features stage takes). */
+  public Dataset<Row> acceptedProfilesOrNull() {
+    return profiles.map(ValidatedInput::accepted).orElse(null);
+  }
+
+  /** Every quarantined row of the run, for the quarantine table. */
+  public Dataset<Row> quarantineRows(LocalDate runDate, String runId) {
+    Dataset<Row> rows = purchases.quarantined(runDate, runId);
+    if (profiles.isPresent()) {
+      rows = rows.unionByName(profiles.get().quarantined(runDate, runId));
+    }
+    return rows;
+  }
+
+  /** {@code purchases_read=.. purchases_accepted=.. purchases_quarantined=..} and the same for profiles. */
+  @Override
+  public String progressDetails() {
+    return counts.stream().map(c -> c.input() + "_read=" + c.read() + " " + c.input() + "_accepted=" + c.accepted()
+        + " " + c.input() + "_quarantined=" + c.quarantined()).collect(Collectors.joining(" "));
+  }
+
+  @Override
+  public void release() {
+    purchases.rows().unpersist();
+    profiles.ifPresent(p -> p.rows().unpersist());
+  }
+}

@@ -1,0 +1,197 @@
+package org.segmentation.io;
+
+import static org.apache.spark.sql.types.DataTypes.BooleanType;
+import static org.apache.spark.sql.types.DataTypes.DateType;
+import static org.apache.spark.sql.types.DataTypes.DoubleType;
+import static org.apache.spark.sql.types.DataTypes.IntegerType;
+import static org.apache.spark.sql.types.DataTypes.LongType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+import static org.apache.spark.sql.types.DataTypes.TimestampType;
+import static org.apache.spark.sql.types.DataTypes.createArrayType;
+import static org.apache.spark.sql.types.DataTypes.createDecimalType;
+import static org.apache.spark.sql.types.DataTypes.createMapType;
+import static org.segmentation.schema.Columns.AVERAGE_ORDER_VALUE;
+import static org.segmentation.schema.Columns.CLUSTER_DISTANCE;
+import static org.segmentation.schema.Columns.CLUSTER_ID;
+import static org.segmentation.schema.Columns.CLUSTER_NAME;
+import static org.segmentation.schema.Columns.CLUSTER_PROBABILITY;
+import static org.segmentation.schema.Columns.CUSTOMERS;
+import static org.segmentation.schema.Columns.CUSTOMER_ID;
+import static org.segmentation.schema.Columns.ENDED_AT;
+import static org.segmentation.schema.Columns.FIRST_PURCHASE_DATE;
+import static org.segmentation.schema.Columns.FREQUENCY;
+import static org.segmentation.schema.Columns.FROM_SEGMENT;
+import static org.segmentation.schema.Columns.F_SCORE;
+import static org.segmentation.schema.Columns.HAS_PROFILE;
+import static org.segmentation.schema.Columns.ID_OF_PREDICTION;
+import static org.segmentation.schema.Columns.LAST_PURCHASE_DATE;
+import static org.segmentation.schema.Columns.MODEL_PATH;
+import static org.segmentation.schema.Columns.MONETARY;
+import static org.segmentation.schema.Columns.MONEY;
+import static org.segmentation.schema.Columns.M_SCORE;
+import static org.segmentation.schema.Columns.NET_REVENUE;
+import static org.segmentation.schema.Columns.PREVIOUS_RFM_SEGMENT;
+import static org.segmentation.schema.Columns.PREVIOUS_RUN_DATE;
+import static org.segmentation.schema.Columns.REASON_CODES;
+import static org.segmentation.schema.Columns.RECENCY_DAYS;
+import static org.segmentation.schema.Columns.REVENUE;
+import static org.segmentation.schema.Columns.RFM_SCORE;
+import static org.segmentation.schema.Columns.RFM_SEGMENT;
+import static org.segmentation.schema.Columns.RULE_SEGMENTS;
+import static org.segmentation.schema.Columns.RUN_DATE;
+import static org.segmentation.schema.Columns.RUN_ID;
+import static org.segmentation.schema.Columns.R_SCORE;
+import static org.segmentation.schema.Columns.SAVED_AT;
+import static org.segmentation.schema.Columns.SHARE_OF_CUSTOMERS;
+import static org.segmentation.schema.Columns.SHARE_OF_REVENUE;
+import static org.segmentation.schema.Columns.SILHOUETTE_BY_K;
+import static org.segmentation.schema.Columns.SOURCE;
+import static org.segmentation.schema.Columns.SOURCE_ROW;
+import static org.segmentation.schema.Columns.STATUS;
+import static org.segmentation.schema.Columns.TABLE_VERSIONS;
+import static org.segmentation.schema.Columns.TO_SEGMENT;
+import static org.segmentation.schema.Columns.meanOf;
+import static org.segmentation.schema.Columns.medianOf;
+
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.types.DataType;
+import org.segmentation.io.TableSpec.Column;
+
+/**
+ * Every output table of the job, declared once: name, grain, partitioning and each column's type and meaning. The
+ * writers check what they write against these declarations ({@link LakeTables}), the tests and {@code run-local.sh}
+ * take the table list from here ({@code NightlySegmentsJob --list-tables}), and the data dictionary
+ * {@code docs/tables.md} is generated from it (a test keeps it and the README's table list in step).
+ */
+public final class TableCatalog {
+  private TableCatalog() {}
+
+  /** Sums of money: a sum of decimal(20,4) is decimal(30,4), exact to the cent. */
+  private static final DataType MONEY_SUM = createDecimalType(30, 4);
+  private static final DataType NAMES = createArrayType(StringType);
+  private static final DataType DOUBLE_BY_NAME = createMapType(StringType, DoubleType);
+  private static final DataType DOUBLE_BY_K = createMapType(IntegerType, DoubleType);
+  private static final DataType LONG_BY_NAME = createMapType(StringType, LongType);
+
+  private static Column runDate() {
+    return new Column(RUN_DATE, DateType, "the business day the run computed (partition column)");
+  }
+
+  public static final TableSpec CUSTOMER_SEGMENTS = new TableSpec("customer_segments", "customer and run date", true,
+      List.of(
+          runDate(),
+          new Column(CUSTOMER_ID, StringType, "the customer's id as mapped from the inputs"),
+          new Column(HAS_PROFILE, BooleanType, "whether the profiles input has the customer"),
+          new Column(FIRST_PURCHASE_DATE, DateType, "day of the first counted order in the window"),
+          new Column(LAST_PURCHASE_DATE, DateType, "day of the last counted order in the window"),
+          new Column(RECENCY_DAYS, IntegerType, "run date minus last_purchase_date; NULL without a counted order"),
+          new Column(FREQUENCY, LongType, "counted orders (net amount above zero) in the window"),
+          new Column(MONETARY, MONEY, "net revenue, or net revenue per counted order (rfm.monetary)"),
+          new Column(NET_REVENUE, MONEY, "sum of all line amounts in the window, returns included"),
+          new Column(R_SCORE, IntegerType, "recency score 1..score-bins (higher is more recent); NULL if unscored"),
+          new Column(F_SCORE, IntegerType, "frequency score 1..score-bins; NULL if unscored"),
+          new Column(M_SCORE, IntegerType, "monetary score 1..score-bins; NULL if unscored"),
+          new Column(RFM_SCORE, StringType, "the three scores as one string, e.g. \"545\""),
+          new Column(RFM_SEGMENT, StringType, "the first rfm.segments rule that matches, or rfm.no-purchase-segment"),
+          new Column(PREVIOUS_RFM_SEGMENT, StringType, "rfm_segment in the previous published run; NULL if absent"),
+          new Column(CLUSTER_ID, IntegerType, "cluster id, stable across refits; NULL without a counted order"),
+          new Column(CLUSTER_NAME, StringType, "generated (or clustering.names) name of the cluster"),
+          new Column(CLUSTER_DISTANCE, DoubleType, "KMeans / bisecting: distance to the centroid, scaled space"),
+          new Column(CLUSTER_PROBABILITY, DoubleType, "GaussianMixture: probability of the assigned cluster"),
+          new Column(RULE_SEGMENTS, NAMES, "names of the rule-segments whose condition holds")));
+
+  public static final TableSpec SEGMENT_SUMMARY = new TableSpec("segment_summary", "RFM segment and run date", true,
+      List.of(
+          runDate(),
+          new Column(RFM_SEGMENT, StringType, "the segment"),
+          new Column(CUSTOMERS, LongType, "customers in the segment"),
+          new Column(SHARE_OF_CUSTOMERS, DoubleType, "customers / all customers of the run"),
+          new Column(REVENUE, MONEY_SUM, "net revenue of the segment's customers"),
+          new Column(SHARE_OF_REVENUE, DoubleType, "revenue / all revenue; NULL when all revenue is 0"),
+          new Column(meanOf(RECENCY_DAYS), DoubleType, "mean recency_days"),
+          new Column(medianOf(RECENCY_DAYS), DoubleType, "median recency_days (percentile_approx, accuracy 10,000)"),
+          new Column(meanOf(FREQUENCY), DoubleType, "mean frequency"),
+          new Column(medianOf(FREQUENCY), DoubleType, "median frequency"),
+          new Column(meanOf(MONETARY), DoubleType, "mean monetary"),
+          new Column(medianOf(MONETARY), DoubleType, "median monetary"),
+          new Column(AVERAGE_ORDER_VALUE, DoubleType, "revenue / counted orders of the segment")));
+
+  public static final TableSpec SEGMENT_TRANSITIONS = new TableSpec("segment_transitions",
+      "(from, to) segment pair and run date", true,
+      List.of(
+          runDate(),
+          new Column(PREVIOUS_RUN_DATE, DateType, "the previous published run date; NULL on the first run"),
+          new Column(FROM_SEGMENT, StringType, "segment in the previous run, \"new\" if the customer was absent"),
+          new Column(TO_SEGMENT, StringType, "segment in this run, \"gone\" if the customer is absent now"),
+          new Column(CUSTOMERS, LongType, "customers who moved so"),
+          new Column(REVENUE, MONEY_SUM, "their net revenue in this run (in the previous run for \"gone\")")));
+
+  public static final TableSpec QUARANTINE = new TableSpec("quarantine", "rejected input row", true,
+      List.of(
+          runDate(),
+          new Column(RUN_ID, StringType, "the run that rejected the row"),
+          new Column(SOURCE, StringType, "the input: purchases or profiles"),
+          new Column(REASON_CODES, NAMES, "why: missing_<col>, unparseable_<col>, amount_out_of_range, ..."),
+          new Column(SOURCE_ROW, StringType, "the original row as JSON")));
+
+  public static final TableSpec CLUSTER_PROFILES = new TableSpec("cluster_profiles", "cluster and run date", true,
+      List.of(
+          runDate(),
+          new Column(CLUSTER_ID, IntegerType, "the cluster"),
+          new Column(CLUSTER_NAME, StringType, "its name (generated from distinguishing features, or configured)"),
+          new Column(CUSTOMERS, LongType, "customers in the cluster"),
+          new Column(SHARE_OF_CUSTOMERS, DoubleType, "customers / clustered customers"),
+          new Column("mean", DOUBLE_BY_NAME, "mean of each numeric feature"),
+          new Column("median", DOUBLE_BY_NAME, "median of each numeric feature (percentile_approx)"),
+          new Column("z_score", DOUBLE_BY_NAME, "(cluster mean - base mean) / base standard deviation"),
+          new Column("top_values", createMapType(StringType, StringType),
+              "most common value of one-hot features, top 3 tags of multi-hot features"),
+          new Column("distinguishing_features", NAMES, "the three features with the largest |z_score|"),
+          new Column(SILHOUETTE_BY_K, DOUBLE_BY_K, "silhouette of each candidate k when the model was fitted")));
+
+  public static final TableSpec CLUSTER_MODELS = new TableSpec("cluster_models", "saved clustering model", false,
+      List.of(
+          new Column(RUN_DATE, DateType, "the run date the model was fitted for"),
+          new Column(MODEL_PATH, StringType, "the MLlib PipelineModel: models/clustering/<run_date>/<run_id>"),
+          new Column(ID_OF_PREDICTION, createArrayType(IntegerType), "published cluster id of each prediction"),
+          new Column(SILHOUETTE_BY_K, DOUBLE_BY_K, "silhouette of each candidate k"),
+          new Column(RUN_ID, StringType, "the run that fitted it"),
+          new Column(SAVED_AT, TimestampType, "when it was saved")));
+
+  public static final TableSpec RUN_LOG = new TableSpec("run_log", "run", false,
+      List.of(
+          new Column(RUN_ID, StringType, "the run's id (also the userMetadata of its Delta commits)"),
+          new Column(RUN_DATE, DateType, "the business day computed"),
+          new Column(STATUS, StringType, "published or failed; a published row marks the date published"),
+          new Column("exit_code", IntegerType, "the process exit status: 0, 1, 2 or 3"),
+          new Column("started_at", TimestampType, "when the job started"),
+          new Column(ENDED_AT, TimestampType, "when the row was written"),
+          new Column("reason", StringType, "failure reason code (configuration, data_quality, ...)"),
+          new Column("message", StringType, "first line of the failure message"),
+          new Column("rows_read", LONG_BY_NAME, "rows read per input"),
+          new Column("rows_accepted", LONG_BY_NAME, "rows accepted per input"),
+          new Column("rows_quarantined", LONG_BY_NAME, "rows quarantined per input (read = accepted + quarantined)"),
+          new Column("rows_written", LONG_BY_NAME, "rows written per output table"),
+          new Column("input_versions", createMapType(StringType, StringType), "Delta version read per Delta input"),
+          new Column(TABLE_VERSIONS, LONG_BY_NAME, "Delta version of each table holding this run's rows"),
+          new Column("config_fingerprint", StringType, "SHA-256 prefix of the effective configuration")));
+
+  /** Every table, in the order a run publishes them (run_log last). */
+  public static final List<TableSpec> ALL = List.of(CUSTOMER_SEGMENTS, SEGMENT_SUMMARY, SEGMENT_TRANSITIONS,
+      QUARANTINE, CLUSTER_PROFILES, CLUSTER_MODELS, RUN_LOG);
+
+  /** The table of that name. */
+  public static TableSpec named(String name) {
+    return ALL.stream().filter(t -> t.name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no output table " + name));
+  }
+
+  /** The data dictionary, docs/tables.md. */
+  public static String markdown() {
+    return "# Output tables\n\n"
+        + "Generated from `common/src/main/java/org/segmentation/io/TableCatalog.java` (`NightlySegmentsJob "
+        + "--describe-tables`); a test fails when this file and the catalog differ.\n\n"
+        + ALL.stream().map(TableSpec::markdown).collect(Collectors.joining("\n"));
+  }
+}

@@ -1,0 +1,76 @@
+package org.segmentation.output;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.segmentation.input.ValidatedInput;
+import org.segmentation.input.ValidatedInputs;
+import org.segmentation.io.LakeTables;
+import org.segmentation.io.RunLog;
+import org.segmentation.pipeline.RunContext;
+import org.segmentation.pipeline.Step;
+import org.segmentation.pipeline.StepResult;
+
+/**
+ * Step {@code write_run_log}: appends the run's row to run_log. Written last, a {@code published} row is what marks the
+ * run date published (see {@link RunLog}); a failed run records a {@code failed} row with what its steps had found.
+ *
+ * @param status {@link RunLog#PUBLISHED} or {@link RunLog#FAILED}
+ * @param inputs the validated inputs, when the run got that far (their counts and Delta versions are recorded)
+ * @param commits the tables this run committed, in order
+ */
+public record RecordRun(String status, int exitCode, String reason, String message, Optional<ValidatedInputs> inputs,
+    List<PublishTable.Commit> commits) implements Step<RecordRun.Recorded> {
+
+  public RecordRun {
+    commits = List.copyOf(commits);
+  }
+
+  /** The marker of a published run. */
+  public static RecordRun published(ValidatedInputs inputs, List<PublishTable.Commit> commits) {
+    return new RecordRun(RunLog.PUBLISHED, 0, null, null, Optional.of(inputs), commits);
+  }
+
+  /** The row of a failed run. */
+  public static RecordRun failed(int exitCode, String reason, String message, Optional<ValidatedInputs> inputs) {
+    return new RecordRun(RunLog.FAILED, exitCode, reason, message, inputs, List.of());
+  }
+
+  /** The run_log row was appended. */
+  public record Recorded(String status) implements StepResult {
+    @Override
+    public String progressDetails() {
+      return "status=" + status;
+    }
+  }
+
+  @Override
+  public String name() {
+    return "write_run_log";
+  }
+
+  @Override
+  public Recorded execute(RunContext run) {
+    Map<String, Long> read = new LinkedHashMap<>();
+    Map<String, Long> accepted = new LinkedHashMap<>();
+    Map<String, Long> quarantined = new LinkedHashMap<>();
+    for (ValidatedInput.Counts c : inputs.map(ValidatedInputs::counts).orElse(List.of())) {
+      read.put(c.input(), c.read());
+      accepted.put(c.input(), c.accepted());
+      quarantined.put(c.input(), c.quarantined());
+    }
+    Map<String, Long> versions = new LinkedHashMap<>();
+    Map<String, Long> written = new LinkedHashMap<>();
+    for (PublishTable.Commit commit : commits) {
+      versions.put(commit.table().name(), commit.version());
+      written.put(commit.table().name(), commit.rowsWritten());
+    }
+    new RunLog(run.spark(), new LakeTables(run.spark(), run.settings().lake())).append(new RunLog.Entry(
+        run.runId(), run.runDate(), status, exitCode, run.startedAt(), Instant.now(), reason, message,
+        read, accepted, quarantined, written, inputs.map(ValidatedInputs::inputVersions).orElse(Map.of()),
+        versions, run.configFingerprint()));
+    return new Recorded(status);
+  }
+}

@@ -1,0 +1,160 @@
+package org.segmentation.rfm;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.count_distinct;
+import static org.apache.spark.sql.functions.date_sub;
+import static org.apache.spark.sql.functions.datediff;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.when;
+import static org.segmentation.schema.Columns.AMOUNT;
+import static org.segmentation.schema.Columns.CHANNEL;
+import static org.segmentation.schema.Columns.CUSTOMER_ID;
+import static org.segmentation.schema.Columns.FIRST_PURCHASE_DATE;
+import static org.segmentation.schema.Columns.FREQUENCY;
+import static org.segmentation.schema.Columns.LAST_PURCHASE_DATE;
+import static org.segmentation.schema.Columns.MONETARY;
+import static org.segmentation.schema.Columns.NET_REVENUE;
+import static org.segmentation.schema.Columns.ORDER_ID;
+import static org.segmentation.schema.Columns.ORDER_TS;
+import static org.segmentation.schema.Columns.PRODUCT_CATEGORY;
+import static org.segmentation.schema.Columns.RECENCY_DAYS;
+import static org.segmentation.schema.Columns.DISTINCT_CATEGORIES;
+import static org.segmentation.schema.Columns.RETURN_RATE;
+import static org.segmentation.schema.Columns.channelShare;
+
+import org.segmentation.pipeline.Stage;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.segmentation.config.RfmSettings;
+import org.segmentation.schema.Columns;
+
+/**
+ * Per customer, as of the end of the run date: recency, frequency and monetary value over the look-back window, and,
+ * when asked for, the behaviour features that come from the same order lines.
+ *
+ * <ul>
+ *   <li>A purchase's day is its {@code order_ts} in the session time zone (the configured business time zone);
+ *       purchases after the run date are ignored, so a backfill sees exactly what was known that night.</li>
+ *   <li>Lines are first netted per order (returns and cancellations carry negative amounts). An order that nets to
+ *       zero or less is not a purchase: it counts neither for frequency nor for recency, but its amount is still
+ *       subtracted from revenue.</li>
+ *   <li>{@code frequency} = counted orders; {@code recency_days} = run date minus the day of the last counted order
+ *       (NULL without one); {@code net_revenue} = sum of all amounts; {@code monetary} = net revenue, or net revenue
+ *       per counted order when {@code rfm.monetary = average-order-value}.</li>
+ *   <li>Behaviour ({@link Behaviour}): {@code distinct_categories} (non-NULL product categories),
+ *       {@code return_rate} (share of lines with a negative amount) and {@code channel_<name>_share} (share of lines
+ *       sold through each listed channel).</li>
+ * </ul>
+ *
+ * <p>The purchase lines are shuffled once, by customer: the order level and the customer level both aggregate inside
+ * those partitions. Distinct categories (behaviour only) shuffle (customer, category) pairs after a map-side
+ * combine.
+ */
+public record RfmAggregation(RfmSettings settings, LocalDate runDate, Behaviour behaviour) implements Stage {
+  private static final String ORDER_DATE = "order_date";
+  private static final String ORDER_NET = "order_net";
+  private static final String LINES = "lines";
+  private static final String RETURN_LINES = "return_lines";
+  private static final String CATEGORY_CUSTOMER = "__category_customer";
+
+  /** Which behaviour features to compute along with RFM. */
+  public record Behaviour(boolean enabled, List<String> channels) {
+    public static final Behaviour NONE = new Behaviour(false, List.of());
+
+    public Behaviour {
+      channels = List.copyOf(channels);
+    }
+
+    public static Behaviour of(List<String> channels) {
+      return new Behaviour(true, channels);
+    }
+  }
+
+  /** RFM only (the scoring path and its benchmark). */
+  public RfmAggregation(RfmSettings settings, LocalDate runDate) {
+    this(settings, runDate, Behaviour.NONE);
+  }
+
+  private static String channelLines(String channel) {
+    return "__lines_" + channel;
+  }
+
+  @Override
+  public Dataset<Row> apply(Dataset<Row> purchases) {
+    Column asOf = lit(java.sql.Date.valueOf(runDate));
+    Column day = to_date(col(ORDER_TS));
+    Column inWindow = day.leq(asOf);
+    if (settings.lookbackDays() > 0) {
+      inWindow = inWindow.and(day.gt(date_sub(asOf, settings.lookbackDays())));
+    }
+    List<Column> carried = new ArrayList<>(List.of(col(CUSTOMER_ID), col(ORDER_ID), day.as(ORDER_DATE), col(AMOUNT)));
+    if (behaviour.enabled()) {
+      carried.add(col(CHANNEL));
+    }
+    // The one shuffle: hash-partitioning by customer also satisfies the (customer, order) grouping below.
+    Dataset<Row> lines = purchases.where(inWindow).select(carried.toArray(Column[]::new)).repartition(col(CUSTOMER_ID));
+
+    List<Column> perOrder = new ArrayList<>(List.of(min(col(ORDER_DATE)).as(ORDER_DATE)));
+    List<Column> perCustomer = new ArrayList<>();
+    if (behaviour.enabled()) {
+      perOrder.add(count(lit(1)).as(LINES));
+      perOrder.add(count(when(col(AMOUNT).lt(0), lit(1))).as(RETURN_LINES));
+      perCustomer.add(sum(col(LINES)).as(LINES));
+      perCustomer.add(sum(col(RETURN_LINES)).as(RETURN_LINES));
+      for (String channel : behaviour.channels()) {
+        perOrder.add(count(when(col(CHANNEL).equalTo(channel), lit(1))).as(channelLines(channel)));
+        perCustomer.add(sum(col(channelLines(channel))).as(channelLines(channel)));
+      }
+    }
+    Dataset<Row> orders = lines
+        .groupBy(col(CUSTOMER_ID), col(ORDER_ID))
+        .agg(sum(col(AMOUNT)).as(ORDER_NET), perOrder.toArray(Column[]::new));
+
+    Column counted = col(ORDER_NET).gt(0);
+    Column countedDay = when(counted, col(ORDER_DATE));
+    perCustomer.addAll(0, List.of(
+        max(countedDay).as(LAST_PURCHASE_DATE),
+        count(when(counted, lit(1))).as(FREQUENCY),
+        sum(col(ORDER_NET)).cast(Columns.MONEY).as(NET_REVENUE)));
+    Dataset<Row> customers = orders
+        .groupBy(col(CUSTOMER_ID))
+        .agg(min(countedDay).as(FIRST_PURCHASE_DATE), perCustomer.toArray(Column[]::new));
+    Column monetary = settings.monetary() == RfmSettings.Monetary.TOTAL
+        ? col(NET_REVENUE)
+        : when(col(FREQUENCY).gt(0), col(NET_REVENUE).divide(col(FREQUENCY)));
+    List<Column> output = new ArrayList<>(List.of(
+        col(CUSTOMER_ID), col(FIRST_PURCHASE_DATE), col(LAST_PURCHASE_DATE),
+        datediff(asOf, col(LAST_PURCHASE_DATE)).as(RECENCY_DAYS),
+        col(FREQUENCY).cast(DataTypes.LongType).as(FREQUENCY),
+        monetary.cast(Columns.MONEY).as(MONETARY),
+        col(NET_REVENUE)));
+    if (!behaviour.enabled()) {
+      return customers.select(output.toArray(Column[]::new));
+    }
+
+    // Distinct categories, from the same lines but not through the exchange above: Spark combines (customer,
+    // category) pairs before shuffling them, so this branch moves a fraction of the lines. Joined back on the
+    // customer, both sides already partitioned by it.
+    Dataset<Row> categories = purchases.where(inWindow)
+        .groupBy(col(CUSTOMER_ID).as(CATEGORY_CUSTOMER))
+        .agg(count_distinct(col(PRODUCT_CATEGORY)).as(DISTINCT_CATEGORIES));
+    output.add(col(DISTINCT_CATEGORIES));
+    output.add(col(RETURN_LINES).divide(col(LINES)).as(RETURN_RATE));
+    for (String channel : behaviour.channels()) {
+      output.add(col(channelLines(channel)).divide(col(LINES)).as(channelShare(channel)));
+    }
+    return customers
+        .join(categories, customers.col(CUSTOMER_ID).equalTo(categories.col(CATEGORY_CUSTOMER)), "left_outer")
+        .select(output.toArray(Column[]::new));
+  }
+}

@@ -1,0 +1,261 @@
+package org.segmentation.clustering;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.segmentation.TestSpark.row;
+
+import org.segmentation.features.RuleSegments;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.segmentation.TestSpark;
+import org.segmentation.config.ClusteringSettings;
+import org.segmentation.schema.Columns;
+import org.segmentation.config.ClusteringSettings.Feature;
+import org.segmentation.config.ClusteringSettings.Transform;
+
+/** Clustering on customers with planted groups: recovery (adjusted Rand index), automatic k, stable ids. */
+class SegmentClusteringTest {
+  static final StructType FEATURES = new StructType()
+      .add("customer_id", DataTypes.StringType)
+      .add("planted", DataTypes.IntegerType)
+      .add("recency_days", DataTypes.IntegerType)
+      .add("frequency", DataTypes.LongType)
+      .add("monetary", DataTypes.DoubleType)
+      .add("return_rate", DataTypes.DoubleType)
+      .add("country", DataTypes.StringType)
+      .add("interests", DataTypes.createArrayType(DataTypes.StringType));
+
+  /**
+   * Four planted groups (log-normal around distinct centres): recent big spenders, recent small frequent buyers,
+   * lapsed one-timers, mid-recency returners. {@code moved} customers get another group's behaviour.
+   */
+  static List<Row> planted(int perGroup, long seed, int moved) {
+    double[][] centres = { // recency days, frequency, monetary, return rate
+        {5, 20, 3000, 0.02}, {10, 12, 150, 0.01}, {400, 1, 40, 0.0}, {120, 4, 400, 0.4}};
+    String[] countries = {"GB", "FR", "DE", "ES"};
+    Random random = new Random(seed);
+    List<Row> rows = new ArrayList<>();
+    for (int g = 0; g < centres.length; g++) {
+      for (int i = 0; i < perGroup; i++) {
+        int behaviour = (g * perGroup + i) < moved ? (g + 1) % centres.length : g;
+        double[] c = centres[behaviour];
+        rows.add(row("c" + g + "_" + i, g,
+            (int) Math.round(c[0] * Math.exp(0.25 * random.nextGaussian())),
+            Math.max(1, Math.round(c[1] * Math.exp(0.2 * random.nextGaussian()))),
+            c[2] * Math.exp(0.25 * random.nextGaussian()),
+            Math.max(0, c[3] + 0.03 * random.nextGaussian()),
+            random.nextDouble() < 0.8 ? countries[behaviour] : countries[random.nextInt(4)],
+            random.nextDouble() < 0.7 ? List.of("tag" + behaviour) : List.of()));
+      }
+    }
+    return rows;
+  }
+
+  static ClusteringSettings settings(ClusteringSettings.Algorithm algorithm, int k) {
+    return new ClusteringSettings(true, algorithm, k, 2, 7, 5000, 100_000, 7L, 60, 3, 0, List.of(
+        new Feature("recency_days", Transform.LOG1P, false),
+        new Feature("frequency", Transform.LOG1P, false),
+        new Feature("monetary", Transform.LOG1P, false),
+        new Feature("return_rate", Transform.STANDARDIZE, true),
+        new Feature("country", Transform.ONE_HOT, false),
+        new Feature("interests", Transform.MULTI_HOT, false)), Map.of());
+  }
+
+  static Dataset<Row> frame(List<Row> rows) {
+    return TestSpark.get().createDataFrame(rows, FEATURES);
+  }
+
+  static Map<String, Integer> clusters(ClusteringModel model, Dataset<Row> features) {
+    Map<String, Integer> byCustomer = new HashMap<>();
+    for (Row r : new ClusterAssignment(model).apply(features).select("customer_id", "cluster_id").collectAsList()) {
+      byCustomer.put(r.getString(0), r.getInt(1));
+    }
+    return byCustomer;
+  }
+
+  @Test
+  void recoversPlantedGroupsAndPicksTheirNumber() {
+    Dataset<Row> features = frame(planted(300, 1, 0)).cache();
+    ClusteringModel model = ClusteringFit.fit(features, settings(ClusteringSettings.Algorithm.KMEANS, 0),
+        null);
+    assertEquals(4, model.k(), "silhouette by k: " + model.silhouetteByK());
+    assertEquals(6, model.silhouetteByK().size(), "every candidate k of 2..7 is scored");
+    assertTrue(model.silhouetteByK().get(4) > 0.5, model.silhouetteByK().toString());
+    assertEquals(model.silhouetteByK().values().stream().max(Double::compare).orElseThrow(),
+        model.silhouetteByK().get(model.k()), "the recorded scores show the chosen k as the best");
+    Map<String, Integer> assigned = clusters(model, features);
+    List<int[]> pairs = new ArrayList<>();
+    for (Row r : features.select("customer_id", "planted").collectAsList()) {
+      pairs.add(new int[] {r.getInt(1), assigned.get(r.getString(0))});
+    }
+    double ari = AdjustedRandIndex.of(pairs);
+    assertTrue(ari >= 0.9, "adjusted Rand index " + ari);
+    Row first = new ClusterAssignment(model).apply(features).first();
+    assertNotNull(first.getAs(Columns.CLUSTER_DISTANCE));
+  }
+
+  @Test
+  void sameSeedAndInputGiveTheSameClusters() {
+    Dataset<Row> features = frame(planted(100, 2, 0));
+    ClusteringSettings settings = settings(ClusteringSettings.Algorithm.KMEANS, 4);
+    assertEquals(clusters(ClusteringFit.fit(features, settings, null), features),
+        clusters(ClusteringFit.fit(features, settings, null), features));
+  }
+
+  @Test
+  void clusterIdsSurviveARefitOnSlightlyChangedData() {
+    ClusteringSettings settings = settings(ClusteringSettings.Algorithm.KMEANS, 4);
+    Dataset<Row> night1 = frame(planted(250, 3, 0));
+    ClusteringModel first = ClusteringFit.fit(night1, settings, null);
+    Map<String, Integer> before = clusters(first, night1);
+
+    // Night 2: 30 customers changed behaviour and everything is re-drawn with new noise; a different seed would
+    // also permute the cluster indices, which the id matching must undo.
+    Dataset<Row> night2 = frame(planted(250, 4, 30));
+    ClusteringSettings reseeded = new ClusteringSettings(true, settings.algorithm(), 4, 2, 7, 5000, 100_000, 99L, 60, 3, 0,
+        settings.features(), Map.of());
+    ClusteringModel refit = ClusteringFit.fit(night2, reseeded, first);
+    Map<String, Integer> after = clusters(refit, night2);
+    int unchanged = 0;
+    int kept = 0;
+    for (Map.Entry<String, Integer> e : before.entrySet()) {
+      int group = Integer.parseInt(e.getKey().substring(1, 2));
+      int index = Integer.parseInt(e.getKey().substring(3));
+      if (group * 250 + index < 30) {
+        continue; // moved
+      }
+      unchanged++;
+      if (e.getValue().equals(after.get(e.getKey()))) {
+        kept++;
+      }
+    }
+    assertTrue(kept >= 0.95 * unchanged, kept + " of " + unchanged + " kept their cluster id");
+  }
+
+  @Test
+  void otherAlgorithmsRunThroughTheSamePipeline() {
+    Dataset<Row> features = frame(planted(80, 5, 0)).cache();
+    ClusteringModel bisecting = ClusteringFit.fit(features,
+        settings(ClusteringSettings.Algorithm.BISECTING_KMEANS, 4), null);
+    assertEquals(4, bisecting.k());
+    assertEquals(0, new ClusterAssignment(bisecting).apply(features)
+        .where(col(Columns.CLUSTER_DISTANCE).isNull()).count());
+    ClusteringModel mixture = ClusteringFit.fit(features,
+        settings(ClusteringSettings.Algorithm.GAUSSIAN_MIXTURE, 3), null);
+    Dataset<Row> assigned = new ClusterAssignment(mixture).apply(features);
+    assertEquals(0, assigned.where(col(Columns.CLUSTER_PROBABILITY).isNull()
+        .or(col(Columns.CLUSTER_PROBABILITY).gt(1.0))).count());
+  }
+
+  @Test
+  void bucketizeCutsIntoBandsOfEqualSizeWithOneForMissingValues() {
+    StructType schema = new StructType().add("customer_id", DataTypes.StringType).add("age", DataTypes.IntegerType);
+    List<Row> rows = new ArrayList<>();
+    for (int age = 1; age <= 100; age++) {
+      rows.add(row("c" + age, age));
+    }
+    rows.add(row("unknown", null));
+    Dataset<Row> features = TestSpark.get().createDataFrame(rows, schema);
+    ClusteringSettings settings = new ClusteringSettings(true, ClusteringSettings.Algorithm.KMEANS, 2, 2, 2, 5000,
+        100_000, 7L, 20, 1, 0, List.of(new Feature("age", Transform.BUCKETIZE, false, 4)), Map.of());
+    Map<Integer, Integer> customersPerBand = new java.util.TreeMap<>();
+    int missingBand = -1;
+    for (Row r : FeaturePreparation.pipeline(settings).fit(features).transform(features)
+        .select("customer_id", ClusteringModel.FEATURES).collectAsList()) {
+      org.apache.spark.ml.linalg.Vector v = r.getAs(1);
+      assertEquals(5, v.size(), "four bands and one for a missing age");
+      assertEquals(1.0, v.toArray()[v.argmax()], "exactly one band set");
+      customersPerBand.merge(v.argmax(), 1, Integer::sum);
+      if (r.getString(0).equals("unknown")) {
+        missingBand = v.argmax();
+      }
+    }
+    assertEquals(4, missingBand);
+    // Cut points are the quartiles of 1..100 (25, 50, 75) and a band includes its lower cut point:
+    // [1, 25) has 24 ages, [25, 50) and [50, 75) 25 each, [75, 100] 26.
+    assertEquals(Map.of(0, 24, 1, 25, 2, 25, 3, 26, 4, 1), customersPerBand);
+  }
+
+  @Test
+  void optimalAssignmentMatchesBruteForce() {
+    Random random = new Random(3);
+    for (int trial = 0; trial < 50; trial++) {
+      int n = 1 + random.nextInt(6);
+      double[][] cost = new double[n][n];
+      for (double[] line : cost) {
+        for (int j = 0; j < n; j++) {
+          line[j] = random.nextInt(20) - 10;
+        }
+      }
+      int[] assignment = OptimalAssignment.minimumCost(cost);
+      double total = 0;
+      boolean[] used = new boolean[n];
+      for (int i = 0; i < n; i++) {
+        assertTrue(!used[assignment[i]], "a column is used once");
+        used[assignment[i]] = true;
+        total += cost[i][assignment[i]];
+      }
+      assertEquals(bruteForce(cost, 0, new boolean[n]), total, 1e-9);
+    }
+  }
+
+  private static double bruteForce(double[][] cost, int row, boolean[] used) {
+    if (row == cost.length) {
+      return 0;
+    }
+    double best = Double.POSITIVE_INFINITY;
+    for (int j = 0; j < cost.length; j++) {
+      if (!used[j]) {
+        used[j] = true;
+        best = Math.min(best, cost[row][j] + bruteForce(cost, row + 1, used));
+        used[j] = false;
+      }
+    }
+    return best;
+  }
+
+  @Test
+  void namesComeFromTheMostDistinguishingFeatures() {
+    assertEquals("High spend · Frequent", ClusterProfiles.generatedName(Map.of(
+        "monetary", 1.8, "frequency", 1.1, "recency_days", -0.2)));
+    assertEquals("Lapsed · Rarely returns", ClusterProfiles.generatedName(Map.of(
+        "recency_days", 1.5, "return_rate", -0.9, "frequency", 0.1)));
+    assertEquals("High distinct_categories", ClusterProfiles.generatedName(Map.of(
+        "distinct_categories", 0.7, "frequency", 0.1)));
+    assertEquals("Typical", ClusterProfiles.generatedName(Map.of("monetary", 0.1)));
+  }
+
+  @Test
+  void ruleSegmentsListEveryMatchingRule() {
+    StructType schema = new StructType().add("customer_id", DataTypes.StringType).add("age", DataTypes.IntegerType)
+        .add("city", DataTypes.StringType).add("interests", DataTypes.createArrayType(DataTypes.StringType));
+    Map<String, String> rules = new java.util.LinkedHashMap<>();
+    rules.put("young_urban", "age < 30 and city in ('London', 'Paris')");
+    rules.put("eco", "array_contains(interests, 'sustainability')");
+    Dataset<Row> result = new RuleSegments(rules).apply(TestSpark.rows(schema,
+        row("a", 25, "Paris", List.of("sustainability")),
+        row("b", 45, "Paris", List.of("sustainability")),
+        row("c", 25, "Leeds", List.of()),
+        row("d", null, "London", null)));
+    Map<String, List<String>> byCustomer = new HashMap<>();
+    for (Row r : result.collectAsList()) {
+      byCustomer.put(r.getAs("customer_id"), r.getList(r.fieldIndex(Columns.RULE_SEGMENTS)));
+    }
+    assertEquals(Map.of("a", List.of("young_urban", "eco"), "b", List.of("eco"), "c", List.of(), "d", List.of()),
+        byCustomer);
+    org.segmentation.run.ConfigurationException e = org.junit.jupiter.api.Assertions.assertThrows(
+        org.segmentation.run.ConfigurationException.class,
+        () -> new RuleSegments(Map.of("rich", "incme > 100000")).check(TestSpark.rows(schema)));
+    assertTrue(e.getMessage().contains("segments.rule-segments.rich"), e.getMessage());
+  }
+}

@@ -1,0 +1,155 @@
+package org.segmentation.input;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.segmentation.TestSpark.row;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.segmentation.TestSpark;
+import org.segmentation.config.QualitySettings;
+import org.segmentation.config.SourceFormat;
+import org.segmentation.config.SourceSettings;
+import org.segmentation.run.ConfigurationException;
+import org.segmentation.schema.Columns;
+
+class MappingAndValidationTest {
+  /** An "online retail" export: its own column names, amounts as quantity x unit price, US dates as text. */
+  static final StructType RETAIL = new StructType()
+      .add("InvoiceNo", DataTypes.StringType)
+      .add("CustomerID", DataTypes.StringType)
+      .add("InvoiceDate", DataTypes.StringType)
+      .add("Quantity", DataTypes.StringType)
+      .add("UnitPrice", DataTypes.StringType);
+
+  static final Map<String, String> RETAIL_MAPPING = Map.of(
+      "customer_id", "CustomerID",
+      "order_id", "InvoiceNo",
+      "order_ts", "to_timestamp(InvoiceDate, 'M/d/yyyy H:mm')",
+      "amount", "Quantity * UnitPrice",
+      "quantity", "Quantity");
+
+  static SourceSettings source(Map<String, String> columns) {
+    return new SourceSettings("purchases", true, SourceFormat.CSV, "unused", Map.of(), columns);
+  }
+
+  static final QualitySettings QUALITY = new QualitySettings(0.05, 10_000, 0, 120, 48,
+      QualitySettings.Handling.KEEP, QualitySettings.Handling.KEEP);
+  static final java.time.Instant STARTED = java.time.Instant.parse("2010-12-02T06:00:00Z");
+
+  @Test
+  void purchasesOfCustomersWithoutAProfileAreQuarantinedWithTheirRow() {
+    Dataset<Row> raw = TestSpark.rows(RETAIL,
+        row("536365", "17850", "12/1/2010 8:26", "6", "2.55"),       // has a profile: kept
+        row("536370", "13047", "12/1/2010 8:40", "1", "4.00"),       // no profile
+        row("536371", "13047", "12/1/2010 8:41", "1", "99999"));     // no profile and amount beyond 10,000
+    ValidatedInput validated = new ValidatedInput("purchases", Columns.PURCHASES, InputValidation.purchases(QUALITY,
+        STARTED).apply(new ColumnMapping(source(RETAIL_MAPPING), Columns.PURCHASES).apply(raw)));
+    Dataset<Row> profileIds = TestSpark.rows(new StructType().add("customer_id", DataTypes.StringType), row("17850"));
+    // also on an input that no longer carries every canonical column (the job drops quantity before caching)
+    for (ValidatedInput input : List.of(validated, validated.without(Columns.QUANTITY))) {
+      ValidatedInput checked = InputValidation.quarantineCustomersWithoutProfile(input, profileIds);
+      Map<String, String> byOrder = new HashMap<>();
+      for (Row r : checked.quarantined(java.time.LocalDate.of(2010, 12, 1), "run").collectAsList()) {
+        String sourceRow = r.getAs("source_row");
+        byOrder.put(sourceRow.replaceAll(".*\"(?:InvoiceNo|order_id)\":\"(\\d+)\".*", "$1"),
+            r.getList(3) + (sourceRow.contains("InvoiceNo") ? " original" : " mapped"));
+      }
+      assertEquals(Map.of(
+          "536370", "[customer_without_profile] mapped",
+          "536371", "[amount_out_of_range, customer_without_profile] original"), byOrder);
+      ValidatedInput.Counts counts = checked.countRows();
+      assertEquals(List.of(3L, 1L, 2L), List.of(counts.read(), counts.accepted(), counts.quarantined()));
+    }
+  }
+
+  @Test
+  void mapsUserColumnsAndQuarantinesBadRowsWithReasons() {
+    Dataset<Row> raw = TestSpark.rows(RETAIL,
+        row("536365", "17850", "12/1/2010 8:26", "6", "2.55"),       // good: 15.30
+        row("536366", "", "12/1/2010 8:28", "2", "1.85"),            // missing customer
+        row("536367", "13047", "13/45/2010 8:34", "3", "1.00"),      // bad date -> missing_order_ts
+        row("536368", "13047", "12/1/2010 8:34", "three", "1.00"),   // text quantity -> amount missing + quantity
+        row("536369", "13047", "12/1/2010 8:35", "1", "99999"));     // amount beyond 10,000
+    Dataset<Row> validated = InputValidation.purchases(QUALITY, STARTED)
+        .apply(new ColumnMapping(source(RETAIL_MAPPING), Columns.PURCHASES).apply(raw));
+    ValidatedInput input = new ValidatedInput("purchases", Columns.PURCHASES, validated);
+
+    Row good = input.accepted().collectAsList().get(0);
+    assertEquals(1, input.accepted().count());
+    assertEquals("17850", good.getAs("customer_id"));
+    assertEquals(new java.math.BigDecimal("15.3000"), good.getAs("amount"));
+    assertEquals(java.sql.Timestamp.valueOf("2010-12-01 08:26:00"), good.getAs("order_ts"));
+
+    Map<String, List<String>> reasons = new HashMap<>();
+    for (Row r : input.quarantined(java.time.LocalDate.of(2010, 12, 2), "run-1").collectAsList()) {
+      String sourceRow = r.getAs("source_row");
+      reasons.put(sourceRow.replaceAll(".*\"InvoiceNo\":\"(\\d+)\".*", "$1"), r.getList(3));
+    }
+    assertEquals(List.of("missing_customer_id"), reasons.get("536366"));
+    assertEquals(List.of("missing_order_ts"), reasons.get("536367"));
+    assertEquals(List.of("missing_amount", "unparseable_quantity"), reasons.get("536368"));
+    assertEquals(List.of("amount_out_of_range"), reasons.get("536369"));
+
+    ValidatedInput.Counts counts = input.countRows();
+    assertEquals(5, counts.read());
+    assertEquals(counts.read(), counts.accepted() + counts.quarantined());
+    assertEquals(4, counts.quarantined());
+  }
+
+  @Test
+  void reportsEveryMappingProblemBeforeReadingData() {
+    Map<String, String> broken = new HashMap<>(RETAIL_MAPPING);
+    broken.put("order_ts", "to_timestamp(InvoiceDat)");       // unknown column
+    broken.put("amount", "Quantity * * UnitPrice");            // syntax error
+    broken.remove("order_id");                                  // required, not in the input
+    broken.put("colour", "'red'");                              // not a canonical column
+    ConfigurationException e = assertThrows(ConfigurationException.class,
+        () -> new ColumnMapping(source(broken), Columns.PURCHASES).apply(TestSpark.rows(RETAIL)));
+    String message = e.getMessage();
+    assertTrue(message.contains("segments.inputs.purchases.columns.order_ts = \"to_timestamp(InvoiceDat)\""),
+        message);
+    assertTrue(message.contains("segments.inputs.purchases.columns.amount"), message);
+    assertTrue(message.contains("segments.inputs.purchases.columns.order_id: required column is missing"), message);
+    assertTrue(message.contains("segments.inputs.purchases.columns.colour: not a canonical purchases column"),
+        message);
+    assertEquals(4, e.problems().size(), message);
+  }
+
+  @Test
+  void keepsTheLatestProfileAndQuarantinesTheOthers() {
+    StructType profiles = new StructType()
+        .add("customer_id", DataTypes.StringType)
+        .add("signup_ts", DataTypes.StringType)
+        .add("age", DataTypes.StringType);
+    Dataset<Row> raw = TestSpark.rows(profiles,
+        row("a", "2024-01-01 00:00:00", "30"),
+        row("a", "2025-01-01 00:00:00", "31"),   // latest: kept
+        row("b", "2025-01-01 00:00:00", "200"),  // out of range
+        row("b", "2024-01-01 00:00:00", "40"),   // the only valid profile of b: kept
+        row("c", null, "abc"));                   // unparseable age
+    SourceSettings source = new SourceSettings("profiles", true, SourceFormat.CSV, "unused", Map.of(), Map.of());
+    ValidatedInput input = new ValidatedInput("profiles", Columns.PROFILES, InputValidation.profiles(QUALITY)
+        .apply(new ColumnMapping(source, Columns.PROFILES).apply(raw)));
+    Map<String, Integer> kept = new HashMap<>();
+    for (Row r : input.accepted().collectAsList()) {
+      kept.put(r.getAs("customer_id"), r.getAs("age"));
+    }
+    assertEquals(Map.of("a", 31, "b", 40), kept);
+    Map<String, List<String>> reasons = new HashMap<>();
+    for (Row r : input.quarantined(java.time.LocalDate.of(2026, 1, 1), "run").collectAsList()) {
+      reasons.put(r.<String>getAs("source_row"), r.getList(3));
+    }
+    assertEquals(3, reasons.size());
+    assertTrue(reasons.values().contains(List.of("duplicate_profile")), reasons.toString());
+    assertTrue(reasons.values().contains(List.of("age_out_of_range")), reasons.toString());
+    assertTrue(reasons.values().contains(List.of("unparseable_age")), reasons.toString());
+  }
+}

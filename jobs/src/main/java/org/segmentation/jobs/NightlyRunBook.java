@@ -1,0 +1,47 @@
+package org.segmentation.jobs;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.segmentation.clustering.ClusterCustomers;
+import org.segmentation.config.CheckRules;
+import org.segmentation.features.BuildFeatures;
+import org.segmentation.input.LoadAndValidate;
+import org.segmentation.input.QualityGate;
+import org.segmentation.input.ValidatedInputs;
+import org.segmentation.io.RunLog;
+import org.segmentation.output.AssembleSegmentTables;
+import org.segmentation.output.PublishTable;
+import org.segmentation.output.RecordRun;
+import org.segmentation.pipeline.StepRunner;
+import org.segmentation.rfm.ScoreRfm;
+
+/**
+ * One night, as the operator's run book tells it. Each line is a step (its class says where its columns are computed);
+ * the steps own their policy, and this class only composes their immutable results. Step names are the
+ * {@code stage=} of the progress lines and the Spark job groups.
+ */
+final class NightlyRunBook {
+  private NightlyRunBook() {}
+
+  /** What the run did, for the summary line. */
+  record Outcome(String status, ValidatedInputs inputs, long customers) {}
+
+  static Outcome run(StepRunner steps, boolean dryRun) {
+    steps.run(new CheckRules());                                    // check_rules: exit 2 before any data is read
+    ValidatedInputs inputs = steps.run(new LoadAndValidate());      // load_validate: read once, map, quarantine
+    steps.run(new QualityGate(inputs));                             // quality_gate: exit 3, nothing published
+    if (dryRun) {
+      return new Outcome(RunLog.DRY_RUN, inputs, 0);
+    }
+    BuildFeatures.Features features = steps.run(new BuildFeatures(inputs));          // features
+    ScoreRfm.Scored scored = steps.run(new ScoreRfm(features));                      // rfm_scoring
+    ClusterCustomers.Clustered clustered = steps.run(new ClusterCustomers(scored));  // clustering
+    AssembleSegmentTables.SegmentTables tables =
+        steps.run(new AssembleSegmentTables(inputs, clustered));    // assemble_tables: vs the previous night
+    List<PublishTable.Commit> commits = new ArrayList<>();
+    tables.inPublishingOrder().forEach(
+        (table, rows) -> commits.add(steps.run(new PublishTable(table, rows))));     // write_<table>, one by one
+    steps.run(RecordRun.published(inputs, commits));                // write_run_log: the date is published
+    return new Outcome(RunLog.PUBLISHED, inputs, features.customers());
+  }
+}

@@ -1,0 +1,73 @@
+package org.segmentation.bench;
+
+import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.map_entries;
+import static org.apache.spark.sql.functions.to_json;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.MapType;
+import org.apache.spark.sql.types.StructField;
+import org.segmentation.io.TableCatalog;
+import org.segmentation.io.TableSpec;
+
+/**
+ * Compares the output tables of two lakes row for row: {@code LakeDiff OLD_LAKE NEW_LAKE} (scripts/lake-diff.sh).
+ * Columns that differ between any two runs by nature (run ids, wall-clock times, the model folder named after the
+ * run id, the configuration fingerprint) are left out; maps are compared as sorted entries. Prints one line per
+ * table and exits 1 when any table differs.
+ */
+public final class LakeDiff {
+  /** Differ between runs of the same input by construction. */
+  private static final Set<String> VOLATILE = Set.of("run_id", "started_at", "ended_at", "saved_at", "model_path",
+      "config_fingerprint");
+
+  private LakeDiff() {}
+
+  public static void main(String[] args) {
+    SparkSession spark = BenchSpark.start("lake-diff", true);
+    int differing = 0;
+    try {
+      for (TableSpec table : TableCatalog.ALL) {
+        Path before = Path.of(args[0], table.name());
+        Path after = Path.of(args[1], table.name());
+        if (!Files.exists(before) && !Files.exists(after)) {
+          System.out.println("table=" + table.name() + " result=absent_in_both");
+          continue;
+        }
+        Dataset<Row> a = comparable(spark.read().format("delta").load(before.toString()));
+        Dataset<Row> b = comparable(spark.read().format("delta").load(after.toString()));
+        long onlyBefore = a.exceptAll(b).count();
+        long onlyAfter = b.exceptAll(a).count();
+        boolean same = onlyBefore == 0 && onlyAfter == 0;
+        differing += same ? 0 : 1;
+        System.out.println("table=" + table.name() + " rows_before=" + a.count() + " rows_after=" + b.count()
+            + " only_before=" + onlyBefore + " only_after=" + onlyAfter + " result=" + (same ? "same" : "DIFFERENT"));
+      }
+    } finally {
+      spark.stop();
+    }
+    System.exit(differing == 0 ? 0 : 1);
+  }
+
+  private static Dataset<Row> comparable(Dataset<Row> table) {
+    List<Column> columns = new ArrayList<>();
+    for (StructField field : table.schema().fields()) {
+      if (VOLATILE.contains(field.name())) {
+        continue;
+      }
+      Column value = col("`" + field.name() + "`");
+      columns.add(field.dataType() instanceof MapType
+          ? to_json(array_sort(map_entries(value))).as(field.name()) : value);
+    }
+    return table.select(columns.toArray(Column[]::new));
+  }
+}
