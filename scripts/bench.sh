@@ -97,8 +97,8 @@ write_report() {
   mapfile -t done_sizes < <(report_sizes)
   {
     echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM," \
-      "$(java -version 2>&1 | head -1 | tr -d '"'); JVM: -Xmx$DRIVER_HEAP, Spark local[2]," \
-      "spark.sql.shuffle.partitions as in conf/local.conf (8); DuckDB $(grep -o 'duckdb_jdbc-[0-9.]*' "$BENCH_CLASSPATH_FILE" | head -1 | sed 's/duckdb_jdbc-//; s/\.$//') with 2 threads."
+      "$(java -version 2>&1 | sed -n 1p | tr -d '"'); JVM: -Xmx$DRIVER_HEAP, Spark local[2]," \
+      "spark.sql.shuffle.partitions as in conf/local.conf (8); DuckDB $(grep -o 'duckdb_jdbc-[0-9.]*' "$BENCH_CLASSPATH_FILE" | sed -n 1p | sed 's/duckdb_jdbc-//; s/\.$//') with 2 threads."
     echo "Whole-process wall time, median of the runs (min–max), peak RSS; run date $RUN_DATE; $(date -u +%Y-%m-%d)."
     echo
     echo "| purchases | customers | runs | start-up | (a) full pipeline | (b) RFM path | (c) DuckDB | (d) naive Spark | (b) purchases/s | (b)/(c) | (b)/(d) | (a)/(c) |"
@@ -121,14 +121,14 @@ write_report() {
     echo
     echo "Stages of (a), from the job's own progress lines (last run of each size, seconds):"
     echo
-    echo "| purchases | load+validate | features (RFM aggregate, behaviour, profiles) | rfm scoring | clustering | transitions | writes | whole job |"
+    echo "| purchases | load+validate | features (RFM aggregate, behaviour, profiles) | rfm scoring | clustering | assemble tables | writes | whole job |"
     echo "|---|---|---|---|---|---|---|---|"
     for size in "${done_sizes[@]}"; do
-      log="$(ls -t "$BENCH_DIR/out/$size"/full-*.log | head -1)"
+      log="$(ls -t "$BENCH_DIR/out/$size"/full-*.log | sed -n 1p)"
       s() { grep "^stage=$1 " "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/' | awk '{ t += $1 } END { printf "%.1f", t }'; }
       writes=$(grep '^stage=write_' "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/' | awk '{ t += $1 } END { printf "%.1f", t }')
       whole=$(grep '^result=' "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/')
-      echo "| $size | $(s load_validate) | $(s features) | $(s rfm_scoring) | $(s clustering) | $(s transitions) | $writes | $whole |"
+      echo "| $size | $(s load_validate) | $(s features) | $(s rfm_scoring) | $(s clustering) | $(s assemble_tables) | $writes | $whole |"
     done
   } > "$report"
   cat "$report"
@@ -153,24 +153,9 @@ for size in "${sizes[@]}"; do
   awk -v s="$size" '$1 != s' "$BENCH_DIR/customers.txt" > "$BENCH_DIR/customers.tmp"
   mv "$BENCH_DIR/customers.tmp" "$BENCH_DIR/customers.txt"
   data="$BENCH_DIR/data/$size"
-  if [[ ! -f "$data/_SUCCESS_BOTH" ]]; then
-    echo "generating $size purchases in $data ..." >&2
-    rm -rf "$data"
-    run_java org.segmentation.jobs.GenerateSampleDataJob --master "local[2]" --output "$data" \
-      --customers $(( size / 10 )) --purchases "$size" --seed 42 --end-date "$RUN_DATE" >&2
-    touch "$data/_SUCCESS_BOTH"
-  fi
+  ensure_bench_data "$data" "$size" "$RUN_DATE"
   out="$BENCH_DIR/out/$size"
-  mkdir -p "$out"
-  cat > "$out/job.conf" <<CONF
-include "$REPO_ROOT/conf/local.conf"
-segments {
-  spark.master = "local[2]"
-  lake.root = "$out/lake"
-  inputs.purchases.path = "$data/purchases"
-  inputs.profiles.path = "$data/profiles"
-}
-CONF
+  write_bench_job_conf "$out" "$data"
   for run in $(seq 1 "$runs"); do
     run_timed startup "$size" "$run" "$out/startup-$run.log" "${BENCH_JAVA[@]}" org.segmentation.bench.RfmPathBench \
       --config "$out/job.conf" --startup-only true

@@ -12,12 +12,15 @@ cd "$REPO_ROOT"
 ensure_built
 
 config=conf/local.conf
+has_config=false
+overrides=()   # --set options, also given to --list-tables (segments.lake.root may be one of them)
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
-  if [[ "${args[i]}" == "--config" && $((i + 1)) -lt ${#args[@]} ]]; then config="${args[i + 1]}"; fi
+  case "${args[i]}" in
+    --config) has_config=true; config="${args[i + 1]:-}" ;;
+    --set) overrides+=(--set "${args[i + 1]:-}") ;;
+  esac
 done
-has_config=false
-for arg in "$@"; do [[ "$arg" == "--config" ]] && has_config=true; done
 
 if [[ "$config" == "conf/local.conf" ]] && [[ ! -d lakehouse/raw/purchases || ! -d lakehouse/raw/profiles ]]; then
   echo "generating sample data in lakehouse/raw ..."
@@ -34,10 +37,10 @@ fi
 if [[ $status -eq 0 ]]; then
   echo
   echo "Delta tables (one partition per run_date) under $REPO_ROOT:"
-  lake_root="$(grep -E '^\s*lake\.root\s*=' "$config" | head -1 | sed -E 's/.*=\s*"?([^"]*)"?.*/\1/')"
-  lake_root="${lake_root:-lakehouse}"
-  for table in customer_segments segment_summary segment_transitions cluster_profiles cluster_models quarantine run_log; do
-    [[ -d "$lake_root/$table" ]] && echo "  $lake_root/$table"
-  done
+  # the job knows its tables and where the configuration puts them
+  tables="$(run_java org.segmentation.jobs.NightlySegmentsJob --config "$config" "${overrides[@]}" --list-tables)"
+  while read -r table; do
+    if [[ -d "$table" ]]; then echo "  $table"; fi
+  done <<< "$tables"
 fi
 exit $status

@@ -47,6 +47,35 @@ bench_classpath() {
   echo "$REPO_ROOT/jobs/target/test-classes:$JOB_JAR:$(cat "$BENCH_CLASSPATH_FILE")"
 }
 
+# ensure_bench_data DIR SIZE END_DATE: the benchmark's sample data (SIZE purchases, one customer per 10, seed 42),
+# generated once
+ensure_bench_data() {
+  local data="$1" size="$2" end_date="$3"
+  if [[ ! -f "$data/_SUCCESS_BOTH" ]]; then
+    echo "generating $size purchases in $data ..." >&2
+    rm -rf "$data"
+    run_java org.segmentation.jobs.GenerateSampleDataJob --master "local[2]" --output "$data" \
+      --customers $(( size / 10 )) --purchases "$size" --seed 42 --end-date "$end_date" >&2
+    touch "$data/_SUCCESS_BOTH"
+  fi
+}
+
+# write_bench_job_conf OUT DATA: OUT/job.conf, the job's configuration for a benchmark run (conf/local.conf on
+# local[2], the lake in OUT/lake, the inputs in DATA)
+write_bench_job_conf() {
+  local out="$1" data="$2"
+  mkdir -p "$out"
+  cat > "$out/job.conf" <<CONF
+include "$REPO_ROOT/conf/local.conf"
+segments {
+  spark.master = "local[2]"
+  lake.root = "$out/lake"
+  inputs.purchases.path = "$data/purchases"
+  inputs.profiles.path = "$data/profiles"
+}
+CONF
+}
+
 # Runs a main class of the job jar on a local JVM with Spark from the Maven classpath (no SPARK_HOME needed).
 run_java() {
   local main_class="$1"; shift

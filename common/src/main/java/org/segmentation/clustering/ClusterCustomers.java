@@ -37,6 +37,8 @@ import scala.jdk.javaapi.CollectionConverters;
 public record ClusterCustomers(ScoreRfm.Scored scored) implements Step<ClusterCustomers.Clustered> {
   /** Fewer customers than this per wanted cluster and clustering is skipped. */
   public static final int MIN_CUSTOMERS_PER_CLUSTER = 5;
+  private static final Column NO_ID = lit(null).cast(DataTypes.IntegerType);
+  private static final Column NO_VALUE = lit(null).cast(DataTypes.DoubleType);
 
   /**
    * The customers with their clusters.
@@ -108,9 +110,6 @@ public record ClusterCustomers(ScoreRfm.Scored scored) implements Step<ClusterCu
     return latestFit.isEmpty() || (!latestFit.get().equals(runDate)
         && ChronoUnit.DAYS.between(latestFit.get(), runDate) >= refitEveryDays);
   }
-
-  private static final Column NO_ID = lit(null).cast(DataTypes.IntegerType);
-  private static final Column NO_VALUE = lit(null).cast(DataTypes.DoubleType);
 
   private static Clustered unclustered(Dataset<Row> customers, String why) {
     Dataset<Row> rows = customers.withColumn(Columns.CLUSTER_ID, NO_ID)

@@ -7,8 +7,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The job's own progress lines on standard output, one {@code key=value} line per finished stage:
- * {@code stage=rfm_aggregate rows_in=1000000 rows_out=98765 seconds=4.2}. While a stage runs, a heartbeat line is
+ * The job's own progress lines on standard output, one {@code key=value} line per finished step:
+ * {@code stage=features rows_in=1000000 rows_out=98765 seconds=4.2} (operators parse them: the format stays). The
+ * stage names are the step names. While a stage runs, a heartbeat line is
  * printed every {@code heartbeatSeconds} so a long night visibly stays alive. Never prints customer data.
  */
 public final class Progress implements AutoCloseable {

@@ -64,10 +64,23 @@ class NightlySegmentsJobTest {
   @Test
   @Order(1)
   void publishesOneRowPerCustomerForTheRunDate() {
+    // the job reuses this JVM's session: a listener sees the job group of every Spark job of the run
+    java.util.Set<String> jobGroups = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    TestSpark.get().sparkContext().addSparkListener(new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart job) {
+        jobGroups.add(String.valueOf(job.properties().getProperty("spark.jobGroup.id")));
+      }
+    });
     JobRunner run = JobRunner.run("--config", config.toString(), "--run-date", FIRST_NIGHT.toString());
     assertEquals(0, run.status(), run.toString());
     assertTrue(run.lastLine().startsWith("result=published exit=0 run_date=" + FIRST_NIGHT), run.lastLine());
     assertTrue(run.out().contains("stage=features") && run.out().contains("stage=clustering"), run.out());
+    // every Spark job ran under the group of the step that started it
+    assertTrue(jobGroups.stream().allMatch(g -> g.startsWith("segments: ")), jobGroups.toString());
+    assertTrue(jobGroups.containsAll(java.util.List.of("segments: check_rules", "segments: load_validate",
+        "segments: features", "segments: rfm_scoring", "segments: clustering", "segments: write_customer_segments",
+        "segments: write_run_log")), jobGroups.toString());
 
     Dataset<Row> customers = night("customer_segments", FIRST_NIGHT);
     long expected = expectedCustomers(FIRST_NIGHT);

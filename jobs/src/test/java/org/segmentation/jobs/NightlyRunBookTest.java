@@ -1,0 +1,166 @@
+package org.segmentation.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.segmentation.TestSpark;
+import org.segmentation.clustering.ClusterCustomers;
+import org.segmentation.config.CheckRules;
+import org.segmentation.features.BuildFeatures;
+import org.segmentation.input.LoadAndValidate;
+import org.segmentation.input.QualityGate;
+import org.segmentation.input.ValidatedInput;
+import org.segmentation.input.ValidatedInputs;
+import org.segmentation.io.RunLog;
+import org.segmentation.io.TableCatalog;
+import org.segmentation.io.TableSpec;
+import org.segmentation.output.AssembleSegmentTables;
+import org.segmentation.output.PublishTable;
+import org.segmentation.output.RecordRun;
+import org.segmentation.pipeline.Step;
+import org.segmentation.pipeline.StepResult;
+import org.segmentation.pipeline.StepRunner;
+import org.segmentation.rfm.ScoreRfm;
+
+/**
+ * The composition of a night, without running a step: a runner that executes nothing records the steps in order and
+ * hands out stand-in results, so the test sees which step gets which earlier result. The order must be the one the README
+ * lists.
+ */
+class NightlyRunBookTest {
+  static final ValidatedInputs INPUTS = new ValidatedInputs(null, Optional.empty(),
+      List.of(new ValidatedInput.Counts("purchases", 10, 9, 1)), Map.of());
+  static final BuildFeatures.Features FEATURES = new BuildFeatures.Features(null, 9, 4);
+  static final ScoreRfm.Scored SCORED = new ScoreRfm.Scored(null, null);
+
+  /** Records each step and returns a stand-in result; checks that each step received the result meant for it. */
+  static final class RecordingRunner extends StepRunner {
+    final List<String> names = new ArrayList<>();
+    final List<TableSpec> published = new ArrayList<>();
+    final boolean clustered;
+    ClusterCustomers.Clustered clusters;
+
+    RecordingRunner(boolean clustered) {
+      super(null, null);
+      this.clustered = clustered;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <R extends StepResult> R run(Step<R> step) {
+      names.add(step.name());
+      return (R) resultOf(step);
+    }
+
+    private StepResult resultOf(Step<?> step) {
+      if (step instanceof CheckRules) {
+        return new CheckRules.Checked(11, List.of());
+      } else if (step instanceof LoadAndValidate) {
+        return INPUTS;
+      } else if (step instanceof QualityGate gate) {
+        assertSame(INPUTS, gate.inputs());
+        return new QualityGate.Passed(0.1, 0.2);
+      } else if (step instanceof BuildFeatures build) {
+        assertSame(INPUTS, build.inputs());
+        return FEATURES;
+      } else if (step instanceof ScoreRfm score) {
+        assertSame(FEATURES, score.features());
+        return SCORED;
+      } else if (step instanceof ClusterCustomers cluster) {
+        assertSame(SCORED, cluster.scored());
+        clusters = new ClusterCustomers.Clustered(null, clustered ? Optional.of(noRows()) : Optional.empty(), "");
+        return clusters;
+      } else if (step instanceof AssembleSegmentTables assemble) {
+        assertSame(INPUTS, assemble.inputs());
+        assertSame(clusters, assemble.clustered());
+        Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
+        for (TableSpec table : List.of(TableCatalog.CUSTOMER_SEGMENTS, TableCatalog.SEGMENT_SUMMARY,
+            TableCatalog.SEGMENT_TRANSITIONS, TableCatalog.QUARANTINE)) {
+          tables.put(table, noRows());
+        }
+        assemble.clustered().profiles().ifPresent(p -> tables.put(TableCatalog.CLUSTER_PROFILES, p));
+        return new AssembleSegmentTables.SegmentTables(tables, Optional.empty());
+      } else if (step instanceof PublishTable publish) {
+        published.add(publish.table());
+        return new PublishTable.Commit(publish.table(), published.size(), 1);
+      } else if (step instanceof RecordRun record) {
+        assertEquals(RunLog.PUBLISHED, record.status());
+        assertSame(INPUTS, record.inputs().orElseThrow());
+        assertEquals(published, record.commits().stream().map(PublishTable.Commit::table).toList());
+        return new RecordRun.Recorded(record.status());
+      }
+      throw new AssertionError("a step the test does not know: " + step.name());
+    }
+
+    /** A stand-in for a table's rows: the run book only passes them on. */
+    private static Dataset<Row> noRows() {
+      return TestSpark.get().emptyDataFrame();
+    }
+  }
+
+  /** The step names of README.md's "What the job does" list, in order ({@code 1. `check_rules` ...}). */
+  static List<String> readmeSteps() throws IOException {
+    String readme = Files.readString(CdnowReferenceTest.REPO.resolve("README.md"));
+    String section = readme.substring(readme.indexOf("## What the job does"), readme.indexOf("\n## ",
+        readme.indexOf("## What the job does") + 1));
+    List<String> steps = new ArrayList<>();
+    Matcher step = Pattern.compile("(?m)^\\d+\\. `([a-z_<>]+)`").matcher(section);
+    while (step.find()) {
+      steps.add(step.group(1));
+    }
+    return steps;
+  }
+
+  /** The recorded names with the write_ of each table folded into one write_&lt;table&gt;, as the README says. */
+  static List<String> folded(List<String> names) {
+    List<String> steps = new ArrayList<>();
+    for (String name : names) {
+      String step = name.startsWith("write_") && !name.equals("write_run_log") ? "write_<table>" : name;
+      if (steps.isEmpty() || !steps.get(steps.size() - 1).equals(step)) {
+        steps.add(step);
+      }
+    }
+    return steps;
+  }
+
+  @Test
+  void aNightRunsTheStepsTheReadmeListsInThatOrder() throws IOException {
+    RecordingRunner steps = new RecordingRunner(true);
+    NightlyRunBook.Outcome outcome = NightlyRunBook.run(steps, false);
+
+    assertEquals(readmeSteps(), folded(steps.names));
+    assertEquals(List.of(TableCatalog.CUSTOMER_SEGMENTS, TableCatalog.SEGMENT_SUMMARY,
+        TableCatalog.SEGMENT_TRANSITIONS, TableCatalog.QUARANTINE, TableCatalog.CLUSTER_PROFILES), steps.published);
+    assertEquals(RunLog.PUBLISHED, outcome.status());
+    assertEquals(FEATURES.customers(), outcome.customers());
+  }
+
+  @Test
+  void withoutClustersThereIsNoClusterProfilesWrite() {
+    RecordingRunner steps = new RecordingRunner(false);
+    NightlyRunBook.run(steps, false);
+    assertEquals(List.of(TableCatalog.CUSTOMER_SEGMENTS, TableCatalog.SEGMENT_SUMMARY,
+        TableCatalog.SEGMENT_TRANSITIONS, TableCatalog.QUARANTINE), steps.published);
+  }
+
+  @Test
+  void aDryRunStopsAfterTheQualityGate() throws IOException {
+    RecordingRunner steps = new RecordingRunner(true);
+    NightlyRunBook.Outcome outcome = NightlyRunBook.run(steps, true);
+    List<String> readme = readmeSteps();
+    assertEquals(readme.subList(0, readme.indexOf("quality_gate") + 1), steps.names);
+    assertEquals(RunLog.DRY_RUN, outcome.status());
+  }
+}
