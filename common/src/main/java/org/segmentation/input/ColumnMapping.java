@@ -3,6 +3,7 @@ package org.segmentation.input;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.trim;
 
 import org.segmentation.pipeline.Stage;
 import java.util.ArrayList;
@@ -19,13 +20,14 @@ import org.segmentation.config.SourceSettings;
 import org.segmentation.run.ConfigurationException;
 import org.segmentation.run.DataQualityException;
 import org.segmentation.schema.CanonicalColumn;
+import org.segmentation.schema.Columns;
 import org.segmentation.schema.SqlCompiler;
 
 /**
  * Turns an input in the user's own schema into our canonical columns, using the source's column mapping.
  *
  * <p>For every canonical column the output holds the typed value ({@code try_cast} of the mapping expression: NULL when
- * it cannot be converted) and, for columns that are not strings, the value before conversion in {@code __mapped_<name>}
+ * it cannot be converted; identifiers trimmed, see {@link Columns#IDENTIFIERS}) and, for columns that are not strings, the value before conversion in {@code __mapped_<name>}
  * so that validation can tell a missing value from an unparseable one. The original row is kept as a struct in
  * {@code __source} for the quarantine table; the optimizer prunes it wherever it is not used.
  *
@@ -75,7 +77,8 @@ public record ColumnMapping(SourceSettings source, List<CanonicalColumn> schema)
       } else {
         value = lit(null).cast(c.type());
       }
-      output.add(value.try_cast(c.type()).as(c.name()));
+      Column typed = value.try_cast(c.type());
+      output.add((Columns.IDENTIFIERS.contains(c.name()) ? trim(typed) : typed).as(c.name()));
       if (!c.type().equals(DataTypes.StringType)) {
         output.add(value.as(MAPPED_PREFIX + c.name()));
       }

@@ -55,7 +55,8 @@ import org.segmentation.schema.Columns;
  *       ({@code quality.purchases-without-profile = quarantine}).</li>
  * </ul>
  */
-public record InputValidation(List<CanonicalColumn> schema, List<Rule> rules, Dedupe dedupe) implements Stage {
+public record InputValidation(List<CanonicalColumn> schema, List<Rule> rules, Dedupe dedupe, Column skippedWhen)
+    implements Stage {
 
   /** A row-level rule: rows for which {@code violated} is true get {@code reasonCode}. */
   public record Rule(String reasonCode, Column violated) {}
@@ -86,15 +87,19 @@ public record InputValidation(List<CanonicalColumn> schema, List<Rule> rules, De
       List<Column> everyColumn = Columns.PURCHASES.stream().map(c -> col(c.name())).toList();
       duplicates = new Dedupe(everyColumn, List.of(), DUPLICATE_LINE);
     }
+    // a guest line's customer_id is NULL or blank (ids are trimmed): skipped rather than quarantined, if so configured
+    Column guest = quality.purchasesWithoutCustomer() == QualitySettings.GuestHandling.SKIP
+        ? col(CUSTOMER_ID).isNull().or(col(CUSTOMER_ID).equalTo(lit(""))) : lit(false);
     return new InputValidation(Columns.PURCHASES, List.of(
         new Rule(AMOUNT_OUT_OF_RANGE, abs(col(AMOUNT)).gt(lit(quality.maxAbsAmount()))),
-        new Rule(ORDER_TS_IN_FUTURE, col(ORDER_TS).gt(lit(java.sql.Timestamp.from(latest))))), duplicates);
+        new Rule(ORDER_TS_IN_FUTURE, col(ORDER_TS).gt(lit(java.sql.Timestamp.from(latest))))), duplicates, guest);
   }
 
   public static InputValidation profiles(QualitySettings quality) {
     return new InputValidation(Columns.PROFILES, List.of(
         new Rule(AGE_OUT_OF_RANGE, col(AGE).lt(quality.minAge()).or(col(AGE).gt(quality.maxAge())))),
-        new Dedupe(List.of(col(CUSTOMER_ID)), List.of(col(SIGNUP_TS).desc_nulls_last()), DUPLICATE_PROFILE));
+        new Dedupe(List.of(col(CUSTOMER_ID)), List.of(col(SIGNUP_TS).desc_nulls_last()), DUPLICATE_PROFILE),
+        lit(false));
   }
 
   /**
@@ -111,8 +116,8 @@ public record InputValidation(List<CanonicalColumn> schema, List<Rule> rules, De
         .withColumn(QUARANTINE_REASONS, when(col("__known_id").isNull().and(col(CUSTOMER_ID).isNotNull()),
             withReason(col(QUARANTINE_REASONS), CUSTOMER_WITHOUT_PROFILE))
             .otherwise(col(QUARANTINE_REASONS)))
-        .withColumn(SOURCE_ROW, when(ValidatedInput.QUARANTINED, coalesce(col(SOURCE_ROW), mappedRow)))
-        .drop("__known_id"));
+        .withColumn(SOURCE_ROW, when(ValidatedInput.HAS_REASONS, coalesce(col(SOURCE_ROW), mappedRow)))
+        .drop("__known_id"), purchases.skippedWhen());
   }
 
   /** {@code reasons} (possibly NULL: none yet) with one more reason code. */
@@ -167,7 +172,7 @@ public record InputValidation(List<CanonicalColumn> schema, List<Rule> rules, De
       output.add(col(c.name()));
     }
     output.add(col(QUARANTINE_REASONS));
-    output.add(when(ValidatedInput.QUARANTINED, to_json(col(ColumnMapping.SOURCE_STRUCT))).as(SOURCE_ROW));
+    output.add(when(ValidatedInput.HAS_REASONS, to_json(col(ColumnMapping.SOURCE_STRUCT))).as(SOURCE_ROW));
     return checked.select(output.toArray(Column[]::new));
   }
 }

@@ -19,7 +19,8 @@ import org.segmentation.schema.Columns;
 
 /**
  * Step {@code load_validate}: reads each input once, maps its columns to ours, validates every row (quarantine
- * reasons, never a dropped row), persists the validated rows and counts them (one Spark job per input). Mapping
+ * reasons, never a dropped row), persists the validated rows and counts them (one Spark job per input), and measures
+ * how the customers of purchases and profiles match ({@link ProfileMatch}: one more job, over distinct ids). Mapping
  * problems surface before any data is read (exit 2); an input that cannot be read is a data-quality failure (exit 3).
  */
 public record LoadAndValidate() implements Step<ValidatedInputs> {
@@ -54,7 +55,10 @@ public record LoadAndValidate() implements Step<ValidatedInputs> {
       input.rows().persist(StorageLevel.MEMORY_AND_DISK());
       counts.add(input.countRows());
     }
-    return new ValidatedInputs(purchases, profiles, counts, versions);
+    ValidatedInput validatedPurchases = purchases;
+    Optional<ProfileMatch> match = profiles.map(p -> ProfileMatch.measure(validatedPurchases.accepted(),
+        p.accepted()));
+    return new ValidatedInputs(purchases, profiles, counts, versions, match);
   }
 
   private static ValidatedInput validate(RawInput raw, List<CanonicalColumn> schema, InputValidation validation,
@@ -63,6 +67,6 @@ public record LoadAndValidate() implements Step<ValidatedInputs> {
       versions.put(raw.source().name(), raw.version());
     }
     Dataset<Row> mapped = new ColumnMapping(raw.source(), schema).apply(raw.rows());
-    return new ValidatedInput(raw.source().name(), schema, validation.apply(mapped));
+    return new ValidatedInput(raw.source().name(), schema, validation.apply(mapped), validation.skippedWhen());
   }
 }

@@ -1,8 +1,15 @@
 package org.segmentation.input;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import org.segmentation.config.JobSettings;
 import org.segmentation.config.QualitySettings;
+import org.segmentation.config.SourceSettings;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.Step;
 import org.segmentation.pipeline.StepResult;
@@ -10,8 +17,10 @@ import org.segmentation.run.DataQualityException;
 
 /**
  * Step {@code quality_gate}: stops the night (exit 3, nothing published) when an input is empty, when more than
- * {@code quality.max-quarantined-share} of an input's rows were quarantined, or when no purchase is usable. Works on
- * the counts alone: no Spark job.
+ * {@code quality.max-quarantined-share} of an input's rows were quarantined, when no purchase is usable, or when
+ * fewer than {@code quality.min-profile-match-share} of the buyers have a profile. Works on the counts (no Spark job)
+ * until it fails; then one small job finds what the message shows (the top reasons, or a few unmatched ids), so the
+ * one-line message says what to look at.
  */
 public record QualityGate(ValidatedInputs inputs) implements Step<QualityGate.Passed> {
 
@@ -39,9 +48,10 @@ public record QualityGate(ValidatedInputs inputs) implements Step<QualityGate.Pa
       if (c.quarantinedShare() > quality.maxQuarantinedShare()) {
         throw new DataQualityException(String.format(Locale.ROOT,
             "Cannot segment: %d of %d %s rows (%.2f %%) were quarantined, above the limit of %.2f %% "
-                + "(%s); see the reasons with --dry-run or in the input",
+                + "(%s); top reasons: %s",
             c.quarantined(), c.read(), c.input(), 100 * c.quarantinedShare(), 100 * quality.maxQuarantinedShare(),
-            JobSettings.keyPath(QualitySettings.BLOCK, QualitySettings.MAX_QUARANTINED_SHARE)));
+            JobSettings.keyPath(QualitySettings.BLOCK, QualitySettings.MAX_QUARANTINED_SHARE),
+            topReasons(c.input(), run)));
       }
       worst = Math.max(worst, c.quarantinedShare());
     }
@@ -49,6 +59,79 @@ public record QualityGate(ValidatedInputs inputs) implements Step<QualityGate.Pa
     if (purchases.accepted() == 0) {
       throw new DataQualityException("Cannot segment: no usable purchase among " + purchases.read() + " rows");
     }
+    if (inputs.profileMatch().isPresent() && inputs.profileMatch().get().share() < quality.minProfileMatchShare()) {
+      throw profilesDoNotMatch(inputs.profileMatch().get(), quality.minProfileMatchShare());
+    }
     return new Passed(worst, quality.maxQuarantinedShare());
+  }
+
+  /**
+   * The three most frequent reasons of an input's quarantined rows, each with its count and one example:
+   * {@code missing_order_ts: 21739 rows, e.g. '2010-12-01 08:26'}. For a reason about one column whose mapping reads
+   * one input column, the example is that column's original value; otherwise the original row. One Spark job.
+   */
+  private String topReasons(String input, RunContext run) {
+    ValidatedInput validated = input.equals(inputs.purchases().name()) ? inputs.purchases()
+        : inputs.profiles().orElseThrow();
+    SourceSettings source = input.equals(run.settings().purchases().name()) ? run.settings().purchases()
+        : run.settings().profiles();
+    List<String> reasons = new ArrayList<>();
+    for (ValidatedInput.Reason reason : validated.topReasons(3)) {
+      reasons.add(reason.code() + ": " + reason.rows() + " rows, e.g. " + example(reason, source));
+    }
+    return String.join("; ", reasons);
+  }
+
+  /**
+   * The original value behind a reason: the value of the input column its mapping reads ({@code name='value'} pairs
+   * when it reads several), NULL for a missing value (JSON rows leave NULL fields out), else the original row (at most
+   * 200 characters).
+   */
+  private static String example(ValidatedInput.Reason reason, SourceSettings source) {
+    String column = reason.code().replaceFirst("^(" + InputValidation.MISSING + "|" + InputValidation.UNPARSEABLE
+        + ")", "");
+    JsonNode row = parse(reason.exampleRow());
+    if (row != null && !column.equals(reason.code())) {
+      String expression = source.columns().getOrDefault(column, column);
+      List<String> read = new ArrayList<>();
+      row.fieldNames().forEachRemaining(field -> {
+        if (Pattern.compile("(?<![A-Za-z0-9_])" + Pattern.quote(field) + "(?![A-Za-z0-9_])").matcher(expression)
+            .find()) {
+          read.add(field);
+        }
+      });
+      if (read.size() == 1) {
+        return "'" + row.get(read.get(0)).asText() + "'";
+      }
+      if (!read.isEmpty()) {
+        return String.join(", ", read.stream().map(f -> f + "='" + row.get(f).asText() + "'").toList());
+      }
+      if (reason.code().startsWith(InputValidation.MISSING)) {
+        return "NULL";
+      }
+    }
+    String text = String.valueOf(reason.exampleRow());
+    return text.length() <= 200 ? text : text.substring(0, 197) + "...";
+  }
+
+  private static JsonNode parse(String json) {
+    try {
+      return json == null ? null : new ObjectMapper().readTree(json);
+    } catch (JsonProcessingException e) {
+      return null;
+    }
+  }
+
+  /** The failure of the profile-match gate, with a few ids of each side: a mismatch is obvious at a glance. */
+  private DataQualityException profilesDoNotMatch(ProfileMatch match, double limit) {
+    StringBuilder examples = new StringBuilder();
+    ProfileMatch.examples(inputs.purchases().accepted(), inputs.profiles().orElseThrow().accepted(), 3)
+        .forEach((side, ids) -> examples.append("; ").append(side).append(", e.g. ")
+            .append(ids.stream().map(id -> "'" + id + "'").toList()));
+    return new DataQualityException(String.format(Locale.ROOT,
+        "Cannot segment: %d of %d buyers (%.2f %%) have a profile, below %.2f %% (%s)%s; do the customer ids of "
+            + "purchases and profiles have the same form (see README, Ids)?",
+        match.buyersWithProfile(), match.buyers(), 100 * match.share(), 100 * limit,
+        JobSettings.keyPath(QualitySettings.BLOCK, QualitySettings.MIN_PROFILE_MATCH_SHARE), examples));
   }
 }

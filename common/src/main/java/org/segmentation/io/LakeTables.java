@@ -25,6 +25,11 @@ import org.segmentation.schema.Columns;
  * never sets {@code mergeSchema} or {@code overwriteSchema}: a schema change is a deliberate migration. Rows are
  * checked against the table's declaration in {@link TableCatalog} before anything is written, and written in its
  * column order.
+ *
+ * <p><b>Schema upgrades.</b> The only migration is additive and declared: when the catalog declares a column that an
+ * existing table lacks (a newer version of the job added it), the column is added with {@code ALTER TABLE ... ADD
+ * COLUMNS} before the write, and older rows read it as NULL. A stored column the catalog does not declare stops the
+ * write: a newer version of the job has written this lake.
  */
 public final class LakeTables {
   private final SparkSession spark;
@@ -54,7 +59,9 @@ public final class LakeTables {
       throw new IllegalArgumentException(table.name() + " is not partitioned by run_date");
     }
     try {
-      conforming(table, rows).write().format("delta")
+      Dataset<Row> conforming = conforming(table, rows);
+      upgradeSchema(table);
+      conforming.write().format("delta")
           .mode(SaveMode.Overwrite)
           .partitionBy(Columns.RUN_DATE)
           .option("replaceWhere", Columns.RUN_DATE + " = DATE'" + runDate + "'")
@@ -71,7 +78,9 @@ public final class LakeTables {
   /** Appends rows (run_log) and returns the version committed. */
   public Commit append(TableSpec table, Dataset<Row> rows, String runId) {
     try {
-      conforming(table, rows).write().format("delta").mode(SaveMode.Append).option("userMetadata", runId).save(path(table));
+      Dataset<Row> conforming = conforming(table, rows);
+      upgradeSchema(table);
+      conforming.write().format("delta").mode(SaveMode.Append).option("userMetadata", runId).save(path(table));
     } catch (java.util.ConcurrentModificationException e) { // two runs creating the table at the same moment
       throw new PublishConflictException("Cannot append to " + table.name() + ": another run created or changed it"
           + " at the same time (" + e.getClass().getSimpleName() + "); rerun once the other run has ended", e);
@@ -87,6 +96,24 @@ public final class LakeTables {
 
   public Dataset<Row> read(TableSpec table) {
     return spark.read().format("delta").load(path(table));
+  }
+
+  /** Adds the declared columns an existing table lacks; refuses a table with columns the catalog does not know. */
+  void upgradeSchema(TableSpec table) {
+    if (!exists(table)) {
+      return;
+    }
+    List<String> stored = List.of(read(table).schema().fieldNames());
+    List<String> undeclared = stored.stream().filter(name -> !table.columnNames().contains(name)).toList();
+    if (!undeclared.isEmpty()) {
+      throw new IllegalStateException("Cannot publish " + table.name() + ": the table at " + path(table)
+          + " has columns this version of the job does not know " + undeclared + " (written by a newer version?)");
+    }
+    List<String> added = table.columns().stream().filter(c -> !stored.contains(c.name()))
+        .map(c -> "`" + c.name() + "` " + c.type().sql()).toList();
+    if (!added.isEmpty()) {
+      spark.sql("ALTER TABLE delta.`" + path(table) + "` ADD COLUMNS (" + String.join(", ", added) + ")");
+    }
   }
 
   /** The rows in the catalog's column order, after checking their columns and types against it. */

@@ -34,14 +34,15 @@ public final class RunLog {
       String reason, String message,
       Map<String, Long> rowsRead, Map<String, Long> rowsAccepted, Map<String, Long> rowsQuarantined,
       Map<String, Long> rowsWritten, Map<String, String> inputVersions, Map<String, Long> tableVersions,
-      String configFingerprint) {
+      String configFingerprint, Map<String, Long> profileMatch, Map<String, Long> rowsSkipped) {
 
     /** The row, in the column order of {@link TableCatalog#RUN_LOG}. */
     Row toRow() {
       return RowFactory.create(runId, java.sql.Date.valueOf(runDate), status, exitCode,
           java.sql.Timestamp.from(startedAt), java.sql.Timestamp.from(endedAt), reason, message,
           scalaMap(rowsRead), scalaMap(rowsAccepted), scalaMap(rowsQuarantined), scalaMap(rowsWritten),
-          scalaMap(inputVersions), scalaMap(tableVersions), configFingerprint);
+          scalaMap(inputVersions), scalaMap(tableVersions), configFingerprint,
+          profileMatch == null ? null : scalaMap(profileMatch), scalaMap(rowsSkipped));
     }
 
     private static <V> scala.collection.Map<String, V> scalaMap(Map<String, V> map) {

@@ -175,7 +175,12 @@ public final class TableCatalog {
           new Column("rows_written", LONG_BY_NAME, "rows written per output table"),
           new Column("input_versions", createMapType(StringType, StringType), "Delta version read per Delta input"),
           new Column(TABLE_VERSIONS, LONG_BY_NAME, "Delta version of each table holding this run's rows"),
-          new Column("config_fingerprint", StringType, "SHA-256 prefix of the effective configuration")));
+          new Column("config_fingerprint", StringType, "SHA-256 prefix of the effective configuration"),
+          new Column("profile_match", LONG_BY_NAME,
+              "buyers_with_profile, buyers_without_profile, profiles_without_purchases (with a profiles input)"),
+          new Column("rows_skipped", LONG_BY_NAME,
+              "rows skipped per input: purchases without a customer, with quality.purchases-without-customer = skip "
+                  + "(read = accepted + quarantined + skipped)")));
 
   /** Every table, in the order a run publishes them (run_log last). */
   public static final List<TableSpec> ALL = List.of(CUSTOMER_SEGMENTS, SEGMENT_SUMMARY, SEGMENT_TRANSITIONS,

@@ -53,7 +53,7 @@ public record AssembleSegmentTables(ValidatedInputs inputs, ClusterCustomers.Clu
 
   @Override
   public SegmentTables execute(RunContext run) {
-    LakeTables lake = new LakeTables(run.spark(), run.settings().lake());
+    LakeTables lake = run.lake();
     Optional<RunLog.PublishedRun> previousRun = new RunLog(run.spark(), lake).latestPublishedBefore(run.runDate());
     Dataset<Row> previous = previousRun
         .map(p -> lake.readRunDate(TableCatalog.CUSTOMER_SEGMENTS, p.runDate(),

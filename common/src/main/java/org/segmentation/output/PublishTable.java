@@ -29,8 +29,7 @@ public record PublishTable(TableSpec table, Dataset<Row> rows) implements Step<P
 
   @Override
   public Commit execute(RunContext run) {
-    LakeTables.Commit commit = new LakeTables(run.spark(), run.settings().lake())
-        .replaceRunDate(table, rows, run.runDate(), run.runId());
+    LakeTables.Commit commit = run.lake().replaceRunDate(table, rows, run.runDate(), run.runId());
     return new Commit(table, commit.version(), commit.rowsWritten());
   }
 }

@@ -5,9 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.segmentation.input.ProfileMatch;
 import org.segmentation.input.ValidatedInput;
 import org.segmentation.input.ValidatedInputs;
-import org.segmentation.io.LakeTables;
 import org.segmentation.io.RunLog;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.Step;
@@ -56,10 +56,12 @@ public record RecordRun(String status, int exitCode, String reason, String messa
     Map<String, Long> read = new LinkedHashMap<>();
     Map<String, Long> accepted = new LinkedHashMap<>();
     Map<String, Long> quarantined = new LinkedHashMap<>();
+    Map<String, Long> skipped = new LinkedHashMap<>();
     for (ValidatedInput.Counts c : inputs.map(ValidatedInputs::counts).orElse(List.of())) {
       read.put(c.input(), c.read());
       accepted.put(c.input(), c.accepted());
       quarantined.put(c.input(), c.quarantined());
+      skipped.put(c.input(), c.skipped());
     }
     Map<String, Long> versions = new LinkedHashMap<>();
     Map<String, Long> written = new LinkedHashMap<>();
@@ -67,10 +69,11 @@ public record RecordRun(String status, int exitCode, String reason, String messa
       versions.put(commit.table().name(), commit.version());
       written.put(commit.table().name(), commit.rowsWritten());
     }
-    new RunLog(run.spark(), new LakeTables(run.spark(), run.settings().lake())).append(new RunLog.Entry(
+    new RunLog(run.spark(), run.lake()).append(new RunLog.Entry(
         run.runId(), run.runDate(), status, exitCode, run.startedAt(), Instant.now(), reason, message,
         read, accepted, quarantined, written, inputs.map(ValidatedInputs::inputVersions).orElse(Map.of()),
-        versions, run.configFingerprint()));
+        versions, run.configFingerprint(),
+        inputs.flatMap(ValidatedInputs::profileMatch).map(ProfileMatch::figures).orElse(null), skipped));
     return new Recorded(status);
   }
 }

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import org.apache.spark.sql.SparkSession;
 import org.segmentation.config.JobSettings;
+import org.segmentation.io.LakeTables;
 
 /**
  * What every step of one run shares, fixed before the first step starts.
@@ -16,4 +17,10 @@ import org.segmentation.config.JobSettings;
  * @param configFingerprint the fingerprint of the effective configuration, recorded in run_log
  */
 public record RunContext(SparkSession spark, JobSettings settings, LocalDate runDate, String runId,
-    Instant startedAt, String configFingerprint) {}
+    Instant startedAt, String configFingerprint) {
+
+  /** The output tables under the configured lake root. */
+  public LakeTables lake() {
+    return new LakeTables(spark, settings.lake());
+  }
+}

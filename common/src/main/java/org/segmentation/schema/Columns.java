@@ -32,6 +32,12 @@ public final class Columns {
   public static final String PRODUCT_CATEGORY = "product_category";
   public static final String CHANNEL = "channel";
 
+  /**
+   * Identifiers: trimmed after mapping, so that " C1" and "C1" are one customer (and a profile joins its purchases);
+   * an id that is blank after trimming is missing.
+   */
+  public static final java.util.Set<String> IDENTIFIERS = java.util.Set.of(CUSTOMER_ID, ORDER_ID);
+
   public static final List<CanonicalColumn> PURCHASES = List.of(
       new CanonicalColumn(CUSTOMER_ID, StringType, true),
       new CanonicalColumn(ORDER_ID, StringType, true),

@@ -41,7 +41,7 @@ class MappingAndValidationTest {
   }
 
   static final QualitySettings QUALITY = new QualitySettings(0.05, 10_000, 0, 120, 48,
-      QualitySettings.Handling.KEEP, QualitySettings.Handling.KEEP);
+      QualitySettings.Handling.KEEP, QualitySettings.Handling.KEEP, 0.01, QualitySettings.GuestHandling.QUARANTINE);
   static final java.time.Instant STARTED = java.time.Instant.parse("2010-12-02T06:00:00Z");
 
   @Test
@@ -151,5 +151,58 @@ class MappingAndValidationTest {
     assertTrue(reasons.values().contains(List.of("duplicate_profile")), reasons.toString());
     assertTrue(reasons.values().contains(List.of("age_out_of_range")), reasons.toString());
     assertTrue(reasons.values().contains(List.of("unparseable_age")), reasons.toString());
+  }
+
+  /**
+   * " 17850" (a padded export), "17850 " and "17850" are one customer, in purchases and profiles alike; an id of
+   * blanks is missing. Order ids are trimmed too: " 536365" and "536365" are one order.
+   */
+  @Test
+  void idsAreTrimmedAndABlankIdIsMissing() {
+    Dataset<Row> raw = TestSpark.rows(RETAIL,
+        row("536365", " 17850", "12/1/2010 8:26", "6", "2.55"),
+        row(" 536365", "17850 ", "12/1/2010 8:26", "1", "1.00"),
+        row("536366", "   ", "12/1/2010 8:28", "6", "1.85"));
+    ValidatedInput purchases = new ValidatedInput("purchases", Columns.PURCHASES, InputValidation.purchases(QUALITY,
+        STARTED).apply(new ColumnMapping(source(RETAIL_MAPPING), Columns.PURCHASES).apply(raw)));
+    List<Row> accepted = purchases.accepted().select("customer_id", "order_id").distinct().collectAsList();
+    assertEquals(List.of(row("17850", "536365")), accepted);
+    List<Row> quarantined = purchases.quarantined(java.time.LocalDate.of(2010, 12, 1), "run").collectAsList();
+    assertEquals(1, quarantined.size());
+    assertEquals(List.of("missing_customer_id"), quarantined.get(0).getList(3));
+
+    SourceSettings profileSource = new SourceSettings("profiles", true, SourceFormat.CSV, "unused", Map.of(),
+        Map.of());
+    Dataset<Row> profiles = new ColumnMapping(profileSource, Columns.PROFILES).apply(TestSpark.rows(
+        new StructType().add("customer_id", DataTypes.StringType), row("  17850  ")));
+    assertEquals("17850", profiles.first().getAs("customer_id"));
+  }
+
+  /**
+   * With purchases-without-customer = skip, guest lines (no customer id, or only blanks) are skipped, not quarantined:
+   * 2 good lines, 2 guests, 1 amount beyond 10,000: read 5 = accepted 2 + quarantined 1 + skipped 2, and the gate's
+   * share is 1 of the 3 lines not skipped.
+   */
+  @Test
+  void guestLinesAreSkippedAndCountedApart() {
+    QualitySettings skipGuests = new QualitySettings(0.05, 10_000, 0, 120, 48, QualitySettings.Handling.KEEP,
+        QualitySettings.Handling.KEEP, 0.01, QualitySettings.GuestHandling.SKIP);
+    InputValidation validation = InputValidation.purchases(skipGuests, STARTED);
+    Dataset<Row> raw = TestSpark.rows(RETAIL,
+        row("536365", "17850", "12/1/2010 8:26", "6", "2.55"),
+        row("536366", "17850", "12/1/2010 8:28", "6", "1.85"),
+        row("536367", null, "12/1/2010 8:34", "1", "4.00"),
+        row("536368", "  ", "12/1/2010 8:40", "1", "4.00"),
+        row("536369", "13047", "12/1/2010 8:41", "1", "99999"));
+    ValidatedInput input = new ValidatedInput("purchases", Columns.PURCHASES,
+        validation.apply(new ColumnMapping(source(RETAIL_MAPPING), Columns.PURCHASES).apply(raw)),
+        validation.skippedWhen());
+
+    assertEquals(new ValidatedInput.Counts("purchases", 5, 2, 1, 2), input.countRows());
+    assertEquals(1.0 / 3, input.countRows().quarantinedShare(), 1e-12);
+    assertEquals(2, input.accepted().count());
+    List<Row> quarantined = input.quarantined(java.time.LocalDate.of(2010, 12, 1), "run").collectAsList();
+    assertEquals(1, quarantined.size());
+    assertEquals(List.of("amount_out_of_range"), quarantined.get(0).getList(3));
   }
 }

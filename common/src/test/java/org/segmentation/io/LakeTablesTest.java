@@ -68,4 +68,38 @@ class LakeTablesTest {
     assertTrue(message.contains("undeclared column movers"), message);
     assertFalse(tables.exists(TableCatalog.SEGMENT_TRANSITIONS), "nothing was written");
   }
+
+  /** A lake written before revenue was declared: the column is added, and the older night reads it as NULL. */
+  @Test
+  void addsDeclaredColumnsThatAnOlderTableLacks() {
+    LakeTables tables = new LakeTables(TestSpark.get(), new LakeSettings(lake.toString()));
+    StructType older = new StructType()
+        .add(Columns.RUN_DATE, DataTypes.DateType)
+        .add(Columns.PREVIOUS_RUN_DATE, DataTypes.DateType)
+        .add(Columns.FROM_SEGMENT, DataTypes.StringType)
+        .add(Columns.TO_SEGMENT, DataTypes.StringType)
+        .add(Columns.CUSTOMERS, DataTypes.LongType);
+    TestSpark.rows(older, row(date("2026-06-29"), null, "new", "Lost", 1L)).write().format("delta")
+        .partitionBy(Columns.RUN_DATE).save(tables.path(TableCatalog.SEGMENT_TRANSITIONS));
+
+    tables.replaceRunDate(TableCatalog.SEGMENT_TRANSITIONS, TestSpark.rows(SHUFFLED,
+        row("new", "Champions", 2L, money("170.0000"), date("2026-06-30"), null)), RUN_DATE, "run-1");
+    Dataset<Row> all = tables.read(TableCatalog.SEGMENT_TRANSITIONS);
+    assertEquals(List.of(), TableCatalog.SEGMENT_TRANSITIONS.differencesFrom(all.schema()));
+    assertEquals(1, all.where(all.col(Columns.REVENUE).isNull()
+        .and(all.col(Columns.RUN_DATE).equalTo(date("2026-06-29")))).count());
+    assertEquals(1, all.where(all.col(Columns.REVENUE).isNotNull()).count());
+  }
+
+  @Test
+  void refusesATableWithColumnsTheCatalogDoesNotDeclare() {
+    LakeTables tables = new LakeTables(TestSpark.get(), new LakeSettings(lake.toString()));
+    TestSpark.rows(SHUFFLED.add("lifetime_value", DataTypes.DoubleType),
+            row("new", "Lost", 1L, money("1"), date("2026-06-29"), null, 3.5)).write().format("delta")
+        .partitionBy(Columns.RUN_DATE).save(tables.path(TableCatalog.SEGMENT_TRANSITIONS));
+    IllegalStateException refused = assertThrows(IllegalStateException.class,
+        () -> tables.replaceRunDate(TableCatalog.SEGMENT_TRANSITIONS, TestSpark.rows(SHUFFLED,
+            row("new", "Champions", 2L, money("170"), date("2026-06-30"), null)), RUN_DATE, "run-1"));
+    assertTrue(refused.getMessage().contains("[lifetime_value]"), refused.getMessage());
+  }
 }

@@ -88,7 +88,7 @@ public final class NightlySegmentsJob {
         steps = new StepRunner(new RunContext(spark, settings, runDate, runId, startedAt, fingerprint), progress);
         NightlyRunBook.Outcome outcome = NightlyRunBook.run(steps, jobArgs.dryRun());
         out.println(summary(outcome.status(), ExitCode.SUCCESS, runDate, runId, null,
-            outcome.inputs().progressDetails() + " customers=" + outcome.customers()
+            outcome.inputs().countDetails() + " customers=" + outcome.customers()
                 + " lake=" + settings.lake().root(), progress.runSeconds()));
         return ExitCode.SUCCESS.status();
       } catch (Exception e) { // every failure ends with a status, a run_log row and a summary line

@@ -41,7 +41,7 @@ import org.segmentation.rfm.ScoreRfm;
  */
 class NightlyRunBookTest {
   static final ValidatedInputs INPUTS = new ValidatedInputs(null, Optional.empty(),
-      List.of(new ValidatedInput.Counts("purchases", 10, 9, 1)), Map.of());
+      List.of(new ValidatedInput.Counts("purchases", 10, 9, 1, 0)), Map.of(), Optional.empty());
   static final BuildFeatures.Features FEATURES = new BuildFeatures.Features(null, 9, 4);
   static final ScoreRfm.Scored SCORED = new ScoreRfm.Scored(null, null);
 
