@@ -1,5 +1,11 @@
 package org.segmentation.features;
 
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
@@ -11,7 +17,8 @@ import org.segmentation.pipeline.StepResult;
 /**
  * Step {@code features}: one row per customer as of the run date, with the RFM values, behaviour and profile
  * attributes ({@link CustomerFeatures}). Persisted, because scoring and clustering fit over them and then score them;
- * counted once (one Spark job), which fills the cache.
+ * counted once (one Spark job, which fills the cache), and the same aggregation measures how buyers and profiles
+ * match ({@link ProfileMatch}).
  */
 public record BuildFeatures(ValidatedInputs inputs) implements Step<BuildFeatures.Features> {
 
@@ -21,11 +28,14 @@ public record BuildFeatures(ValidatedInputs inputs) implements Step<BuildFeature
    * @param rows one row per customer (persisted)
    * @param purchasesAccepted the purchase lines they were built from
    * @param customers the number of rows
+   * @param profileMatch how buyers and profiles match, with a profiles input
    */
-  public record Features(Dataset<Row> rows, long purchasesAccepted, long customers) implements StepResult {
+  public record Features(Dataset<Row> rows, long purchasesAccepted, long customers,
+      Optional<ProfileMatch> profileMatch) implements StepResult {
     @Override
     public String progressDetails() {
-      return "rows_in=" + purchasesAccepted + " rows_out=" + customers;
+      return "rows_in=" + purchasesAccepted + " rows_out=" + customers
+          + profileMatch.map(match -> " " + match.progressDetails()).orElse("");
     }
 
     @Override
@@ -44,6 +54,10 @@ public record BuildFeatures(ValidatedInputs inputs) implements Step<BuildFeature
     Dataset<Row> features = new CustomerFeatures(run.settings().features(), run.settings().rfm(), run.runDate())
         .apply(inputs.purchases().accepted(), inputs.acceptedProfilesOrNull())
         .persist(StorageLevel.MEMORY_AND_DISK());
-    return new Features(features, inputs.countsOf(inputs.purchases().name()).accepted(), features.count());
+    List<Column> figures = ProfileMatch.aggregates();
+    Row counted = features.agg(count(lit(1)), figures.toArray(Column[]::new)).first();
+    Optional<ProfileMatch> match = inputs.profiles().isPresent() ? Optional.of(ProfileMatch.of(counted, 1))
+        : Optional.empty();
+    return new Features(features, inputs.countsOf(inputs.purchases().name()).accepted(), counted.getLong(0), match);
   }
 }

@@ -78,7 +78,7 @@ public record CustomerFeatures(FeatureSettings settings, RfmSettings rfm, LocalD
 
     Dataset<Row> customers;
     if (profiles == null) {
-      customers = bought.withColumn(HAS_PROFILE, lit(false));
+      customers = bought.withColumn(HAS_PROFILE, lit(false)).withColumn(Columns.HAS_PURCHASES, lit(true));
     } else {
       Dataset<Row> profile = profiles.select(
           col(CUSTOMER_ID).as(PROFILE_ID),
@@ -88,6 +88,7 @@ public record CustomerFeatures(FeatureSettings settings, RfmSettings rfm, LocalD
           col(Columns.COUNTRY), col(Columns.REGION), col(Columns.CITY), col(Columns.INTERESTS),
           col(Columns.LIFESTYLE), col(Columns.MARKETING_CONSENT));
       customers = bought.join(profile, bought.col(CUSTOMER_ID).equalTo(profile.col(PROFILE_ID)), "full_outer")
+          .withColumn(Columns.HAS_PURCHASES, col(CUSTOMER_ID).isNotNull())
           .withColumn(CUSTOMER_ID, coalesce(col(CUSTOMER_ID), col(PROFILE_ID)))
           .withColumn(HAS_PROFILE, col(PROFILE_ID).isNotNull())
           .withColumn(FREQUENCY, coalesce(col(FREQUENCY), lit(0L)))
@@ -107,6 +108,7 @@ public record CustomerFeatures(FeatureSettings settings, RfmSettings rfm, LocalD
       output.add(col(column));
     }
     output.add(col(HAS_PROFILE));
+    output.add(col(Columns.HAS_PURCHASES));
     output.add(when(col(FREQUENCY).gt(0), col(NET_REVENUE).divide(col(FREQUENCY)).cast("double"))
         .as(AVERAGE_ORDER_VALUE));
     output.add(datediff(asOf, col(FIRST_PURCHASE_DATE)).as(TENURE_DAYS));

@@ -19,8 +19,7 @@ import org.segmentation.schema.Columns;
 
 /**
  * Step {@code load_validate}: reads each input once, maps its columns to ours, validates every row (quarantine
- * reasons, never a dropped row), persists the validated rows and counts them (one Spark job per input), and measures
- * how the customers of purchases and profiles match ({@link ProfileMatch}: one more job, over distinct ids). Mapping
+ * reasons, never a dropped row), persists the validated rows and counts them (one Spark job per input). Mapping
  * problems surface before any data is read (exit 2); an input that cannot be read is a data-quality failure (exit 3).
  */
 public record LoadAndValidate() implements Step<ValidatedInputs> {
@@ -55,10 +54,7 @@ public record LoadAndValidate() implements Step<ValidatedInputs> {
       input.rows().persist(StorageLevel.MEMORY_AND_DISK());
       counts.add(input.countRows());
     }
-    ValidatedInput validatedPurchases = purchases;
-    Optional<ProfileMatch> match = profiles.map(p -> ProfileMatch.measure(validatedPurchases.accepted(),
-        p.accepted()));
-    return new ValidatedInputs(purchases, profiles, counts, versions, match);
+    return new ValidatedInputs(purchases, profiles, counts, versions);
   }
 
   private static ValidatedInput validate(RawInput raw, List<CanonicalColumn> schema, InputValidation validation,

@@ -17,10 +17,9 @@ import org.segmentation.run.DataQualityException;
 
 /**
  * Step {@code quality_gate}: stops the night (exit 3, nothing published) when an input is empty, when more than
- * {@code quality.max-quarantined-share} of an input's rows were quarantined, when no purchase is usable, or when
- * fewer than {@code quality.min-profile-match-share} of the buyers have a profile. Works on the counts (no Spark job)
- * until it fails; then one small job finds what the message shows (the top reasons, or a few unmatched ids), so the
- * one-line message says what to look at.
+ * {@code quality.max-quarantined-share} of an input's rows were quarantined, or when no purchase is usable. Works on
+ * the counts (no Spark job) until it fails; then one small job finds the top reasons, so the one-line message says
+ * what to look at. (The profile match is gated after the features: {@code ProfileMatchGate}.)
  */
 public record QualityGate(ValidatedInputs inputs) implements Step<QualityGate.Passed> {
 
@@ -58,9 +57,6 @@ public record QualityGate(ValidatedInputs inputs) implements Step<QualityGate.Pa
     ValidatedInput.Counts purchases = inputs.countsOf(inputs.purchases().name());
     if (purchases.accepted() == 0) {
       throw new DataQualityException("Cannot segment: no usable purchase among " + purchases.read() + " rows");
-    }
-    if (inputs.profileMatch().isPresent() && inputs.profileMatch().get().share() < quality.minProfileMatchShare()) {
-      throw profilesDoNotMatch(inputs.profileMatch().get(), quality.minProfileMatchShare());
     }
     return new Passed(worst, quality.maxQuarantinedShare());
   }
@@ -120,18 +116,5 @@ public record QualityGate(ValidatedInputs inputs) implements Step<QualityGate.Pa
     } catch (JsonProcessingException e) {
       return null;
     }
-  }
-
-  /** The failure of the profile-match gate, with a few ids of each side: a mismatch is obvious at a glance. */
-  private DataQualityException profilesDoNotMatch(ProfileMatch match, double limit) {
-    StringBuilder examples = new StringBuilder();
-    ProfileMatch.examples(inputs.purchases().accepted(), inputs.profiles().orElseThrow().accepted(), 3)
-        .forEach((side, ids) -> examples.append("; ").append(side).append(", e.g. ")
-            .append(ids.stream().map(id -> "'" + id + "'").toList()));
-    return new DataQualityException(String.format(Locale.ROOT,
-        "Cannot segment: %d of %d buyers (%.2f %%) have a profile, below %.2f %% (%s)%s; do the customer ids of "
-            + "purchases and profiles have the same form (see README, Ids)?",
-        match.buyersWithProfile(), match.buyers(), 100 * match.share(), 100 * limit,
-        JobSettings.keyPath(QualitySettings.BLOCK, QualitySettings.MIN_PROFILE_MATCH_SHARE), examples));
   }
 }

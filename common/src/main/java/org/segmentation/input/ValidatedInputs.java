@@ -16,11 +16,9 @@ import org.segmentation.pipeline.StepResult;
  * @param profiles the validated profiles, when the profiles input is enabled
  * @param counts rows read, accepted and quarantined per input, in input order
  * @param inputVersions the Delta version read of each Delta input
- * @param profileMatch how the customers of the two inputs match, when there is a profiles input
  */
 public record ValidatedInputs(ValidatedInput purchases, Optional<ValidatedInput> profiles,
-    List<ValidatedInput.Counts> counts, Map<String, String> inputVersions, Optional<ProfileMatch> profileMatch)
-    implements StepResult {
+    List<ValidatedInput.Counts> counts, Map<String, String> inputVersions) implements StepResult {
 
   public ValidatedInputs {
     counts = List.copyOf(counts);
@@ -54,10 +52,9 @@ public record ValidatedInputs(ValidatedInput purchases, Optional<ValidatedInput>
         + (c.skipped() > 0 ? " " + c.input() + "_skipped=" + c.skipped() : "")).collect(Collectors.joining(" "));
   }
 
-  /** The counts, then the profile match figures when there are profiles. */
   @Override
   public String progressDetails() {
-    return countDetails() + profileMatch.map(match -> " " + match.progressDetails()).orElse("");
+    return countDetails();
   }
 
   @Override

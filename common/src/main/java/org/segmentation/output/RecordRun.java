@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.segmentation.input.ProfileMatch;
+import org.segmentation.features.ProfileMatch;
 import org.segmentation.input.ValidatedInput;
 import org.segmentation.input.ValidatedInputs;
 import org.segmentation.io.RunLog;
@@ -19,23 +19,26 @@ import org.segmentation.pipeline.StepResult;
  *
  * @param status {@link RunLog#PUBLISHED} or {@link RunLog#FAILED}
  * @param inputs the validated inputs, when the run got that far (their counts and Delta versions are recorded)
+ * @param profileMatch how buyers and profiles matched, when the run got that far with a profiles input
  * @param commits the tables this run committed, in order
  */
 public record RecordRun(String status, int exitCode, String reason, String message, Optional<ValidatedInputs> inputs,
-    List<PublishTable.Commit> commits) implements Step<RecordRun.Recorded> {
+    Optional<ProfileMatch> profileMatch, List<PublishTable.Commit> commits) implements Step<RecordRun.Recorded> {
 
   public RecordRun {
     commits = List.copyOf(commits);
   }
 
   /** The marker of a published run. */
-  public static RecordRun published(ValidatedInputs inputs, List<PublishTable.Commit> commits) {
-    return new RecordRun(RunLog.PUBLISHED, 0, null, null, Optional.of(inputs), commits);
+  public static RecordRun published(ValidatedInputs inputs, Optional<ProfileMatch> profileMatch,
+      List<PublishTable.Commit> commits) {
+    return new RecordRun(RunLog.PUBLISHED, 0, null, null, Optional.of(inputs), profileMatch, commits);
   }
 
   /** The row of a failed run. */
-  public static RecordRun failed(int exitCode, String reason, String message, Optional<ValidatedInputs> inputs) {
-    return new RecordRun(RunLog.FAILED, exitCode, reason, message, inputs, List.of());
+  public static RecordRun failed(int exitCode, String reason, String message, Optional<ValidatedInputs> inputs,
+      Optional<ProfileMatch> profileMatch) {
+    return new RecordRun(RunLog.FAILED, exitCode, reason, message, inputs, profileMatch, List.of());
   }
 
   /** The run_log row was appended. */
@@ -73,7 +76,7 @@ public record RecordRun(String status, int exitCode, String reason, String messa
         run.runId(), run.runDate(), status, exitCode, run.startedAt(), Instant.now(), reason, message,
         read, accepted, quarantined, written, inputs.map(ValidatedInputs::inputVersions).orElse(Map.of()),
         versions, run.configFingerprint(),
-        inputs.flatMap(ValidatedInputs::profileMatch).map(ProfileMatch::figures).orElse(null), skipped));
+        profileMatch.map(ProfileMatch::figures).orElse(null), skipped));
     return new Recorded(status);
   }
 }

@@ -101,6 +101,8 @@ public final class Columns {
   public static final String RFM_SEGMENT = "rfm_segment";
   public static final String PREVIOUS_RFM_SEGMENT = "previous_rfm_segment";
   public static final String HAS_PROFILE = "has_profile";
+  /** In the customer features: the customer has purchase lines up to the run date (returns included). */
+  public static final String HAS_PURCHASES = "has_purchases";
 
   // Behaviour features (customer features table; see CustomerFeatures)
   public static final String AVERAGE_ORDER_VALUE = "average_order_value";

@@ -42,8 +42,7 @@ class QualityGateTest {
     ValidatedInput purchases = new ValidatedInput("purchases", Columns.PURCHASES,
         InputValidation.purchases(run.settings().quality(), STARTED)
             .apply(new ColumnMapping(run.settings().purchases(), Columns.PURCHASES).apply(raw)));
-    return new ValidatedInputs(purchases, Optional.empty(), List.of(purchases.countRows()), Map.of(),
-        Optional.empty());
+    return new ValidatedInputs(purchases, Optional.empty(), List.of(purchases.countRows()), Map.of());
   }
 
   /**

@@ -38,7 +38,8 @@ public record JobArgs(File config, Optional<LocalDate> runDate, boolean dryRun, 
                                Required.
         --run-date YYYY-MM-DD  Business day to compute, e.g. Airflow's {{ ds }}. Default: yesterday in
                                segments.time-zone. Purchases after this day are ignored.
-        --dry-run              Check the configuration, the input mapping and the data-quality gate; publish nothing.
+        --dry-run              Check the configuration, the input mapping and the data-quality gates (builds the
+                               customer features to see how buyers and profiles match); publish nothing.
         --set key=value        Override one setting, e.g. --set segments.rfm.score-bins=4 (repeatable). JVM system
                                properties (-Dsegments.rfm.score-bins=4) work too.
         --list-tables          Print the location of each output table (with --config) and exit.

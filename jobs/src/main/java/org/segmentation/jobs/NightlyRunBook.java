@@ -5,6 +5,7 @@ import java.util.List;
 import org.segmentation.clustering.ClusterCustomers;
 import org.segmentation.config.CheckRules;
 import org.segmentation.features.BuildFeatures;
+import org.segmentation.features.ProfileMatchGate;
 import org.segmentation.input.LoadAndValidate;
 import org.segmentation.input.QualityGate;
 import org.segmentation.input.ValidatedInputs;
@@ -30,10 +31,11 @@ final class NightlyRunBook {
     steps.run(new CheckRules());                                    // check_rules: exit 2 before any data is read
     ValidatedInputs inputs = steps.run(new LoadAndValidate());      // load_validate: read once, map, quarantine
     steps.run(new QualityGate(inputs));                             // quality_gate: exit 3, nothing published
-    if (dryRun) {
-      return new Outcome(RunLog.DRY_RUN, inputs, 0);
-    }
     BuildFeatures.Features features = steps.run(new BuildFeatures(inputs));          // features
+    steps.run(new ProfileMatchGate(features));                      // profile_match: exit 3 when ids do not meet
+    if (dryRun) {
+      return new Outcome(RunLog.DRY_RUN, inputs, features.customers());
+    }
     ScoreRfm.Scored scored = steps.run(new ScoreRfm(features));                      // rfm_scoring
     ClusterCustomers.Clustered clustered = steps.run(new ClusterCustomers(scored));  // clustering
     AssembleSegmentTables.SegmentTables tables =
@@ -41,7 +43,7 @@ final class NightlyRunBook {
     List<PublishTable.Commit> commits = new ArrayList<>();
     tables.inPublishingOrder().forEach(
         (table, rows) -> commits.add(steps.run(new PublishTable(table, rows))));     // write_<table>, one by one
-    steps.run(RecordRun.published(inputs, commits));                // write_run_log: the date is published
+    steps.run(RecordRun.published(inputs, features.profileMatch(), commits));  // write_run_log: date published
     return new Outcome(RunLog.PUBLISHED, inputs, features.customers());
   }
 }

@@ -12,6 +12,8 @@ import java.util.UUID;
 import org.apache.spark.sql.SparkSession;
 import org.segmentation.config.JobSettings;
 import org.segmentation.config.SettingsLoader;
+import org.segmentation.features.BuildFeatures;
+import org.segmentation.features.ProfileMatch;
 import org.segmentation.input.ValidatedInputs;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.io.TableSpec;
@@ -117,8 +119,9 @@ public final class NightlySegmentsJob {
   /** Appends the failed run's row, with what the steps before the failure had found; never throws. */
   private static void recordFailure(StepRunner steps, ExitCode code, String reason, String message) {
     Optional<ValidatedInputs> inputs = steps.latest(ValidatedInputs.class);
+    Optional<ProfileMatch> match = steps.latest(BuildFeatures.Features.class).flatMap(f -> f.profileMatch());
     try {
-      RecordRun.failed(code.status(), reason, message, inputs).execute(steps.context());
+      RecordRun.failed(code.status(), reason, message, inputs, match).execute(steps.context());
     } catch (Exception logFailure) {
       LOG.warn("Cannot record the failure in run_log: {}", Messages.summaryOf(logFailure), logFailure);
     }

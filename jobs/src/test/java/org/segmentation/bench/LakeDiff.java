@@ -22,8 +22,8 @@ import org.segmentation.io.TableSpec;
 /**
  * Compares the output tables of two lakes row for row: {@code LakeDiff OLD_LAKE NEW_LAKE} (scripts/lake-diff.sh).
  * Columns that differ between any two runs by nature (run ids, wall-clock times, the model folder named after the
- * run id, the configuration fingerprint) are left out; maps are compared as sorted entries. Prints one line per
- * table and exits 1 when any table differs.
+ * run id, the configuration fingerprint) are left out; maps are compared as sorted entries; a column that only one
+ * side has is named and left out. Prints one line per table and exits 1 when any table differs.
  */
 public final class LakeDiff {
   /** Differ between runs of the same input by construction. */
@@ -43,14 +43,24 @@ public final class LakeDiff {
           System.out.println("table=" + table.name() + " result=absent_in_both");
           continue;
         }
-        Dataset<Row> a = comparable(spark.read().format("delta").load(before.toString()));
-        Dataset<Row> b = comparable(spark.read().format("delta").load(after.toString()));
+        Dataset<Row> oldRows = spark.read().format("delta").load(before.toString());
+        Dataset<Row> newRows = spark.read().format("delta").load(after.toString());
+        // a column only one side has (a newer version added it) is named, and the others compared
+        List<String> shared = new ArrayList<>(List.of(oldRows.columns()));
+        shared.retainAll(List.of(newRows.columns()));
+        List<String> onlyOneSide = new ArrayList<>(List.of(oldRows.columns()));
+        onlyOneSide.addAll(List.of(newRows.columns()));
+        onlyOneSide.removeAll(shared);
+        Dataset<Row> a = comparable(oldRows, shared);
+        Dataset<Row> b = comparable(newRows, shared);
         long onlyBefore = a.exceptAll(b).count();
         long onlyAfter = b.exceptAll(a).count();
         boolean same = onlyBefore == 0 && onlyAfter == 0;
         differing += same ? 0 : 1;
         System.out.println("table=" + table.name() + " rows_before=" + a.count() + " rows_after=" + b.count()
-            + " only_before=" + onlyBefore + " only_after=" + onlyAfter + " result=" + (same ? "same" : "DIFFERENT"));
+            + " only_before=" + onlyBefore + " only_after=" + onlyAfter
+            + (onlyOneSide.isEmpty() ? "" : " columns_on_one_side=" + onlyOneSide)
+            + " result=" + (same ? "same" : "DIFFERENT"));
       }
     } finally {
       spark.stop();
@@ -58,10 +68,10 @@ public final class LakeDiff {
     System.exit(differing == 0 ? 0 : 1);
   }
 
-  private static Dataset<Row> comparable(Dataset<Row> table) {
+  private static Dataset<Row> comparable(Dataset<Row> table, List<String> shared) {
     List<Column> columns = new ArrayList<>();
     for (StructField field : table.schema().fields()) {
-      if (VOLATILE.contains(field.name())) {
+      if (VOLATILE.contains(field.name()) || !shared.contains(field.name())) {
         continue;
       }
       Column value = col("`" + field.name() + "`");

@@ -19,6 +19,8 @@ import org.segmentation.TestSpark;
 import org.segmentation.clustering.ClusterCustomers;
 import org.segmentation.config.CheckRules;
 import org.segmentation.features.BuildFeatures;
+import org.segmentation.features.ProfileMatch;
+import org.segmentation.features.ProfileMatchGate;
 import org.segmentation.input.LoadAndValidate;
 import org.segmentation.input.QualityGate;
 import org.segmentation.input.ValidatedInput;
@@ -41,8 +43,9 @@ import org.segmentation.rfm.ScoreRfm;
  */
 class NightlyRunBookTest {
   static final ValidatedInputs INPUTS = new ValidatedInputs(null, Optional.empty(),
-      List.of(new ValidatedInput.Counts("purchases", 10, 9, 1, 0)), Map.of(), Optional.empty());
-  static final BuildFeatures.Features FEATURES = new BuildFeatures.Features(null, 9, 4);
+      List.of(new ValidatedInput.Counts("purchases", 10, 9, 1, 0)), Map.of());
+  static final BuildFeatures.Features FEATURES = new BuildFeatures.Features(null, 9, 4,
+      Optional.of(new ProfileMatch(3, 1, 2)));
   static final ScoreRfm.Scored SCORED = new ScoreRfm.Scored(null, null);
 
   /** Records each step and returns a stand-in result; checks that each step received the result meant for it. */
@@ -75,6 +78,9 @@ class NightlyRunBookTest {
       } else if (step instanceof BuildFeatures build) {
         assertSame(INPUTS, build.inputs());
         return FEATURES;
+      } else if (step instanceof ProfileMatchGate gate) {
+        assertSame(FEATURES, gate.features());
+        return new ProfileMatchGate.Passed("");
       } else if (step instanceof ScoreRfm score) {
         assertSame(FEATURES, score.features());
         return SCORED;
@@ -98,6 +104,7 @@ class NightlyRunBookTest {
       } else if (step instanceof RecordRun record) {
         assertEquals(RunLog.PUBLISHED, record.status());
         assertSame(INPUTS, record.inputs().orElseThrow());
+        assertSame(FEATURES.profileMatch(), record.profileMatch());
         assertEquals(published, record.commits().stream().map(PublishTable.Commit::table).toList());
         return new RecordRun.Recorded(record.status());
       }
@@ -156,11 +163,11 @@ class NightlyRunBookTest {
   }
 
   @Test
-  void aDryRunStopsAfterTheQualityGate() throws IOException {
+  void aDryRunStopsAfterTheGates() throws IOException {
     RecordingRunner steps = new RecordingRunner(true);
     NightlyRunBook.Outcome outcome = NightlyRunBook.run(steps, true);
     List<String> readme = readmeSteps();
-    assertEquals(readme.subList(0, readme.indexOf("quality_gate") + 1), steps.names);
+    assertEquals(readme.subList(0, readme.indexOf("profile_match") + 1), steps.names);
     assertEquals(RunLog.DRY_RUN, outcome.status());
   }
 }
