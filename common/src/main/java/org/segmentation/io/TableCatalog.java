@@ -186,12 +186,6 @@ public final class TableCatalog {
   public static final List<TableSpec> ALL = List.of(CUSTOMER_SEGMENTS, SEGMENT_SUMMARY, SEGMENT_TRANSITIONS,
       QUARANTINE, CLUSTER_PROFILES, CLUSTER_MODELS, RUN_LOG);
 
-  /** The table of that name. */
-  public static TableSpec named(String name) {
-    return ALL.stream().filter(t -> t.name().equals(name)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("no output table " + name));
-  }
-
   /** The data dictionary, docs/tables.md. */
   public static String markdown() {
     return "# Output tables\n\n"

@@ -19,7 +19,6 @@ public class StepRunner implements AutoCloseable {
   private final RunContext context;
   private final Progress progress;
   private final List<StepResult> results = new ArrayList<>();
-  private final List<String> names = new ArrayList<>();
 
   public StepRunner(RunContext context, Progress progress) {
     this.context = context;
@@ -32,7 +31,6 @@ public class StepRunner implements AutoCloseable {
 
   /** Runs {@code step} and returns its result; the step's exception, if any, ends the run. */
   public <R extends StepResult> R run(Step<R> step) {
-    names.add(step.name());
     progress.begin(step.name());
     SparkContext spark = context.spark().sparkContext();
     spark.setJobGroup(JOB_GROUP_PREFIX + step.name(),
@@ -45,11 +43,6 @@ public class StepRunner implements AutoCloseable {
     } finally {
       spark.clearJobGroup();
     }
-  }
-
-  /** The names of the steps started so far, in order (the last one may have failed). */
-  public List<String> stepNames() {
-    return List.copyOf(names);
   }
 
   /** The latest result of the given type, if a step has produced one. */
