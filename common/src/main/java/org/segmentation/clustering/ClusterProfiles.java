@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.percentile_approx;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.stddev_pop;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 import static org.segmentation.schema.Columns.CLUSTER_ID;
 
@@ -35,8 +36,10 @@ import org.segmentation.schema.Columns;
 /**
  * Readable profiles of the clusters of a run: size and share, mean and median of every numeric feature, the standardised
  * difference of each cluster's mean from the whole base (z = (cluster mean - base mean) / base standard deviation),
- * the most common value of categorical features and the top tags of tag lists, and a generated name from the most
- * distinguishing features ("High spend · Frequent"), which {@code clustering.names} can override.
+ * the most common value of categorical features (with the standardised difference of its share, so that a cluster
+ * where a value is far more common than in the base is told apart) and the top tags of tag lists, and a generated
+ * name from the most distinguishing features ("High spend · Frequent", "contract: Month-to-month"), which
+ * {@code clustering.names} can override. Declared profile attributes are features like any other.
  *
  * <p>The aggregates run in Spark; only the k profile rows come to the driver, to be named.
  */
@@ -51,6 +54,8 @@ public record ClusterProfiles(ClusteringSettings settings, LocalDate runDate) {
       Columns.RETURN_RATE, new String[] {"Returns often", "Rarely returns"},
       Columns.AGE, new String[] {"Older", "Younger"},
       Columns.INCOME, new String[] {"High income", "Lower income"});
+  /** Between a categorical feature and its value in the keys of z_score: "contract=Month-to-month". */
+  static final String VALUE_SEPARATOR = "=";
   /** A feature names a cluster only when its mean is at least this many base standard deviations away. */
   private static final double NAMING_MIN_Z = 0.3;
 
@@ -85,11 +90,16 @@ public record ClusterProfiles(ClusteringSettings settings, LocalDate runDate) {
     Dataset<Row> stats = assigned.groupBy(col(CLUSTER_ID)).agg(count(lit(1)).as("customers"),
         perCluster.toArray(Column[]::new)).crossJoin(assigned.agg(base.get(0),
         base.subList(1, base.size()).toArray(Column[]::new)));
-    Map<Integer, Map<String, String>> topValues = topValues(assigned);
+    List<Row> perClusterStats = stats.orderBy(CLUSTER_ID).collectAsList();
+    Map<Integer, Long> sizes = new LinkedHashMap<>();
+    perClusterStats.forEach(r -> sizes.put(r.getInt(r.fieldIndex(CLUSTER_ID)), r.getLong(r.fieldIndex("customers"))));
+    long baseCustomers = perClusterStats.isEmpty() ? 0 : perClusterStats.get(0).getLong(
+        perClusterStats.get(0).fieldIndex("base_customers"));
+    TopValues topValues = topValues(assigned, sizes, baseCustomers);
 
     List<Row> rows = new ArrayList<>();
     Map<Integer, String> names = new LinkedHashMap<>();
-    for (Row r : stats.orderBy(CLUSTER_ID).collectAsList()) {
+    for (Row r : perClusterStats) {
       int id = r.getInt(r.fieldIndex(CLUSTER_ID));
       long customers = r.getLong(r.fieldIndex("customers"));
       Map<String, Double> mean = new LinkedHashMap<>();
@@ -103,6 +113,7 @@ public record ClusterProfiles(ClusteringSettings settings, LocalDate runDate) {
         Double sd = (Double) r.get(r.fieldIndex("base_sd_" + f));
         z.put(f, m == null || baseMean == null || sd == null || sd == 0 ? 0.0 : (m - baseMean) / sd);
       }
+      z.putAll(topValues.shareZ().getOrDefault(id, Map.of()));
       List<String> distinguishing = z.entrySet().stream()
           .sorted(Comparator.comparingDouble((Map.Entry<String, Double> e) -> -Math.abs(e.getValue())))
           .limit(3).map(e -> String.format(Locale.ROOT, "%s %+.2f", e.getKey(), e.getValue())).toList();
@@ -110,19 +121,28 @@ public record ClusterProfiles(ClusteringSettings settings, LocalDate runDate) {
       names.put(id, name);
       rows.add(RowFactory.create(java.sql.Date.valueOf(runDate), id, name, customers,
           (double) customers / r.getLong(r.fieldIndex("base_customers")),
-          scala(mean), scala(median), scala(z), scala(topValues.getOrDefault(id, Map.of())),
+          scala(mean), scala(median), scala(z), scala(topValues.values().getOrDefault(id, Map.of())),
           scala.jdk.javaapi.CollectionConverters.asScala(distinguishing).toSeq(), scala(silhouetteByK)));
     }
     return new Profiles(spark.createDataFrame(rows, TableCatalog.CLUSTER_PROFILES.schema()), names);
   }
 
-  /** "High spend · Frequent": the (at most two) features whose cluster mean is furthest from the base mean. */
+  /**
+   * "High spend · Frequent": the (at most two) features whose cluster mean is furthest from the base mean. A
+   * categorical feature's entry ({@code feature=value}, the cluster's most common value) names the cluster only when
+   * the value is more common there than in the base: "contract: Month-to-month".
+   */
   static String generatedName(Map<String, Double> z) {
     List<String> parts = z.entrySet().stream()
         .filter(e -> Math.abs(e.getValue()) >= NAMING_MIN_Z)
-        .sorted(Comparator.comparingDouble((Map.Entry<String, Double> e) -> -Math.abs(e.getValue())))
+        .filter(e -> !e.getKey().contains(VALUE_SEPARATOR) || e.getValue() > 0)
+        .sorted(Comparator.comparingDouble((Map.Entry<String, Double> e) -> -Math.abs(e.getValue()))
+            .thenComparing(Map.Entry::getKey))
         .limit(2)
         .map(e -> {
+          if (e.getKey().contains(VALUE_SEPARATOR)) {
+            return e.getKey().replaceFirst(VALUE_SEPARATOR, ": ");
+          }
           String[] labels = LABELS.get(e.getKey());
           boolean high = e.getValue() > 0;
           return labels != null ? labels[high ? 0 : 1] : (high ? "High " : "Low ") + e.getKey();
@@ -131,9 +151,17 @@ public record ClusterProfiles(ClusteringSettings settings, LocalDate runDate) {
     return parts.isEmpty() ? "Typical" : String.join(" · ", parts);
   }
 
-  /** The most common value of each one-hot feature and the three most common tags of each multi-hot feature. */
-  private Map<Integer, Map<String, String>> topValues(Dataset<Row> assigned) {
+  /**
+   * Per cluster: the most common value of each one-hot feature and the three most common tags of each multi-hot
+   * feature ({@code values}); and for each one-hot feature's most common value, the standardised difference of its
+   * share in the cluster from its share in the base ({@code shareZ}, keyed {@code feature=value}): the z of a 0/1
+   * "has the value" variable, (p_cluster - p_base) / sqrt(p_base (1 - p_base)), comparable with numeric features' z.
+   */
+  record TopValues(Map<Integer, Map<String, String>> values, Map<Integer, Map<String, Double>> shareZ) {}
+
+  private TopValues topValues(Dataset<Row> assigned, Map<Integer, Long> sizes, long baseCustomers) {
     Map<Integer, Map<String, String>> result = new LinkedHashMap<>();
+    Map<Integer, Map<String, Double>> shareZ = new LinkedHashMap<>();
     for (ClusteringSettings.Feature f : settings.features()) {
       int keep;
       Dataset<Row> values;
@@ -147,15 +175,24 @@ public record ClusterProfiles(ClusteringSettings settings, LocalDate runDate) {
         continue;
       }
       Dataset<Row> ranked = values.where(col("v").isNotNull()).groupBy(CLUSTER_ID, "v").agg(count(lit(1)).as("n"))
+          .withColumn("base_n", sum(col("n")).over(Window.partitionBy(col("v"))))
           .withColumn("rank", row_number().over(Window.partitionBy(col(CLUSTER_ID))
               .orderBy(col("n").desc(), col("v"))))
           .where(col("rank").leq(keep));
       for (Row r : ranked.orderBy(CLUSTER_ID, "rank").collectAsList()) {
-        result.computeIfAbsent(r.getInt(0), id -> new LinkedHashMap<>())
+        int id = r.getInt(0);
+        result.computeIfAbsent(id, key -> new LinkedHashMap<>())
             .merge(f.name(), r.getString(1), (a, b) -> a + ", " + b);
+        if (f.transform() == Transform.ONE_HOT && baseCustomers > 0) {
+          double inCluster = (double) r.getLong(2) / sizes.get(id);
+          double inBase = (double) r.getLong(3) / baseCustomers;
+          double sd = Math.sqrt(inBase * (1 - inBase));
+          shareZ.computeIfAbsent(id, key -> new LinkedHashMap<>())
+              .put(f.name() + VALUE_SEPARATOR + r.getString(1), sd == 0 ? 0.0 : (inCluster - inBase) / sd);
+        }
       }
     }
-    return result;
+    return new TopValues(result, shareZ);
   }
 
   private static <K, V> scala.collection.Map<K, V> scala(Map<K, V> map) {

@@ -46,8 +46,7 @@ public record CheckRules() implements Step<CheckRules.Checked> {
   public Checked execute(RunContext run) {
     JobSettings settings = run.settings();
     List<String> neverMatched = SegmentRuleCheck.run(run.spark(), settings.rfm());
-    Dataset<Row> features = new CustomerFeatures(settings.features(), settings.rfm(), run.runDate())
-        .emptyPlan(run.spark(), settings.profiles().enabled());
+    Dataset<Row> features = CustomerFeatures.of(settings, run.runDate()).emptyPlan(run.spark(), settings);
     new RuleSegments(settings.ruleSegments()).check(features);
     if (settings.clustering().enabled()) {
       FeaturePreparation.check(features.schema(), settings.clustering());

@@ -165,6 +165,50 @@ public final class ConfigReader {
   }
 
   /**
+   * Readers over each entry of a block of named blocks ({@code attributes { tenure { ... } plan { ... } }}), by name in
+   * name order (so the order never depends on how the file was merged); an entry that is not a block is a problem.
+   */
+  public Map<String, ConfigReader> namedChildren(String key) {
+    Map<String, ConfigReader> readers = new java.util.TreeMap<>();
+    known.add(key);
+    if (!config.hasPath(key)) {
+      return readers;
+    }
+    if (config.getValue(key).valueType() != ConfigValueType.OBJECT) {
+      problem(key, "must be a block { name { ... }, ... }");
+      return readers;
+    }
+    for (Map.Entry<String, ConfigValue> entry : config.getObject(key).entrySet()) {
+      String name = entry.getKey();
+      String entryPath = keyPath(key) + "." + name;
+      if (entry.getValue().valueType() == ConfigValueType.OBJECT) {
+        readers.put(name, new ConfigReader(((com.typesafe.config.ConfigObject) entry.getValue()).toConfig(), entryPath,
+            problems));
+      } else {
+        problems.add(entryPath + ": must be a block { ... }");
+      }
+    }
+    return readers;
+  }
+
+  /** A block of lists of strings ({@code line-shares { store = ["S1", "S2"] }}), by name in name order. */
+  public Map<String, List<String>> stringLists(String key) {
+    Map<String, List<String>> values = new java.util.TreeMap<>();
+    known.add(key);
+    if (config.hasPath(key) && config.getValue(key).valueType() != ConfigValueType.OBJECT) {
+      problem(key, "must be a block { name = [ ... ], ... }");
+      return values;
+    }
+    if (config.hasPath(key)) {
+      ConfigReader block = new ConfigReader(config.getConfig(key), keyPath(key), problems);
+      for (String name : config.getObject(key).keySet()) {
+        values.put(name, block.strings(com.typesafe.config.ConfigUtil.quoteString(name)));
+      }
+    }
+    return values;
+  }
+
+  /**
    * A block of free-form string entries ({@code options { header = "true" }}), in file order. Keys with dots must be
    * quoted in the file ({@code "spark.sql.shuffle.partitions" = 8}); nested blocks are a problem.
    */

@@ -29,6 +29,7 @@ public record JobSettings(
   /** Blocks and keys that code outside this package names in its messages. */
   public static final String INPUTS = "inputs";
   public static final String RULE_SEGMENTS = "rule-segments";
+  public static final String FEATURES = "features";
 
   /** The full path of a key, for messages: {@code keyPath("rfm", "segments")} is "segments.rfm.segments". */
   public static String keyPath(String... parts) {
@@ -69,9 +70,10 @@ public record JobSettings(
         profiles,
         QualitySettings.read(in.child(QualitySettings.BLOCK)),
         RfmSettings.read(in.child(RfmSettings.BLOCK)),
-        FeatureSettings.read(in.child("features")),
+        FeatureSettings.read(in.child(FEATURES)),
         ClusteringSettings.read(in.child(ClusteringSettings.BLOCK)),
         in.stringMap(RULE_SEGMENTS));
+    settings.features().checkAgainst(purchases.schema(), in.child(FEATURES));
     in.rejectUnknownKeys();
     in.throwIfProblems();
     return settings;

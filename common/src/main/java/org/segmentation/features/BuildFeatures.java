@@ -51,7 +51,7 @@ public record BuildFeatures(ValidatedInputs inputs) implements Step<BuildFeature
 
   @Override
   public Features execute(RunContext run) {
-    Dataset<Row> features = new CustomerFeatures(run.settings().features(), run.settings().rfm(), run.runDate())
+    Dataset<Row> features = CustomerFeatures.of(run.settings(), run.runDate())
         .apply(inputs.purchases().accepted(), inputs.acceptedProfilesOrNull())
         .persist(StorageLevel.MEMORY_AND_DISK());
     List<Column> figures = ProfileMatch.aggregates();

@@ -28,6 +28,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.segmentation.config.FeatureSettings;
+import org.segmentation.config.JobSettings;
+import org.segmentation.config.SourceSettings;
+import org.segmentation.run.ConfigurationException;
 import org.segmentation.config.RfmSettings;
 import org.segmentation.schema.CanonicalColumn;
 import org.segmentation.schema.Columns;
@@ -35,8 +38,9 @@ import org.segmentation.schema.Columns;
 /**
  * The customers of a run, one row each, with the features that scoring, clustering and rule segments use: the RFM
  * values, behaviour from the purchases in the RFM window (average order value, tenure, mean days between orders,
- * distinct categories, return rate, channel shares) and the profile's attributes (age from age or birth date, gender,
- * income, education, occupation, country, region, city, interests, lifestyle, marketing consent).
+ * distinct categories, return rate, line shares such as {@code channel_web_share}) and the profile's attributes (age
+ * from age or birth date, gender, income, education, occupation, country, region, city, interests, lifestyle,
+ * marketing consent, and every attribute declared under {@code inputs.profiles.attributes}, under its own name).
  *
  * <p>Every customer with a profile or a purchase is one row: profile-only customers get frequency 0 and NULL purchase
  * features (and, after segmentation, the no-purchase segment); purchase-only customers are kept with
@@ -45,18 +49,35 @@ import org.segmentation.schema.Columns;
  * <p>Cost: the purchases are shuffled once (RFM and behaviour in one {@link RfmAggregation}), the profiles once, and
  * the two meet in one full outer join.
  */
-public record CustomerFeatures(FeatureSettings settings, RfmSettings rfm, LocalDate runDate) {
+public record CustomerFeatures(FeatureSettings settings, RfmSettings rfm, LocalDate runDate,
+    List<CanonicalColumn> profileAttributes) {
   private static final String PROFILE_ID = "__profile_id";
   /** Identifying and bookkeeping profile columns that are not features. */
   private static final List<String> NOT_FEATURES = List.of(CUSTOMER_ID, Columns.BIRTH_DATE, Columns.SIGNUP_TS,
       Columns.EMAIL, Columns.POSTAL_CODE);
 
+  public CustomerFeatures {
+    profileAttributes = List.copyOf(profileAttributes);
+  }
+
+  /** Without declared profile attributes. */
+  public CustomerFeatures(FeatureSettings settings, RfmSettings rfm, LocalDate runDate) {
+    this(settings, rfm, runDate, List.of());
+  }
+
+  /** The features of a run as configured (the declared profile attributes become features of their own name). */
+  public static CustomerFeatures of(JobSettings settings, LocalDate runDate) {
+    return new CustomerFeatures(settings.features(), settings.rfm(), runDate,
+        settings.profiles().attributes().stream().map(SourceSettings.Attribute::column).toList());
+  }
+
   /**
-   * The features' schema, from empty inputs of the canonical schemas: what rule segments and clustering features are
-   * checked against before any input is read. Runs no Spark job.
+   * The features' schema, from empty inputs of the configured schemas: what rule segments and clustering features are
+   * checked against before any input is read (an attribute named like a feature is found here too). Runs no Spark job.
    */
-  public Dataset<Row> emptyPlan(SparkSession spark, boolean withProfiles) {
-    return apply(empty(spark, Columns.PURCHASES), withProfiles ? empty(spark, Columns.PROFILES) : null);
+  public Dataset<Row> emptyPlan(SparkSession spark, JobSettings settings) {
+    return apply(empty(spark, settings.purchases().schema()),
+        settings.profiles().enabled() ? empty(spark, settings.profiles().schema()) : null);
   }
 
   private static Dataset<Row> empty(SparkSession spark, List<CanonicalColumn> columns) {
@@ -73,20 +94,23 @@ public record CustomerFeatures(FeatureSettings settings, RfmSettings rfm, LocalD
    */
   public Dataset<Row> apply(Dataset<Row> purchases, Dataset<Row> profiles) {
     Column asOf = lit(java.sql.Date.valueOf(runDate));
-    Dataset<Row> bought = new RfmAggregation(rfm, runDate, RfmAggregation.Behaviour.of(settings.channels()))
+    Dataset<Row> bought = new RfmAggregation(rfm, runDate, RfmAggregation.Behaviour.of(settings.shares()))
         .apply(purchases);
 
+    checkNoClash(bought.columns());
     Dataset<Row> customers;
     if (profiles == null) {
       customers = bought.withColumn(HAS_PROFILE, lit(false)).withColumn(Columns.HAS_PURCHASES, lit(true));
     } else {
-      Dataset<Row> profile = profiles.select(
+      List<Column> profileColumns = new ArrayList<>(List.of(
           col(CUSTOMER_ID).as(PROFILE_ID),
           coalesce(col(Columns.AGE), floor(months_between(asOf, col(Columns.BIRTH_DATE)).divide(12)).cast("int"))
               .as(Columns.AGE),
           col(Columns.GENDER), col(Columns.INCOME), col(Columns.EDUCATION), col(Columns.OCCUPATION),
           col(Columns.COUNTRY), col(Columns.REGION), col(Columns.CITY), col(Columns.INTERESTS),
-          col(Columns.LIFESTYLE), col(Columns.MARKETING_CONSENT));
+          col(Columns.LIFESTYLE), col(Columns.MARKETING_CONSENT)));
+      profileAttributes.forEach(a -> profileColumns.add(col(a.name())));
+      Dataset<Row> profile = profiles.select(profileColumns.toArray(Column[]::new));
       customers = bought.join(profile, bought.col(CUSTOMER_ID).equalTo(profile.col(PROFILE_ID)), "full_outer")
           .withColumn(Columns.HAS_PURCHASES, col(CUSTOMER_ID).isNotNull())
           .withColumn(CUSTOMER_ID, coalesce(col(CUSTOMER_ID), col(PROFILE_ID)))
@@ -101,6 +125,9 @@ public record CustomerFeatures(FeatureSettings settings, RfmSettings rfm, LocalD
       if (!NOT_FEATURES.contains(c.name())) {
         attributes.add(profiles == null ? lit(null).cast(c.type()).as(c.name()) : col(c.name()));
       }
+    }
+    for (CanonicalColumn c : profileAttributes) {
+      attributes.add(profiles == null ? lit(null).cast(c.type()).as(c.name()) : col(c.name()));
     }
 
     List<Column> output = new ArrayList<>();
@@ -117,5 +144,19 @@ public record CustomerFeatures(FeatureSettings settings, RfmSettings rfm, LocalD
         .as(MEAN_DAYS_BETWEEN_ORDERS));
     output.addAll(attributes);
     return customers.select(output.toArray(Column[]::new));
+  }
+
+  /** A declared attribute named like a feature would make every reference to that name ambiguous. */
+  private void checkNoClash(String[] purchaseFeatures) {
+    java.util.Set<String> taken = new java.util.HashSet<>(List.of(purchaseFeatures));
+    taken.addAll(List.of(PROFILE_ID, HAS_PROFILE, Columns.HAS_PURCHASES, AVERAGE_ORDER_VALUE, TENURE_DAYS,
+        MEAN_DAYS_BETWEEN_ORDERS));
+    List<String> problems = profileAttributes.stream().map(CanonicalColumn::name).filter(taken::contains)
+        .map(name -> JobSettings.keyPath(JobSettings.INPUTS, SourceSettings.PROFILES, SourceSettings.ATTRIBUTES, name)
+            + ": the customer features already have a column \"" + name + "\": give the attribute another name")
+        .toList();
+    if (!problems.isEmpty()) {
+      throw new ConfigurationException(problems);
+    }
   }
 }

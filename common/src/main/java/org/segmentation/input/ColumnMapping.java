@@ -26,7 +26,7 @@ import org.segmentation.schema.SqlCompiler;
 /**
  * Turns an input in the user's own schema into our canonical columns, using the source's column mapping.
  *
- * <p>For every canonical column the output holds the typed value ({@code try_cast} of the mapping expression: NULL when
+ * <p>For every column of the schema (the canonical columns and the source's declared attributes) the output holds the typed value ({@code try_cast} of the mapping expression: NULL when
  * it cannot be converted; identifiers trimmed, see {@link Columns#IDENTIFIERS}) and, for columns that are not strings, the value before conversion in {@code __mapped_<name>}
  * so that validation can tell a missing value from an unparseable one. The original row is kept as a struct in
  * {@code __source} for the quarantine table; the optimizer prunes it wherever it is not used.
@@ -61,7 +61,7 @@ public record ColumnMapping(SourceSettings source, List<CanonicalColumn> schema)
         : "";
     List<Column> output = new ArrayList<>();
     for (CanonicalColumn c : schema) {
-      String expression = source.columns().get(c.name());
+      String expression = source.expressionOf(c.name()).orElse(null);
       Column value;
       if (expression != null) {
         value = compile(raw, c, expression, problems);
@@ -100,6 +100,7 @@ public record ColumnMapping(SourceSettings source, List<CanonicalColumn> schema)
   }
 
   private String key(String column) {
-    return source.columnKeyPath(column);
+    return source.columns().containsKey(column) || source.attributes().stream().noneMatch(a -> a.name().equals(column))
+        ? source.columnKeyPath(column) : source.attributeKeyPath(column);
   }
 }

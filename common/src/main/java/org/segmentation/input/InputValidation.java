@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.array_compact;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
@@ -44,8 +45,9 @@ import org.segmentation.schema.Columns;
  *
  * <p>Reason codes (a row can have several):
  * <ul>
- *   <li>{@code missing_<column>}: a required column is NULL or empty after mapping;</li>
- *   <li>{@code unparseable_<column>}: the mapped value is present but cannot be converted to the column's type;</li>
+ *   <li>{@code missing_<column>}: a required column is NULL or blank (before conversion, for typed columns);</li>
+ *   <li>{@code unparseable_<column>}: the mapped value is present but cannot be converted to the column's type
+ *       (declared attributes too: {@code unparseable_<attribute>});</li>
  *   <li>{@code amount_out_of_range}: |amount| above {@code quality.max-abs-amount};</li>
  *   <li>{@code age_out_of_range}: age outside {@code quality.min-age .. max-age};</li>
  *   <li>{@code duplicate_profile}: another profile of the same customer is kept (the latest signup_ts wins);</li>
@@ -81,22 +83,32 @@ public record InputValidation(List<CanonicalColumn> schema, List<Rule> rules, De
    *     impossible. (Not the run date: purchases after the run date are valid, a backfill just ignores them.)
    */
   public static InputValidation purchases(QualitySettings quality, Instant startedAt) {
+    return purchases(quality, startedAt, Columns.PURCHASES);
+  }
+
+  /** @param schema the canonical purchase columns and the declared attributes */
+  public static InputValidation purchases(QualitySettings quality, Instant startedAt, List<CanonicalColumn> schema) {
     Instant latest = startedAt.plus(Duration.ofHours(quality.maxFutureHours()));
     Dedupe duplicates = null;
     if (quality.duplicateLines() == QualitySettings.Handling.QUARANTINE) {
-      List<Column> everyColumn = Columns.PURCHASES.stream().map(c -> col(c.name())).toList();
+      List<Column> everyColumn = schema.stream().map(c -> col(c.name())).toList();
       duplicates = new Dedupe(everyColumn, List.of(), DUPLICATE_LINE);
     }
     // a guest line's customer_id is NULL or blank (ids are trimmed): skipped rather than quarantined, if so configured
     Column guest = quality.purchasesWithoutCustomer() == QualitySettings.GuestHandling.SKIP
         ? col(CUSTOMER_ID).isNull().or(col(CUSTOMER_ID).equalTo(lit(""))) : lit(false);
-    return new InputValidation(Columns.PURCHASES, List.of(
+    return new InputValidation(schema, List.of(
         new Rule(AMOUNT_OUT_OF_RANGE, abs(col(AMOUNT)).gt(lit(quality.maxAbsAmount()))),
         new Rule(ORDER_TS_IN_FUTURE, col(ORDER_TS).gt(lit(java.sql.Timestamp.from(latest))))), duplicates, guest);
   }
 
   public static InputValidation profiles(QualitySettings quality) {
-    return new InputValidation(Columns.PROFILES, List.of(
+    return profiles(quality, Columns.PROFILES);
+  }
+
+  /** @param schema the canonical profile columns and the declared attributes */
+  public static InputValidation profiles(QualitySettings quality, List<CanonicalColumn> schema) {
+    return new InputValidation(schema, List.of(
         new Rule(AGE_OUT_OF_RANGE, col(AGE).lt(quality.minAge()).or(col(AGE).gt(quality.maxAge())))),
         new Dedupe(List.of(col(CUSTOMER_ID)), List.of(col(SIGNUP_TS).desc_nulls_last()), DUPLICATE_PROFILE),
         lit(false));
@@ -120,6 +132,19 @@ public record InputValidation(List<CanonicalColumn> schema, List<Rule> rules, De
         .drop("__known_id"), purchases.skippedWhen());
   }
 
+  private static Column blank(Column text) {
+    return text.isNull().or(trim(text).equalTo(lit("")));
+  }
+
+  /**
+   * Whether a value was absent before conversion: NULL, or blank text (an empty cell is a missing value, not an
+   * unparseable one). Only text can be blank, so other types cost one NULL test.
+   */
+  private static Column absentBeforeConversion(Dataset<Row> mapped, String column) {
+    return mapped.schema().apply(column).dataType().equals(DataTypes.StringType) ? blank(col(column))
+        : col(column).isNull();
+  }
+
   /** {@code reasons} (possibly NULL: none yet) with one more reason code. */
   private static Column withReason(Column reasons, String reasonCode) {
     return when(reasons.isNull(), array(lit(reasonCode))).otherwise(array_append(reasons, lit(reasonCode)));
@@ -131,15 +156,14 @@ public record InputValidation(List<CanonicalColumn> schema, List<Rule> rules, De
     List<String> codes = new ArrayList<>();
     for (CanonicalColumn c : schema) {
       Column typed = col(c.name());
+      Column absent = c.type().equals(DataTypes.StringType) ? blank(typed)
+          : absentBeforeConversion(mapped, ColumnMapping.MAPPED_PREFIX + c.name());
       if (c.required()) {
-        violations.add(c.type().equals(DataTypes.StringType)
-            ? typed.isNull().or(trim(typed).equalTo(lit("")))
-            : col(ColumnMapping.MAPPED_PREFIX + c.name()).isNull());
+        violations.add(absent);
         codes.add(MISSING + c.name());
       }
       if (!c.type().equals(DataTypes.StringType)) {
-        Column before = col(ColumnMapping.MAPPED_PREFIX + c.name());
-        violations.add(before.isNotNull().and(typed.isNull()));
+        violations.add(not(absent).and(typed.isNull()));
         codes.add(UNPARSEABLE + c.name());
       }
     }

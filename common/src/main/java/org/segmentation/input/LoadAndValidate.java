@@ -8,8 +8,10 @@ import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
+import org.segmentation.config.FeatureSettings;
 import org.segmentation.config.JobSettings;
 import org.segmentation.config.QualitySettings;
+import org.segmentation.config.SourceSettings;
 import org.segmentation.io.SourceReader;
 import org.segmentation.io.SourceReader.RawInput;
 import org.segmentation.pipeline.RunContext;
@@ -33,19 +35,26 @@ public record LoadAndValidate() implements Step<ValidatedInputs> {
   public ValidatedInputs execute(RunContext run) {
     JobSettings settings = run.settings();
     Map<String, String> versions = new LinkedHashMap<>();
-    ValidatedInput purchases = validate(SourceReader.read(run.spark(), settings.purchases()), Columns.PURCHASES,
-        InputValidation.purchases(settings.quality(), run.startedAt()), versions);
+    ValidatedInput purchases = validate(SourceReader.read(run.spark(), settings.purchases()),
+        settings.purchases().schema(),
+        InputValidation.purchases(settings.quality(), run.startedAt(), settings.purchases().schema()), versions);
     Optional<ValidatedInput> profiles = Optional.empty();
     if (settings.profiles().enabled()) {
-      profiles = Optional.of(validate(SourceReader.read(run.spark(), settings.profiles()), Columns.PROFILES,
-          InputValidation.profiles(settings.quality()), versions));
+      profiles = Optional.of(validate(SourceReader.read(run.spark(), settings.profiles()),
+          settings.profiles().schema(), InputValidation.profiles(settings.quality(), settings.profiles().schema()),
+          versions));
       if (settings.quality().purchasesWithoutProfile() == QualitySettings.Handling.QUARANTINE) {
         purchases = InputValidation.quarantineCustomersWithoutProfile(purchases,
             profiles.get().accepted().select(Columns.CUSTOMER_ID));
       }
     }
-    // quantity is validated (an unparseable one is quarantined), but no stage reads it: not worth caching
-    purchases = purchases.without(Columns.QUANTITY);
+    // quantity and purchase attributes that no line share reads are validated (an unparseable value is quarantined),
+    // but no stage reads them: not worth caching
+    List<String> unread = new ArrayList<>(List.of(Columns.QUANTITY));
+    List<String> shared = settings.features().shares().stream().map(FeatureSettings.LineShare::column).toList();
+    settings.purchases().attributes().stream().map(SourceSettings.Attribute::name).filter(a -> !shared.contains(a))
+        .forEach(unread::add);
+    purchases = purchases.without(unread.toArray(String[]::new));
 
     // Persisted: the validated rows feed the RFM aggregate, the features, the quarantine table and the counts, and
     // each source must be read once. MEMORY_AND_DISK spills instead of recomputing when memory runs short.

@@ -5,13 +5,19 @@ import static org.apache.spark.sql.functions.lit;
 
 import io.delta.tables.DeltaTable;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.segmentation.config.LakeSettings;
+import org.segmentation.run.ConfigurationException;
 import org.segmentation.run.PublishConflictException;
 import org.segmentation.schema.Columns;
 
@@ -28,8 +34,10 @@ import org.segmentation.schema.Columns;
  *
  * <p><b>Schema upgrades.</b> The only migration is additive and declared: when the catalog declares a column that an
  * existing table lacks (a newer version of the job added it), the column is added with {@code ALTER TABLE ... ADD
- * COLUMNS} before the write, and older rows read it as NULL. A stored column the catalog does not declare stops the
- * write: a newer version of the job has written this lake.
+ * COLUMNS} before the write, and older rows read it as NULL; so is a field newly declared in a struct of configured
+ * fields ({@code customer_segments.profile_attributes}), whose fields no longer declared stay, NULL from then on. A
+ * stored column the catalog does not know stops the write (a newer version of the job has written this lake), and so
+ * does a struct field whose declared type changed.
  */
 public final class LakeTables {
   private final SparkSession spark;
@@ -98,19 +106,46 @@ public final class LakeTables {
     return spark.read().format("delta").load(path(table));
   }
 
-  /** Adds the declared columns an existing table lacks; refuses a table with columns the catalog does not know. */
+  /**
+   * Adds the declared columns (and struct fields) an existing table lacks; refuses a table with columns the catalog
+   * does not know, and a struct field whose stored type differs from the declared one.
+   */
   void upgradeSchema(TableSpec table) {
     if (!exists(table)) {
       return;
     }
-    List<String> stored = List.of(read(table).schema().fieldNames());
-    List<String> undeclared = stored.stream().filter(name -> !table.columnNames().contains(name)).toList();
+    StructType stored = read(table).schema();
+    List<String> undeclared = Arrays.stream(stored.fieldNames())
+        .filter(name -> !table.knownColumnNames().contains(name)).toList();
     if (!undeclared.isEmpty()) {
       throw new IllegalStateException("Cannot publish " + table.name() + ": the table at " + path(table)
           + " has columns this version of the job does not know " + undeclared + " (written by a newer version?)");
     }
-    List<String> added = table.columns().stream().filter(c -> !stored.contains(c.name()))
-        .map(c -> "`" + c.name() + "` " + c.type().sql()).toList();
+    List<String> added = new ArrayList<>();
+    List<String> conflicts = new ArrayList<>();
+    for (TableSpec.Column c : table.columns()) {
+      Optional<StructField> current = Arrays.stream(stored.fields()).filter(f -> f.name().equals(c.name())).findFirst();
+      if (current.isEmpty()) {
+        added.add("`" + c.name() + "` " + c.type().sql());
+      } else if (c.type() instanceof StructType declared && current.get().dataType() instanceof StructType had) {
+        // a struct of configured fields (profile_attributes): new fields are added, dropped ones stay (NULL from now)
+        for (StructField field : declared.fields()) {
+          Optional<StructField> was = Arrays.stream(had.fields()).filter(f -> f.name().equals(field.name()))
+              .findFirst();
+          if (was.isEmpty()) {
+            added.add("`" + c.name() + "`.`" + field.name() + "` " + field.dataType().sql());
+          } else if (!was.get().dataType().catalogString().equals(field.dataType().catalogString())) {
+            conflicts.add(c.name() + "." + field.name() + " is stored as " + was.get().dataType().simpleString()
+                + " and now declared " + field.dataType().simpleString());
+          }
+        }
+      }
+    }
+    if (!conflicts.isEmpty()) {
+      throw new ConfigurationException("Cannot publish " + table.name() + " at " + path(table) + ": "
+          + String.join("; ", conflicts) + ". Keep the stored type, or declare the attribute under a new name "
+          + "(older nights keep the old one)");
+    }
     if (!added.isEmpty()) {
       spark.sql("ALTER TABLE delta.`" + path(table) + "` ADD COLUMNS (" + String.join(", ", added) + ")");
     }

@@ -10,6 +10,7 @@ import static org.apache.spark.sql.types.DataTypes.TimestampType;
 import static org.apache.spark.sql.types.DataTypes.createArrayType;
 import static org.apache.spark.sql.types.DataTypes.createDecimalType;
 import static org.apache.spark.sql.types.DataTypes.createMapType;
+import static org.apache.spark.sql.types.DataTypes.createStructType;
 import static org.segmentation.schema.Columns.AVERAGE_ORDER_VALUE;
 import static org.segmentation.schema.Columns.CLUSTER_DISTANCE;
 import static org.segmentation.schema.Columns.CLUSTER_ID;
@@ -31,6 +32,7 @@ import static org.segmentation.schema.Columns.MONEY;
 import static org.segmentation.schema.Columns.M_SCORE;
 import static org.segmentation.schema.Columns.NET_REVENUE;
 import static org.segmentation.schema.Columns.PREVIOUS_RFM_SEGMENT;
+import static org.segmentation.schema.Columns.PROFILE_ATTRIBUTES;
 import static org.segmentation.schema.Columns.PREVIOUS_RUN_DATE;
 import static org.segmentation.schema.Columns.REASON_CODES;
 import static org.segmentation.schema.Columns.RECENCY_DAYS;
@@ -56,6 +58,8 @@ import static org.segmentation.schema.Columns.medianOf;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.segmentation.io.TableSpec.Column;
 
 /**
@@ -99,7 +103,19 @@ public final class TableCatalog {
           new Column(CLUSTER_NAME, StringType, "generated (or clustering.names) name of the cluster"),
           new Column(CLUSTER_DISTANCE, DoubleType, "KMeans / bisecting: distance to the centroid, scaled space"),
           new Column(CLUSTER_PROBABILITY, DoubleType, "GaussianMixture: probability of the assigned cluster"),
-          new Column(RULE_SEGMENTS, NAMES, "names of the rule-segments whose condition holds")));
+          new Column(RULE_SEGMENTS, NAMES, "names of the rule-segments whose condition holds")),
+      List.of(new Column(PROFILE_ATTRIBUTES, createStructType(new StructField[0]),
+          "the attributes declared under inputs.profiles.attributes, one typed field each (the column exists once "
+              + "attributes are declared; a field added later reads NULL in older rows)")));
+
+  /**
+   * customer_segments as this run writes it: with a {@code profile_attributes} struct of the declared attributes when
+   * there are any.
+   */
+  public static TableSpec customerSegments(StructType profileAttributes) {
+    return profileAttributes.isEmpty() ? CUSTOMER_SEGMENTS
+        : CUSTOMER_SEGMENTS.withOptional(PROFILE_ATTRIBUTES, profileAttributes);
+  }
 
   public static final TableSpec SEGMENT_SUMMARY = new TableSpec("segment_summary", "RFM segment and run date", true,
       List.of(
@@ -144,7 +160,8 @@ public final class TableCatalog {
           new Column(SHARE_OF_CUSTOMERS, DoubleType, "customers / clustered customers"),
           new Column("mean", DOUBLE_BY_NAME, "mean of each numeric feature"),
           new Column("median", DOUBLE_BY_NAME, "median of each numeric feature (percentile_approx)"),
-          new Column("z_score", DOUBLE_BY_NAME, "(cluster mean - base mean) / base standard deviation"),
+          new Column("z_score", DOUBLE_BY_NAME, "(cluster mean - base mean) / base standard deviation; for a one-hot "
+              + "feature, key feature=value: the same for the share of the cluster's most common value"),
           new Column("top_values", createMapType(StringType, StringType),
               "most common value of one-hot features, top 3 tags of multi-hot features"),
           new Column("distinguishing_features", NAMES, "the three features with the largest |z_score|"),

@@ -14,14 +14,38 @@ import org.apache.spark.sql.types.StructType;
  * @param rowIsOne what one row stands for ("customer and run date")
  * @param partitionedByRunDate true: written with replaceWhere run_date = D; false: appended to
  * @param columns the columns in table order
+ * @param optional columns that exist only where the configuration asks for them (their declared type is a
+ *     placeholder: {@link #withOptional} gives the run's): a table that has one is never refused for it
  */
-public record TableSpec(String name, String rowIsOne, boolean partitionedByRunDate, List<Column> columns) {
+public record TableSpec(String name, String rowIsOne, boolean partitionedByRunDate, List<Column> columns,
+    List<Column> optional) {
 
   /** One column: name, Spark type and a one-line comment for the data dictionary. */
   public record Column(String name, DataType type, String comment) {}
 
   public TableSpec {
     columns = List.copyOf(columns);
+    optional = List.copyOf(optional);
+  }
+
+  public TableSpec(String name, String rowIsOne, boolean partitionedByRunDate, List<Column> columns) {
+    this(name, rowIsOne, partitionedByRunDate, columns, List.of());
+  }
+
+  /** This table with its optional column {@code name} present, of the run's {@code type}, after the others. */
+  public TableSpec withOptional(String name, DataType type) {
+    Column declared = optional.stream().filter(c -> c.name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException(this.name + " has no optional column " + name));
+    List<Column> withIt = new java.util.ArrayList<>(columns);
+    withIt.add(new Column(name, type, declared.comment()));
+    return new TableSpec(this.name, rowIsOne, partitionedByRunDate, withIt, optional);
+  }
+
+  /** Every column name a version of this table may have: the columns and the optional ones. */
+  public List<String> knownColumnNames() {
+    List<String> known = new java.util.ArrayList<>(columnNames());
+    optional.stream().map(Column::name).filter(n -> !known.contains(n)).forEach(known::add);
+    return known;
   }
 
   /** The declared schema (every column nullable, as Delta stores them). */
@@ -73,8 +97,9 @@ public record TableSpec(String name, String rowIsOne, boolean partitionedByRunDa
     String header = "## " + name + "\n\nOne row per " + rowIsOne + "."
         + (partitionedByRunDate ? " Partitioned by run_date; each run replaces its date." : " Append-only.")
         + "\n\n| column | type | meaning |\n|---|---|---|\n";
-    return header + columns.stream()
-        .map(c -> "| " + c.name() + " | " + c.type().simpleString() + " | " + c.comment() + " |")
+    return header + java.util.stream.Stream.concat(columns.stream(), optional.stream())
+        .map(c -> "| " + c.name() + " | " + (optional.contains(c) ? "struct (optional)" : c.type().simpleString())
+            + " | " + c.comment() + " |")
         .collect(Collectors.joining("\n")) + "\n";
   }
 }

@@ -42,7 +42,7 @@ public record AssembleSegmentTables(ValidatedInputs inputs, ClusterCustomers.Clu
 
     @Override
     public void release() {
-      inPublishingOrder.get(TableCatalog.CUSTOMER_SEGMENTS).unpersist();
+      inPublishingOrder.values().iterator().next().unpersist(); // customer_segments, the one persisted
     }
   }
 
@@ -63,10 +63,11 @@ public record AssembleSegmentTables(ValidatedInputs inputs, ClusterCustomers.Clu
 
     Dataset<Row> withRules = new RuleSegments(run.settings().ruleSegments()).apply(clustered.rows());
     // Persisted: the summary and the transitions aggregate it, and it is written.
-    Dataset<Row> customerSegments = new CustomerSegmentsAssembly(run.runDate()).finish(withRules, previous)
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    TableSpec customerSegmentsTable = TableCatalog.customerSegments(run.settings().profiles().attributeStruct());
+    Dataset<Row> customerSegments = new CustomerSegmentsAssembly(run.runDate(), customerSegmentsTable)
+        .finish(withRules, previous).persist(StorageLevel.MEMORY_AND_DISK());
     Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
-    tables.put(TableCatalog.CUSTOMER_SEGMENTS, customerSegments);
+    tables.put(customerSegmentsTable, customerSegments);
     tables.put(TableCatalog.SEGMENT_SUMMARY, new SegmentSummary().apply(customerSegments));
     tables.put(TableCatalog.SEGMENT_TRANSITIONS, new SegmentTransitions(run.runDate(), previousRunDate.orElse(null))
         .apply(customerSegments, previous));

@@ -3,24 +3,36 @@ package org.segmentation.output;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.segmentation.schema.Columns.CUSTOMER_ID;
+import static org.apache.spark.sql.functions.struct;
 import static org.segmentation.schema.Columns.PREVIOUS_RFM_SEGMENT;
+import static org.segmentation.schema.Columns.PROFILE_ATTRIBUTES;
 import static org.segmentation.schema.Columns.RFM_SEGMENT;
 import static org.segmentation.schema.Columns.RUN_DATE;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.segmentation.io.TableCatalog;
+import org.segmentation.io.TableSpec;
 
 /**
- * The final columns of {@code customer_segments}: the run date, the previous night's segment, and the column order of
- * {@link TableCatalog#CUSTOMER_SEGMENTS}. Pure.
+ * The final columns of {@code customer_segments}: the run date, the previous night's segment, the declared profile
+ * attributes gathered in one struct, and the column order of the table. Pure.
+ *
+ * @param table customer_segments as this run writes it ({@link TableCatalog#customerSegments})
  */
-public record CustomerSegmentsAssembly(LocalDate runDate) {
+public record CustomerSegmentsAssembly(LocalDate runDate, TableSpec table) {
+
+  /** Without profile attributes. */
+  public CustomerSegmentsAssembly(LocalDate runDate) {
+    this(runDate, TableCatalog.CUSTOMER_SEGMENTS);
+  }
 
   /**
    * Adds the previous run's segment and the run date, and fixes the output column order. {@code segmented} has the
@@ -40,8 +52,16 @@ public record CustomerSegmentsAssembly(LocalDate runDate) {
           "left_outer").drop("__previous_id");
     }
     List<Column> output = new ArrayList<>();
-    for (String column : TableCatalog.CUSTOMER_SEGMENTS.columnNames()) {
-      output.add(column.equals(RUN_DATE) ? lit(java.sql.Date.valueOf(runDate)).as(RUN_DATE) : col(column));
+    for (TableSpec.Column column : table.columns()) {
+      if (column.name().equals(RUN_DATE)) {
+        output.add(lit(java.sql.Date.valueOf(runDate)).as(RUN_DATE));
+      } else if (column.name().equals(PROFILE_ATTRIBUTES)) {
+        // the attributes are features of their own name until here
+        output.add(struct(Arrays.stream(((StructType) column.type()).fieldNames()).map(f -> col("`" + f + "`"))
+            .toArray(Column[]::new)).as(PROFILE_ATTRIBUTES));
+      } else {
+        output.add(col(column.name()));
+      }
     }
     return withPrevious.select(output.toArray(Column[]::new));
   }

@@ -12,7 +12,6 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 import static org.segmentation.schema.Columns.AMOUNT;
-import static org.segmentation.schema.Columns.CHANNEL;
 import static org.segmentation.schema.Columns.CUSTOMER_ID;
 import static org.segmentation.schema.Columns.FIRST_PURCHASE_DATE;
 import static org.segmentation.schema.Columns.FREQUENCY;
@@ -25,7 +24,6 @@ import static org.segmentation.schema.Columns.PRODUCT_CATEGORY;
 import static org.segmentation.schema.Columns.RECENCY_DAYS;
 import static org.segmentation.schema.Columns.DISTINCT_CATEGORIES;
 import static org.segmentation.schema.Columns.RETURN_RATE;
-import static org.segmentation.schema.Columns.channelShare;
 
 import org.segmentation.pipeline.Stage;
 import java.time.LocalDate;
@@ -35,6 +33,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
+import org.segmentation.config.FeatureSettings.LineShare;
 import org.segmentation.config.RfmSettings;
 import org.segmentation.schema.Columns;
 
@@ -52,8 +51,9 @@ import org.segmentation.schema.Columns;
  *       (NULL without one); {@code net_revenue} = sum of all amounts; {@code monetary} = net revenue, or net revenue
  *       per counted order when {@code rfm.monetary = average-order-value}.</li>
  *   <li>Behaviour ({@link Behaviour}): {@code distinct_categories} (non-NULL product categories),
- *       {@code return_rate} (share of lines with a negative amount) and {@code channel_<name>_share} (share of lines
- *       sold through each listed channel).</li>
+ *       {@code return_rate} (share of lines with a negative amount) and {@code <column>_<value>_share} (share of
+ *       lines with each listed value: {@code channel_web_share}, or of a declared purchase attribute such as
+ *       {@code payment_card_share}).</li>
  * </ul>
  *
  * <p>The purchase lines are shuffled once, by customer: the order level and the customer level both aggregate inside
@@ -68,15 +68,20 @@ public record RfmAggregation(RfmSettings settings, LocalDate runDate, Behaviour 
   private static final String CATEGORY_CUSTOMER = "__category_customer";
 
   /** Which behaviour features to compute along with RFM. */
-  public record Behaviour(boolean enabled, List<String> channels) {
+  public record Behaviour(boolean enabled, List<LineShare> shares) {
     public static final Behaviour NONE = new Behaviour(false, List.of());
 
     public Behaviour {
-      channels = List.copyOf(channels);
+      shares = List.copyOf(shares);
     }
 
-    public static Behaviour of(List<String> channels) {
-      return new Behaviour(true, channels);
+    public static Behaviour of(List<LineShare> shares) {
+      return new Behaviour(true, shares);
+    }
+
+    /** The purchase columns the shares read, each once. */
+    List<String> shareColumns() {
+      return shares.stream().map(LineShare::column).distinct().toList();
     }
   }
 
@@ -85,8 +90,8 @@ public record RfmAggregation(RfmSettings settings, LocalDate runDate, Behaviour 
     this(settings, runDate, Behaviour.NONE);
   }
 
-  private static String channelLines(String channel) {
-    return "__lines_" + channel;
+  private static String shareLines(LineShare share) {
+    return "__lines_" + share.feature();
   }
 
   @Override
@@ -99,7 +104,7 @@ public record RfmAggregation(RfmSettings settings, LocalDate runDate, Behaviour 
     }
     List<Column> carried = new ArrayList<>(List.of(col(CUSTOMER_ID), col(ORDER_ID), day.as(ORDER_DATE), col(AMOUNT)));
     if (behaviour.enabled()) {
-      carried.add(col(CHANNEL));
+      behaviour.shareColumns().forEach(column -> carried.add(col(column)));
     }
     // The one shuffle: hash-partitioning by customer also satisfies the (customer, order) grouping below.
     Dataset<Row> lines = purchases.where(inWindow).select(carried.toArray(Column[]::new)).repartition(col(CUSTOMER_ID));
@@ -111,9 +116,10 @@ public record RfmAggregation(RfmSettings settings, LocalDate runDate, Behaviour 
       perOrder.add(count(when(col(AMOUNT).lt(0), lit(1))).as(RETURN_LINES));
       perCustomer.add(sum(col(LINES)).as(LINES));
       perCustomer.add(sum(col(RETURN_LINES)).as(RETURN_LINES));
-      for (String channel : behaviour.channels()) {
-        perOrder.add(count(when(col(CHANNEL).equalTo(channel), lit(1))).as(channelLines(channel)));
-        perCustomer.add(sum(col(channelLines(channel))).as(channelLines(channel)));
+      for (LineShare share : behaviour.shares()) {
+        perOrder.add(count(when(col(share.column()).cast("string").equalTo(share.value()), lit(1)))
+            .as(shareLines(share)));
+        perCustomer.add(sum(col(shareLines(share))).as(shareLines(share)));
       }
     }
     Dataset<Row> orders = lines
@@ -150,8 +156,8 @@ public record RfmAggregation(RfmSettings settings, LocalDate runDate, Behaviour 
         .agg(count_distinct(col(PRODUCT_CATEGORY)).as(DISTINCT_CATEGORIES));
     output.add(col(DISTINCT_CATEGORIES));
     output.add(col(RETURN_LINES).divide(col(LINES)).as(RETURN_RATE));
-    for (String channel : behaviour.channels()) {
-      output.add(col(channelLines(channel)).divide(col(LINES)).as(channelShare(channel)));
+    for (LineShare share : behaviour.shares()) {
+      output.add(col(shareLines(share)).divide(col(LINES)).as(share.feature()));
     }
     return customers
         .join(categories, customers.col(CUSTOMER_ID).equalTo(categories.col(CATEGORY_CUSTOMER)), "left_outer")

@@ -113,7 +113,12 @@ public final class Columns {
 
   /** The share of a customer's order lines sold through {@code channel}. */
   public static String channelShare(String channel) {
-    return "channel_" + channel + "_share";
+    return lineShare(CHANNEL, channel);
+  }
+
+  /** The share of a customer's order lines whose {@code column} has the value named {@code value}. */
+  public static String lineShare(String column, String value) {
+    return column + "_" + value + "_share";
   }
 
   // Clusters and rule segments
@@ -122,6 +127,8 @@ public final class Columns {
   public static final String CLUSTER_DISTANCE = "cluster_distance";
   public static final String CLUSTER_PROBABILITY = "cluster_probability";
   public static final String RULE_SEGMENTS = "rule_segments";
+  /** In customer_segments: the declared profile attributes, as one struct. */
+  public static final String PROFILE_ATTRIBUTES = "profile_attributes";
 
   // Aggregates of segment_summary, segment_transitions and cluster_profiles
   public static final String CUSTOMERS = "customers";
