@@ -166,7 +166,8 @@ public final class ConfigReader {
 
   /**
    * Readers over each entry of a block of named blocks ({@code attributes { tenure { ... } plan { ... } }}), by name in
-   * name order (so the order never depends on how the file was merged); an entry that is not a block is a problem.
+   * name order (so the order never depends on how the file was merged); an entry that is not a block is a problem,
+   * except {@code null}, which removes an entry an included file declared ({@code --set ...attributes.plan=null}).
    */
   public Map<String, ConfigReader> namedChildren(String key) {
     Map<String, ConfigReader> readers = new java.util.TreeMap<>();
@@ -181,6 +182,9 @@ public final class ConfigReader {
     for (Map.Entry<String, ConfigValue> entry : config.getObject(key).entrySet()) {
       String name = entry.getKey();
       String entryPath = keyPath(key) + "." + name;
+      if (entry.getValue().valueType() == ConfigValueType.NULL) {
+        continue;
+      }
       if (entry.getValue().valueType() == ConfigValueType.OBJECT) {
         readers.put(name, new ConfigReader(((com.typesafe.config.ConfigObject) entry.getValue()).toConfig(), entryPath,
             problems));
