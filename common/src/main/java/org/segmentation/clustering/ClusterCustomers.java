@@ -82,7 +82,7 @@ public record ClusterCustomers(ScoreRfm.Scored scored) implements Step<ClusterCu
     boolean refit = needsRefit(saved.map(ModelStore.Saved::fittedFor), run.runDate(), settings.refitEveryDays());
     ClusteringModel model;
     if (refit) {
-      model = ClusteringFit.fit(active, settings, previous.orElse(null));
+      model = ClusteringFit.fit(active, activeCustomers, settings, previous.orElse(null));
       models.save(ModelStore.CLUSTERING, run.runDate(), run.runId(), model.pipeline(), registryColumns(model));
     } else {
       model = previous.get();
@@ -99,7 +99,8 @@ public record ClusterCustomers(ScoreRfm.Scored scored) implements Step<ClusterCu
         .withColumn(Columns.CLUSTER_NAME, ClusterProfiles.nameOf(profiles.names()))
         .persist(StorageLevel.MEMORY_AND_DISK());
     String details = "algorithm=" + ConfigReader.kebab(settings.algorithm()) + " k=" + model.k()
-        + " refit=" + refit + " model_date=" + (refit ? run.runDate() : saved.get().fittedFor())
+        + " refit=" + refit + (refit ? " fits=" + ClusteringFit.Plan.of(activeCustomers, settings).estimatorFits() : "")
+        + " model_date=" + (refit ? run.runDate() : saved.get().fittedFor())
         + " silhouette_by_k=\"" + model.silhouetteByK().toString().replace(" ", "") + "\""
         + " names=\"" + String.join(",", profiles.names().values()) + "\"";
     return new Clustered(rows, Optional.of(profiles.rows()), details);

@@ -27,6 +27,11 @@ import org.segmentation.config.ClusteringSettings;
  * of all of them, the cost no longer grows with the base, and restarts guard against a poor local optimum (which
  * would also move customers between clusters from one refit to the next). With a previous model, the new clusters
  * take its ids ({@link ClusterIdMatching}).
+ *
+ * <p>No fit is repeated on the same rows: the feature preparation (imputer medians, scaler, indexers) is fitted once
+ * per set of rows, not once per candidate k; and when the customers are fewer than both sample-rows and fit-rows
+ * (a small night: both "samples" are all of them), the candidate fit of the chosen k is the final fit's first restart,
+ * so it is kept rather than fitted again. Same rows, same seeds: the result is what fitting again would give.
  */
 public final class ClusteringFit {
   private ClusteringFit() {}
@@ -36,58 +41,114 @@ public final class ClusteringFit {
    * @param previous the model in use before this refit, or NULL
    */
   public static ClusteringModel fit(Dataset<Row> features, ClusteringSettings settings, ClusteringModel previous) {
-    long rows = features.count();
+    return fit(features, features.count(), settings, previous);
+  }
+
+  /** @param rows the number of rows of {@code features}, when the caller has counted them already */
+  public static ClusteringModel fit(Dataset<Row> features, long rows, ClusteringSettings settings,
+      ClusteringModel previous) {
     Map<Integer, Double> silhouettes = new LinkedHashMap<>();
     ClusteringEvaluator evaluator = new ClusteringEvaluator().setFeaturesCol(FEATURES).setPredictionCol(PREDICTION);
-    Dataset<Row> sample = onePartitionPerCore(sample(features, rows, settings.sampleRows(), settings.seed())).cache();
+    Dataset<Row> sample = sample(features, rows, settings.sampleRows(), settings.seed()).cache();
+    Plan plan = Plan.of(rows, settings);
+    boolean sameRows = plan.sameRows();
+    Prepared candidates = !plan.candidates().isEmpty() || sameRows ? Prepared.fit(sample, settings) : null;
     int k = settings.k();
+    ClusterEstimator.Fitted chosen = null;
     if (k == 0) {
-      int best = settings.kMin();
-      for (int candidate = settings.kMin(); candidate <= Math.min(settings.kMax(), Math.max(2, rows - 1));
-          candidate++) {
-        double score = silhouette(evaluator, fitPipeline(sample, settings, candidate, 1).transform(sample));
+      double bestScore = Double.NEGATIVE_INFINITY;
+      for (int candidate : plan.candidates()) {
+        ClusterEstimator.Fitted fitted = candidates.fitEstimator(settings, candidate, settings.seed());
+        double score = silhouette(evaluator, fitted.model().transform(candidates.rows()));
         silhouettes.put(candidate, score);
-        if (score > silhouettes.getOrDefault(best, Double.NEGATIVE_INFINITY)) {
-          best = candidate;
+        if (chosen == null || score > bestScore) {
+          bestScore = score;
+          chosen = fitted;
+          k = candidate;
         }
       }
-      k = best;
     }
-    Dataset<Row> fitRows = sample(features, rows, settings.fitRows(), settings.seed());
-    PipelineModel fitted = fitPipeline(fitRows, settings, k, settings.restarts());
+    if (k == 0) { // no candidate (fewer customers than k-min): k-min, as asked
+      k = settings.kMin();
+    }
+    if (candidates != null && !sameRows) {
+      candidates.release(); // the candidates' sample is done with before the final sample is prepared
+    }
+    Prepared finalRows = sameRows ? candidates : Prepared.fit(sample(features, rows, settings.fitRows(),
+        settings.seed()), settings);
+    ClusterEstimator.Fitted best = sameRows && chosen != null ? chosen : null;
+    for (int restart = best == null ? 0 : 1; restart < settings.restarts(); restart++) {
+      ClusterEstimator.Fitted fitted = finalRows.fitEstimator(settings, k, settings.seed() + restart);
+      if (best == null || fitted.cost() < best.cost()) {
+        best = fitted;
+      }
+    }
+    // A Pipeline of fitted transformers fits to itself: nothing is refitted.
+    PipelineModel model = new Pipeline().setStages(new PipelineStage[] {finalRows.preparation(), best.model()})
+        .fit(features);
     if (silhouettes.isEmpty()) {
       // k was fixed: record the final model's silhouette, on the same kind of sample. With auto-k the candidates'
       // scores stay as measured, so the record shows why k won.
-      silhouettes.put(k, silhouette(evaluator, fitted.transform(sample)));
+      silhouettes.put(k, silhouette(evaluator, model.transform(sample)));
     }
+    finalRows.release();
     sample.unpersist();
     List<Integer> ids = new ArrayList<>();
-    for (int i = 0; i < ClusterEstimator.clusterCount(fitted.stages()[fitted.stages().length - 1]); i++) {
+    for (int i = 0; i < ClusterEstimator.clusterCount(best.model()); i++) {
       ids.add(i);
     }
-    ClusteringModel model = new ClusteringModel(fitted, ids, silhouettes);
-    return previous == null ? model : ClusterIdMatching.matchIds(model, previous, features);
+    ClusteringModel fitted = new ClusteringModel(model, ids, silhouettes);
+    return previous == null ? fitted : ClusterIdMatching.matchIds(fitted, previous, features);
   }
 
-  /** The feature stages and the best of {@code restarts} estimator fits for k, as one PipelineModel. */
-  static PipelineModel fitPipeline(Dataset<Row> features, ClusteringSettings settings, int k, int restarts) {
-    PipelineModel preparation = FeaturePreparation.pipeline(settings).fit(features);
-    Dataset<Row> prepared = onePartitionPerCore(preparation.transform(features).select(FEATURES))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      ClusterEstimator.Fitted best = null;
-      for (int restart = 0; restart < restarts; restart++) {
-        ClusterEstimator.Fitted fitted = ClusterEstimator.fit(settings.algorithm(), prepared, k,
-            settings.seed() + restart, settings.maxIterations());
-        if (best == null || fitted.cost() < best.cost()) {
-          best = fitted;
+  /**
+   * What a fit will do, decided from the number of customers alone.
+   *
+   * @param candidates the k compared by silhouette (empty when k is fixed)
+   * @param sameRows both samples are every customer (a small night): one feature preparation serves the candidates
+   *     and the final fit, and the chosen candidate's fit is the final fit's first restart
+   * @param restarts the final fit's seeds
+   */
+  record Plan(List<Integer> candidates, boolean sameRows, int restarts) {
+    static Plan of(long rows, ClusteringSettings settings) {
+      List<Integer> candidates = new ArrayList<>();
+      if (settings.k() == 0) {
+        for (int k = settings.kMin(); k <= Math.min(settings.kMax(), Math.max(2, rows - 1)); k++) {
+          candidates.add(k);
         }
       }
-      Transformer estimator = best.model();
-      // A Pipeline of fitted transformers fits to itself: nothing is refitted.
-      return new Pipeline().setStages(new PipelineStage[] {preparation, estimator}).fit(features);
-    } finally {
-      prepared.unpersist();
+      return new Plan(List.copyOf(candidates), rows <= settings.sampleRows() && rows <= settings.fitRows(),
+          settings.restarts());
+    }
+
+    /** Feature preparations fitted: one per distinct set of rows. */
+    int preparations() {
+      return sameRows || candidates.isEmpty() ? 1 : 2;
+    }
+
+    /** Estimator fits: one per candidate, plus the restarts not already done by the chosen candidate's fit. */
+    int estimatorFits() {
+      return candidates.size() + restarts - (sameRows && !candidates.isEmpty() ? 1 : 0);
+    }
+  }
+
+  /**
+   * The feature stages fitted on a set of rows, and those rows as model input (one partition per core, persisted:
+   * every estimator fit iterates over them).
+   */
+  private record Prepared(PipelineModel preparation, Dataset<Row> rows) {
+    static Prepared fit(Dataset<Row> features, ClusteringSettings settings) {
+      PipelineModel preparation = FeaturePreparation.pipeline(settings).fit(features);
+      return new Prepared(preparation, onePartitionPerCore(preparation.transform(features).select(FEATURES))
+          .persist(StorageLevel.MEMORY_AND_DISK()));
+    }
+
+    ClusterEstimator.Fitted fitEstimator(ClusteringSettings settings, int k, long seed) {
+      return ClusterEstimator.fit(settings.algorithm(), rows, k, seed, settings.maxIterations());
+    }
+
+    void release() {
+      rows.unpersist();
     }
   }
 

@@ -272,4 +272,24 @@ class SegmentClusteringTest {
         () -> new RuleSegments(Map.of("rich", "incme > 100000")).check(TestSpark.rows(schema)));
     assertTrue(e.getMessage().contains("segments.rule-segments.rich"), e.getMessage());
   }
+
+  /**
+   * No fit is repeated on the same rows (issue 11, point 9). k 2..7, 3 restarts, sample-rows 5,000, fit-rows 100,000:
+   * 3,000 customers are both samples, so 6 candidate fits + 2 more restarts (the chosen candidate's fit is the first
+   * restart) and one feature preparation; 50,000 customers are sampled for the candidates and all fit the final model:
+   * 6 + 3 fits, two preparations; a fixed k fits the restarts only, once prepared.
+   */
+  @Test
+  void aSmallNightFitsEachThingOnce() {
+    ClusteringSettings auto = settings(ClusteringSettings.Algorithm.KMEANS, 0);
+    ClusteringFit.Plan small = ClusteringFit.Plan.of(3_000, auto);
+    assertEquals(List.of(2, 3, 4, 5, 6, 7), small.candidates());
+    assertEquals(List.of(8, 1), List.of(small.estimatorFits(), small.preparations()));
+    ClusteringFit.Plan large = ClusteringFit.Plan.of(50_000, auto);
+    assertEquals(List.of(9, 2), List.of(large.estimatorFits(), large.preparations()));
+    ClusteringFit.Plan fixed = ClusteringFit.Plan.of(3_000, settings(ClusteringSettings.Algorithm.KMEANS, 4));
+    assertEquals(List.of(3, 1), List.of(fixed.estimatorFits(), fixed.preparations()));
+    // fewer customers than k-max + 1: only the k that leave a customer per cluster are tried
+    assertEquals(List.of(2, 3, 4), ClusteringFit.Plan.of(5, auto).candidates());
+  }
 }
