@@ -33,10 +33,18 @@ final class ClusterEstimator {
    */
   record Fitted(Transformer model, double cost) {}
 
-  /** Fits {@code algorithm} for k clusters on prepared rows ({@code __features}) from one seed. Runs Spark jobs. */
-  static Fitted fit(Algorithm algorithm, Dataset<Row> prepared, int k, long seed, int maxIterations) {
+  /**
+   * Fits {@code algorithm} for k clusters on prepared rows ({@code __features}) from one seed. Runs Spark jobs.
+   *
+   * @param singleTask the rows fit one task: KMeans is fitted there ({@link SingleTaskKMeans}), in one Spark job
+   */
+  static Fitted fit(Algorithm algorithm, Dataset<Row> prepared, int k, long seed, int maxIterations,
+      boolean singleTask) {
     return switch (algorithm) {
       case KMEANS -> {
+        if (singleTask) {
+          yield SingleTaskKMeans.fit(prepared, k, seed, maxIterations);
+        }
         KMeansModel fitted = new KMeans().setK(k).setSeed(seed).setMaxIter(maxIterations)
             .setFeaturesCol(FEATURES).setPredictionCol(PREDICTION).fit(prepared);
         yield new Fitted(fitted, fitted.summary().trainingCost());

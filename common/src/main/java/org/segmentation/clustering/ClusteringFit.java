@@ -52,7 +52,8 @@ public final class ClusteringFit {
     Dataset<Row> sample = sample(features, rows, settings.sampleRows(), settings.seed()).cache();
     Plan plan = Plan.of(rows, settings);
     boolean sameRows = plan.sameRows();
-    Prepared candidates = !plan.candidates().isEmpty() || sameRows ? Prepared.fit(sample, settings) : null;
+    Prepared candidates = !plan.candidates().isEmpty() || sameRows
+        ? Prepared.fit(sample, Math.min(rows, settings.sampleRows()), settings) : null;
     int k = settings.k();
     ClusterEstimator.Fitted chosen = null;
     if (k == 0) {
@@ -75,7 +76,7 @@ public final class ClusteringFit {
       candidates.release(); // the candidates' sample is done with before the final sample is prepared
     }
     Prepared finalRows = sameRows ? candidates : Prepared.fit(sample(features, rows, settings.fitRows(),
-        settings.seed()), settings);
+        settings.seed()), Math.min(rows, settings.fitRows()), settings);
     ClusterEstimator.Fitted best = sameRows && chosen != null ? chosen : null;
     for (int restart = best == null ? 0 : 1; restart < settings.restarts(); restart++) {
       ClusterEstimator.Fitted fitted = finalRows.fitEstimator(settings, k, settings.seed() + restart);
@@ -136,15 +137,16 @@ public final class ClusteringFit {
    * The feature stages fitted on a set of rows, and those rows as model input (one partition per core, persisted:
    * every estimator fit iterates over them).
    */
-  private record Prepared(PipelineModel preparation, Dataset<Row> rows) {
-    static Prepared fit(Dataset<Row> features, ClusteringSettings settings) {
+  private record Prepared(PipelineModel preparation, Dataset<Row> rows, boolean singleTask) {
+    /** @param expectedRows about how many rows {@code features} has (a sample's size is approximate) */
+    static Prepared fit(Dataset<Row> features, long expectedRows, ClusteringSettings settings) {
       PipelineModel preparation = FeaturePreparation.pipeline(settings).fit(features);
       return new Prepared(preparation, onePartitionPerCore(preparation.transform(features).select(FEATURES))
-          .persist(StorageLevel.MEMORY_AND_DISK()));
+          .persist(StorageLevel.MEMORY_AND_DISK()), expectedRows <= settings.singleTaskRows());
     }
 
     ClusterEstimator.Fitted fitEstimator(ClusteringSettings settings, int k, long seed) {
-      return ClusterEstimator.fit(settings.algorithm(), rows, k, seed, settings.maxIterations());
+      return ClusterEstimator.fit(settings.algorithm(), rows, k, seed, settings.maxIterations(), singleTask);
     }
 
     void release() {

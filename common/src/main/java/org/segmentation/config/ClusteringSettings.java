@@ -19,9 +19,23 @@ import java.util.Map;
  * @param refitEveryDays reuse the latest saved model younger than this many days; 0 = refit every run
  * @param features which customer features feed the clustering and how each is transformed
  * @param names cluster id to a name that replaces the generated one
+ * @param singleTaskRows KMeans on at most this many rows is fitted inside one Spark task (one job per fit instead of
+ *     one per iteration); 0 = always MLlib's distributed KMeans
  */
 public record ClusteringSettings(boolean enabled, Algorithm algorithm, int k, int kMin, int kMax, int sampleRows,
-    int fitRows, long seed, int maxIterations, int restarts, int refitEveryDays, List<Feature> features, Map<Integer, String> names) {
+    int fitRows, long seed, int maxIterations, int restarts, int refitEveryDays, List<Feature> features,
+    Map<Integer, String> names, int singleTaskRows) {
+
+  /** The default of {@code single-task-rows}. */
+  public static final int SINGLE_TASK_ROWS = 200_000;
+
+  /** With the default single-task-rows. */
+  public ClusteringSettings(boolean enabled, Algorithm algorithm, int k, int kMin, int kMax, int sampleRows,
+      int fitRows, long seed, int maxIterations, int restarts, int refitEveryDays, List<Feature> features,
+      Map<Integer, String> names) {
+    this(enabled, algorithm, k, kMin, kMax, sampleRows, fitRows, seed, maxIterations, restarts, refitEveryDays,
+        features, names, SINGLE_TASK_ROWS);
+  }
 
   public static final String BLOCK = "clustering";
   /** The feature list (named in the messages of the feature check). */
@@ -96,7 +110,8 @@ public record ClusteringSettings(boolean enabled, Algorithm algorithm, int k, in
         in.intBetween("sample-rows", 100, 10_000_000), in.intBetween("fit-rows", 100, Integer.MAX_VALUE),
         in.longAtLeast("seed", Long.MIN_VALUE),
         in.intBetween("max-iterations", 1, 1000), in.intBetween("restarts", 1, 20),
-        in.intBetween("refit-every-days", 0, 3650), features, names);
+        in.intBetween("refit-every-days", 0, 3650), features, names,
+        in.intBetween("single-task-rows", 0, 10_000_000));
     if (settings.kMin > settings.kMax) {
       in.problem("k-min", "must not exceed k-max (" + settings.kMax + "), got " + settings.kMin);
     }
