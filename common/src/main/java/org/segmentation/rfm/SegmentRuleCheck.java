@@ -10,14 +10,17 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.segmentation.config.JobSettings;
 import org.segmentation.config.RfmSettings;
 import org.segmentation.config.RfmSettings.SegmentRule;
 import org.segmentation.run.ConfigurationException;
 import org.segmentation.schema.SqlCompiler;
 
-/** The check of the RFM segment rules that needs Spark: it runs small jobs over every combination of scores. */
+/** The check of the RFM segment rules that needs Spark's SQL: it evaluates them over every combination of scores. */
 public final class SegmentRuleCheck {
   private static final String RULES = JobSettings.keyPath(RfmSettings.BLOCK, RfmSettings.SEGMENTS);
 
@@ -32,10 +35,18 @@ public final class SegmentRuleCheck {
    */
   public static List<String> run(SparkSession spark, RfmSettings settings) {
     int bins = settings.scoreBins();
-    Dataset<Row> combinations = spark.range(bins * bins * bins).select(
-        col("id").divide(bins * bins).cast("int").plus(1).as(R_SCORE),
-        col("id").divide(bins).cast("int").mod(bins).plus(1).as(F_SCORE),
-        col("id").mod(bins).cast("int").plus(1).as(M_SCORE));
+    // A table built in the driver (a LocalRelation): Spark evaluates projections over it while optimizing, so the
+    // check runs no Spark job at all.
+    List<Row> scores = new ArrayList<>();
+    for (int r = 1; r <= bins; r++) {
+      for (int f = 1; f <= bins; f++) {
+        for (int m = 1; m <= bins; m++) {
+          scores.add(RowFactory.create(r, f, m));
+        }
+      }
+    }
+    Dataset<Row> combinations = spark.createDataFrame(scores, new StructType()
+        .add(R_SCORE, DataTypes.IntegerType).add(F_SCORE, DataTypes.IntegerType).add(M_SCORE, DataTypes.IntegerType));
     List<String> problems = new ArrayList<>();
     for (int i = 0; i < settings.segments().size(); i++) {
       SegmentRule rule = settings.segments().get(i);
@@ -47,18 +58,18 @@ public final class SegmentRuleCheck {
     if (!problems.isEmpty()) {
       throw new ConfigurationException(problems);
     }
-    Dataset<Row> named = combinations.withColumn(RFM_SEGMENT, RfmSegmentation.segmentOf(settings));
-    List<Row> unmatched = named.where(col(RFM_SEGMENT).isNull()).orderBy(R_SCORE, F_SCORE, M_SCORE).limit(20)
-        .collectAsList();
+    // score-bins cubed rows of configuration, not of customers: fine to look at in the driver
+    List<Row> named = combinations.select(col(R_SCORE), col(F_SCORE), col(M_SCORE),
+        RfmSegmentation.segmentOf(settings).as(RFM_SEGMENT)).collectAsList();
+    List<String> unmatched = named.stream().filter(r -> r.isNullAt(3))
+        .map(r -> "" + r.getInt(0) + r.getInt(1) + r.getInt(2)).sorted().toList();
     if (!unmatched.isEmpty()) {
-      List<String> scores = unmatched.stream()
-          .map(r -> "" + r.getInt(0) + r.getInt(1) + r.getInt(2)).toList();
-      throw new ConfigurationException(RULES + ": no rule matches the scores (r f m) " + scores
-          + (unmatched.size() == 20 ? " and more" : "")
+      throw new ConfigurationException(RULES + ": no rule matches the scores (r f m) "
+          + unmatched.subList(0, Math.min(20, unmatched.size())) + (unmatched.size() > 20 ? " and more" : "")
           + "; add a rule for them or end the list with a catch-all rule such as rule = \"true\"");
     }
-    List<String> used = named.select(RFM_SEGMENT).distinct().as(org.apache.spark.sql.Encoders.STRING())
-        .collectAsList();
+    java.util.Set<String> used = new java.util.HashSet<>();
+    named.forEach(r -> used.add(r.getString(3)));
     List<String> shadowed = new ArrayList<>();
     for (SegmentRule rule : settings.segments()) {
       if (!used.contains(rule.name())) {
