@@ -6,11 +6,15 @@
 #   startup  a Spark process that starts and stops (subtracted for the linearity figure)
 #   (a) full the nightly job as a user runs it (conf/local.conf, local[2], driver heap 2 GiB, Delta writes), from an
 #            empty lake each time, so every run fits the clustering model (the worst night of a weekly refit)
-#   (b) rfm  the RFM path alone, as the job computes it (same configuration and Spark session), writing Delta
+#   (b) job path  the job's own steps from reading through mapping, validation, features and RFM scoring (same
+#            configuration and Spark session; profiles off, so every engine answers from the same purchases), writing
+#            each customer's RFM values and scores to Delta
 #   (c) duck the same aggregate and tie-respecting scores in DuckDB (JDBC, 2 threads), writing Parquet
 #   (d) naive the same RFM written naively in Spark (countDistinct, ntile over unpartitioned windows), writing Parquet
-# then checks that (b), (c) and (d) agree on customers and on the sums of frequency and monetary ((b) and (c) also on
-# the sum of scores) before it prints a figure. Results: a Markdown table on stdout and in docs/benchmarks.md
+# then checks that (b), (c) and (d) agree customer by customer (an order-independent hash of every customer's recency,
+# frequency and monetary value, and the totals) and that (b) and (c) also agree on every customer's three scores
+# ((d)'s ntile scores split ties, by design), before it prints a figure; a size that fails the check loses its
+# figures and the script fails. Results: a Markdown table on stdout and in docs/benchmarks.md
 # (--smoke: one tiny size, one run, results under $BENCH_DIR only; CI runs it so the script never rots).
 # Environment: BENCH_DIR (default target/bench), JAVA_OPTS.
 set -euo pipefail
@@ -25,7 +29,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --smoke) smoke=true; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) sizes+=("$1"); shift ;;
   esac
 done
@@ -101,7 +105,7 @@ write_report() {
       "spark.sql.shuffle.partitions as in conf/local.conf (8); DuckDB $(grep -o 'duckdb_jdbc-[0-9.]*' "$BENCH_CLASSPATH_FILE" | sed -n 1p | sed 's/duckdb_jdbc-//; s/\.$//') with 2 threads."
     echo "Whole-process wall time, median of the runs (min–max), peak RSS; run date $RUN_DATE; $(date -u +%Y-%m-%d)."
     echo
-    echo "| purchases | customers | runs | start-up | (a) full pipeline | (b) RFM path | (c) DuckDB | (d) naive Spark | (b) purchases/s | (b)/(c) | (b)/(d) | (a)/(c) |"
+    echo "| purchases | customers | runs | start-up | (a) full pipeline | (b) job path | (c) DuckDB | (d) naive Spark | (b) purchases/s | (b)/(c) | (b)/(d) | (a)/(c) |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
     for size in "${done_sizes[@]}"; do
       customers=$(awk -v s="$size" '$1 == s { print $2 }' "$BENCH_DIR/customers.txt" | tail -1)
@@ -157,12 +161,13 @@ for size in "${sizes[@]}"; do
   out="$BENCH_DIR/out/$size"
   write_bench_job_conf "$out" "$data"
   for run in $(seq 1 "$runs"); do
-    run_timed startup "$size" "$run" "$out/startup-$run.log" "${BENCH_JAVA[@]}" org.segmentation.bench.RfmPathBench \
+    run_timed startup "$size" "$run" "$out/startup-$run.log" "${BENCH_JAVA[@]}" org.segmentation.bench.JobPathBench \
       --config "$out/job.conf" --startup-only true
     rm -rf "$out/lake"   # every (a) run starts from an empty lake, so it includes fitting the clustering model
     run_timed full "$size" "$run" "$out/full-$run.log" \
       "${JOB_JAVA[@]}" org.segmentation.jobs.NightlySegmentsJob --config "$out/job.conf" --run-date "$RUN_DATE"
-    run_timed rfm "$size" "$run" "$out/rfm-$run.log" "${BENCH_JAVA[@]}" org.segmentation.bench.RfmPathBench \
+    rm -rf "$out/rfm"
+    run_timed rfm "$size" "$run" "$out/rfm-$run.log" "${BENCH_JAVA[@]}" org.segmentation.bench.JobPathBench \
       --config "$out/job.conf" --purchases "$data/purchases" --output "$out/rfm" --run-date "$RUN_DATE"
     rm -f "$out/duck.parquet"
     run_timed duckdb "$size" "$run" "$out/duck-$run.log" "${BENCH_JAVA[@]}" org.segmentation.bench.DuckDbRfm \
@@ -176,16 +181,22 @@ for size in "${sizes[@]}"; do
     "naive=parquet:$out/naive" 2>/dev/null | grep '^check ' > "$out/check.txt"
   cat "$out/check.txt" >&2
   field() { grep "^check $1 " "$out/check.txt" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
-  for f in customers sum_frequency sum_monetary; do
-    if [[ "$(field rfm $f)" != "$(field duckdb $f)" || "$(field rfm $f)" != "$(field naive $f)" ]]; then
-      echo "MISMATCH at $size purchases: $f differs between (b), (c) and (d); no figures printed" >&2
-      exit 1
+  mismatch() {
+    echo "MISMATCH at $size purchases: $1; this size's figures are removed" >&2
+    awk -F'\t' -v s="$size" '$1 != s' "$results" > "$results.tmp" && mv "$results.tmp" "$results"
+    exit 1
+  }
+  for f in customers sum_frequency sum_monetary values_hash; do
+    if [[ -z "$(field rfm $f)" || "$(field rfm $f)" != "$(field duckdb $f)" \
+          || "$(field rfm $f)" != "$(field naive $f)" ]]; then
+      mismatch "$f differs between (b), (c) and (d)"
     fi
   done
-  if [[ "$(field rfm sum_scores)" != "$(field duckdb sum_scores)" ]]; then
-    echo "MISMATCH at $size purchases: the scores of (b) and (c) differ; no figures printed" >&2
-    exit 1
-  fi
+  for f in sum_scores scores_hash; do
+    if [[ "$(field rfm $f)" != "$(field duckdb $f)" ]]; then
+      mismatch "$f differs between (b) and (c)"
+    fi
+  done
   echo "$size $(field rfm customers)" >> "$BENCH_DIR/customers.txt"
   write_report   # after each size, so a long run that is stopped keeps what it measured
 done
