@@ -34,38 +34,46 @@ public final class LakeDiff {
 
   public static void main(String[] args) {
     SparkSession spark = BenchSpark.start("lake-diff", true);
-    int differing = 0;
+    long differing;
     try {
-      for (TableSpec table : TableCatalog.ALL) {
-        Path before = Path.of(args[0], table.name());
-        Path after = Path.of(args[1], table.name());
-        if (!Files.exists(before) && !Files.exists(after)) {
-          System.out.println("table=" + table.name() + " result=absent_in_both");
-          continue;
-        }
-        Dataset<Row> oldRows = spark.read().format("delta").load(before.toString());
-        Dataset<Row> newRows = spark.read().format("delta").load(after.toString());
-        // a column only one side has (a newer version added it) is named, and the others compared
-        List<String> shared = new ArrayList<>(List.of(oldRows.columns()));
-        shared.retainAll(List.of(newRows.columns()));
-        List<String> onlyOneSide = new ArrayList<>(List.of(oldRows.columns()));
-        onlyOneSide.addAll(List.of(newRows.columns()));
-        onlyOneSide.removeAll(shared);
-        Dataset<Row> a = comparable(oldRows, shared);
-        Dataset<Row> b = comparable(newRows, shared);
-        long onlyBefore = a.exceptAll(b).count();
-        long onlyAfter = b.exceptAll(a).count();
-        boolean same = onlyBefore == 0 && onlyAfter == 0;
-        differing += same ? 0 : 1;
-        System.out.println("table=" + table.name() + " rows_before=" + a.count() + " rows_after=" + b.count()
-            + " only_before=" + onlyBefore + " only_after=" + onlyAfter
-            + (onlyOneSide.isEmpty() ? "" : " columns_on_one_side=" + onlyOneSide)
-            + " result=" + (same ? "same" : "DIFFERENT"));
-      }
+      List<String> lines = compare(spark, args[0], args[1]);
+      lines.forEach(System.out::println);
+      differing = lines.stream().filter(line -> line.endsWith("result=DIFFERENT")).count();
     } finally {
       spark.stop();
     }
     System.exit(differing == 0 ? 0 : 1);
+  }
+
+  /** One line per table of the catalog: "table=... rows_before=... only_before=... result=same|DIFFERENT|...". */
+  public static List<String> compare(SparkSession spark, String beforeLake, String afterLake) {
+    List<String> lines = new ArrayList<>();
+    for (TableSpec table : TableCatalog.ALL) {
+      Path before = Path.of(beforeLake, table.name());
+      Path after = Path.of(afterLake, table.name());
+      if (!Files.exists(before) && !Files.exists(after)) {
+        lines.add("table=" + table.name() + " result=absent_in_both");
+        continue;
+      }
+      Dataset<Row> oldRows = spark.read().format("delta").load(before.toString());
+      Dataset<Row> newRows = spark.read().format("delta").load(after.toString());
+      // a column only one side has (a newer version added it) is named, and the others compared
+      List<String> shared = new ArrayList<>(List.of(oldRows.columns()));
+      shared.retainAll(List.of(newRows.columns()));
+      List<String> onlyOneSide = new ArrayList<>(List.of(oldRows.columns()));
+      onlyOneSide.addAll(List.of(newRows.columns()));
+      onlyOneSide.removeAll(shared);
+      Dataset<Row> a = comparable(oldRows, shared);
+      Dataset<Row> b = comparable(newRows, shared);
+      long onlyBefore = a.exceptAll(b).count();
+      long onlyAfter = b.exceptAll(a).count();
+      boolean same = onlyBefore == 0 && onlyAfter == 0;
+      lines.add("table=" + table.name() + " rows_before=" + a.count() + " rows_after=" + b.count()
+          + " only_before=" + onlyBefore + " only_after=" + onlyAfter
+          + (onlyOneSide.isEmpty() ? "" : " columns_on_one_side=" + onlyOneSide)
+          + " result=" + (same ? "same" : "DIFFERENT"));
+    }
+    return lines;
   }
 
   private static Dataset<Row> comparable(Dataset<Row> table, List<String> shared) {

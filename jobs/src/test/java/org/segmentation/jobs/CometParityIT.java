@@ -1,0 +1,49 @@
+package org.segmentation.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.segmentation.TestSpark;
+import org.segmentation.bench.LakeDiff;
+
+/**
+ * The same night with and without Apache DataFusion Comet (the settings of conf/comet.conf, the Comet jar on the
+ * classpath as for run-local.sh): every output table is identical, row for row, and Comet did run parts of the plan
+ * natively (its operators are in the job's explained fallbacks).
+ */
+class CometParityIT {
+  @TempDir
+  Path dir;
+
+  @Test
+  void everyTableIsTheSameWithAndWithoutComet() throws Exception {
+    Path config = SampleLake.create(dir, 1_500, 15_000, 7, LocalDate.of(2026, 11, 20), "");
+    ChildJob spark = ChildJob.start("--config", config.toString(), "--run-date", "2026-11-20",
+        "--set", "segments.lake.root=\"" + dir.resolve("spark") + "\"");
+    assertEquals(0, spark.waitFor(), spark.output());
+    ChildJob comet = ChildJob.start("--config", config.toString(), "--run-date", "2026-11-20",
+        "--set", "segments.lake.root=\"" + dir.resolve("comet") + "\"",
+        "--set", "segments.spark.conf.\"spark.plugins\"=\"org.apache.spark.CometPlugin\"",
+        "--set", "segments.spark.conf.\"spark.shuffle.manager\"="
+            + "\"org.apache.spark.sql.comet.execution.shuffle.CometShuffleManager\"",
+        "--set", "segments.spark.conf.\"spark.comet.shuffle.enabled\"=\"true\"",
+        "--set", "segments.spark.conf.\"spark.memory.offHeap.enabled\"=\"true\"",
+        "--set", "segments.spark.conf.\"spark.memory.offHeap.size\"=\"1g\"",
+        "--set", "segments.spark.conf.\"spark.comet.explain.fallback.enabled\"=\"true\"");
+    assertEquals(0, comet.waitFor(), comet.output());
+    assertTrue(comet.output().contains("CometHashAggregate") || comet.output().contains("CometProject"),
+        "Comet ran no operator natively:\n" + comet.output());
+
+    List<String> tables = LakeDiff.compare(TestSpark.get(), dir.resolve("spark").toString(),
+        dir.resolve("comet").toString());
+    assertEquals(7, tables.size(), String.join("\n", tables));
+    for (String table : tables) {
+      assertTrue(table.endsWith("result=same"), String.join("\n", tables));
+    }
+  }
+}
