@@ -9,6 +9,7 @@
 #   (b) job path  the job's own steps from reading through mapping, validation, features and RFM scoring (same
 #            configuration and Spark session; profiles off, so every engine answers from the same purchases), writing
 #            each customer's RFM values and scores to Delta
+#   (a+C), (b+C)  (a) and (b) with Apache DataFusion Comet (conf/comet.conf: native operators inside Spark)
 #   (c) duck the same aggregate and tie-respecting scores in DuckDB (JDBC, 2 threads), writing Parquet
 #   (d) naive the same RFM written naively in Spark (countDistinct, ntile over unpartitioned windows), writing Parquet
 # then checks that (b), (c) and (d) agree customer by customer (an order-independent hash of every customer's recency,
@@ -29,7 +30,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --smoke) smoke=true; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) sizes+=("$1"); shift ;;
   esac
 done
@@ -105,15 +106,18 @@ write_report() {
       "spark.sql.shuffle.partitions as in conf/local.conf (8); DuckDB $(grep -o 'duckdb_jdbc-[0-9.]*' "$BENCH_CLASSPATH_FILE" | sed -n 1p | sed 's/duckdb_jdbc-//; s/\.$//') with 2 threads."
     echo "Whole-process wall time, median of the runs (min–max), peak RSS; run date $RUN_DATE; $(date -u +%Y-%m-%d)."
     echo
-    echo "| purchases | customers | runs | start-up | (a) full pipeline | (b) job path | (c) DuckDB | (d) naive Spark | (b) purchases/s | (b)/(c) | (b)/(d) | (a)/(c) |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+    echo "| purchases | customers | runs | start-up | (a) full pipeline | (a+C) with Comet | (b) job path | (b+C) with Comet | (c) DuckDB | (d) naive Spark | (b) purchases/s | (b)/(c) | (b+C)/(c) | (b)/(d) | (a)/(c) | (a+C)/(c) |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     for size in "${done_sizes[@]}"; do
       customers=$(awk -v s="$size" '$1 == s { print $2 }' "$BENCH_DIR/customers.txt" | tail -1)
       a=$(median "$size" full); b=$(median "$size" rfm); c=$(median "$size" duckdb); d=$(median "$size" naive)
+      ac=$(median "$size" full_comet); bc=$(median "$size" rfm_comet)
       rate=$(awk -v n="$size" -v t="$b" 'BEGIN { printf "%.0f", n / t }')
       n_runs=$(awk -F'\t' -v s="$size" '$1 == s && $2 == "rfm"' "$results" | wc -l)
-      echo "| $size | $customers | $n_runs | $(median "$size" startup) s | $(cell "$size" full) | $(cell "$size" rfm) |" \
-        "$(cell "$size" duckdb) | $(cell "$size" naive) | $rate | $(ratio "$b" "$c") | $(ratio "$b" "$d") | $(ratio "$a" "$c") |"
+      echo "| $size | $customers | $n_runs | $(median "$size" startup) s | $(cell "$size" full) |" \
+        "$(cell "$size" full_comet) | $(cell "$size" rfm) | $(cell "$size" rfm_comet) |" \
+        "$(cell "$size" duckdb) | $(cell "$size" naive) | $rate | $(ratio "$b" "$c") | $(ratio "$bc" "$c") |" \
+        "$(ratio "$b" "$d") | $(ratio "$a" "$c") | $(ratio "$ac" "$c") |"
     done
     if [[ ${#done_sizes[@]} -ge 2 ]]; then
       small="${done_sizes[-2]}"; large="${done_sizes[-1]}"
@@ -125,14 +129,20 @@ write_report() {
     echo
     echo "Stages of (a), from the job's own progress lines (last run of each size, seconds):"
     echo
-    echo "| purchases | load+validate | features (RFM aggregate, behaviour, profiles) | rfm scoring | clustering | assemble tables | writes | whole job |"
-    echo "|---|---|---|---|---|---|---|---|"
+    echo "| purchases | engine | check rules | load+validate | features (RFM aggregate, behaviour, profiles) | rfm scoring | clustering | assemble tables | writes | whole job |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
     for size in "${done_sizes[@]}"; do
-      log="$(ls -t "$BENCH_DIR/out/$size"/full-*.log | sed -n 1p)"
-      s() { grep "^stage=$1 " "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/' | awk '{ t += $1 } END { printf "%.1f", t }'; }
-      writes=$(grep '^stage=write_' "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/' | awk '{ t += $1 } END { printf "%.1f", t }')
-      whole=$(grep '^result=' "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/')
-      echo "| $size | $(s load_validate) | $(s features) | $(s rfm_scoring) | $(s clustering) | $(s assemble_tables) | $writes | $whole |"
+      for engine in Spark Comet; do
+        if [[ $engine == Spark ]]; then pattern='full-[0-9]*.log'; else pattern='full-comet-*.log'; fi
+        # shellcheck disable=SC2086
+        log="$(cd "$BENCH_DIR/out/$size" && ls -t $pattern 2>/dev/null | sed -n 1p)"
+        [[ -n "$log" ]] || continue
+        log="$BENCH_DIR/out/$size/$log"
+        s() { grep "^stage=$1 " "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/' | awk '{ t += $1 } END { printf "%.1f", t }'; }
+        writes=$(grep '^stage=write_' "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/' | awk '{ t += $1 } END { printf "%.1f", t }')
+        whole=$(grep '^result=' "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/')
+        echo "| $size | $engine | $(s check_rules) | $(s load_validate) | $(s features) | $(s rfm_scoring) | $(s clustering) | $(s assemble_tables) | $writes | $whole |"
+      done
     done
   } > "$report"
   cat "$report"
@@ -166,9 +176,14 @@ for size in "${sizes[@]}"; do
     rm -rf "$out/lake"   # every (a) run starts from an empty lake, so it includes fitting the clustering model
     run_timed full "$size" "$run" "$out/full-$run.log" \
       "${JOB_JAVA[@]}" org.segmentation.jobs.NightlySegmentsJob --config "$out/job.conf" --run-date "$RUN_DATE"
-    rm -rf "$out/rfm"
+    rm -rf "$out/rfm" "$out/rfm-comet" "$out/lake-comet"
     run_timed rfm "$size" "$run" "$out/rfm-$run.log" "${BENCH_JAVA[@]}" org.segmentation.bench.JobPathBench \
       --config "$out/job.conf" --purchases "$data/purchases" --output "$out/rfm" --run-date "$RUN_DATE"
+    run_timed full_comet "$size" "$run" "$out/full-comet-$run.log" \
+      "${JOB_JAVA[@]}" org.segmentation.jobs.NightlySegmentsJob --config "$out/job-comet.conf" --run-date "$RUN_DATE"
+    run_timed rfm_comet "$size" "$run" "$out/rfm-comet-$run.log" "${BENCH_JAVA[@]}" \
+      org.segmentation.bench.JobPathBench --config "$out/job-comet.conf" --output "$out/rfm-comet" \
+      --run-date "$RUN_DATE"
     rm -f "$out/duck.parquet"
     run_timed duckdb "$size" "$run" "$out/duck-$run.log" "${BENCH_JAVA[@]}" org.segmentation.bench.DuckDbRfm \
       --purchases "$data/purchases" --output "$out/duck.parquet" --run-date "$RUN_DATE" --threads 2
@@ -178,7 +193,7 @@ for size in "${sizes[@]}"; do
 
   # The same answer from (b), (c) and (d) before any figure is printed.
   "${BENCH_JAVA[@]}" org.segmentation.bench.BenchCheck "rfm=delta:$out/rfm" "duckdb=parquet:$out/duck.parquet" \
-    "naive=parquet:$out/naive" 2>/dev/null | grep '^check ' > "$out/check.txt"
+    "naive=parquet:$out/naive" "rfm_comet=delta:$out/rfm-comet" 2>/dev/null | grep '^check ' > "$out/check.txt"
   cat "$out/check.txt" >&2
   field() { grep "^check $1 " "$out/check.txt" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
   mismatch() {
@@ -192,11 +207,14 @@ for size in "${sizes[@]}"; do
       mismatch "$f differs between (b), (c) and (d)"
     fi
   done
-  for f in sum_scores scores_hash; do
-    if [[ "$(field rfm $f)" != "$(field duckdb $f)" ]]; then
-      mismatch "$f differs between (b) and (c)"
+  for f in customers sum_frequency sum_monetary values_hash sum_scores scores_hash; do
+    if [[ "$(field rfm $f)" != "$(field duckdb $f)" || "$(field rfm_comet $f)" != "$(field duckdb $f)" ]]; then
+      mismatch "$f differs between (b), (b) with Comet and (c)"
     fi
   done
+  # (a) with and without Comet: every output table, row for row
+  "${BENCH_JAVA[@]}" org.segmentation.bench.LakeDiff "$out/lake" "$out/lake-comet" > "$out/lake-diff.txt" 2>/dev/null \
+    || mismatch "the full job's tables differ with Comet ($(grep -c DIFFERENT "$out/lake-diff.txt") tables, see $out/lake-diff.txt)"
   echo "$size $(field rfm customers)" >> "$BENCH_DIR/customers.txt"
   write_report   # after each size, so a long run that is stopped keeps what it measured
 done

@@ -61,17 +61,24 @@ ensure_bench_data() {
 }
 
 # write_bench_job_conf OUT DATA: OUT/job.conf, the job's configuration for a benchmark run (conf/local.conf on
-# local[2], the lake in OUT/lake, the inputs in DATA)
+# local[2], the lake in OUT/lake, the inputs in DATA), and OUT/job-comet.conf, the same over conf/comet.conf
 write_bench_job_conf() {
   local out="$1" data="$2"
   mkdir -p "$out"
-  cat > "$out/job.conf" <<CONF
-include "$REPO_ROOT/conf/local.conf"
+  # job.conf: the embedded default; job-comet.conf: the same with Apache DataFusion Comet (conf/comet.conf)
+  bench_job_conf "$REPO_ROOT/conf/local.conf" "$out/lake" "$data" > "$out/job.conf"
+  bench_job_conf "$REPO_ROOT/conf/comet.conf" "$out/lake-comet" "$data" > "$out/job-comet.conf"
+}
+
+# bench_job_conf BASE_CONF LAKE DATA: a configuration over BASE_CONF with the benchmark's lake and inputs
+bench_job_conf() {
+  cat <<CONF
+include "$1"
 segments {
   spark.master = "local[2]"
-  lake.root = "$out/lake"
-  inputs.purchases.path = "$data/purchases"
-  inputs.profiles.path = "$data/profiles"
+  lake.root = "$2"
+  inputs.purchases.path = "$3/purchases"
+  inputs.profiles.path = "$3/profiles"
 }
 CONF
 }
