@@ -87,9 +87,21 @@ class SegmentClusteringTest {
 
   @Test
   void recoversPlantedGroupsAndPicksTheirNumber() {
+    recoversPlantedGroups(settings(ClusteringSettings.Algorithm.KMEANS, 0));
+  }
+
+  /** The same with MLlib's distributed KMeans (single-task-rows = 0) instead of the single-task fit. */
+  @Test
+  void recoversPlantedGroupsWithTheDistributedKMeans() {
+    ClusteringSettings s = settings(ClusteringSettings.Algorithm.KMEANS, 0);
+    recoversPlantedGroups(new ClusteringSettings(s.enabled(), s.algorithm(), s.k(), s.kMin(), s.kMax(),
+        s.sampleRows(), s.fitRows(), s.seed(), s.maxIterations(), s.restarts(), s.refitEveryDays(), s.features(),
+        s.names(), 0));
+  }
+
+  private void recoversPlantedGroups(ClusteringSettings settings) {
     Dataset<Row> features = frame(planted(300, 1, 0)).cache();
-    ClusteringModel model = ClusteringFit.fit(features, settings(ClusteringSettings.Algorithm.KMEANS, 0),
-        null);
+    ClusteringModel model = ClusteringFit.fit(features, settings, null);
     assertEquals(4, model.k(), "silhouette by k: " + model.silhouetteByK());
     assertEquals(6, model.silhouetteByK().size(), "every candidate k of 2..7 is scored");
     assertTrue(model.silhouetteByK().get(4) > 0.5, model.silhouetteByK().toString());
