@@ -49,7 +49,7 @@ public record FeatureSettings(List<String> channels, Map<String, List<String>> l
 
   static FeatureSettings read(ConfigReader in) {
     List<String> channels = in.strings("channels");
-    Map<String, List<String>> lineShares = in.has(LINE_SHARES) ? in.stringLists(LINE_SHARES) : Map.of();
+    Map<String, List<String>> lineShares = in.stringLists(LINE_SHARES);
     in.rejectUnknownKeys();
     FeatureSettings settings = new FeatureSettings(channels, lineShares);
     Set<String> features = new java.util.HashSet<>();
@@ -86,5 +86,4 @@ public record FeatureSettings(List<String> channels, Map<String, List<String>> l
   static String slug(String value) {
     return value.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_+|_+$", "");
   }
-
 }

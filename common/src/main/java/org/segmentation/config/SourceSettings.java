@@ -150,11 +150,7 @@ public record SourceSettings(
 
   /** The declared attributes as the fields of one struct (empty without attributes). */
   public StructType attributeStruct() {
-    StructType struct = new StructType();
-    for (Attribute attribute : attributes) {
-      struct = struct.add(attribute.name(), attribute.type(), true);
-    }
-    return struct;
+    return CanonicalColumn.schemaOf(attributes.stream().map(Attribute::column).toList());
   }
 
   /** The mapping expression of a column of {@link #schema()}, if one is configured. */
@@ -165,9 +161,14 @@ public record SourceSettings(
     return attributes.stream().filter(a -> a.name().equals(column)).map(Attribute::expression).findFirst();
   }
 
-  /** The full path of an attribute's expression, for messages: segments.inputs.profiles.attributes.plan.expr. */
-  public String attributeKeyPath(String attribute) {
-    return JobSettings.keyPath(JobSettings.INPUTS, name, ATTRIBUTES, attribute, "expr");
+  /**
+   * The full path of the setting that maps a column of {@link #schema()}, for messages: a declared attribute's
+   * expression (segments.inputs.profiles.attributes.plan.expr), otherwise the columns entry.
+   */
+  public String mappingKeyPath(String column) {
+    boolean attribute = !columns.containsKey(column) && attributes.stream().anyMatch(a -> a.name().equals(column));
+    return attribute ? JobSettings.keyPath(JobSettings.INPUTS, name, ATTRIBUTES, column, "expr")
+        : columnKeyPath(column);
   }
 
   /** The full path of one column's mapping, for messages: segments.inputs.purchases.columns.amount. */

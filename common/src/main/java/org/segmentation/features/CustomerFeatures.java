@@ -26,7 +26,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructType;
 import org.segmentation.config.FeatureSettings;
 import org.segmentation.config.JobSettings;
 import org.segmentation.config.SourceSettings;
@@ -81,11 +80,7 @@ public record CustomerFeatures(FeatureSettings settings, RfmSettings rfm, LocalD
   }
 
   private static Dataset<Row> empty(SparkSession spark, List<CanonicalColumn> columns) {
-    StructType schema = new StructType();
-    for (CanonicalColumn c : columns) {
-      schema = schema.add(c.name(), c.type());
-    }
-    return spark.createDataFrame(List.of(), schema);
+    return spark.createDataFrame(List.of(), CanonicalColumn.schemaOf(columns));
   }
 
   /**
@@ -120,13 +115,11 @@ public record CustomerFeatures(FeatureSettings settings, RfmSettings rfm, LocalD
           .withColumn(NET_REVENUE, coalesce(col(NET_REVENUE), lit(0).cast(Columns.MONEY)));
     }
     // Without profiles the attribute columns still exist (NULL), so that rules and clustering settings stay valid.
+    List<CanonicalColumn> profileFeatures = new ArrayList<>(Columns.PROFILES.stream()
+        .filter(c -> !NOT_FEATURES.contains(c.name())).toList());
+    profileFeatures.addAll(profileAttributes);
     List<Column> attributes = new ArrayList<>();
-    for (CanonicalColumn c : Columns.PROFILES) {
-      if (!NOT_FEATURES.contains(c.name())) {
-        attributes.add(profiles == null ? lit(null).cast(c.type()).as(c.name()) : col(c.name()));
-      }
-    }
-    for (CanonicalColumn c : profileAttributes) {
+    for (CanonicalColumn c : profileFeatures) {
       attributes.add(profiles == null ? lit(null).cast(c.type()).as(c.name()) : col(c.name()));
     }
 

@@ -100,7 +100,6 @@ public record ColumnMapping(SourceSettings source, List<CanonicalColumn> schema)
   }
 
   private String key(String column) {
-    return source.columns().containsKey(column) || source.attributes().stream().noneMatch(a -> a.name().equals(column))
-        ? source.columnKeyPath(column) : source.attributeKeyPath(column);
+    return source.mappingKeyPath(column);
   }
 }

@@ -81,12 +81,8 @@ public record InputValidation(List<CanonicalColumn> schema, List<Rule> rules, De
   /**
    * @param startedAt when the job started: purchases later than this plus {@code quality.max-future-hours} are
    *     impossible. (Not the run date: purchases after the run date are valid, a backfill just ignores them.)
+   * @param schema the canonical purchase columns and the declared attributes
    */
-  public static InputValidation purchases(QualitySettings quality, Instant startedAt) {
-    return purchases(quality, startedAt, Columns.PURCHASES);
-  }
-
-  /** @param schema the canonical purchase columns and the declared attributes */
   public static InputValidation purchases(QualitySettings quality, Instant startedAt, List<CanonicalColumn> schema) {
     Instant latest = startedAt.plus(Duration.ofHours(quality.maxFutureHours()));
     Dedupe duplicates = null;
@@ -100,10 +96,6 @@ public record InputValidation(List<CanonicalColumn> schema, List<Rule> rules, De
     return new InputValidation(schema, List.of(
         new Rule(AMOUNT_OUT_OF_RANGE, abs(col(AMOUNT)).gt(lit(quality.maxAbsAmount()))),
         new Rule(ORDER_TS_IN_FUTURE, col(ORDER_TS).gt(lit(java.sql.Timestamp.from(latest))))), duplicates, guest);
-  }
-
-  public static InputValidation profiles(QualitySettings quality) {
-    return profiles(quality, Columns.PROFILES);
   }
 
   /** @param schema the canonical profile columns and the declared attributes */

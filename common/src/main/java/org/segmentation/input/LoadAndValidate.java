@@ -35,14 +35,14 @@ public record LoadAndValidate() implements Step<ValidatedInputs> {
   public ValidatedInputs execute(RunContext run) {
     JobSettings settings = run.settings();
     Map<String, String> versions = new LinkedHashMap<>();
-    ValidatedInput purchases = validate(SourceReader.read(run.spark(), settings.purchases()),
-        settings.purchases().schema(),
-        InputValidation.purchases(settings.quality(), run.startedAt(), settings.purchases().schema()), versions);
+    List<CanonicalColumn> purchasesSchema = settings.purchases().schema();
+    ValidatedInput purchases = validate(SourceReader.read(run.spark(), settings.purchases()), purchasesSchema,
+        InputValidation.purchases(settings.quality(), run.startedAt(), purchasesSchema), versions);
     Optional<ValidatedInput> profiles = Optional.empty();
     if (settings.profiles().enabled()) {
-      profiles = Optional.of(validate(SourceReader.read(run.spark(), settings.profiles()),
-          settings.profiles().schema(), InputValidation.profiles(settings.quality(), settings.profiles().schema()),
-          versions));
+      List<CanonicalColumn> profilesSchema = settings.profiles().schema();
+      profiles = Optional.of(validate(SourceReader.read(run.spark(), settings.profiles()), profilesSchema,
+          InputValidation.profiles(settings.quality(), profilesSchema), versions));
       if (settings.quality().purchasesWithoutProfile() == QualitySettings.Handling.QUARANTINE) {
         purchases = InputValidation.quarantineCustomersWithoutProfile(purchases,
             profiles.get().accepted().select(Columns.CUSTOMER_ID));

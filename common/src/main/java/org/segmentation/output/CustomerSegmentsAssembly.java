@@ -2,8 +2,8 @@ package org.segmentation.output;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.segmentation.schema.Columns.CUSTOMER_ID;
 import static org.apache.spark.sql.functions.struct;
+import static org.segmentation.schema.Columns.CUSTOMER_ID;
 import static org.segmentation.schema.Columns.PREVIOUS_RFM_SEGMENT;
 import static org.segmentation.schema.Columns.PROFILE_ATTRIBUTES;
 import static org.segmentation.schema.Columns.RFM_SEGMENT;

@@ -111,11 +111,6 @@ public final class Columns {
   public static final String DISTINCT_CATEGORIES = "distinct_categories";
   public static final String RETURN_RATE = "return_rate";
 
-  /** The share of a customer's order lines sold through {@code channel}. */
-  public static String channelShare(String channel) {
-    return lineShare(CHANNEL, channel);
-  }
-
   /** The share of a customer's order lines whose {@code column} has the value named {@code value}. */
   public static String lineShare(String column, String value) {
     return column + "_" + value + "_share";

@@ -31,9 +31,7 @@ class CustomerFeaturesTest {
       .add("product_category", DataTypes.StringType)
       .add("channel", DataTypes.StringType);
   /** Accepted profiles have every canonical column. */
-  static final StructType PROFILES = new StructType(Columns.PROFILES.stream()
-      .map(c -> DataTypes.createStructField(c.name(), c.type(), true))
-      .toArray(org.apache.spark.sql.types.StructField[]::new));
+  static final StructType PROFILES = org.segmentation.schema.CanonicalColumn.schemaOf(Columns.PROFILES);
 
   /**
    * Run date 2026-06-30, channels web, app, store:

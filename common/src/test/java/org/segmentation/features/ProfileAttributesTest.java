@@ -29,6 +29,7 @@ import org.segmentation.input.ColumnMapping;
 import org.segmentation.input.InputValidation;
 import org.segmentation.input.ValidatedInput;
 import org.segmentation.run.ConfigurationException;
+import org.segmentation.schema.CanonicalColumn;
 import org.segmentation.schema.Columns;
 
 /**
@@ -164,11 +165,11 @@ class ProfileAttributesTest {
   @Test
   void attributesAreFeaturesForRulesAndLineShares() {
     JobSettings settings = settings(CONFIG);
-    StructType purchasesSchema = schemaOf(settings.purchases().schema());
+    StructType purchasesSchema = CanonicalColumn.schemaOf(settings.purchases().schema());
     Dataset<Row> purchases = TestSpark.rows(purchasesSchema,
         purchase("c1", "O1", "10.00", "Card"), purchase("c1", "O1", "5.00", "Bank transfer"),
         purchase("c1", "O2", "20.00", "Card"), purchase("c2", "O3", "7.00", "Cash"));
-    StructType profilesSchema = schemaOf(settings.profiles().schema());
+    StructType profilesSchema = CanonicalColumn.schemaOf(settings.profiles().schema());
     Dataset<Row> profiles = TestSpark.get().createDataFrame(List.of(
         profile(profilesSchema, "c1", "Two year", 30), profile(profilesSchema, "c2", "Two year", 12)),
         profilesSchema);
@@ -250,13 +251,5 @@ class ProfileAttributesTest {
     values[schema.fieldIndex("contract")] = contract;
     values[schema.fieldIndex("tenure_months")] = tenure;
     return org.apache.spark.sql.RowFactory.create(values);
-  }
-
-  private static StructType schemaOf(List<org.segmentation.schema.CanonicalColumn> columns) {
-    StructType schema = new StructType();
-    for (org.segmentation.schema.CanonicalColumn c : columns) {
-      schema = schema.add(c.name(), c.type(), true);
-    }
-    return schema;
   }
 }

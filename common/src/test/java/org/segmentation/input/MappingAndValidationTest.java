@@ -51,7 +51,7 @@ class MappingAndValidationTest {
         row("536370", "13047", "12/1/2010 8:40", "1", "4.00"),       // no profile
         row("536371", "13047", "12/1/2010 8:41", "1", "99999"));     // no profile and amount beyond 10,000
     ValidatedInput validated = new ValidatedInput("purchases", Columns.PURCHASES, InputValidation.purchases(QUALITY,
-        STARTED).apply(new ColumnMapping(source(RETAIL_MAPPING), Columns.PURCHASES).apply(raw)));
+        STARTED, Columns.PURCHASES).apply(new ColumnMapping(source(RETAIL_MAPPING), Columns.PURCHASES).apply(raw)));
     Dataset<Row> profileIds = TestSpark.rows(new StructType().add("customer_id", DataTypes.StringType), row("17850"));
     // also on an input that no longer carries every canonical column (the job drops quantity before caching)
     for (ValidatedInput input : List.of(validated, validated.without(Columns.QUANTITY))) {
@@ -78,7 +78,7 @@ class MappingAndValidationTest {
         row("536367", "13047", "13/45/2010 8:34", "3", "1.00"),      // bad date -> missing_order_ts
         row("536368", "13047", "12/1/2010 8:34", "three", "1.00"),   // text quantity -> amount missing + quantity
         row("536369", "13047", "12/1/2010 8:35", "1", "99999"));     // amount beyond 10,000
-    Dataset<Row> validated = InputValidation.purchases(QUALITY, STARTED)
+    Dataset<Row> validated = InputValidation.purchases(QUALITY, STARTED, Columns.PURCHASES)
         .apply(new ColumnMapping(source(RETAIL_MAPPING), Columns.PURCHASES).apply(raw));
     ValidatedInput input = new ValidatedInput("purchases", Columns.PURCHASES, validated);
 
@@ -136,7 +136,7 @@ class MappingAndValidationTest {
         row("b", "2024-01-01 00:00:00", "40"),   // the only valid profile of b: kept
         row("c", null, "abc"));                   // unparseable age
     SourceSettings source = new SourceSettings("profiles", true, SourceFormat.CSV, "unused", Map.of(), Map.of());
-    ValidatedInput input = new ValidatedInput("profiles", Columns.PROFILES, InputValidation.profiles(QUALITY)
+    ValidatedInput input = new ValidatedInput("profiles", Columns.PROFILES, InputValidation.profiles(QUALITY, Columns.PROFILES)
         .apply(new ColumnMapping(source, Columns.PROFILES).apply(raw)));
     Map<String, Integer> kept = new HashMap<>();
     for (Row r : input.accepted().collectAsList()) {
@@ -164,7 +164,7 @@ class MappingAndValidationTest {
         row(" 536365", "17850 ", "12/1/2010 8:26", "1", "1.00"),
         row("536366", "   ", "12/1/2010 8:28", "6", "1.85"));
     ValidatedInput purchases = new ValidatedInput("purchases", Columns.PURCHASES, InputValidation.purchases(QUALITY,
-        STARTED).apply(new ColumnMapping(source(RETAIL_MAPPING), Columns.PURCHASES).apply(raw)));
+        STARTED, Columns.PURCHASES).apply(new ColumnMapping(source(RETAIL_MAPPING), Columns.PURCHASES).apply(raw)));
     List<Row> accepted = purchases.accepted().select("customer_id", "order_id").distinct().collectAsList();
     assertEquals(List.of(row("17850", "536365")), accepted);
     List<Row> quarantined = purchases.quarantined(java.time.LocalDate.of(2010, 12, 1), "run").collectAsList();
@@ -187,7 +187,7 @@ class MappingAndValidationTest {
   void guestLinesAreSkippedAndCountedApart() {
     QualitySettings skipGuests = new QualitySettings(0.05, 10_000, 0, 120, 48, QualitySettings.Handling.KEEP,
         QualitySettings.Handling.KEEP, 0.01, QualitySettings.GuestHandling.SKIP);
-    InputValidation validation = InputValidation.purchases(skipGuests, STARTED);
+    InputValidation validation = InputValidation.purchases(skipGuests, STARTED, Columns.PURCHASES);
     Dataset<Row> raw = TestSpark.rows(RETAIL,
         row("536365", "17850", "12/1/2010 8:26", "6", "2.55"),
         row("536366", "17850", "12/1/2010 8:28", "6", "1.85"),

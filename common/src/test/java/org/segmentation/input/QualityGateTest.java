@@ -40,7 +40,7 @@ class QualityGateTest {
 
   static ValidatedInputs validated(Dataset<Row> raw, RunContext run) {
     ValidatedInput purchases = new ValidatedInput("purchases", Columns.PURCHASES,
-        InputValidation.purchases(run.settings().quality(), STARTED)
+        InputValidation.purchases(run.settings().quality(), STARTED, Columns.PURCHASES)
             .apply(new ColumnMapping(run.settings().purchases(), Columns.PURCHASES).apply(raw)));
     return new ValidatedInputs(purchases, Optional.empty(), List.of(purchases.countRows()), Map.of());
   }
