@@ -4,6 +4,7 @@ import static org.segmentation.clustering.ClusteringModel.FEATURES;
 import static org.segmentation.clustering.ClusteringModel.PREDICTION;
 import static org.segmentation.clustering.ClusteringModel.PROBABILITY;
 
+import java.util.List;
 import java.util.Optional;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.clustering.BisectingKMeans;
@@ -43,7 +44,8 @@ final class ClusterEstimator {
     return switch (algorithm) {
       case KMEANS -> {
         if (singleTask) {
-          yield SingleTaskKMeans.fit(prepared, k, seed, maxIterations);
+          yield SingleTaskKMeans.fitAll(prepared, List.of(new SingleTaskKMeans.Request(k, seed)), maxIterations, false)
+              .get(0).fitted();
         }
         KMeansModel fitted = new KMeans().setK(k).setSeed(seed).setMaxIter(maxIterations)
             .setFeaturesCol(FEATURES).setPredictionCol(PREDICTION).fit(prepared);

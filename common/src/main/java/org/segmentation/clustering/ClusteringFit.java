@@ -58,14 +58,12 @@ public final class ClusteringFit {
     ClusterEstimator.Fitted chosen = null;
     if (k == 0) {
       double bestScore = Double.NEGATIVE_INFINITY;
-      for (int candidate : plan.candidates()) {
-        ClusterEstimator.Fitted fitted = candidates.fitEstimator(settings, candidate, settings.seed());
-        double score = silhouette(evaluator, fitted.model().transform(candidates.rows()));
-        silhouettes.put(candidate, score);
-        if (chosen == null || score > bestScore) {
-          bestScore = score;
-          chosen = fitted;
-          k = candidate;
+      for (Candidate candidate : candidates.fitCandidates(settings, plan.candidates(), evaluator)) {
+        silhouettes.put(candidate.k(), candidate.silhouette());
+        if (chosen == null || candidate.silhouette() > bestScore) {
+          bestScore = candidate.silhouette();
+          chosen = candidate.fitted();
+          k = candidate.k();
         }
       }
     }
@@ -78,8 +76,11 @@ public final class ClusteringFit {
     Prepared finalRows = sameRows ? candidates : Prepared.fit(sample(features, rows, settings.fitRows(),
         settings.seed()), Math.min(rows, settings.fitRows()), settings);
     ClusterEstimator.Fitted best = sameRows && chosen != null ? chosen : null;
+    List<Long> seeds = new ArrayList<>();
     for (int restart = best == null ? 0 : 1; restart < settings.restarts(); restart++) {
-      ClusterEstimator.Fitted fitted = finalRows.fitEstimator(settings, k, settings.seed() + restart);
+      seeds.add(settings.seed() + restart);
+    }
+    for (ClusterEstimator.Fitted fitted : finalRows.fitEach(settings, k, seeds)) {
       if (best == null || fitted.cost() < best.cost()) {
         best = fitted;
       }
@@ -145,7 +146,41 @@ public final class ClusteringFit {
           .persist(StorageLevel.MEMORY_AND_DISK()), expectedRows <= settings.singleTaskRows());
     }
 
-    ClusterEstimator.Fitted fitEstimator(ClusteringSettings settings, int k, long seed) {
+    /**
+     * Each candidate k fitted from the seed and scored by silhouette on these rows, in the candidates' order. In one
+     * Spark job when KMeans runs in a single task; otherwise the estimator's and the evaluator's jobs per candidate.
+     */
+    List<Candidate> fitCandidates(ClusteringSettings settings, List<Integer> ks, ClusteringEvaluator evaluator) {
+      if (singleTaskKMeans(settings)) {
+        List<SingleTaskKMeans.Request> requests = ks.stream()
+            .map(k -> new SingleTaskKMeans.Request(k, settings.seed())).toList();
+        return SingleTaskKMeans.fitAll(rows, requests, settings.maxIterations(), true).stream()
+            .map(result -> new Candidate(result.k(), result.fitted(), result.silhouette())).toList();
+      }
+      List<Candidate> scored = new ArrayList<>();
+      for (int k : ks) {
+        ClusterEstimator.Fitted fitted = fitEstimator(settings, k, settings.seed());
+        scored.add(new Candidate(k, fitted, silhouette(evaluator, fitted.model().transform(rows))));
+      }
+      return scored;
+    }
+
+    /** k fitted from each seed, in the seeds' order (in one Spark job when KMeans runs in a single task). */
+    List<ClusterEstimator.Fitted> fitEach(ClusteringSettings settings, int k, List<Long> seeds) {
+      if (singleTaskKMeans(settings)) {
+        List<SingleTaskKMeans.Request> requests = seeds.stream()
+            .map(seed -> new SingleTaskKMeans.Request(k, seed)).toList();
+        return seeds.isEmpty() ? List.of() : SingleTaskKMeans.fitAll(rows, requests, settings.maxIterations(), false)
+            .stream().map(SingleTaskKMeans.Result::fitted).toList();
+      }
+      return seeds.stream().map(seed -> fitEstimator(settings, k, seed)).toList();
+    }
+
+    private boolean singleTaskKMeans(ClusteringSettings settings) {
+      return singleTask && settings.algorithm() == ClusteringSettings.Algorithm.KMEANS;
+    }
+
+    private ClusterEstimator.Fitted fitEstimator(ClusteringSettings settings, int k, long seed) {
       return ClusterEstimator.fit(settings.algorithm(), rows, k, seed, settings.maxIterations(), singleTask);
     }
 
@@ -153,6 +188,9 @@ public final class ClusteringFit {
       rows.unpersist();
     }
   }
+
+  /** A candidate k's fit and its silhouette. */
+  private record Candidate(int k, ClusterEstimator.Fitted fitted, double silhouette) {}
 
   /** The silhouette, or -1 when the clustering is degenerate (every customer in one cluster: MLlib refuses it). */
   private static double silhouette(ClusteringEvaluator evaluator, Dataset<Row> predicted) {

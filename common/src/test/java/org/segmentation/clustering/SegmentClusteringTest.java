@@ -304,4 +304,42 @@ class SegmentClusteringTest {
     // fewer customers than k-max + 1: only the k that leave a customer per cluster are tried
     assertEquals(List.of(2, 3, 4), ClusteringFit.Plan.of(5, auto).candidates());
   }
+  /**
+   * The single-task fit scores candidates without MLlib's ClusteringEvaluator: its silhouette must be the evaluator's
+   * on the same predictions. Three blobs of random points scored against hand-placed centres that make one cluster a
+   * single row (which scores 0) and leave one centre without rows, and against the task's own fits for k = 2..5.
+   */
+  @Test
+  void singleTaskSilhouetteIsMllibsClusteringEvaluator() {
+    Random random = new Random(7);
+    List<Row> vectors = new ArrayList<>();
+    List<org.apache.commons.math3.ml.clustering.DoublePoint> points = new ArrayList<>();
+    double[][] blobs = {{0, 0, 0}, {5, 5, 0}, {0, 6, 6}};
+    for (int i = 0; i < 300; i++) {
+      double[] b = blobs[i % 3];
+      double[] x = {b[0] + random.nextGaussian(), b[1] + random.nextGaussian(), b[2] + random.nextGaussian()};
+      vectors.add(row(org.apache.spark.ml.linalg.Vectors.dense(x)));
+      points.add(new org.apache.commons.math3.ml.clustering.DoublePoint(x));
+    }
+    double[] lonely = {40, 40, 40};
+    vectors.add(row(org.apache.spark.ml.linalg.Vectors.dense(lonely)));
+    points.add(new org.apache.commons.math3.ml.clustering.DoublePoint(lonely));
+    Dataset<Row> rows = TestSpark.rows(new StructType().add(ClusteringModel.FEATURES,
+        new org.apache.spark.ml.linalg.VectorUDT()), vectors.toArray(new Row[0]));
+    org.apache.spark.ml.evaluation.ClusteringEvaluator evaluator = new org.apache.spark.ml.evaluation
+        .ClusteringEvaluator().setFeaturesCol(ClusteringModel.FEATURES).setPredictionCol(ClusteringModel.PREDICTION);
+
+    double[][] handPlaced = {{0, 0, 0}, {5, 5, 0}, {0, 6, 6}, {40, 40, 40}, {-90, -90, -90}};
+    SingleTaskKMeans.Result byHand = new SingleTaskKMeans.Result(5, 0, handPlaced, 0, Double.NaN);
+    assertEquals(evaluator.evaluate(byHand.fitted().model().transform(rows)),
+        SingleTaskKMeans.silhouette(points, handPlaced), 1e-9);
+
+    List<SingleTaskKMeans.Request> requests = List.of(2, 3, 4, 5).stream()
+        .map(k -> new SingleTaskKMeans.Request(k, 42)).toList();
+    List<SingleTaskKMeans.Result> fits = SingleTaskKMeans.fitAll(rows, requests, 40, true);
+    assertEquals(List.of(2, 3, 4, 5), fits.stream().map(SingleTaskKMeans.Result::k).toList());
+    for (SingleTaskKMeans.Result fit : fits) {
+      assertEquals(evaluator.evaluate(fit.fitted().model().transform(rows)), fit.silhouette(), 1e-9, "k=" + fit.k());
+    }
+  }
 }
