@@ -16,6 +16,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.segmentation.config.ClusteringSettings;
 import org.segmentation.config.ConfigReader;
 import org.segmentation.io.ModelStore;
+import org.segmentation.io.RunLog;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.Step;
 import org.segmentation.pipeline.StepResult;
@@ -29,8 +30,9 @@ import scala.jdk.javaapi.CollectionConverters;
  * <ul>
  *   <li><b>skip</b> when clustering is off, or when fewer than {@value #MIN_CUSTOMERS_PER_CLUSTER} customers with a
  *       purchase per wanted cluster exist (there is nothing to learn); the cluster columns are then NULL;</li>
- *   <li><b>reuse or refit</b>: the latest saved model is reused until it is {@code clustering.refit-every-days} old
- *       (0: refit every run); a refit is saved under the run date and keeps the previous model's ids;</li>
+ *   <li><b>reuse or refit</b>: the latest model saved by a published run with the same clustering settings
+ *       ({@link ClusteringSettings#fingerprint()}) is reused until it is {@code clustering.refit-every-days} old
+ *       (0: refit every run); a refit is saved under the run date and keeps that model's ids;</li>
  *   <li>customers without a counted purchase get NULL cluster columns.</li>
  * </ul>
  */
@@ -77,15 +79,20 @@ public record ClusterCustomers(ScoreRfm.Scored scored) implements Step<ClusterCu
     }
 
     ModelStore models = new ModelStore(run.spark(), run.settings().lake());
-    Optional<ModelStore.Saved> saved = models.latestOnOrBefore(ModelStore.CLUSTERING, run.runDate());
-    Optional<ClusteringModel> previous = saved.map(s -> load(models, s));
-    boolean refit = needsRefit(saved.map(ModelStore.Saved::fittedFor), run.runDate(), settings.refitEveryDays());
+    Optional<ModelStore.Saved> saved = models.latestPublishedOnOrBefore(ModelStore.CLUSTERING, run.runDate(),
+        new RunLog(run.spark(), run.lake()).publishedRunIds())
+        .filter(s -> settings.fingerprint().equals(fingerprintOf(s.row())));
+    Optional<String> refitReason = refitReason(saved.map(ModelStore.Saved::fittedFor), run.runDate(),
+        settings.refitEveryDays());
+    boolean refit = refitReason.isPresent();
     ClusteringModel model;
     if (refit) {
-      model = ClusteringFit.fit(active, activeCustomers, settings, previous.orElse(null));
-      models.save(ModelStore.CLUSTERING, run.runDate(), run.runId(), model.pipeline(), registryColumns(model));
+      // the previous model (same settings) lends its cluster ids to the new clusters
+      model = ClusteringFit.fit(active, activeCustomers, settings, saved.map(s -> load(models, s)).orElse(null));
+      models.save(ModelStore.CLUSTERING, run.runDate(), run.runId(), model.pipeline(),
+          registryColumns(model, settings));
     } else {
-      model = previous.get();
+      model = load(models, saved.get());
     }
 
     Dataset<Row> assigned = new ClusterAssignment(model).apply(active);
@@ -99,17 +106,26 @@ public record ClusterCustomers(ScoreRfm.Scored scored) implements Step<ClusterCu
         .withColumn(Columns.CLUSTER_NAME, ClusterProfiles.nameOf(profiles.names()))
         .persist(StorageLevel.MEMORY_AND_DISK());
     String details = "algorithm=" + ConfigReader.kebab(settings.algorithm()) + " k=" + model.k()
-        + " refit=" + refit + (refit ? " fits=" + ClusteringFit.Plan.of(activeCustomers, settings).estimatorFits() : "")
+        + " refit=" + refit + refitReason.map(why -> " refit_reason=" + why).orElse("")
+        + (refit ? " fits=" + ClusteringFit.Plan.of(activeCustomers, settings).estimatorFits() : "")
         + " model_date=" + (refit ? run.runDate() : saved.get().fittedFor())
         + " silhouette_by_k=\"" + model.silhouetteByK().toString().replace(" ", "") + "\""
         + " names=\"" + String.join(",", profiles.names().values()) + "\"";
     return new Clustered(rows, Optional.of(profiles.rows()), details);
   }
 
-  /** Whether to fit a new model: none saved yet, or the latest is refit-every-days old (and not of this date). */
-  static boolean needsRefit(Optional<LocalDate> latestFit, LocalDate runDate, int refitEveryDays) {
-    return latestFit.isEmpty() || (!latestFit.get().equals(runDate)
-        && ChronoUnit.DAYS.between(latestFit.get(), runDate) >= refitEveryDays);
+  /**
+   * Why a new model is fitted, if it is: {@code no_reusable_model} (none saved by a published run with the same
+   * clustering settings: a first run, a killed run's model, changed features or k) or {@code model_age} (the reusable
+   * one is refit-every-days old, and not of this date). Empty: reuse it.
+   */
+  static Optional<String> refitReason(Optional<LocalDate> reusableFit, LocalDate runDate, int refitEveryDays) {
+    if (reusableFit.isEmpty()) {
+      return Optional.of("no_reusable_model");
+    }
+    boolean old = !reusableFit.get().equals(runDate)
+        && ChronoUnit.DAYS.between(reusableFit.get(), runDate) >= refitEveryDays;
+    return old ? Optional.of("model_age") : Optional.empty();
   }
 
   private static Clustered unclustered(Dataset<Row> customers, String why) {
@@ -122,10 +138,17 @@ public record ClusterCustomers(ScoreRfm.Scored scored) implements Step<ClusterCu
   }
 
   /** The clustering model's own columns of its registry row (cluster_models). */
-  private static Map<String, Object> registryColumns(ClusteringModel model) {
+  private static Map<String, Object> registryColumns(ClusteringModel model, ClusteringSettings settings) {
     return Map.of(
         Columns.ID_OF_PREDICTION, CollectionConverters.asScala(model.idOfPrediction()).toSeq(),
-        Columns.SILHOUETTE_BY_K, CollectionConverters.asScala(model.silhouetteByK()));
+        Columns.SILHOUETTE_BY_K, CollectionConverters.asScala(model.silhouetteByK()),
+        Columns.SETTINGS_FINGERPRINT, settings.fingerprint());
+  }
+
+  /** The settings fingerprint a model was saved with; NULL for models saved before fingerprints were recorded. */
+  private static String fingerprintOf(Row registryRow) {
+    return java.util.Arrays.asList(registryRow.schema().fieldNames()).contains(Columns.SETTINGS_FINGERPRINT)
+        ? registryRow.getAs(Columns.SETTINGS_FINGERPRINT) : null;
   }
 
   private static ClusteringModel load(ModelStore models, ModelStore.Saved saved) {

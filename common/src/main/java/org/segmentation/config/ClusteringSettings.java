@@ -81,6 +81,24 @@ public record ClusteringSettings(boolean enabled, Algorithm algorithm, int k, in
     names = Map.copyOf(names);
   }
 
+  /**
+   * A SHA-256 prefix of what a fitted model depends on: the features and their transforms, the algorithm, k and its
+   * range, the samples, the seed, iterations and restarts, and the single-task threshold (another fitting path). Not
+   * the cluster names, the refit interval or whether clustering is on. A saved model is reused only under the same
+   * fingerprint.
+   */
+  public String fingerprint() {
+    String fitted = String.join("|", algorithm.name(), "k=" + k, "k-min=" + kMin, "k-max=" + kMax,
+        "sample-rows=" + sampleRows, "fit-rows=" + fitRows, "seed=" + seed, "max-iterations=" + maxIterations,
+        "restarts=" + restarts, "single-task-rows=" + singleTaskRows, features.toString());
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(fitted.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0, 12);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JRE", e);
+    }
+  }
+
   static ClusteringSettings read(ConfigReader in) {
     List<Feature> features = new ArrayList<>();
     for (ConfigReader f : in.children(FEATURES)) {

@@ -83,6 +83,43 @@ public final class LakeTables {
     return committedBy(table, runId);
   }
 
+  /**
+   * Puts the rows of one run date back as they were at {@code version} (the version the date's last published run
+   * recorded), or removes them when there is none (the date was never published), in one replaceWhere transaction whose
+   * userMetadata is {@code tag}. Rows of an older version get the columns added since as NULL.
+   */
+  public Commit restoreRunDate(TableSpec table, LocalDate runDate, Optional<Long> version, String tag) {
+    StructType current = read(table).schema();
+    Dataset<Row> rows = version
+        .map(v -> readRunDate(table, runDate, v))
+        .map(old -> old.select(Arrays.stream(current.fields())
+            .map(f -> Arrays.asList(old.columns()).contains(f.name())
+                ? col("`" + f.name() + "`") : lit(null).cast(f.dataType()).as(f.name()))
+            .toArray(org.apache.spark.sql.Column[]::new)))
+        .orElseGet(() -> spark.createDataFrame(List.of(), current));
+    try {
+      rows.write().format("delta")
+          .mode(SaveMode.Overwrite)
+          .partitionBy(Columns.RUN_DATE)
+          .option("replaceWhere", Columns.RUN_DATE + " = DATE'" + runDate + "'")
+          .option("userMetadata", tag)
+          .save(path(table));
+    } catch (java.util.ConcurrentModificationException e) {
+      throw new PublishConflictException("Cannot restore " + table.name() + " for run_date " + runDate
+          + ": another run committed to it at the same time (" + e.getClass().getSimpleName() + ")", e);
+    }
+    return committedBy(table, tag);
+  }
+
+  /**
+   * The table's recent commits, newest first: version and userMetadata (the run id of a job commit; NULL for commits
+   * of other writers, such as a schema upgrade).
+   */
+  public List<Row> recentCommits(TableSpec table, int howMany) {
+    return DeltaTable.forPath(spark, path(table)).history(howMany).select("version", "userMetadata")
+        .collectAsList();
+  }
+
   /** Appends rows (run_log) and returns the version committed. */
   public Commit append(TableSpec table, Dataset<Row> rows, String runId) {
     try {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.sql.Row;
@@ -21,8 +22,8 @@ import org.segmentation.schema.Columns;
 /**
  * Fitted models under the lake, for any kind of model (clustering today; lifetime value next). A kind has a folder,
  * {@code <root>/models/<kind>/<run_date>/<run_id>} for each fit, and a registry table with one row per saved model:
- * {@code run_date}, {@code model_path}, the kind's own columns (as declared in {@link TableCatalog}), {@code run_id}
- * and {@code saved_at}. The row is appended after the model is written, so a model is only ever found complete, and
+ * {@code run_date}, {@code model_path}, the kind's own columns (as declared in {@link TableCatalog}), {@code run_id},
+ * {@code saved_at} and the fingerprint of the settings it was fitted with. The row is appended after the model is written, so a model is only ever found complete, and
  * one folder per run means two runs of the same date never write into each other's model.
  */
 public final class ModelStore {
@@ -86,13 +87,19 @@ public final class ModelStore {
     return path;
   }
 
-  /** The model of that kind saved for the latest run date on or before {@code runDate}, if any. */
-  public Optional<Saved> latestOnOrBefore(Kind kind, LocalDate runDate) {
-    if (!tables.exists(kind.registry())) {
+  /**
+   * The model of that kind saved for the latest run date on or before {@code runDate} by a run that was published, if
+   * any. A model saved by a run that then failed or was killed is never reused: nothing vouches for it.
+   *
+   * @param publishedRunIds the ids of the published runs ({@link RunLog#publishedRunIds()})
+   */
+  public Optional<Saved> latestPublishedOnOrBefore(Kind kind, LocalDate runDate, Set<String> publishedRunIds) {
+    if (!tables.exists(kind.registry()) || publishedRunIds.isEmpty()) {
       return Optional.empty();
     }
     List<Row> rows = tables.read(kind.registry())
-        .where(col(Columns.RUN_DATE).leq(lit(java.sql.Date.valueOf(runDate))))
+        .where(col(Columns.RUN_DATE).leq(lit(java.sql.Date.valueOf(runDate)))
+            .and(col(Columns.RUN_ID).isin(publishedRunIds.toArray())))
         .orderBy(col(Columns.RUN_DATE).desc(), col(Columns.SAVED_AT).desc()).limit(1).collectAsList();
     if (rows.isEmpty()) {
       return Optional.empty();

@@ -8,6 +8,10 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -34,7 +38,8 @@ public final class RunLog {
       String reason, String message,
       Map<String, Long> rowsRead, Map<String, Long> rowsAccepted, Map<String, Long> rowsQuarantined,
       Map<String, Long> rowsWritten, Map<String, String> inputVersions, Map<String, Long> tableVersions,
-      String configFingerprint, Map<String, Long> profileMatch, Map<String, Long> rowsSkipped) {
+      String configFingerprint, Map<String, Long> profileMatch, Map<String, Long> rowsSkipped,
+      Map<String, Long> tablesRestored) {
 
     /** The row, in the column order of {@link TableCatalog#RUN_LOG}. */
     Row toRow() {
@@ -42,7 +47,7 @@ public final class RunLog {
           java.sql.Timestamp.from(startedAt), java.sql.Timestamp.from(endedAt), reason, message,
           scalaMap(rowsRead), scalaMap(rowsAccepted), scalaMap(rowsQuarantined), scalaMap(rowsWritten),
           scalaMap(inputVersions), scalaMap(tableVersions), configFingerprint,
-          profileMatch == null ? null : scalaMap(profileMatch), scalaMap(rowsSkipped));
+          profileMatch == null ? null : scalaMap(profileMatch), scalaMap(rowsSkipped), scalaMap(tablesRestored));
     }
 
     private static <V> scala.collection.Map<String, V> scalaMap(Map<String, V> map) {
@@ -90,12 +95,48 @@ public final class RunLog {
 
   /** The most recent published run date strictly before {@code runDate}, if any. */
   public Optional<PublishedRun> latestPublishedBefore(LocalDate runDate) {
+    return latestPublished(col(Columns.RUN_DATE).lt(lit(java.sql.Date.valueOf(runDate))));
+  }
+
+  /** The authoritative published run of {@code runDate} (its latest published row), if the date was published. */
+  public Optional<PublishedRun> publishedRunOf(LocalDate runDate) {
+    return latestPublished(col(Columns.RUN_DATE).equalTo(lit(java.sql.Date.valueOf(runDate))));
+  }
+
+  /** A run's row as an operator reads it: what happened and why. */
+  public record Outcome(String runId, String status, int exitCode, String reason, String message, Instant endedAt,
+      Map<String, Long> tableVersions, String configFingerprint) {}
+
+  /** The latest row of {@code runDate}, whatever its status (by {@code ended_at}), if any run recorded one. */
+  public Optional<Outcome> latestOutcomeOf(LocalDate runDate) {
     if (!tables.exists(TableCatalog.RUN_LOG)) {
       return Optional.empty();
     }
     List<Row> rows = tables.read(TableCatalog.RUN_LOG)
-        .where(col(Columns.STATUS).equalTo(PUBLISHED)
-            .and(col(Columns.RUN_DATE).lt(lit(java.sql.Date.valueOf(runDate)))))
+        .where(col(Columns.RUN_DATE).equalTo(lit(java.sql.Date.valueOf(runDate))))
+        .orderBy(col(Columns.ENDED_AT).desc()).limit(1).collectAsList();
+    return rows.stream().findFirst().map(r -> new Outcome(r.getAs(Columns.RUN_ID), r.getAs(Columns.STATUS),
+        r.<Integer>getAs("exit_code"), r.getAs("reason"), r.getAs("message"),
+        r.<java.sql.Timestamp>getAs(Columns.ENDED_AT).toInstant(),
+        r.isNullAt(r.fieldIndex(Columns.TABLE_VERSIONS)) ? Map.of() : Map.copyOf(r.getJavaMap(
+            r.fieldIndex(Columns.TABLE_VERSIONS))), r.getAs("config_fingerprint")));
+  }
+
+  /** The ids of every published run (a few hundred a year: one row per night). */
+  public Set<String> publishedRunIds() {
+    if (!tables.exists(TableCatalog.RUN_LOG)) {
+      return Set.of();
+    }
+    return tables.read(TableCatalog.RUN_LOG).where(col(Columns.STATUS).equalTo(PUBLISHED)).select(Columns.RUN_ID)
+        .as(Encoders.STRING()).collectAsList().stream().collect(Collectors.toUnmodifiableSet());
+  }
+
+  private Optional<PublishedRun> latestPublished(Column dates) {
+    if (!tables.exists(TableCatalog.RUN_LOG)) {
+      return Optional.empty();
+    }
+    List<Row> rows = tables.read(TableCatalog.RUN_LOG)
+        .where(col(Columns.STATUS).equalTo(PUBLISHED).and(dates))
         .orderBy(col(Columns.RUN_DATE).desc(), col(Columns.ENDED_AT).desc())
         .select(Columns.RUN_DATE, Columns.TABLE_VERSIONS)
         .limit(1)

@@ -44,12 +44,14 @@ import static org.segmentation.schema.Columns.RUN_DATE;
 import static org.segmentation.schema.Columns.RUN_ID;
 import static org.segmentation.schema.Columns.R_SCORE;
 import static org.segmentation.schema.Columns.SAVED_AT;
+import static org.segmentation.schema.Columns.SETTINGS_FINGERPRINT;
 import static org.segmentation.schema.Columns.SHARE_OF_CUSTOMERS;
 import static org.segmentation.schema.Columns.SHARE_OF_REVENUE;
 import static org.segmentation.schema.Columns.SILHOUETTE_BY_K;
 import static org.segmentation.schema.Columns.SOURCE;
 import static org.segmentation.schema.Columns.SOURCE_ROW;
 import static org.segmentation.schema.Columns.STATUS;
+import static org.segmentation.schema.Columns.TABLES_RESTORED;
 import static org.segmentation.schema.Columns.TABLE_VERSIONS;
 import static org.segmentation.schema.Columns.TO_SEGMENT;
 import static org.segmentation.schema.Columns.meanOf;
@@ -174,7 +176,9 @@ public final class TableCatalog {
           new Column(ID_OF_PREDICTION, createArrayType(IntegerType), "published cluster id of each prediction"),
           new Column(SILHOUETTE_BY_K, DOUBLE_BY_K, "silhouette of each candidate k"),
           new Column(RUN_ID, StringType, "the run that fitted it"),
-          new Column(SAVED_AT, TimestampType, "when it was saved")));
+          new Column(SAVED_AT, TimestampType, "when it was saved"),
+          new Column(SETTINGS_FINGERPRINT, StringType, "SHA-256 prefix of the clustering settings it was fitted "
+              + "with; a model is reused only by runs with the same (and only when its run was published)")));
 
   public static final TableSpec RUN_LOG = new TableSpec("run_log", "run", false,
       List.of(
@@ -197,7 +201,10 @@ public final class TableCatalog {
               "buyers_with_profile, buyers_without_profile, profiles_without_purchases (with a profiles input)"),
           new Column("rows_skipped", LONG_BY_NAME,
               "rows skipped per input: purchases without a customer, with quality.purchases-without-customer = skip "
-                  + "(read = accepted + quarantined + skipped)")));
+                  + "(read = accepted + quarantined + skipped)"),
+          new Column(TABLES_RESTORED, LONG_BY_NAME, "table@run_date put back by this run, with the Delta version "
+              + "of the restore (the date's rows as its last published run recorded them): a killed run's leftovers "
+              + "repaired at the start, and a failed run's own writes")));
 
   /** Every table, in the order a run publishes them (run_log last). */
   public static final List<TableSpec> ALL = List.of(CUSTOMER_SEGMENTS, SEGMENT_SUMMARY, SEGMENT_TRANSITIONS,

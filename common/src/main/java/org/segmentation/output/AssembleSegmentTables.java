@@ -29,7 +29,7 @@ public record AssembleSegmentTables(ValidatedInputs inputs, ClusterCustomers.Clu
 
   /**
    * The tables of the night, in publishing order: customer_segments, segment_summary, segment_transitions,
-   * quarantine and, when clustering ran, cluster_profiles.
+   * quarantine and cluster_profiles (no rows when clustering was skipped).
    *
    * @param previousRunDate the published night compared with, if any
    */
@@ -73,7 +73,9 @@ public record AssembleSegmentTables(ValidatedInputs inputs, ClusterCustomers.Clu
         .apply(customerSegments, previous));
     // a night's quarantine is small: one file per run date
     tables.put(TableCatalog.QUARANTINE, inputs.quarantineRows(run.runDate(), run.runId()).coalesce(1));
-    clustered.profiles().ifPresent(profiles -> tables.put(TableCatalog.CLUSTER_PROFILES, profiles));
+    // written even when clustering was skipped: a rerun must not leave the date's earlier profiles behind
+    tables.put(TableCatalog.CLUSTER_PROFILES, clustered.profiles().orElseGet(() -> run.spark()
+        .createDataFrame(java.util.List.of(), TableCatalog.CLUSTER_PROFILES.schema())));
     return new SegmentTables(java.util.Collections.unmodifiableMap(tables), previousRunDate);
   }
 }

@@ -9,6 +9,7 @@ import org.segmentation.features.ProfileMatch;
 import org.segmentation.input.ValidatedInput;
 import org.segmentation.input.ValidatedInputs;
 import org.segmentation.io.RunLog;
+import org.segmentation.io.TableRepair;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.Step;
 import org.segmentation.pipeline.StepResult;
@@ -23,22 +24,32 @@ import org.segmentation.pipeline.StepResult;
  * @param commits the tables this run committed, in order
  */
 public record RecordRun(String status, int exitCode, String reason, String message, Optional<ValidatedInputs> inputs,
-    Optional<ProfileMatch> profileMatch, List<PublishTable.Commit> commits) implements Step<RecordRun.Recorded> {
+    Optional<ProfileMatch> profileMatch, List<PublishTable.Commit> commits, List<TableRepair.Restored> restored)
+    implements Step<RecordRun.Recorded> {
 
   public RecordRun {
     commits = List.copyOf(commits);
+    restored = List.copyOf(restored);
   }
 
-  /** The marker of a published run. */
+  /**
+   * The marker of a published run.
+   *
+   * @param repaired the leftovers of earlier runs this run put back when it started
+   */
   public static RecordRun published(ValidatedInputs inputs, Optional<ProfileMatch> profileMatch,
-      List<PublishTable.Commit> commits) {
-    return new RecordRun(RunLog.PUBLISHED, 0, null, null, Optional.of(inputs), profileMatch, commits);
+      List<PublishTable.Commit> commits, List<TableRepair.Restored> repaired) {
+    return new RecordRun(RunLog.PUBLISHED, 0, null, null, Optional.of(inputs), profileMatch, commits, repaired);
   }
 
-  /** The row of a failed run. */
+  /**
+   * The row of a failed run.
+   *
+   * @param restored the table dates it put back: leftovers repaired at its start, and its own writes
+   */
   public static RecordRun failed(int exitCode, String reason, String message, Optional<ValidatedInputs> inputs,
-      Optional<ProfileMatch> profileMatch) {
-    return new RecordRun(RunLog.FAILED, exitCode, reason, message, inputs, profileMatch, List.of());
+      Optional<ProfileMatch> profileMatch, List<TableRepair.Restored> restored) {
+    return new RecordRun(RunLog.FAILED, exitCode, reason, message, inputs, profileMatch, List.of(), restored);
   }
 
   /** The run_log row was appended. */
@@ -52,6 +63,13 @@ public record RecordRun(String status, int exitCode, String reason, String messa
   @Override
   public String name() {
     return "write_run_log";
+  }
+
+  /** {@code table@date} to the Delta version of its restore. */
+  private Map<String, Long> restoredVersions() {
+    Map<String, Long> versions = new LinkedHashMap<>();
+    restored.forEach(r -> versions.put(r.toString(), r.version()));
+    return versions;
   }
 
   @Override
@@ -76,7 +94,7 @@ public record RecordRun(String status, int exitCode, String reason, String messa
         run.runId(), run.runDate(), status, exitCode, run.startedAt(), Instant.now(), reason, message,
         read, accepted, quarantined, written, inputs.map(ValidatedInputs::inputVersions).orElse(Map.of()),
         versions, run.configFingerprint(),
-        profileMatch.map(ProfileMatch::figures).orElse(null), skipped));
+        profileMatch.map(ProfileMatch::figures).orElse(null), skipped, restoredVersions()));
     return new Recorded(status);
   }
 }

@@ -146,6 +146,8 @@ public final class Columns {
   public static final String MODEL_PATH = "model_path";
   public static final String ID_OF_PREDICTION = "id_of_prediction";
   public static final String SAVED_AT = "saved_at";
+  public static final String SETTINGS_FINGERPRINT = "settings_fingerprint";
+  public static final String TABLES_RESTORED = "tables_restored";
 
   /** {@code mean_<measure>} of segment_summary. */
   public static String meanOf(String measure) {

@@ -1,6 +1,7 @@
 package org.segmentation.clustering;
 
 import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,6 +100,19 @@ class SegmentClusteringTest {
         s.names(), 0));
   }
 
+  /**
+   * With fit-rows and sample-rows (200) far below the customers (1,200), candidates and the final model are fitted on
+   * samples; every customer is still assigned, and the planted groups are still found.
+   */
+  @Test
+  void recoversPlantedGroupsFromSamples() {
+    ClusteringSettings s = settings(ClusteringSettings.Algorithm.KMEANS, 0);
+    ClusteringSettings sampled = new ClusteringSettings(s.enabled(), s.algorithm(), s.k(), s.kMin(), s.kMax(), 200,
+        200, s.seed(), s.maxIterations(), s.restarts(), s.refitEveryDays(), s.features(), s.names());
+    assertEquals(2, ClusteringFit.Plan.of(1_200, sampled).preparations(), "two samples, each prepared");
+    recoversPlantedGroups(sampled);
+  }
+
   private void recoversPlantedGroups(ClusteringSettings settings) {
     Dataset<Row> features = frame(planted(300, 1, 0)).cache();
     ClusteringModel model = ClusteringFit.fit(features, settings, null);
@@ -130,16 +144,25 @@ class SegmentClusteringTest {
   void clusterIdsSurviveARefitOnSlightlyChangedData() {
     ClusteringSettings settings = settings(ClusteringSettings.Algorithm.KMEANS, 4);
     Dataset<Row> night1 = frame(planted(250, 3, 0));
-    ClusteringModel first = ClusteringFit.fit(night1, settings, null);
+    ClusteringModel fitted = ClusteringFit.fit(night1, settings, null);
+    // The ids published so far are not the fit's own indices (as after earlier refits): prediction i is cluster
+    // (i + 1) mod 4. A refit that ignored them would move every customer to another id.
+    ClusteringModel first = new ClusteringModel(fitted.pipeline(),
+        fitted.idOfPrediction().stream().map(id -> (id + 1) % 4).toList(), fitted.silhouetteByK());
     Map<String, Integer> before = clusters(first, night1);
 
-    // Night 2: 30 customers changed behaviour and everything is re-drawn with new noise; a different seed would
-    // also permute the cluster indices, which the id matching must undo.
+    // Night 2: 30 customers changed behaviour and everything is re-drawn with new noise, and fitted from another
+    // seed; the id matching must give the new clusters the published ids.
     Dataset<Row> night2 = frame(planted(250, 4, 30));
     ClusteringSettings reseeded = new ClusteringSettings(true, settings.algorithm(), 4, 2, 7, 5000, 100_000, 99L, 60, 3, 0,
         settings.features(), Map.of());
     ClusteringModel refit = ClusteringFit.fit(night2, reseeded, first);
     Map<String, Integer> after = clusters(refit, night2);
+    // the test means something only if the new fit's own indices differ from the published ids
+    Map<String, Integer> unmatched = clusters(ClusteringFit.fit(night2, reseeded, null), night2);
+    long sameIndex = before.keySet().stream().filter(c -> before.get(c).equals(unmatched.get(c))).count();
+    assertTrue(sameIndex < 0.1 * before.size(), "without the id matching the ids differ: " + sameIndex + " of "
+        + before.size() + " customers keep theirs");
     int unchanged = 0;
     int kept = 0;
     for (Map.Entry<String, Integer> e : before.entrySet()) {
@@ -341,5 +364,70 @@ class SegmentClusteringTest {
     for (SingleTaskKMeans.Result fit : fits) {
       assertEquals(evaluator.evaluate(fit.fitted().model().transform(rows)), fit.silhouette(), 1e-9, "k=" + fit.k());
     }
+  }
+  /**
+   * Missing values of a standardised feature are imputed with the median and flagged: income 10, 20, 30 and one
+   * missing (imputed 20). Standardised with the sample standard deviation: income mean 20, sd sqrt(200 / 3); the
+   * indicator 0, 0, 0, 1 has mean 0.25 and sd 0.5. So the missing customer is (0, 1.5) and the one with 10 is
+   * (-10 / 8.165, -0.5).
+   */
+  @Test
+  void imputesTheMedianAndFlagsMissingValues() {
+    StructType schema = new StructType().add("customer_id", DataTypes.StringType).add("income", DataTypes.DoubleType);
+    Dataset<Row> features = TestSpark.rows(schema, row("a", 10.0), row("b", 20.0), row("c", 30.0),
+        row("d", null));
+    ClusteringSettings settings = new ClusteringSettings(true, ClusteringSettings.Algorithm.KMEANS, 2, 2, 2, 5000,
+        100_000, 7L, 20, 1, 0, List.of(new Feature("income", Transform.STANDARDIZE, true)), Map.of());
+    Map<String, double[]> vectors = new HashMap<>();
+    for (Row r : FeaturePreparation.pipeline(settings).fit(features).transform(features)
+        .select("customer_id", ClusteringModel.FEATURES).collectAsList()) {
+      vectors.put(r.getString(0), ((org.apache.spark.ml.linalg.Vector) r.get(1)).toArray());
+    }
+    double sd = Math.sqrt(200.0 / 3);
+    assertArrayEquals(new double[] {0.0, 1.5}, vectors.get("d"), 1e-9);
+    assertArrayEquals(new double[] {-10 / sd, -0.5}, vectors.get("a"), 1e-9);
+    assertArrayEquals(new double[] {10 / sd, -0.5}, vectors.get("c"), 1e-9);
+  }
+
+  /**
+   * With restarts = 3 the final model is the lowest-cost of the fits from seeds 7, 8 and 9 (k = 6 on four planted
+   * groups, so the seeds can end in different local optima).
+   */
+  @Test
+  void restartsKeepTheLowestCostFit() {
+    Dataset<Row> features = frame(planted(60, 6, 0));
+    ClusteringSettings settings = settings(ClusteringSettings.Algorithm.KMEANS, 6);
+    Dataset<Row> prepared = FeaturePreparation.pipeline(settings).fit(features).transform(features)
+        .select(ClusteringModel.FEATURES);
+    List<SingleTaskKMeans.Result> fits = SingleTaskKMeans.fitAll(prepared, List.of(
+        new SingleTaskKMeans.Request(6, 7), new SingleTaskKMeans.Request(6, 8), new SingleTaskKMeans.Request(6, 9)),
+        settings.maxIterations(), false);
+    SingleTaskKMeans.Result cheapest = fits.stream()
+        .min(java.util.Comparator.comparingDouble(SingleTaskKMeans.Result::cost)).orElseThrow();
+    org.apache.spark.ml.clustering.KMeansModel chosen = (org.apache.spark.ml.clustering.KMeansModel)
+        ClusteringFit.fit(features, settings, null).pipeline().stages()[1];
+    for (int c = 0; c < 6; c++) {
+      assertArrayEquals(cheapest.centers()[c], chosen.clusterCenters()[c].toArray(), 1e-12);
+    }
+  }
+
+  /** clustering.names replaces the generated name of the clusters it names, and only those. */
+  @Test
+  void configuredNamesReplaceGeneratedOnes() {
+    Dataset<Row> features = frame(planted(50, 8, 0));
+    ClusteringSettings s = settings(ClusteringSettings.Algorithm.KMEANS, 4);
+    ClusteringSettings named = new ClusteringSettings(s.enabled(), s.algorithm(), s.k(), s.kMin(), s.kMax(),
+        s.sampleRows(), s.fitRows(), s.seed(), s.maxIterations(), s.restarts(), s.refitEveryDays(), s.features(),
+        Map.of(2, "VIP"));
+    ClusteringModel model = ClusteringFit.fit(features, named, null);
+    Dataset<Row> assigned = new ClusterAssignment(model).apply(features);
+    Map<Integer, String> generated = new ClusterProfiles(s, java.time.LocalDate.of(2026, 1, 1))
+        .profile(TestSpark.get(), assigned, model.silhouetteByK()).names();
+    Map<Integer, String> names = new ClusterProfiles(named, java.time.LocalDate.of(2026, 1, 1))
+        .profile(TestSpark.get(), assigned, model.silhouetteByK()).names();
+    Map<Integer, String> expected = new HashMap<>(generated);
+    expected.put(2, "VIP");
+    assertEquals(expected, names);
+    assertTrue(!generated.get(2).equals("VIP"), generated.toString());
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.segmentation.TestSpark.row;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,6 +103,37 @@ class MappingAndValidationTest {
     assertEquals(5, counts.read());
     assertEquals(counts.read(), counts.accepted() + counts.quarantined());
     assertEquals(4, counts.quarantined());
+  }
+
+  /**
+   * With duplicate-lines = quarantine, the first of identical lines is kept and each repeat is quarantined as
+   * duplicate_line (another order with the same values is not a repeat); a purchase stamped exactly at the job's start
+   * plus max-future-hours (48) is kept, one minute later it is order_ts_in_future.
+   */
+  @Test
+  void repeatedLinesAndTheFutureBoundary() {
+    QualitySettings quarantineRepeats = new QualitySettings(0.05, 10_000, 0, 120, 48,
+        QualitySettings.Handling.QUARANTINE, QualitySettings.Handling.KEEP, 0.01,
+        QualitySettings.GuestHandling.QUARANTINE);
+    Dataset<Row> raw = TestSpark.rows(RETAIL,
+        row("1", "17850", "12/1/2010 8:26", "6", "2.55"),    // kept
+        row("1", "17850", "12/1/2010 8:26", "6", "2.55"),    // repeat: duplicate_line
+        row("1", "17850", "12/1/2010 8:26", "6", "2.55"),    // repeat: duplicate_line
+        row("2", "17850", "12/1/2010 8:26", "6", "2.55"),    // another order, same values: kept
+        row("3", "17850", "12/4/2010 6:00", "1", "1.00"),    // 2010-12-02 06:00 UTC + 48 h exactly: kept
+        row("4", "17850", "12/4/2010 6:01", "1", "1.00"));   // a minute later: order_ts_in_future
+    ValidatedInput input = new ValidatedInput("purchases", Columns.PURCHASES,
+        InputValidation.purchases(quarantineRepeats, STARTED, Columns.PURCHASES)
+            .apply(new ColumnMapping(source(RETAIL_MAPPING), Columns.PURCHASES).apply(raw)));
+    List<String> reasons = new ArrayList<>();
+    for (Row r : input.quarantined(java.time.LocalDate.of(2010, 12, 1), "run").collectAsList()) {
+      reasons.add(r.<String>getAs("source_row").replaceAll(".*\"InvoiceNo\":\"(\\d+)\".*", "$1") + " "
+          + r.getList(3));
+    }
+    java.util.Collections.sort(reasons);
+    assertEquals(List.of("1 [duplicate_line]", "1 [duplicate_line]", "4 [order_ts_in_future]"), reasons);
+    assertEquals(List.of("1", "2", "3"), input.accepted().select("order_id").orderBy("order_id")
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
   }
 
   @Test

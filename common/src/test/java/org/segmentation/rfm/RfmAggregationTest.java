@@ -64,6 +64,22 @@ public class RfmAggregationTest {
         "c5", "null|0|-20.0000|-20.0000"), actual);
   }
 
+  /**
+   * Two shops of one chain reuse order numbers: "A1" is an order of c1 (10 + 5) and another of c2 (7). An order is a
+   * (customer, order id) pair, so each customer has one order: c1 frequency 1, monetary 15; c2 frequency 1,
+   * monetary 7 (not one shared order of 22, nor a line of c2 merged into c1's).
+   */
+  @Test
+  void anOrderIdReusedByTwoCustomersCountsOnceForEach() {
+    Dataset<Row> purchases = TestSpark.rows(PURCHASES,
+        row("c1", "A1", ts("2026-06-01 09:00:00"), money("10.00")),
+        row("c1", "A1", ts("2026-06-01 09:00:00"), money("5.00")),
+        row("c2", "A1", ts("2026-06-10 09:00:00"), money("7.00")));
+    Map<String, String> actual = summarise(new RfmAggregation(settings(0, RfmSettings.Monetary.TOTAL), RUN_DATE)
+        .apply(purchases));
+    assertEquals(Map.of("c1", "29|1|15.0000|15.0000", "c2", "20|1|7.0000|7.0000"), actual);
+  }
+
   @Test
   void lookbackWindowCountsBackFromTheRunDate() {
     // 60 days back from 06-30: days after 05-01 count. c2 loses O3; c3 loses O6 and has only the netted-out O5.

@@ -3,6 +3,7 @@ package org.segmentation.jobs;
 import java.io.File;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -21,13 +22,19 @@ import org.segmentation.run.ConfigurationException;
  * @param help print the usage and exit
  * @param listTables print the location of every output table (under the configured lake root) and exit
  * @param describeTables print the data dictionary of the output tables (docs/tables.md) and exit
+ * @param range a backfill: every date from the first to the last, in order, in one Spark application
+ * @param force with a range: also rerun the dates already published with the same configuration
  */
 public record JobArgs(File config, Optional<LocalDate> runDate, boolean dryRun, Map<String, String> overrides,
-    boolean help, boolean listTables, boolean describeTables) {
+    boolean help, boolean listTables, boolean describeTables, Optional<List<LocalDate>> range, boolean force) {
+
+  /** The longest backfill one invocation runs (a year and a day): longer ranges are split by the orchestrator. */
+  static final int MAX_RANGE_DAYS = 366;
 
   public static final String USAGE = """
       Usage: spark-submit --class org.segmentation.jobs.NightlySegmentsJob segmentation-jobs.jar \\
-               --config FILE [--run-date YYYY-MM-DD] [--dry-run] [--set key=value ...]
+               --config FILE [--run-date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD [--force]] [--dry-run]
+               [--set key=value ...]
 
       Computes RFM scores and segments, clusters and rule segments of every customer as of the run date and
       publishes them, for that date, to the Delta tables under segments.lake.root (%s). Rerunning a date replaces
@@ -38,6 +45,10 @@ public record JobArgs(File config, Optional<LocalDate> runDate, boolean dryRun, 
                                Required.
         --run-date YYYY-MM-DD  Business day to compute, e.g. Airflow's {{ ds }}. Default: yesterday in
                                segments.time-zone. Purchases after this day are ignored.
+        --from D1 --to D2      Backfill: run every date from D1 to D2 in order, in one Spark application,
+                               skipping the dates already published with the same configuration (the
+                               config_fingerprint in run_log); a failure stops the range. At most %d days.
+        --force                With --from/--to: rerun the dates already published too.
         --dry-run              Check the configuration, the input mapping and the data-quality gates (builds the
                                customer features to see how buyers and profiles match); publish nothing.
         --set key=value        Override one setting, e.g. --set segments.rfm.score-bins=4 (repeatable). JVM system
@@ -48,12 +59,16 @@ public record JobArgs(File config, Optional<LocalDate> runDate, boolean dryRun, 
 
       Exit status: 0 published (or dry run passed), 2 bad arguments or configuration, 3 data-quality gate failed
       (nothing published), 1 anything else (retry). The last line printed is a one-line run summary.
-      """.formatted(TableCatalog.ALL.stream().map(TableSpec::name).collect(Collectors.joining(", ")));
+      """.formatted(TableCatalog.ALL.stream().map(TableSpec::name).collect(Collectors.joining(", ")),
+      MAX_RANGE_DAYS);
+
+  /** Options without a value. */
+  static final Set<String> FLAGS = Set.of("--help", "--dry-run", "--list-tables", "--describe-tables", "--force");
+  /** Options with a value. */
+  static final Set<String> VALUED = Set.of("--config", "--run-date", "--set", "--from", "--to");
 
   public static JobArgs parse(String[] args) {
-    CommandLine line = CommandLine.parse(args,
-        Set.of("--help", "--dry-run", "--list-tables", "--describe-tables"),
-        Set.of("--config", "--run-date", "--set"));
+    CommandLine line = CommandLine.parse(args, FLAGS, VALUED);
     Map<String, String> overrides = new LinkedHashMap<>();
     for (String setting : line.values("--set")) {
       int equals = setting.indexOf('=');
@@ -68,7 +83,30 @@ public record JobArgs(File config, Optional<LocalDate> runDate, boolean dryRun, 
     if (config == null && !help && !describeTables) {
       throw new ConfigurationException("--config: required (for example --config conf/local.conf)");
     }
-    return new JobArgs(config, line.value("--run-date", LocalDate::parse, "YYYY-MM-DD"), line.flag("--dry-run"),
-        overrides, help, line.flag("--list-tables"), describeTables);
+    Optional<LocalDate> runDate = line.value("--run-date", LocalDate::parse, "YYYY-MM-DD");
+    Optional<LocalDate> from = line.value("--from", LocalDate::parse, "YYYY-MM-DD");
+    Optional<LocalDate> to = line.value("--to", LocalDate::parse, "YYYY-MM-DD");
+    Optional<List<LocalDate>> range = Optional.empty();
+    if (from.isPresent() || to.isPresent()) {
+      if (from.isEmpty() || to.isEmpty() || runDate.isPresent()) {
+        throw new ConfigurationException("--from and --to: give both, and no --run-date (a backfill runs every date "
+            + "from the first to the last)");
+      }
+      long days = java.time.temporal.ChronoUnit.DAYS.between(from.get(), to.get()) + 1;
+      if (days < 1 || days > MAX_RANGE_DAYS) {
+        throw new ConfigurationException("--from " + from.get() + " --to " + to.get() + ": the range must run "
+            + "forwards and span at most " + MAX_RANGE_DAYS + " days, got " + days);
+      }
+      range = Optional.of(from.get().datesUntil(to.get().plusDays(1)).toList());
+    } else if (line.flag("--force")) {
+      throw new ConfigurationException("--force: only with --from and --to (a single --run-date always runs)");
+    }
+    return new JobArgs(config, runDate, line.flag("--dry-run"), overrides, help, line.flag("--list-tables"),
+        describeTables, range, line.flag("--force"));
+  }
+
+  /** The dates to run, in order: the range, or the run date (default: yesterday in the business time zone). */
+  List<LocalDate> dates(java.time.ZoneId timeZone) {
+    return range.orElseGet(() -> List.of(runDate.orElseGet(() -> LocalDate.now(timeZone).minusDays(1))));
   }
 }

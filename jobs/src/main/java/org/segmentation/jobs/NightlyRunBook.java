@@ -10,9 +10,11 @@ import org.segmentation.input.LoadAndValidate;
 import org.segmentation.input.QualityGate;
 import org.segmentation.input.ValidatedInputs;
 import org.segmentation.io.RunLog;
+import org.segmentation.io.TableRepair;
 import org.segmentation.output.AssembleSegmentTables;
 import org.segmentation.output.PublishTable;
 import org.segmentation.output.RecordRun;
+import org.segmentation.output.RepairTables;
 import org.segmentation.pipeline.StepRunner;
 import org.segmentation.rfm.ScoreRfm;
 
@@ -29,6 +31,8 @@ final class NightlyRunBook {
 
   static Outcome run(StepRunner steps, boolean dryRun) {
     steps.run(new CheckRules());                                    // check_rules: exit 2 before any data is read
+    List<TableRepair.Restored> repaired = dryRun ? List.of()
+        : steps.run(new RepairTables()).restored();                 // repair_tables: a killed run's leftovers
     ValidatedInputs inputs = steps.run(new LoadAndValidate());      // load_validate: read once, map, quarantine
     steps.run(new QualityGate(inputs));                             // quality_gate: exit 3, nothing published
     BuildFeatures.Features features = steps.run(new BuildFeatures(inputs));          // features
@@ -43,7 +47,7 @@ final class NightlyRunBook {
     List<PublishTable.Commit> commits = new ArrayList<>();
     tables.inPublishingOrder().forEach(
         (table, rows) -> commits.add(steps.run(new PublishTable(table, rows))));     // write_<table>, one by one
-    steps.run(RecordRun.published(inputs, features.profileMatch(), commits));  // write_run_log: date published
+    steps.run(RecordRun.published(inputs, features.profileMatch(), commits, repaired)); // write_run_log: published
     return new Outcome(RunLog.PUBLISHED, inputs, features.customers());
   }
 }

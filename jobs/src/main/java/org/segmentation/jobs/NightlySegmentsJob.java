@@ -7,17 +7,24 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
 import org.segmentation.config.JobSettings;
 import org.segmentation.config.SettingsLoader;
 import org.segmentation.features.BuildFeatures;
 import org.segmentation.features.ProfileMatch;
 import org.segmentation.input.ValidatedInputs;
+import org.segmentation.io.LakeTables;
+import org.segmentation.io.RunLog;
 import org.segmentation.io.TableCatalog;
+import org.segmentation.io.TableRepair;
 import org.segmentation.io.TableSpec;
 import org.segmentation.output.RecordRun;
+import org.segmentation.output.RepairTables;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.StepRunner;
 import org.segmentation.run.ConfigurationException;
@@ -52,7 +59,6 @@ public final class NightlySegmentsJob {
 
   /** Runs the job and returns its exit status; never calls System.exit (tests call this). */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    Instant startedAt = Instant.now();
     JobArgs jobArgs;
     JobSettings settings;
     Config config;
@@ -73,20 +79,77 @@ public final class NightlySegmentsJob {
       TableCatalog.ALL.stream().map(TableSpec::name).map(settings.lake()::tablePath).forEach(out::println);
       return ExitCode.SUCCESS.status();
     }
-    LocalDate runDate = jobArgs.runDate().orElseGet(() -> LocalDate.now(settings.timeZone()).minusDays(1));
+    String fingerprint = SettingsLoader.fingerprint(config);
+    LOG.info("effective configuration (secrets redacted):\n{}", SettingsLoader.renderRedacted(config));
+    List<LocalDate> dates = jobArgs.dates(settings.timeZone());
+    if (jobArgs.range().isEmpty()) {
+      return runOneDate(jobArgs, settings, fingerprint, dates.get(0), null, out, err);
+    }
+    // A backfill: one Spark application for every date, in order; a failure stops the range.
+    SparkSession spark;
+    try {
+      spark = SparkSessions.start(settings);
+    } catch (Exception e) {
+      err.println("ERROR " + e.getMessage());
+      out.println(summary("failed", ExitCode.FAILURE, null, null, "error", Messages.summaryOf(e), ""));
+      return ExitCode.FAILURE.status();
+    }
+    List<LocalDate> published = new ArrayList<>();
+    List<LocalDate> skipped = new ArrayList<>();
+    try {
+      for (LocalDate date : dates) {
+        if (!jobArgs.force() && !jobArgs.dryRun() && publishedWith(spark, settings, date, fingerprint)) {
+          out.println("skipped run_date=" + date + " reason=published_with_this_configuration");
+          skipped.add(date);
+          continue;
+        }
+        int status = runOneDate(jobArgs, settings, fingerprint, date, spark, out, err);
+        if (status != ExitCode.SUCCESS.status()) {
+          out.println("result=range_failed exit=" + status + " from=" + dates.get(0) + " to="
+              + dates.get(dates.size() - 1) + " failed_run_date=" + date + " published=" + published
+              + " skipped=" + skipped + " not_run=" + dates.subList(dates.indexOf(date) + 1, dates.size()));
+          return status;
+        }
+        published.add(date);
+      }
+      out.println("result=range_" + (jobArgs.dryRun() ? "checked" : "published") + " exit=0 from=" + dates.get(0)
+          + " to=" + dates.get(dates.size() - 1) + " published=" + published + " skipped=" + skipped);
+      return ExitCode.SUCCESS.status();
+    } finally {
+      spark.stop();
+    }
+  }
+
+  /** Whether run_log's latest row of the date is a published run with the same configuration fingerprint. */
+  private static boolean publishedWith(SparkSession spark, JobSettings settings, LocalDate date,
+      String fingerprint) {
+    return new RunLog(spark, new LakeTables(spark, settings.lake())).latestOutcomeOf(date)
+        .filter(o -> RunLog.PUBLISHED.equals(o.status()) && fingerprint.equals(o.configFingerprint()))
+        .isPresent();
+  }
+
+  /**
+   * One night, from its first line to its summary line. Maps every failure to an exit status, a run_log row and the
+   * summary.
+   *
+   * @param shared the backfill's session, or NULL: start one and stop it at the end
+   */
+  private static int runOneDate(JobArgs jobArgs, JobSettings settings, String fingerprint, LocalDate runDate,
+      SparkSession shared, PrintStream out, PrintStream err) {
+    Instant startedAt = Instant.now();
     String runId = runDate + "_" + ZonedDateTime.now(ZoneOffset.UTC)
         .format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss")) + "_"
         + UUID.randomUUID().toString().substring(0, 8);
-    String fingerprint = SettingsLoader.fingerprint(config);
     out.println("run_id=" + runId + " run_date=" + runDate + " dry_run=" + jobArgs.dryRun()
         + " config=" + jobArgs.config() + " config_fingerprint=" + fingerprint);
-    LOG.info("effective configuration (secrets redacted):\n{}", SettingsLoader.renderRedacted(config));
 
     try (Progress progress = new Progress(out, HEARTBEAT_SECONDS)) {
-      SparkSession spark = null;
+      SparkSession spark = shared;
       StepRunner steps = null;
       try {
-        spark = SparkSessions.start(settings);
+        if (spark == null) {
+          spark = SparkSessions.start(settings);
+        }
         steps = new StepRunner(new RunContext(spark, settings, runDate, runId, startedAt, fingerprint), progress);
         NightlyRunBook.Outcome outcome = NightlyRunBook.run(steps, jobArgs.dryRun());
         out.println(summary(outcome.status(), ExitCode.SUCCESS, runDate, runId, null,
@@ -96,12 +159,14 @@ public final class NightlySegmentsJob {
       } catch (Exception e) { // every failure ends with a status, a run_log row and a summary line
         ExitCode code = exitCodeOf(e);
         String reason = e instanceof SegmentationException s ? s.reasonCode() : "error";
-        if (code == ExitCode.FAILURE) {
+        if (code == ExitCode.FAILURE && !(e instanceof SegmentationException)) {
           LOG.error("The run failed unexpectedly (retry; run_log and the line below record it)", e);
+        } else {
+          LOG.debug("The run stopped: {}", reason, e); // an expected failure: its one-line reason says it all
         }
         err.println("ERROR " + e.getMessage());
         if (steps != null && !jobArgs.dryRun()) {
-          recordFailure(steps, code, reason, Messages.summaryOf(e));
+          recordFailure(steps, code, reason, Messages.summaryOf(e), out);
         }
         out.println(summary("failed", code, runDate, runId, reason, Messages.summaryOf(e), progress.runSeconds()));
         return code.status();
@@ -109,19 +174,38 @@ public final class NightlySegmentsJob {
         if (steps != null) {
           steps.close();
         }
-        if (spark != null) {
+        if (spark != null && shared == null) {
           spark.stop();
         }
       }
     }
   }
 
-  /** Appends the failed run's row, with what the steps before the failure had found; never throws. */
-  private static void recordFailure(StepRunner steps, ExitCode code, String reason, String message) {
+  /**
+   * Puts back every table date this run had changed (so a plain reader sees the last published night again) and
+   * appends the failed run's row, with what the steps before the failure had found and what was put back; never
+   * throws. A restore that fails is left to the next run's repair_tables.
+   */
+  private static void recordFailure(StepRunner steps, ExitCode code, String reason, String message,
+      PrintStream out) {
+    List<TableRepair.Restored> restored = new ArrayList<>(
+        steps.latest(RepairTables.Repaired.class).map(RepairTables.Repaired::restored).orElse(List.of()));
+    try {
+      List<TableRepair.Restored> own = new TableRepair(steps.context().spark(), steps.context().lake())
+          .restoreOwnWrites(steps.context().runId());
+      restored.addAll(own);
+      if (!own.isEmpty()) {
+        out.println("restored=" + own.stream().map(Object::toString).collect(Collectors.joining(","))
+            + " (this run's writes, put back to the last published night)");
+      }
+    } catch (Exception restoreFailure) {
+      LOG.warn("Cannot restore this run's writes (the next run repairs them): {}",
+          Messages.summaryOf(restoreFailure), restoreFailure);
+    }
     Optional<ValidatedInputs> inputs = steps.latest(ValidatedInputs.class);
     Optional<ProfileMatch> match = steps.latest(BuildFeatures.Features.class).flatMap(f -> f.profileMatch());
     try {
-      RecordRun.failed(code.status(), reason, message, inputs, match).execute(steps.context());
+      RecordRun.failed(code.status(), reason, message, inputs, match, restored).execute(steps.context());
     } catch (Exception logFailure) {
       LOG.warn("Cannot record the failure in run_log: {}", Messages.summaryOf(logFailure), logFailure);
     }

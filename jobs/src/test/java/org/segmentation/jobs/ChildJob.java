@@ -39,10 +39,48 @@ final class ChildJob {
   }
 
   static ChildJob start(Predicate<String> killWhen, String... jobArgs) throws IOException {
-    List<String> command = JobJar.java(JobJar.path() + java.io.File.pathSeparator + JobJar.sparkClasspath());
+    return start(killWhen, false, jobArgs);
+  }
+
+  /** @param withTestClasses also put this module's test classes on the classpath (a test's log store) */
+  static ChildJob start(Predicate<String> killWhen, boolean withTestClasses, String... jobArgs) throws IOException {
+    String classpath = JobJar.path() + java.io.File.pathSeparator + JobJar.sparkClasspath();
+    if (withTestClasses) {
+      classpath += java.io.File.pathSeparator
+          + ChildJob.class.getProtectionDomain().getCodeSource().getLocation().getPath();
+    }
+    List<String> command = JobJar.java(classpath);
     command.add(NightlySegmentsJob.class.getName());
     command.addAll(Arrays.asList(jobArgs));
     return new ChildJob(new ProcessBuilder(command).redirectErrorStream(true).start(), killWhen);
+  }
+
+  /**
+   * {@code org.apache.spark.deploy.SparkSubmit} with these arguments, on Spark's classpath only (the job comes from
+   * the jar named in them); {@code onLine} sees each line printed.
+   */
+  static ChildJob submit(Predicate<String> onLine, List<String> submitArgs) throws IOException {
+    List<String> command = JobJar.java(JobJar.sparkClasspath());
+    command.add("org.apache.spark.deploy.SparkSubmit");
+    command.addAll(submitArgs);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().remove("SPARK_HOME");
+    return new ChildJob(builder.start(), onLine);
+  }
+
+  /** Kills the job (SIGKILL) after {@code millis} from now, wherever it is by then. */
+  ChildJob killAfter(long millis) {
+    Thread killer = new Thread(() -> {
+      try {
+        Thread.sleep(millis);
+        process.destroyForcibly();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    killer.setDaemon(true);
+    killer.start();
+    return this;
   }
 
   static ChildJob start(String... jobArgs) throws IOException {

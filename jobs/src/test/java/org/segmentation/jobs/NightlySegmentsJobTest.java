@@ -128,12 +128,27 @@ class NightlySegmentsJobTest {
   @Test
   @Order(3)
   void nextNightRecordsMovementBetweenSegments() {
+    // Someone changes the published first night in place. The next night still reads the version run_log recorded,
+    // and leaves the first night's rows (changed or not) exactly as they are.
+    Map<String, String> recorded = new java.util.HashMap<>();
+    for (Row r : FailureRecoveryTest.contractRowsOf(dir.resolve("lake"), "customer_segments", FIRST_NIGHT)
+        .select("customer_id", "rfm_segment").collectAsList()) {
+      recorded.put(r.getString(0), r.getString(1));
+    }
+    TestSpark.get().sql("UPDATE delta.`" + dir.resolve("lake/customer_segments") + "` SET rfm_segment = 'Tampered'"
+        + " WHERE run_date = DATE'" + FIRST_NIGHT + "'");
+    Map<String, List<String>> firstNight = FailureRecoveryTest.plainNight(dir.resolve("lake"), FIRST_NIGHT);
+
     JobRunner run = JobRunner.run("--config", config.toString(), "--run-date", SECOND_NIGHT.toString());
     assertEquals(0, run.status(), run.toString());
+    assertEquals(firstNight, FailureRecoveryTest.plainNight(dir.resolve("lake"), FIRST_NIGHT),
+        "the first night is untouched, row for row, in every table");
+    assertEquals(0, night("customer_segments", SECOND_NIGHT).where(col("previous_rfm_segment").equalTo("Tampered"))
+        .count(), "the previous night is read as published, not as changed since");
     long first = night("customer_segments", FIRST_NIGHT).count();
     long second = night("customer_segments", SECOND_NIGHT).count();
     assertEquals(expectedCustomers(SECOND_NIGHT), second);
-    assertEquals(first, expectedCustomers(FIRST_NIGHT), "the first night is untouched");
+    assertEquals(first, expectedCustomers(FIRST_NIGHT));
 
     Dataset<Row> transitions = night("segment_transitions", SECOND_NIGHT);
     assertEquals(first, transitions.where(col("from_segment").notEqual("new")).agg(sum("customers")).first()
@@ -142,13 +157,14 @@ class NightlySegmentsJobTest {
         .getLong(0));
     assertEquals(java.sql.Date.valueOf(FIRST_NIGHT), transitions.first().getAs("previous_run_date"));
 
-    // previous_rfm_segment is the first night's segment of the same customer
-    Dataset<Row> now = night("customer_segments", SECOND_NIGHT).select("customer_id", "previous_rfm_segment");
-    Dataset<Row> then = night("customer_segments", FIRST_NIGHT).select(col("customer_id"),
-        col("rfm_segment").as("then"));
-    assertEquals(0, now.join(then, "customer_id").where(col("previous_rfm_segment").notEqual(col("then"))
-        .or(col("previous_rfm_segment").isNull())).count());
-    assertTrue(now.where(col("previous_rfm_segment").isNotNull()).count() > 0);
+    // previous_rfm_segment is the first night's segment of the same customer, as published
+    long compared = 0;
+    for (Row r : night("customer_segments", SECOND_NIGHT).select("customer_id", "previous_rfm_segment")
+        .collectAsList()) {
+      assertEquals(recorded.get(r.getString(0)), r.getString(1), r.getString(0));
+      compared += recorded.containsKey(r.getString(0)) ? 1 : 0;
+    }
+    assertEquals(recorded.size(), compared, "every customer of the first night is there again");
   }
 
   @Test
@@ -165,8 +181,20 @@ class NightlySegmentsJobTest {
         assertEquals(read.get(input), accepted.get(input) + quarantined.get(input), input);
       }
       Map<String, Long> versions = run.getJavaMap(run.fieldIndex("table_versions"));
-      assertTrue(versions.keySet().containsAll(List.of("customer_segments", "segment_summary",
-          "segment_transitions", "quarantine")), versions.toString());
+      Map<String, Long> written = run.getJavaMap(run.fieldIndex("rows_written"));
+      assertEquals(java.util.Set.of("customer_segments", "segment_summary", "segment_transitions", "quarantine",
+          "cluster_profiles"), versions.keySet());
+      // each version is the commit of this run (Delta makes no commit for a write of no rows over no rows)
+      for (Map.Entry<String, Long> version : versions.entrySet()) {
+        Row commit = io.delta.tables.DeltaTable.forPath(TestSpark.get(),
+            dir.resolve("lake").resolve(version.getKey()).toString()).history()
+            .where(col("version").equalTo(version.getValue())).first();
+        if (written.get(version.getKey()) > 0) {
+          assertEquals(run.<String>getAs("run_id"), commit.<String>getAs("userMetadata"), version.getKey());
+        }
+      }
+      assertEquals(written.get("customer_segments"), night("customer_segments",
+          run.<java.sql.Date>getAs("run_date").toLocalDate()).count());
     }
   }
 

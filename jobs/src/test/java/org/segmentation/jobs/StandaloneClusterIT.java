@@ -1,0 +1,161 @@
+package org.segmentation.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.segmentation.TestSpark;
+import org.segmentation.bench.LakeDiff;
+
+/**
+ * The shaded jar on a real Spark standalone cluster on loopback: one Master and two Workers (one core each), separate
+ * JVMs started from the Spark jars Maven resolved. A Worker launches executors from a Spark home with a {@code jars/}
+ * folder and a {@code RELEASE} file, so the test builds one from those jars. The job is submitted with
+ * {@code SparkSubmit} in client mode, with one Worker killed (SIGKILL) while a stage has tasks in flight, and in cluster
+ * mode (the driver runs on a Worker); each run's tables must equal those of a {@code local[2]} run on the same input,
+ * row for row.
+ */
+class StandaloneClusterIT {
+  static final LocalDate DATE = LocalDate.of(2026, 11, 20);
+
+  @TempDir
+  static Path dir;
+  static Path config;
+  static String masterUrl;
+  static final List<Process> daemons = new ArrayList<>();
+  static Process killable;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    config = SampleLake.create(dir, 1500, 12_000, 17, DATE, "clustering { k-min = 3, k-max = 4, restarts = 1 }");
+    Path sparkHome = dir.resolve("spark-home");
+    Files.createDirectories(sparkHome.resolve("jars"));
+    for (String jar : JobJar.sparkClasspath().split(File.pathSeparator)) {
+      Path link = sparkHome.resolve("jars").resolve(Path.of(jar).getFileName());
+      if (jar.endsWith(".jar") && !Files.exists(link)) {
+        Files.createSymbolicLink(link, Path.of(jar));
+      }
+    }
+    Files.writeString(sparkHome.resolve("RELEASE"), "Spark 4.1.0 (jars resolved by Maven, for a test)\n");
+
+    int port = freePort();
+    masterUrl = "spark://127.0.0.1:" + port;
+    daemons.add(daemon(sparkHome, "master", line -> line.contains("I have been elected leader"),
+        "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", Integer.toString(port),
+        "--webui-port", Integer.toString(freePort())));
+    for (int i = 1; i <= 2; i++) {
+      Process worker = daemon(sparkHome, "worker-" + i, line -> line.contains("Successfully registered with master"),
+          "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "1", "--memory", "1200m",
+          "--work-dir", dir.resolve("work-" + i).toString(), "--webui-port", Integer.toString(freePort()),
+          masterUrl);
+      daemons.add(worker);
+      killable = worker;
+    }
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    daemons.forEach(Process::destroyForcibly);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** Starts a Spark daemon JVM and waits for the log line that says it is up. */
+  private static Process daemon(Path sparkHome, String name, Predicate<String> ready, String... args)
+      throws Exception {
+    List<String> command = JobJar.java(JobJar.sparkClasspath());
+    command.addAll(List.of(args));
+    Path log = dir.resolve(name + ".log");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put("SPARK_HOME", sparkHome.toString());
+    builder.environment().put("SPARK_SCALA_VERSION", "2.13");
+    Process process = builder.start();
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (Files.readAllLines(log, StandardCharsets.UTF_8).stream().noneMatch(ready)) {
+      assertTrue(process.isAlive() && System.nanoTime() < deadline, name + " did not start:\n"
+          + Files.readString(log, StandardCharsets.UTF_8));
+      Thread.sleep(200);
+    }
+    return process;
+  }
+
+  private static String[] jobArgs(Path lake) {
+    return new String[] {"--config", config.toString(), "--run-date", DATE.toString(),
+        "--set", "segments.lake.root=\"" + lake + "\""};
+  }
+
+  /** SparkSubmit to the cluster; the job's lines go to the returned ChildJob. */
+  private static ChildJob submit(String deployMode, Predicate<String> onLine, Path lake) throws IOException {
+    List<String> submit = new ArrayList<>(List.of("--master", masterUrl, "--deploy-mode", deployMode,
+        "--conf", "spark.executor.memory=700m", "--conf", "spark.cores.max=2", "--conf", "spark.ui.enabled=false",
+        "--conf", "spark.driver.extraJavaOptions=" + System.getProperty("segmentation.jvmOpens").trim(),
+        "--conf", "spark.standalone.submit.waitAppCompletion=true",
+        "--class", NightlySegmentsJob.class.getName(), JobJar.path()));
+    submit.addAll(List.of(jobArgs(lake)));
+    return ChildJob.submit(onLine, submit);
+  }
+
+  private static void assertSameTables(Path expected, Path actual) {
+    for (String line : LakeDiff.compare(TestSpark.get(), expected.toString(), actual.toString())) {
+      assertTrue(line.endsWith("result=same"), line);
+    }
+  }
+
+  @Test
+  void theJobPublishesTheSameTablesOnAClusterEvenWhenAWorkerDies() throws Exception {
+    Path local = dir.resolve("local-lake");
+    JobRunner reference = JobRunner.run(jobArgs(local)); // local[2], as the configuration says
+    assertEquals(0, reference.status(), reference.toString());
+
+    // Client mode; once the features step has tasks in flight (its line comes after them), one Worker dies.
+    Path clientLake = dir.resolve("client-lake");
+    long started = System.nanoTime();
+    ChildJob client = submit("client", line -> {
+      if (line.startsWith("stage=quality_gate")) {
+        killable.destroyForcibly();
+      }
+      return false;
+    }, clientLake);
+    assertEquals(0, client.waitFor(), client.output());
+    assertTrue(client.summary().startsWith("result=published exit=0"), client.output());
+    assertTrue(!killable.isAlive(), "a worker was killed during the run");
+    double clientSeconds = (System.nanoTime() - started) / 1e9;
+    assertSameTables(local, clientLake);
+
+    // Cluster mode: the driver runs on the surviving Worker (which also hosts the executor)
+    Path clusterLake = dir.resolve("cluster-lake");
+    started = System.nanoTime();
+    ChildJob cluster = submit("cluster", line -> false, clusterLake);
+    assertEquals(0, cluster.waitFor(), cluster.output());
+    String check = checkPublished(clusterLake);
+    assertTrue(check.startsWith("result=published exit=0"), check);
+    assertSameTables(local, clusterLake);
+    System.out.printf("StandaloneClusterIT: client mode with a worker killed %.0f s, cluster mode %.0f s%n",
+        clientSeconds, (System.nanoTime() - started) / 1e9);
+  }
+
+  private static String checkPublished(Path lake) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    CheckPublished.run(new String[] {"--config", config.toString(), "--run-date", DATE.toString(),
+        "--set", "segments.lake.root=\"" + lake + "\""}, new java.io.PrintStream(out, true), System.err);
+    return out.toString(StandardCharsets.UTF_8);
+  }
+}
