@@ -68,7 +68,7 @@ public final class LakeTables {
     }
     try {
       Dataset<Row> conforming = conforming(table, rows);
-      upgradeSchema(table);
+      createOrUpgrade(table);
       conforming.write().format("delta")
           .mode(SaveMode.Overwrite)
           .partitionBy(Columns.RUN_DATE)
@@ -112,6 +112,29 @@ public final class LakeTables {
   }
 
   /**
+   * The table's latest committed version, from the names of its log files ({@code _delta_log/<version>.json}, as the
+   * Delta protocol lays them out): one listing, no table state to load. -1 when there is no commit.
+   */
+  public long latestVersion(TableSpec table) {
+    org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(path(table), "_delta_log");
+    try {
+      org.apache.hadoop.fs.FileSystem fs = log.getFileSystem(spark.sessionState().newHadoopConf());
+      long latest = -1;
+      if (fs.exists(log)) {
+        for (org.apache.hadoop.fs.FileStatus file : fs.listStatus(log)) {
+          String name = file.getPath().getName();
+          if (name.matches("\\d{20}\\.json")) {
+            latest = Math.max(latest, Long.parseLong(name.substring(0, 20)));
+          }
+        }
+      }
+      return latest;
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("Cannot list " + log + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * The table's recent commits, newest first: version and userMetadata (the run id of a job commit; NULL for commits
    * of other writers, such as a schema upgrade).
    */
@@ -124,7 +147,7 @@ public final class LakeTables {
   public Commit append(TableSpec table, Dataset<Row> rows, String runId) {
     try {
       Dataset<Row> conforming = conforming(table, rows);
-      upgradeSchema(table);
+      createOrUpgrade(table);
       conforming.write().format("delta").mode(SaveMode.Append).option("userMetadata", runId).save(path(table));
     } catch (java.util.ConcurrentModificationException e) { // two runs creating the table at the same moment
       throw new PublishConflictException("Cannot append to " + table.name() + ": another run created or changed it"
@@ -141,6 +164,29 @@ public final class LakeTables {
 
   public Dataset<Row> read(TableSpec table) {
     return spark.read().format("delta").load(path(table));
+  }
+
+  /** The tables whose changes downstream tools sync (Delta's change data feed is on from their creation). */
+  static final java.util.Set<String> WITH_CHANGE_FEED = java.util.Set.of(TableCatalog.CUSTOMER_SEGMENTS.name());
+
+  /**
+   * Creates the table as the catalog declares it (column and table comments, partitioning, the change data feed where
+   * wanted) when it does not exist yet, otherwise upgrades its schema ({@link #upgradeSchema}).
+   */
+  void createOrUpgrade(TableSpec table) {
+    if (exists(table)) {
+      upgradeSchema(table);
+      return;
+    }
+    io.delta.tables.DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(path(table))
+        .addColumns(table.schemaWithComments()).comment(table.comment());
+    if (table.partitionedByRunDate()) {
+      builder = builder.partitionedBy(Columns.RUN_DATE);
+    }
+    if (WITH_CHANGE_FEED.contains(table.name())) {
+      builder = builder.property("delta.enableChangeDataFeed", "true");
+    }
+    builder.execute();
   }
 
   /**
@@ -163,7 +209,7 @@ public final class LakeTables {
     for (TableSpec.Column c : table.columns()) {
       Optional<StructField> current = Arrays.stream(stored.fields()).filter(f -> f.name().equals(c.name())).findFirst();
       if (current.isEmpty()) {
-        added.add("`" + c.name() + "` " + c.type().sql());
+        added.add("`" + c.name() + "` " + c.type().sql() + " COMMENT '" + c.comment().replace("'", "\\'") + "'");
       } else if (c.type() instanceof StructType declared && current.get().dataType() instanceof StructType had) {
         // a struct of configured fields (profile_attributes): new fields are added, dropped ones stay (NULL from now)
         for (StructField field : declared.fields()) {

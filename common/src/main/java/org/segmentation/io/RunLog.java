@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -39,7 +40,7 @@ public final class RunLog {
       Map<String, Long> rowsRead, Map<String, Long> rowsAccepted, Map<String, Long> rowsQuarantined,
       Map<String, Long> rowsWritten, Map<String, String> inputVersions, Map<String, Long> tableVersions,
       String configFingerprint, Map<String, Long> profileMatch, Map<String, Long> rowsSkipped,
-      Map<String, Long> tablesRestored) {
+      Map<String, Long> tablesRestored, String summaryJson) {
 
     /** The row, in the column order of {@link TableCatalog#RUN_LOG}. */
     Row toRow() {
@@ -47,7 +48,8 @@ public final class RunLog {
           java.sql.Timestamp.from(startedAt), java.sql.Timestamp.from(endedAt), reason, message,
           scalaMap(rowsRead), scalaMap(rowsAccepted), scalaMap(rowsQuarantined), scalaMap(rowsWritten),
           scalaMap(inputVersions), scalaMap(tableVersions), configFingerprint,
-          profileMatch == null ? null : scalaMap(profileMatch), scalaMap(rowsSkipped), scalaMap(tablesRestored));
+          profileMatch == null ? null : scalaMap(profileMatch), scalaMap(rowsSkipped), scalaMap(tablesRestored),
+          summaryJson);
     }
 
     private static <V> scala.collection.Map<String, V> scalaMap(Map<String, V> map) {
@@ -120,6 +122,31 @@ public final class RunLog {
         r.<java.sql.Timestamp>getAs(Columns.ENDED_AT).toInstant(),
         r.isNullAt(r.fieldIndex(Columns.TABLE_VERSIONS)) ? Map.of() : Map.copyOf(r.getJavaMap(
             r.fieldIndex(Columns.TABLE_VERSIONS))), r.getAs("config_fingerprint")));
+  }
+
+  /**
+   * For each table, the highest Delta version a run recorded: the versions of published runs ({@code table_versions})
+   * and of restores ({@code tables_restored}, keyed {@code table@date}). A table whose latest version is no higher has
+   * had no commit of the job since the last recorded run.
+   */
+  public Map<String, Long> recordedVersions() {
+    Map<String, Long> recorded = new java.util.HashMap<>();
+    if (!tables.exists(TableCatalog.RUN_LOG)) {
+      return recorded;
+    }
+    Dataset<Row> log = tables.read(TableCatalog.RUN_LOG);
+    boolean withRestores = java.util.Arrays.asList(log.columns()).contains(Columns.TABLES_RESTORED);
+    for (Row row : log.select(col(Columns.STATUS), col(Columns.TABLE_VERSIONS),
+        withRestores ? col(Columns.TABLES_RESTORED) : lit(null).as(Columns.TABLES_RESTORED)).collectAsList()) {
+      if (PUBLISHED.equals(row.getString(0)) && !row.isNullAt(1)) {
+        row.<String, Long>getJavaMap(1).forEach((table, version) -> recorded.merge(table, version, Math::max));
+      }
+      if (!row.isNullAt(2)) {
+        row.<String, Long>getJavaMap(2).forEach((tableAtDate, version) ->
+            recorded.merge(tableAtDate.substring(0, tableAtDate.indexOf('@')), version, Math::max));
+      }
+    }
+    return recorded;
   }
 
   /** The ids of every published run (a few hundred a year: one row per night). */

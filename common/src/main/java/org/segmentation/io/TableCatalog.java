@@ -204,7 +204,9 @@ public final class TableCatalog {
                   + "(read = accepted + quarantined + skipped)"),
           new Column(TABLES_RESTORED, LONG_BY_NAME, "table@run_date put back by this run, with the Delta version "
               + "of the restore (the date's rows as its last published run recorded them): a killed run's leftovers "
-              + "repaired at the start, and a failed run's own writes")));
+              + "repaired at the start, and a failed run's own writes"),
+          new Column("summary_json", StringType, "the run in one line of JSON: status, seconds, and per step its "
+              + "seconds and Spark task totals (records read and written, shuffle bytes, spill)")));
 
   /** Every table, in the order a run publishes them (run_log last). */
   public static final List<TableSpec> ALL = List.of(CUSTOMER_SEGMENTS, SEGMENT_SUMMARY, SEGMENT_TRANSITIONS,

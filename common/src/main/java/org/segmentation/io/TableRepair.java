@@ -61,16 +61,31 @@ public final class TableRepair {
     return restore(runId::equals, runId);
   }
 
-  /** Restores every table date whose latest commit is by an unpublished run other than {@code runId}. */
+  /**
+   * Restores every table date whose latest commit is by an unpublished run other than {@code runId}. A table whose
+   * latest version is one a run recorded in run_log (the usual night: the last run published) has none, and its
+   * commits are not read.
+   */
   public List<Restored> repairLeftovers(String runId) {
     Set<String> published = runLog.publishedRunIds();
-    return restore(writer -> !writer.equals(runId) && !published.contains(writer), runId);
+    Map<String, Long> recorded = runLog.recordedVersions();
+    return restore(table -> lake.latestVersion(table) > recorded.getOrDefault(table.name(), -1L),
+        writer -> !writer.equals(runId) && !published.contains(writer), runId);
   }
 
   private List<Restored> restore(Predicate<String> isToRestore, String runId) {
+    return restore(table -> true, isToRestore, runId);
+  }
+
+  /**
+   * @param mayHaveLeftovers the tables whose commits are worth reading
+   * @param isToRestore whether the run that last wrote a date is one whose rows must go
+   */
+  private List<Restored> restore(Predicate<TableSpec> mayHaveLeftovers, Predicate<String> isToRestore,
+      String runId) {
     List<Restored> restored = new ArrayList<>();
     for (TableSpec table : TableCatalog.ALL) {
-      if (!table.partitionedByRunDate() || !lake.exists(table)) {
+      if (!table.partitionedByRunDate() || !lake.exists(table) || !mayHaveLeftovers.test(table)) {
         continue;
       }
       for (Map.Entry<LocalDate, String> date : latestWriters(table).entrySet()) {

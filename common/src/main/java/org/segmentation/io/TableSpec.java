@@ -57,6 +57,22 @@ public record TableSpec(String name, String rowIsOne, boolean partitionedByRunDa
     return schema;
   }
 
+  /** What the table holds, one line: its comment in the catalog of a query engine. */
+  public String comment() {
+    return "One row per " + rowIsOne + "." + (partitionedByRunDate
+        ? " Partitioned by run_date; each run replaces its date; read a date through run_log.table_versions."
+        : " Append-only.");
+  }
+
+  /** The declared schema with each column's comment in its metadata (Spark and Delta show it as the column comment). */
+  public StructType schemaWithComments() {
+    StructType schema = new StructType();
+    for (Column column : columns) {
+      schema = schema.add(column.name(), column.type(), true, column.comment());
+    }
+    return schema;
+  }
+
   public List<String> columnNames() {
     return columns.stream().map(Column::name).toList();
   }

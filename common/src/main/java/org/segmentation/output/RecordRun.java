@@ -24,8 +24,8 @@ import org.segmentation.pipeline.StepResult;
  * @param commits the tables this run committed, in order
  */
 public record RecordRun(String status, int exitCode, String reason, String message, Optional<ValidatedInputs> inputs,
-    Optional<ProfileMatch> profileMatch, List<PublishTable.Commit> commits, List<TableRepair.Restored> restored)
-    implements Step<RecordRun.Recorded> {
+    Optional<ProfileMatch> profileMatch, List<PublishTable.Commit> commits, List<TableRepair.Restored> restored,
+    String summaryJson) implements Step<RecordRun.Recorded> {
 
   public RecordRun {
     commits = List.copyOf(commits);
@@ -38,8 +38,9 @@ public record RecordRun(String status, int exitCode, String reason, String messa
    * @param repaired the leftovers of earlier runs this run put back when it started
    */
   public static RecordRun published(ValidatedInputs inputs, Optional<ProfileMatch> profileMatch,
-      List<PublishTable.Commit> commits, List<TableRepair.Restored> repaired) {
-    return new RecordRun(RunLog.PUBLISHED, 0, null, null, Optional.of(inputs), profileMatch, commits, repaired);
+      List<PublishTable.Commit> commits, List<TableRepair.Restored> repaired, String summaryJson) {
+    return new RecordRun(RunLog.PUBLISHED, 0, null, null, Optional.of(inputs), profileMatch, commits, repaired,
+        summaryJson);
   }
 
   /**
@@ -48,8 +49,9 @@ public record RecordRun(String status, int exitCode, String reason, String messa
    * @param restored the table dates it put back: leftovers repaired at its start, and its own writes
    */
   public static RecordRun failed(int exitCode, String reason, String message, Optional<ValidatedInputs> inputs,
-      Optional<ProfileMatch> profileMatch, List<TableRepair.Restored> restored) {
-    return new RecordRun(RunLog.FAILED, exitCode, reason, message, inputs, profileMatch, List.of(), restored);
+      Optional<ProfileMatch> profileMatch, List<TableRepair.Restored> restored, String summaryJson) {
+    return new RecordRun(RunLog.FAILED, exitCode, reason, message, inputs, profileMatch, List.of(), restored,
+        summaryJson);
   }
 
   /** The run_log row was appended. */
@@ -94,7 +96,7 @@ public record RecordRun(String status, int exitCode, String reason, String messa
         run.runId(), run.runDate(), status, exitCode, run.startedAt(), Instant.now(), reason, message,
         read, accepted, quarantined, written, inputs.map(ValidatedInputs::inputVersions).orElse(Map.of()),
         versions, run.configFingerprint(),
-        profileMatch.map(ProfileMatch::figures).orElse(null), skipped, restoredVersions()));
+        profileMatch.map(ProfileMatch::figures).orElse(null), skipped, restoredVersions(), summaryJson));
     return new Recorded(status);
   }
 }

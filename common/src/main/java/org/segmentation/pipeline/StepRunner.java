@@ -19,10 +19,14 @@ public class StepRunner implements AutoCloseable {
   private final RunContext context;
   private final Progress progress;
   private final List<StepResult> results = new ArrayList<>();
+  private final StepMetrics metrics = new StepMetrics();
 
   public StepRunner(RunContext context, Progress progress) {
     this.context = context;
     this.progress = progress;
+    if (context != null) {
+      context.spark().sparkContext().addSparkListener(metrics);
+    }
   }
 
   public RunContext context() {
@@ -35,14 +39,35 @@ public class StepRunner implements AutoCloseable {
     SparkContext spark = context.spark().sparkContext();
     spark.setJobGroup(JOB_GROUP_PREFIX + step.name(),
         JOB_GROUP_PREFIX + step.name() + " run_date=" + context.runDate(), false);
+    long started = System.nanoTime();
     try {
       R result = step.execute(context);
       results.add(result);
       progress.end(step.name(), result.progressDetails());
       return result;
     } finally {
+      metrics.stepEnded(step.name(), (System.nanoTime() - started) / 1e9);
       spark.clearJobGroup();
     }
+  }
+
+  /**
+   * The run so far as one line of JSON: run id, run date, status, exit code, reason (when failed), seconds since the
+   * start, and per step its seconds and the totals of its Spark tasks (records read and written, shuffle bytes,
+   * spill). Printed at the end of a run and stored in its run_log row.
+   */
+  public String summaryJson(String status, int exitCode, String reason) {
+    java.util.Map<String, Object> fields = StepMetrics.fields();
+    fields.put("run_id", context.runId());
+    fields.put("run_date", context.runDate().toString());
+    fields.put("status", status);
+    fields.put("exit_code", exitCode);
+    if (reason != null) {
+      fields.put("reason", reason);
+    }
+    fields.put("seconds", Math.round(java.time.Duration.between(context.startedAt(), java.time.Instant.now())
+        .toMillis() / 100.0) / 10.0);
+    return metrics.json(fields);
   }
 
   /** The latest result of the given type, if a step has produced one. */
@@ -57,6 +82,9 @@ public class StepRunner implements AutoCloseable {
 
   @Override
   public void close() {
+    if (context != null) {
+      context.spark().sparkContext().removeSparkListener(metrics);
+    }
     for (StepResult result : results) {
       result.release();
     }

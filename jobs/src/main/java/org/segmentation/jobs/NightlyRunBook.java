@@ -47,7 +47,8 @@ final class NightlyRunBook {
     List<PublishTable.Commit> commits = new ArrayList<>();
     tables.inPublishingOrder().forEach(
         (table, rows) -> commits.add(steps.run(new PublishTable(table, rows))));     // write_<table>, one by one
-    steps.run(RecordRun.published(inputs, features.profileMatch(), commits, repaired)); // write_run_log: published
+    steps.run(RecordRun.published(inputs, features.profileMatch(), commits, repaired,
+        steps.summaryJson(RunLog.PUBLISHED, 0, null)));             // write_run_log: the date is published
     return new Outcome(RunLog.PUBLISHED, inputs, features.customers());
   }
 }

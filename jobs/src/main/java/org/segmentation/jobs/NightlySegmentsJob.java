@@ -152,6 +152,7 @@ public final class NightlySegmentsJob {
         }
         steps = new StepRunner(new RunContext(spark, settings, runDate, runId, startedAt, fingerprint), progress);
         NightlyRunBook.Outcome outcome = NightlyRunBook.run(steps, jobArgs.dryRun());
+        out.println("summary_json=" + steps.summaryJson(outcome.status(), 0, null));
         out.println(summary(outcome.status(), ExitCode.SUCCESS, runDate, runId, null,
             outcome.inputs().countDetails() + " customers=" + outcome.customers()
                 + " lake=" + settings.lake().root(), progress.runSeconds()));
@@ -167,6 +168,9 @@ public final class NightlySegmentsJob {
         err.println("ERROR " + e.getMessage());
         if (steps != null && !jobArgs.dryRun()) {
           recordFailure(steps, code, reason, Messages.summaryOf(e), out);
+        }
+        if (steps != null) {
+          out.println("summary_json=" + steps.summaryJson(RunLog.FAILED, code.status(), reason));
         }
         out.println(summary("failed", code, runDate, runId, reason, Messages.summaryOf(e), progress.runSeconds()));
         return code.status();
@@ -205,7 +209,8 @@ public final class NightlySegmentsJob {
     Optional<ValidatedInputs> inputs = steps.latest(ValidatedInputs.class);
     Optional<ProfileMatch> match = steps.latest(BuildFeatures.Features.class).flatMap(f -> f.profileMatch());
     try {
-      RecordRun.failed(code.status(), reason, message, inputs, match, restored).execute(steps.context());
+      RecordRun.failed(code.status(), reason, message, inputs, match, restored,
+          steps.summaryJson(RunLog.FAILED, code.status(), reason)).execute(steps.context());
     } catch (Exception logFailure) {
       LOG.warn("Cannot record the failure in run_log: {}", Messages.summaryOf(logFailure), logFailure);
     }

@@ -28,21 +28,26 @@ import org.segmentation.io.TableCatalog;
 import org.segmentation.io.TableSpec;
 
 /**
- * The job killed (SIGKILL, in a JVM of its own) at every step boundary and at a few seeded random instants, one kill
+ * The job killed (SIGKILL, in a JVM of its own) at every step boundary and at two seeded random instants, one kill
  * after the other on the same lake, all while rerunning a published date with other settings (3 score bins, so its
  * rows differ). After each kill, the published night is intact through the contract for every table; a run killed
  * before its first write (after its repair_tables) also leaves every table as a plain reader expects, which proves
  * that the start of each run repaired the previous kill's leftovers. A last, uninterrupted rerun ends with exactly the
  * tables of an uninterrupted run on an untouched copy of the lake, row for row, for every table.
  *
- * <p>Kill points alternate between writes and earlier steps, so each repair has leftovers to repair.
+ * <p>Kill points alternate between writes and earlier steps, so each repair has leftovers to repair. The step
+ * boundaries are shared between two lanes, each on its own copy of the lake, run side by side to halve the time.
  */
 class KillAnywhereIT {
   static final LocalDate DATE = LocalDate.of(2026, 11, 20);
   static final List<TableSpec> DATED = TableCatalog.ALL.stream().filter(TableSpec::partitionedByRunDate).toList();
-  /** Steps after which a run has not written yet (its repair_tables done). */
-  static final List<String> BEFORE_WRITES = List.of("repair_tables", "load_validate", "quality_gate", "features",
-      "profile_match", "rfm_scoring", "clustering", "assemble_tables");
+  /**
+   * Steps after which a run has not written yet: after reading and validating, after the features, after scoring,
+   * after clustering and the model save, before the first table write. (The gates and repair_tables end with no work
+   * of their own in between: a kill after them is a kill after the step before.)
+   */
+  static final List<String> BEFORE_WRITES = List.of("load_validate", "features", "rfm_scoring", "clustering",
+      "assemble_tables");
   static final List<String> WRITES = List.of("write_customer_segments", "write_segment_summary",
       "write_segment_transitions", "write_quarantine", "write_cluster_profiles");
   static final long RANDOM_SEED = 20261120L;
@@ -109,24 +114,42 @@ class KillAnywhereIT {
     JobRunner uninterrupted = JobRunner.run(rerunWithOtherSettings(reference));
     assertEquals(0, uninterrupted.status(), uninterrupted.toString());
 
+    // Two lanes on two copies of the lake, side by side (a killed run is mostly one busy thread): each alternates
+    // a kill after a write with a kill before any write, so each repair has leftovers to put back.
+    List<List<String>> lanes = List.of(
+        List.of(WRITES.get(0), BEFORE_WRITES.get(0), WRITES.get(1), BEFORE_WRITES.get(1), WRITES.get(2)),
+        List.of(WRITES.get(3), BEFORE_WRITES.get(2), WRITES.get(4), BEFORE_WRITES.get(3), BEFORE_WRITES.get(4)));
     Path lake = copy(published, "killed");
+    Path otherLake = copy(published, "killed-too");
     Map<String, List<String>> before = contractNight(lake);
-    List<String> boundaries = new ArrayList<>();
-    for (int i = 0; i < Math.max(WRITES.size(), BEFORE_WRITES.size()); i++) {
-      if (i < WRITES.size()) {
-        boundaries.add(WRITES.get(i));
-      }
-      if (i < BEFORE_WRITES.size()) {
-        boundaries.add(BEFORE_WRITES.get(i));
-      }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      java.util.concurrent.Future<Integer> first = pool.submit(() -> killAtEach(lanes.get(0), lake, before));
+      java.util.concurrent.Future<Integer> second = pool.submit(() -> {
+        int killed = killAtEach(lanes.get(1), otherLake, before);
+        ChildJob rerun = ChildJob.start(rerunWithOtherSettings(otherLake));
+        assertEquals(0, rerun.waitFor(), rerun.output());
+        assertSameDatedTables(reference, otherLake, "the second lane");
+        return killed;
+      });
+      int kills = killTheRestAndCompare(lake, reference, before, first.get());
+      System.out.println("KillAnywhereIT: " + (kills + second.get()) + " kills");
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof AssertionError failed ? failed : new AssertionError(e.getCause());
+    } finally {
+      pool.shutdownNow();
     }
-    int kills = 0;
+  }
+
+  /** Kills one run after each step, in order, on {@code lake}; checks the lake after each. Returns the kills. */
+  private static int killAtEach(List<String> steps, Path lake, Map<String, List<String>> before) throws Exception {
     boolean leftovers = false; // the previous kill came after a write
-    for (String step : boundaries) {
+    for (String step : steps) {
+      long started = System.nanoTime();
       ChildJob killed = ChildJob.start(line -> line.startsWith("stage=" + step + " "), rerunWithOtherSettings(lake));
       assertNotEquals(0, killed.waitFor(), "killed after " + step + ":\n" + killed.output());
+      System.out.printf("KillAnywhereIT: killed after %s in %.1f s%n", step, (System.nanoTime() - started) / 1e9);
       assertTrue(killed.output().contains("stage=" + step + " "), killed.output());
-      kills++;
       assertEquals(before, contractNight(lake), "the published night after a kill after " + step);
       if (BEFORE_WRITES.contains(step)) {
         // this run repaired the leftovers of the kill before it, and wrote nothing itself
@@ -138,8 +161,14 @@ class KillAnywhereIT {
       }
       leftovers = WRITES.contains(step);
     }
+    return steps.size();
+  }
+
+  /** Kills at random instants and right after the run_log row, then reruns and compares with the reference. */
+  private static int killTheRestAndCompare(Path lake, Path reference, Map<String, List<String>> before, int kills)
+      throws Exception {
     Random random = new Random(RANDOM_SEED);
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 2; i++) {
       long millis = 3_000 + random.nextInt(20_000);
       ChildJob killed = ChildJob.start(rerunWithOtherSettings(lake)).killAfter(millis);
       int status = killed.waitFor();
@@ -159,14 +188,19 @@ class KillAnywhereIT {
 
     ChildJob rerun = ChildJob.start(rerunWithOtherSettings(lake));
     assertEquals(0, rerun.waitFor(), rerun.output());
+    assertSameDatedTables(reference, lake, kills + " kills");
+    return kills;
+  }
+
+  /** Every dated table of {@code lake} is the reference's, row for row, and reads the same plainly and by contract. */
+  private static void assertSameDatedTables(Path reference, Path lake, String what) {
     for (String line : LakeDiff.compare(TestSpark.get(), reference.toString(), lake.toString())) {
       if (DATED.stream().anyMatch(t -> line.startsWith("table=" + t.name() + " "))) {
-        assertTrue(line.endsWith("result=same"), line + "\n(" + kills + " kills)");
+        assertTrue(line.endsWith("result=same"), line + "\n(" + what + ")");
       }
     }
     for (TableSpec table : DATED) {
       assertEquals(contractRows(lake, table, DATE), FailureRecoveryTest.plainRows(lake, table, DATE), table.name());
     }
-    System.out.println("KillAnywhereIT: " + kills + " kills");
   }
 }

@@ -65,6 +65,11 @@ class NightlyRunBookTest {
     }
 
     @Override
+    public String summaryJson(String status, int exitCode, String reason) {
+      return "{\"status\":\"" + status + "\"}";
+    }
+
+    @Override
     @SuppressWarnings("unchecked")
     public <R extends StepResult> R run(Step<R> step) {
       names.add(step.name());
@@ -113,6 +118,7 @@ class NightlyRunBookTest {
         assertSame(FEATURES.profileMatch(), record.profileMatch());
         assertEquals(published, record.commits().stream().map(PublishTable.Commit::table).toList());
         assertEquals(REPAIRED.restored(), record.restored(), "what the repair put back is recorded");
+        assertEquals("{\"status\":\"published\"}", record.summaryJson(), "the run's summary is recorded");
         return new RecordRun.Recorded(record.status());
       }
       throw new AssertionError("a step the test does not know: " + step.name());

@@ -63,7 +63,7 @@ class NightlySegmentsJobTest {
 
   @Test
   @Order(1)
-  void publishesOneRowPerCustomerForTheRunDate() {
+  void publishesOneRowPerCustomerForTheRunDate() throws Exception {
     // the job reuses this JVM's session: a listener sees the job group of every Spark job of the run
     java.util.Set<String> jobGroups = java.util.concurrent.ConcurrentHashMap.newKeySet();
     TestSpark.get().sparkContext().addSparkListener(new org.apache.spark.scheduler.SparkListener() {
@@ -83,6 +83,25 @@ class NightlySegmentsJobTest {
         "segments: write_run_log")), jobGroups.toString());
     // the configuration checks evaluate over a driver-built table: no Spark job before the inputs are read
     assertFalse(jobGroups.contains("segments: check_rules"), jobGroups.toString());
+
+    // the one-line JSON summary: every step with its seconds and task totals; loading read every input row
+    String json = run.out().lines().filter(l -> l.startsWith("summary_json=")).findFirst().orElseThrow()
+        .substring("summary_json=".length());
+    com.fasterxml.jackson.databind.JsonNode summaryJson = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(json);
+    assertEquals("published", summaryJson.get("status").asText());
+    Map<String, com.fasterxml.jackson.databind.JsonNode> stepsByName = new java.util.LinkedHashMap<>();
+    summaryJson.get("steps").forEach(step -> stepsByName.put(step.get("step").asText(), step));
+    assertEquals(List.of("check_rules", "repair_tables", "load_validate"),
+        List.copyOf(stepsByName.keySet()).subList(0, 3));
+    long profilesRead = TestSpark.get().read().parquet(dir.resolve("raw/profiles").toString()).count();
+    // every input row once (reading each input once), plus a few records of metadata Spark reads along the way
+    long recordsRead = stepsByName.get("load_validate").get("records_read").asLong();
+    assertTrue(recordsRead >= 12_000 + profilesRead && recordsRead < 12_000 + profilesRead + 50, json);
+    assertTrue(stepsByName.get("features").get("shuffle_write_bytes").asLong() > 0, json);
+    Row logged = table("run_log").first();
+    assertEquals("published", new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(logged.<String>getAs("summary_json")).get("status").asText());
 
     Dataset<Row> customers = night("customer_segments", FIRST_NIGHT);
     long expected = expectedCustomers(FIRST_NIGHT);

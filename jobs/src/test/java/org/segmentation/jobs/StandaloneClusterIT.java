@@ -22,7 +22,8 @@ import org.segmentation.TestSpark;
 import org.segmentation.bench.LakeDiff;
 
 /**
- * The shaded jar on a real Spark standalone cluster on loopback: one Master and two Workers (one core each), separate
+ * The shaded jar on a real Spark standalone cluster on loopback: one Master and two Workers (two cores each; the
+ * application takes one on each, spread out, and in cluster mode the driver takes one more), separate
  * JVMs started from the Spark jars Maven resolved. A Worker launches executors from a Spark home with a {@code jars/}
  * folder and a {@code RELEASE} file, so the test builds one from those jars. The job is submitted with
  * {@code SparkSubmit} in client mode, with one Worker killed (SIGKILL) while a stage has tasks in flight, and in cluster
@@ -59,7 +60,7 @@ class StandaloneClusterIT {
         "--webui-port", Integer.toString(freePort())));
     for (int i = 1; i <= 2; i++) {
       Process worker = daemon(sparkHome, "worker-" + i, line -> line.contains("Successfully registered with master"),
-          "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "1", "--memory", "1200m",
+          "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "2", "--memory", "2g",
           "--work-dir", dir.resolve("work-" + i).toString(), "--webui-port", Integer.toString(freePort()),
           masterUrl);
       daemons.add(worker);
@@ -105,7 +106,8 @@ class StandaloneClusterIT {
   /** SparkSubmit to the cluster; the job's lines go to the returned ChildJob. */
   private static ChildJob submit(String deployMode, Predicate<String> onLine, Path lake) throws IOException {
     List<String> submit = new ArrayList<>(List.of("--master", masterUrl, "--deploy-mode", deployMode,
-        "--conf", "spark.executor.memory=700m", "--conf", "spark.cores.max=2", "--conf", "spark.ui.enabled=false",
+        "--conf", "spark.executor.memory=600m", "--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2",
+        "--driver-memory", "1g", "--conf", "spark.ui.enabled=false",
         "--conf", "spark.driver.extraJavaOptions=" + System.getProperty("segmentation.jvmOpens").trim(),
         "--conf", "spark.standalone.submit.waitAppCompletion=true",
         "--class", NightlySegmentsJob.class.getName(), JobJar.path()));
