@@ -186,7 +186,15 @@ public final class LakeTables {
     if (WITH_CHANGE_FEED.contains(table.name())) {
       builder = builder.property("delta.enableChangeDataFeed", "true");
     }
-    builder.execute();
+    try {
+      builder.execute();
+    } catch (RuntimeException e) {
+      if (!exists(table)) {
+        throw e;
+      }
+      // another run created it at the same moment: the same declaration, so go on with its table
+      upgradeSchema(table);
+    }
   }
 
   /**

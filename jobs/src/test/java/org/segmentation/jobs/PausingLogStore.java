@@ -8,7 +8,8 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * Delta's log store for local files, with a gate for tests that need two runs to overlap deterministically: while the
- * file named by the Hadoop setting {@value #GATE} exists, a commit to a {@code customer_segments} table waits inside
+ * file named by the Hadoop setting {@value #GATE} exists, a data commit (not the creation, version 0) to a
+ * {@code customer_segments} table waits inside
  * its transaction (its snapshot read, its data files written, its log entry not yet), after creating
  * {@code <gate>.waiting} so the test knows. A run configured with it ({@code spark.delta.logStore.file.impl}) can be
  * held there while another run commits the same table; when the gate goes, its commit meets the other's.
@@ -25,8 +26,9 @@ public class PausingLogStore extends io.delta.storage.LocalLogStore {
   public void write(Path path, Iterator<String> actions, Boolean overwrite, Configuration hadoopConf)
       throws IOException {
     String gate = hadoopConf.get(GATE, initHadoopConf().get(GATE));
+    // version 0 is the table's creation (the job creates a table before its first write): held is the first data commit
     if (gate != null && path.getParent().toString().endsWith("customer_segments/_delta_log")
-        && path.getName().matches("\\d+\\.json")) {
+        && path.getName().matches("\\d+\\.json") && !path.getName().matches("0+\\.json")) {
       java.nio.file.Path gateFile = java.nio.file.Path.of(gate);
       Files.writeString(java.nio.file.Path.of(gate + ".waiting"), path.getName());
       while (Files.exists(gateFile)) {
