@@ -178,7 +178,15 @@ public final class LakeTables {
       upgradeSchema(table);
       return;
     }
-    io.delta.tables.DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(path(table))
+    // the builder takes the location as a table identifier: a relative path ("lakehouse/...") must be qualified
+    org.apache.hadoop.fs.Path location = new org.apache.hadoop.fs.Path(path(table));
+    String qualified;
+    try {
+      qualified = location.getFileSystem(spark.sessionState().newHadoopConf()).makeQualified(location).toString();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("Cannot resolve " + location + ": " + e.getMessage(), e);
+    }
+    io.delta.tables.DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(qualified)
         .addColumns(table.schemaWithComments()).comment(table.comment());
     if (table.partitionedByRunDate()) {
       builder = builder.partitionedBy(Columns.RUN_DATE);
