@@ -69,18 +69,23 @@ public final class LakeTables {
     try {
       Dataset<Row> conforming = conforming(table, rows);
       createOrUpgrade(table);
-      conforming.write().format("delta")
-          .mode(SaveMode.Overwrite)
-          .partitionBy(Columns.RUN_DATE)
-          .option("replaceWhere", Columns.RUN_DATE + " = DATE'" + runDate + "'")
-          .option("userMetadata", runId)
-          .save(path(table));
+      overwriteRunDate(table, conforming, runDate, runId);
     } catch (java.util.ConcurrentModificationException e) { // Delta's optimistic concurrency rejected our commit
       throw new PublishConflictException("Cannot publish " + table.name() + " for run_date " + runDate
           + ": another run committed to it at the same time (" + e.getClass().getSimpleName()
           + "); this run wrote nothing there, rerun the date once the other run has ended", e);
     }
     return committedBy(table, runId);
+  }
+
+  /** The write rule: {@code rows} replace the run date's rows in one transaction whose userMetadata is {@code tag}. */
+  private void overwriteRunDate(TableSpec table, Dataset<Row> rows, LocalDate runDate, String tag) {
+    rows.write().format("delta")
+        .mode(SaveMode.Overwrite)
+        .partitionBy(Columns.RUN_DATE)
+        .option("replaceWhere", Columns.RUN_DATE + " = DATE'" + runDate + "'")
+        .option("userMetadata", tag)
+        .save(path(table));
   }
 
   /**
@@ -98,12 +103,7 @@ public final class LakeTables {
             .toArray(org.apache.spark.sql.Column[]::new)))
         .orElseGet(() -> spark.createDataFrame(List.of(), current));
     try {
-      rows.write().format("delta")
-          .mode(SaveMode.Overwrite)
-          .partitionBy(Columns.RUN_DATE)
-          .option("replaceWhere", Columns.RUN_DATE + " = DATE'" + runDate + "'")
-          .option("userMetadata", tag)
-          .save(path(table));
+      overwriteRunDate(table, rows, runDate, tag);
     } catch (java.util.ConcurrentModificationException e) {
       throw new PublishConflictException("Cannot restore " + table.name() + " for run_date " + runDate
           + ": another run committed to it at the same time (" + e.getClass().getSimpleName() + ")", e);

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,15 +56,9 @@ class FailureRecoveryTest {
 
   /** A copy of the lake with the night published (Delta logs hold relative paths: a copied table is a table). */
   static Path copyOfPublished(String name) throws IOException {
-    Path copy = dir.resolve(name);
-    try (Stream<Path> files = Files.walk(published)) {
-      for (Path from : files.toList()) {
-        Files.copy(from, copy.resolve(published.relativize(from).toString()),
-            java.nio.file.StandardCopyOption.COPY_ATTRIBUTES); // Delta dates commits by file time
-      }
-    }
-    return copy;
+    return SampleLake.copy(published, dir.resolve(name));
   }
+
 
   /** What a plain reader sees of a date: every row as text, sorted (any column type compares). */
   static List<String> plainRows(Path lake, TableSpec table, LocalDate date) {

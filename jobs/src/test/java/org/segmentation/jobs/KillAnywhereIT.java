@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -14,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -97,15 +95,9 @@ class KillAnywhereIT {
   }
 
   static Path copy(Path from, String name) throws Exception {
-    Path to = dir.resolve(name);
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path file : files.toList()) {
-        Files.copy(file, to.resolve(from.relativize(file).toString()),
-            java.nio.file.StandardCopyOption.COPY_ATTRIBUTES); // Delta dates commits by file time
-      }
-    }
-    return to;
+    return SampleLake.copy(from, dir.resolve(name));
   }
+
 
   @Test
   void killedAnywhereTheNightStaysPublishedAndARerunEndsAsIfNothingHappened() throws Exception {
