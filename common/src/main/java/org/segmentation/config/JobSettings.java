@@ -22,6 +22,7 @@ public record JobSettings(
     RfmSettings rfm,
     FeatureSettings features,
     ClusteringSettings clustering,
+    ClvSettings clv,
     Map<String, String> ruleSegments) {
 
   /** The block every setting lives in. */
@@ -72,6 +73,7 @@ public record JobSettings(
         RfmSettings.read(in.child(RfmSettings.BLOCK)),
         FeatureSettings.read(in.child(FEATURES)),
         ClusteringSettings.read(in.child(ClusteringSettings.BLOCK)),
+        ClvSettings.read(in.child(ClvSettings.BLOCK)),
         in.stringMap(RULE_SEGMENTS));
     settings.features().checkAgainst(purchases.schema(), in.child(FEATURES));
     in.rejectUnknownKeys();

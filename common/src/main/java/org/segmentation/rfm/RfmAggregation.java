@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.min_by;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
@@ -20,6 +21,8 @@ import static org.segmentation.schema.Columns.MONETARY;
 import static org.segmentation.schema.Columns.NET_REVENUE;
 import static org.segmentation.schema.Columns.ORDER_ID;
 import static org.segmentation.schema.Columns.ORDER_TS;
+import static org.segmentation.schema.Columns.PURCHASE_DAYS;
+import static org.segmentation.schema.Columns.REPEAT_PURCHASE_VALUE;
 import static org.segmentation.schema.Columns.PRODUCT_CATEGORY;
 import static org.segmentation.schema.Columns.RECENCY_DAYS;
 import static org.segmentation.schema.Columns.DISTINCT_CATEGORIES;
@@ -47,6 +50,9 @@ import org.segmentation.schema.Columns;
  *   <li>Lines are first netted per order (returns and cancellations carry negative amounts). An order that nets to
  *       zero or less is not a purchase: it counts neither for frequency nor for recency, but its amount is still
  *       subtracted from revenue.</li>
+ *   <li>{@code purchase_days} = days with a counted order; {@code repeat_purchase_value} = mean value (counted
+ *       orders' net) of those days after the first, NULL without one: the lifetime-value models' x and mean repeat
+ *       value. A day level between the order and the customer level computes them, in the same partitions.</li>
  *   <li>{@code frequency} = counted orders; {@code recency_days} = run date minus the day of the last counted order
  *       (NULL without one); {@code net_revenue} = sum of all amounts; {@code monetary} = net revenue, or net revenue
  *       per counted order when {@code rfm.monetary = average-order-value}.</li>
@@ -66,6 +72,9 @@ public record RfmAggregation(RfmSettings settings, LocalDate runDate, Behaviour 
   private static final String LINES = "lines";
   private static final String RETURN_LINES = "return_lines";
   private static final String CATEGORY_CUSTOMER = "__category_customer";
+  private static final String COUNTED_ORDERS = "counted_orders";
+  private static final String DAY_VALUE = "day_value";
+  private static final String FIRST_DAY_VALUE = "first_day_value";
 
   /** Which behaviour features to compute along with RFM. */
   public record Behaviour(boolean enabled, List<LineShare> shares) {
@@ -110,31 +119,44 @@ public record RfmAggregation(RfmSettings settings, LocalDate runDate, Behaviour 
     Dataset<Row> lines = purchases.where(inWindow).select(carried.toArray(Column[]::new)).repartition(col(CUSTOMER_ID));
 
     List<Column> perOrder = new ArrayList<>(List.of(min(col(ORDER_DATE)).as(ORDER_DATE)));
-    List<Column> perCustomer = new ArrayList<>();
+    // line counts per order, summed per day and then per customer
+    List<String> lineCounts = new ArrayList<>();
     if (behaviour.enabled()) {
       perOrder.add(count(lit(1)).as(LINES));
       perOrder.add(count(when(col(AMOUNT).lt(0), lit(1))).as(RETURN_LINES));
-      perCustomer.add(sum(col(LINES)).as(LINES));
-      perCustomer.add(sum(col(RETURN_LINES)).as(RETURN_LINES));
+      lineCounts.addAll(List.of(LINES, RETURN_LINES));
       for (LineShare share : behaviour.shares()) {
         perOrder.add(count(when(col(share.column()).cast("string").equalTo(share.value()), lit(1)))
             .as(shareLines(share)));
-        perCustomer.add(sum(col(shareLines(share))).as(shareLines(share)));
+        lineCounts.add(shareLines(share));
       }
     }
+    List<Column> perCustomer = new ArrayList<>(lineCounts.stream().map(c -> sum(col(c)).as(c)).toList());
     Dataset<Row> orders = lines
         .groupBy(col(CUSTOMER_ID), col(ORDER_ID))
         .agg(sum(col(AMOUNT)).as(ORDER_NET), perOrder.toArray(Column[]::new));
 
+    // The day level, for lifetime value: a purchase day is a day with a counted order, worth its counted orders.
     Column counted = col(ORDER_NET).gt(0);
-    Column countedDay = when(counted, col(ORDER_DATE));
+    List<Column> perDay = new ArrayList<>(List.of(
+        count(when(counted, lit(1))).as(COUNTED_ORDERS),
+        sum(when(counted, col(ORDER_NET))).as(DAY_VALUE)));
+    lineCounts.forEach(c -> perDay.add(sum(col(c)).as(c)));
+    Dataset<Row> days = orders
+        .groupBy(col(CUSTOMER_ID), col(ORDER_DATE))
+        .agg(sum(col(ORDER_NET)).as(ORDER_NET), perDay.toArray(Column[]::new));
+
+    Column purchaseDay = when(col(COUNTED_ORDERS).gt(0), col(ORDER_DATE));
     perCustomer.addAll(0, List.of(
-        max(countedDay).as(LAST_PURCHASE_DATE),
-        count(when(counted, lit(1))).as(FREQUENCY),
-        sum(col(ORDER_NET)).cast(Columns.MONEY).as(NET_REVENUE)));
-    Dataset<Row> customers = orders
+        max(purchaseDay).as(LAST_PURCHASE_DATE),
+        sum(col(COUNTED_ORDERS)).as(FREQUENCY),
+        sum(col(ORDER_NET)).cast(Columns.MONEY).as(NET_REVENUE),
+        count(purchaseDay).cast(DataTypes.LongType).as(PURCHASE_DAYS),
+        sum(col(DAY_VALUE)).as(DAY_VALUE),
+        min_by(col(DAY_VALUE), purchaseDay).as(FIRST_DAY_VALUE)));
+    Dataset<Row> customers = days
         .groupBy(col(CUSTOMER_ID))
-        .agg(min(countedDay).as(FIRST_PURCHASE_DATE), perCustomer.toArray(Column[]::new));
+        .agg(min(purchaseDay).as(FIRST_PURCHASE_DATE), perCustomer.toArray(Column[]::new));
     Column monetary = settings.monetary() == RfmSettings.Monetary.TOTAL
         ? col(NET_REVENUE)
         : when(col(FREQUENCY).gt(0), col(NET_REVENUE).divide(col(FREQUENCY)));
@@ -143,7 +165,10 @@ public record RfmAggregation(RfmSettings settings, LocalDate runDate, Behaviour 
         datediff(asOf, col(LAST_PURCHASE_DATE)).as(RECENCY_DAYS),
         col(FREQUENCY).cast(DataTypes.LongType).as(FREQUENCY),
         monetary.cast(Columns.MONEY).as(MONETARY),
-        col(NET_REVENUE)));
+        col(NET_REVENUE),
+        col(PURCHASE_DAYS),
+        when(col(PURCHASE_DAYS).gt(1), col(DAY_VALUE).minus(col(FIRST_DAY_VALUE))
+            .divide(col(PURCHASE_DAYS).minus(1)).cast(DataTypes.DoubleType)).as(REPEAT_PURCHASE_VALUE)));
     if (!behaviour.enabled()) {
       return customers.select(output.toArray(Column[]::new));
     }

@@ -111,6 +111,19 @@ public final class Columns {
   public static final String DISTINCT_CATEGORIES = "distinct_categories";
   public static final String RETURN_RATE = "return_rate";
 
+  /** Days with a counted order in the window; minus one, the lifetime-value models' x (repeat purchases). */
+  public static final String PURCHASE_DAYS = "purchase_days";
+  /** Mean value of the purchase days after the first (NULL without one): the Gamma-Gamma model's m. */
+  public static final String REPEAT_PURCHASE_VALUE = "repeat_purchase_value";
+
+  // Lifetime value (customer features after clv_scoring, customer_segments; see org.segmentation.clv)
+  public static final String P_ALIVE = "p_alive";
+  public static final String EXPECTED_PURCHASES = "expected_purchases";
+  public static final String EXPECTED_ORDER_VALUE = "expected_order_value";
+  public static final String PREDICTED_CLV = "predicted_clv";
+  public static final String CLV_DECILE = "clv_decile";
+  public static final String CLV_TIER = "clv_tier";
+
   /** The share of a customer's order lines whose {@code column} has the value named {@code value}. */
   public static String lineShare(String column, String value) {
     return column + "_" + value + "_share";

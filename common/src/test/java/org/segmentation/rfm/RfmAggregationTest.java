@@ -65,6 +65,31 @@ public class RfmAggregationTest {
   }
 
   /**
+   * The lifetime-value inputs, by hand. A purchase day is a day with a counted order, worth the net of its counted
+   * orders; the repeat value is the mean over the purchase days after the first.
+   * c1: 06-01 (15), 06-20 (20)                       -> 2 purchase days, repeat value 20
+   * c2: 05-01 (50), 06-25 (30); 06-28 nets -30         -> 2 purchase days, repeat value 30 (the return day is none)
+   * c3: 03-31 (15); O5 nets 0 (not counted)            -> 1 purchase day, no repeat value
+   * c5: only a return                                  -> 0 purchase days
+   * c6: 06-01 two orders (10 and 30, one day worth 40), 06-02 (8), 06-05 (12) and a return of -5 on 06-05
+   *                                                    -> 3 purchase days, repeat value (8 + 12) / 2 = 10
+   */
+  @Test
+  void purchaseDaysAndTheMeanValueOfTheRepeatDays() {
+    Dataset<Row> purchases = fixture().union(TestSpark.rows(PURCHASES,
+        row("c6", "A", ts("2026-06-01 09:00:00"), money("10.00")),
+        row("c6", "B", ts("2026-06-01 18:00:00"), money("30.00")),
+        row("c6", "C", ts("2026-06-02 09:00:00"), money("8.00")),
+        row("c6", "D", ts("2026-06-05 09:00:00"), money("12.00")),
+        row("c6", "E", ts("2026-06-05 10:00:00"), money("-5.00"))));
+    Map<String, String> actual = new TreeMap<>();
+    new RfmAggregation(settings(0, RfmSettings.Monetary.TOTAL), RUN_DATE).apply(purchases).collectAsList()
+        .forEach(r -> actual.put(r.getAs("customer_id"), r.getAs(Columns.PURCHASE_DAYS) + "|"
+            + r.getAs(Columns.REPEAT_PURCHASE_VALUE)));
+    assertEquals(Map.of("c1", "2|20.0", "c2", "2|30.0", "c3", "1|null", "c5", "0|null", "c6", "3|10.0"), actual);
+  }
+
+  /**
    * Two shops of one chain reuse order numbers: "A1" is an order of c1 (10 + 5) and another of c2 (7). An order is a
    * (customer, order id) pair, so each customer has one order: c1 frequency 1, monetary 15; c2 frequency 1,
    * monetary 7 (not one shared order of 22, nor a line of c2 merged into c1's).
