@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import java.time.LocalDate;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -82,7 +81,7 @@ public record ClusterCustomers(ScoreRfm.Scored scored) implements Step<ClusterCu
     Optional<ModelStore.Saved> saved = models.latestPublishedOnOrBefore(ModelStore.CLUSTERING, run.runDate(),
         new RunLog(run.spark(), run.lake()).publishedRunIds())
         .filter(s -> settings.fingerprint().equals(fingerprintOf(s.row())));
-    Optional<String> refitReason = refitReason(saved.map(ModelStore.Saved::fittedFor), run.runDate(),
+    Optional<String> refitReason = ModelStore.refitReason(saved.map(ModelStore.Saved::fittedFor), run.runDate(),
         settings.refitEveryDays());
     boolean refit = refitReason.isPresent();
     ClusteringModel model;
@@ -112,20 +111,6 @@ public record ClusterCustomers(ScoreRfm.Scored scored) implements Step<ClusterCu
         + " silhouette_by_k=\"" + model.silhouetteByK().toString().replace(" ", "") + "\""
         + " names=\"" + String.join(",", profiles.names().values()) + "\"";
     return new Clustered(rows, Optional.of(profiles.rows()), details);
-  }
-
-  /**
-   * Why a new model is fitted, if it is: {@code no_reusable_model} (none saved by a published run with the same
-   * clustering settings: a first run, a killed run's model, changed features or k) or {@code model_age} (the reusable
-   * one is refit-every-days old, and not of this date). Empty: reuse it.
-   */
-  static Optional<String> refitReason(Optional<LocalDate> reusableFit, LocalDate runDate, int refitEveryDays) {
-    if (reusableFit.isEmpty()) {
-      return Optional.of("no_reusable_model");
-    }
-    boolean old = !reusableFit.get().equals(runDate)
-        && ChronoUnit.DAYS.between(reusableFit.get(), runDate) >= refitEveryDays;
-    return old ? Optional.of("model_age") : Optional.empty();
   }
 
   private static Clustered unclustered(Dataset<Row> customers, String why) {

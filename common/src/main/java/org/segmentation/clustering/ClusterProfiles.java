@@ -87,6 +87,8 @@ public record ClusterProfiles(ClusteringSettings settings, LocalDate runDate) {
       base.add(stddev_pop(value).as("base_sd_" + f));
     }
     base.add(count(lit(1)).as("base_customers"));
+    perCluster.add(avg(col(Columns.PREDICTED_CLV)).as(Columns.meanOf(Columns.PREDICTED_CLV)));
+    perCluster.add(avg(col(Columns.P_ALIVE)).as(Columns.meanOf(Columns.P_ALIVE)));
     Dataset<Row> stats = assigned.groupBy(col(CLUSTER_ID)).agg(count(lit(1)).as("customers"),
         perCluster.toArray(Column[]::new)).crossJoin(assigned.agg(base.get(0),
         base.subList(1, base.size()).toArray(Column[]::new)));
@@ -122,7 +124,9 @@ public record ClusterProfiles(ClusteringSettings settings, LocalDate runDate) {
       rows.add(RowFactory.create(java.sql.Date.valueOf(runDate), id, name, customers,
           (double) customers / r.getLong(r.fieldIndex("base_customers")),
           scala(mean), scala(median), scala(z), scala(topValues.values().getOrDefault(id, Map.of())),
-          scala.jdk.javaapi.CollectionConverters.asScala(distinguishing).toSeq(), scala(silhouetteByK)));
+          scala.jdk.javaapi.CollectionConverters.asScala(distinguishing).toSeq(), scala(silhouetteByK),
+          r.get(r.fieldIndex(Columns.meanOf(Columns.PREDICTED_CLV))),
+          r.get(r.fieldIndex(Columns.meanOf(Columns.P_ALIVE)))));
     }
     return new Profiles(spark.createDataFrame(rows, TableCatalog.CLUSTER_PROFILES.schema()), names);
   }

@@ -4,6 +4,7 @@ import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.segmentation.clustering.FeaturePreparation;
+import org.segmentation.clv.ClvScoring;
 import org.segmentation.features.CustomerFeatures;
 import org.segmentation.features.RuleSegments;
 import org.segmentation.pipeline.RunContext;
@@ -13,7 +14,8 @@ import org.segmentation.rfm.SegmentRuleCheck;
 
 /**
  * Step {@code check_rules}: the configuration checks that need Spark, before any input is read. The RFM segment rules
- * must compile and cover every combination of scores (small Spark jobs over score-bins cubed rows); rule segments
+ * must compile and cover every combination of scores and CLV tier (small Spark jobs over a table of the
+ * combinations); rule segments
  * must be conditions over the customer features and the clustering features must exist with a type their transform
  * takes (both against the features' schema, planned over empty inputs: no job). Any problem is exit 2.
  */
@@ -45,8 +47,11 @@ public record CheckRules() implements Step<CheckRules.Checked> {
   @Override
   public Checked execute(RunContext run) {
     JobSettings settings = run.settings();
-    List<String> neverMatched = SegmentRuleCheck.run(run.spark(), settings.rfm());
-    Dataset<Row> features = CustomerFeatures.of(settings, run.runDate()).emptyPlan(run.spark(), settings);
+    List<String> neverMatched = SegmentRuleCheck.run(run.spark(), settings.rfm(),
+        settings.clv().enabled() ? settings.clv().tierNames() : List.of());
+    // the features as the later steps see them: with the lifetime-value columns (usable by rules and clustering)
+    Dataset<Row> features = ClvScoring.unscored(
+        CustomerFeatures.of(settings, run.runDate()).emptyPlan(run.spark(), settings));
     new RuleSegments(settings.ruleSegments()).check(features);
     if (settings.clustering().enabled()) {
       FeaturePreparation.check(features.schema(), settings.clustering());

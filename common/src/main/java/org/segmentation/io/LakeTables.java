@@ -178,15 +178,7 @@ public final class LakeTables {
       upgradeSchema(table);
       return;
     }
-    // the builder takes the location as a table identifier: a relative path ("lakehouse/...") must be qualified
-    org.apache.hadoop.fs.Path location = new org.apache.hadoop.fs.Path(path(table));
-    String qualified;
-    try {
-      qualified = location.getFileSystem(spark.sessionState().newHadoopConf()).makeQualified(location).toString();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("Cannot resolve " + location + ": " + e.getMessage(), e);
-    }
-    io.delta.tables.DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(qualified)
+    io.delta.tables.DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(qualifiedPath(table))
         .addColumns(table.schemaWithComments()).comment(table.comment());
     if (table.partitionedByRunDate()) {
       builder = builder.partitionedBy(Columns.RUN_DATE);
@@ -246,7 +238,20 @@ public final class LakeTables {
           + "(older nights keep the old one)");
     }
     if (!added.isEmpty()) {
-      spark.sql("ALTER TABLE delta.`" + path(table) + "` ADD COLUMNS (" + String.join(", ", added) + ")");
+      spark.sql("ALTER TABLE delta.`" + qualifiedPath(table) + "` ADD COLUMNS (" + String.join(", ", added) + ")");
+    }
+  }
+
+  /**
+   * The table's location with its file system's scheme: the table builder and {@code delta.`path`} in SQL take a
+   * location as a table identifier, where a relative path (the embedded default, "lakehouse/...") is not found.
+   */
+  public String qualifiedPath(TableSpec table) {
+    org.apache.hadoop.fs.Path location = new org.apache.hadoop.fs.Path(path(table));
+    try {
+      return location.getFileSystem(spark.sessionState().newHadoopConf()).makeQualified(location).toString();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("Cannot resolve " + location + ": " + e.getMessage(), e);
     }
   }
 

@@ -31,6 +31,11 @@ public final class ModelStore {
   public record Kind(String folder, TableSpec registry) {}
 
   public static final Kind CLUSTERING = new Kind("clustering", TableCatalog.CLUSTER_MODELS);
+  /**
+   * Lifetime-value parameters: a handful of numbers, kept in the registry row itself (no folder). The registry is
+   * the dated clv_model table, published with the night's other tables.
+   */
+  public static final Kind CLV = new Kind("clv", TableCatalog.CLV_MODEL);
 
   /**
    * A registry row.
@@ -94,12 +99,18 @@ public final class ModelStore {
    * @param publishedRunIds the ids of the published runs ({@link RunLog#publishedRunIds()})
    */
   public Optional<Saved> latestPublishedOnOrBefore(Kind kind, LocalDate runDate, Set<String> publishedRunIds) {
+    return latestPublishedOnOrBefore(kind, runDate, publishedRunIds, lit(true));
+  }
+
+  /** The same, among the registry rows that also meet {@code condition}. */
+  public Optional<Saved> latestPublishedOnOrBefore(Kind kind, LocalDate runDate, Set<String> publishedRunIds,
+      org.apache.spark.sql.Column condition) {
     if (!tables.exists(kind.registry()) || publishedRunIds.isEmpty()) {
       return Optional.empty();
     }
     List<Row> rows = tables.read(kind.registry())
         .where(col(Columns.RUN_DATE).leq(lit(java.sql.Date.valueOf(runDate)))
-            .and(col(Columns.RUN_ID).isin(publishedRunIds.toArray())))
+            .and(col(Columns.RUN_ID).isin(publishedRunIds.toArray())).and(condition))
         .orderBy(col(Columns.RUN_DATE).desc(), col(Columns.SAVED_AT).desc()).limit(1).collectAsList();
     if (rows.isEmpty()) {
       return Optional.empty();
@@ -107,6 +118,23 @@ public final class ModelStore {
     Row row = rows.get(0);
     return Optional.of(new Saved(row.<java.sql.Date>getAs(Columns.RUN_DATE).toLocalDate(),
         row.getAs(Columns.MODEL_PATH), row));
+  }
+
+  /**
+   * The refit policy every kind of model follows: why a new model is fitted, if it is. {@code no_reusable_model}
+   * (none saved by a published run with the same settings: a first run, a killed run's model, changed settings) or
+   * {@code model_age} (the reusable one is {@code refitEveryDays} old, and not of this date). Empty: reuse it.
+   *
+   * @param reusableFit the run date the reusable model was fitted for, if there is one
+   */
+  public static Optional<String> refitReason(Optional<LocalDate> reusableFit, LocalDate runDate,
+      int refitEveryDays) {
+    if (reusableFit.isEmpty()) {
+      return Optional.of("no_reusable_model");
+    }
+    boolean old = !reusableFit.get().equals(runDate)
+        && java.time.temporal.ChronoUnit.DAYS.between(reusableFit.get(), runDate) >= refitEveryDays;
+    return old ? Optional.of("model_age") : Optional.empty();
   }
 
   /** Loads a saved MLlib pipeline. */

@@ -13,6 +13,12 @@ import static org.apache.spark.sql.types.DataTypes.createMapType;
 import static org.apache.spark.sql.types.DataTypes.createStructType;
 import static org.segmentation.schema.Columns.AVERAGE_ORDER_VALUE;
 import static org.segmentation.schema.Columns.CLUSTER_DISTANCE;
+import static org.segmentation.schema.Columns.CLV_DECILE;
+import static org.segmentation.schema.Columns.CLV_TIER;
+import static org.segmentation.schema.Columns.EXPECTED_ORDER_VALUE;
+import static org.segmentation.schema.Columns.EXPECTED_PURCHASES;
+import static org.segmentation.schema.Columns.PREDICTED_CLV;
+import static org.segmentation.schema.Columns.P_ALIVE;
 import static org.segmentation.schema.Columns.CLUSTER_ID;
 import static org.segmentation.schema.Columns.CLUSTER_NAME;
 import static org.segmentation.schema.Columns.CLUSTER_PROBABILITY;
@@ -105,6 +111,15 @@ public final class TableCatalog {
           new Column(CLUSTER_NAME, StringType, "generated (or clustering.names) name of the cluster"),
           new Column(CLUSTER_DISTANCE, DoubleType, "KMeans / bisecting: distance to the centroid, scaled space"),
           new Column(CLUSTER_PROBABILITY, DoubleType, "GaussianMixture: probability of the assigned cluster"),
+          new Column(P_ALIVE, DoubleType, "BG/NBD probability that the customer still buys (0.35: about one chance "
+              + "in three that they will buy again); NULL without a purchase or lifetime-value model"),
+          new Column(EXPECTED_PURCHASES, createMapType(IntegerType, DoubleType), "expected repeat purchase days in "
+              + "the next N days, for each N of clv.horizons-days (expected_purchases[90])"),
+          new Column(EXPECTED_ORDER_VALUE, DoubleType, "Gamma-Gamma expected value of a future purchase day"),
+          new Column(PREDICTED_CLV, DoubleType, "margin x expected value x expected purchases over clv.clv-months "
+              + "months, discounted monthly"),
+          new Column(CLV_DECILE, IntegerType, "1..10 by predicted_clv among the night's customers (10 = top tenth)"),
+          new Column(CLV_TIER, StringType, "the clv.tiers name of clv_decile"),
           new Column(RULE_SEGMENTS, NAMES, "names of the rule-segments whose condition holds")),
       List.of(new Column(PROFILE_ATTRIBUTES, createStructType(new StructField[0]),
           "the attributes declared under inputs.profiles.attributes, one typed field each (the column exists once "
@@ -133,7 +148,9 @@ public final class TableCatalog {
           new Column(medianOf(FREQUENCY), DoubleType, "median frequency"),
           new Column(meanOf(MONETARY), DoubleType, "mean monetary"),
           new Column(medianOf(MONETARY), DoubleType, "median monetary"),
-          new Column(AVERAGE_ORDER_VALUE, DoubleType, "revenue / counted orders of the segment")));
+          new Column(AVERAGE_ORDER_VALUE, DoubleType, "revenue / counted orders of the segment"),
+          new Column(meanOf(PREDICTED_CLV), DoubleType, "mean predicted_clv; NULL without a lifetime-value model"),
+          new Column(meanOf(P_ALIVE), DoubleType, "mean p_alive; NULL without a lifetime-value model")));
 
   public static final TableSpec SEGMENT_TRANSITIONS = new TableSpec("segment_transitions",
       "(from, to) segment pair and run date", true,
@@ -167,7 +184,40 @@ public final class TableCatalog {
           new Column("top_values", createMapType(StringType, StringType),
               "most common value of one-hot features, top 3 tags of multi-hot features"),
           new Column("distinguishing_features", NAMES, "the three features with the largest |z_score|"),
-          new Column(SILHOUETTE_BY_K, DOUBLE_BY_K, "silhouette of each candidate k when the model was fitted")));
+          new Column(SILHOUETTE_BY_K, DOUBLE_BY_K, "silhouette of each candidate k when the model was fitted"),
+          new Column(meanOf(PREDICTED_CLV), DoubleType, "mean predicted_clv; NULL without a lifetime-value model"),
+          new Column(meanOf(P_ALIVE), DoubleType, "mean p_alive; NULL without a lifetime-value model")));
+
+  public static final TableSpec CLV_MODEL = new TableSpec("clv_model", "run date (the night's lifetime-value model)",
+      true,
+      List.of(
+          runDate(),
+          new Column(RUN_ID, StringType, "the run"),
+          new Column(STATUS, StringType, "fitted | reused (parameters of an earlier fit, under clv.refit-every-days) "
+              + "| kept_last_good (the fit failed; the latest good parameters scored) | skipped (columns NULL)"),
+          new Column("message", StringType, "why the fit failed or was skipped; NULL when fitted or reused"),
+          new Column("parameters_from", DateType, "run date of the fit whose parameters scored the night"),
+          new Column("time_unit", StringType, "days or weeks: the unit of t_x, T and alpha"),
+          new Column("r", DoubleType, "BG/NBD: shape of the purchase-rate Gamma"),
+          new Column("alpha", DoubleType, "BG/NBD: scale of the purchase-rate Gamma, in time_unit"),
+          new Column("a", DoubleType, "BG/NBD: first shape of the drop-out Beta"),
+          new Column("b", DoubleType, "BG/NBD: second shape of the drop-out Beta"),
+          new Column("bgnbd_log_likelihood", DoubleType, "BG/NBD log-likelihood of the fitted customers"),
+          new Column("bgnbd_converged", BooleanType, "whether the BG/NBD fit converged to an interior maximum"),
+          new Column("bgnbd_evaluations", IntegerType, "likelihood evaluations of the BG/NBD fit"),
+          new Column("p", DoubleType, "Gamma-Gamma: shape of the per-purchase value Gamma"),
+          new Column("q", DoubleType, "Gamma-Gamma: shape of the customers' scale Gamma"),
+          new Column("gamma", DoubleType, "Gamma-Gamma: scale of the customers' scale Gamma (currency)"),
+          new Column("gamma_gamma_log_likelihood", DoubleType, "Gamma-Gamma log-likelihood of the repeat buyers"),
+          new Column("gamma_gamma_converged", BooleanType, "whether the Gamma-Gamma fit converged"),
+          new Column("gamma_gamma_evaluations", IntegerType, "likelihood evaluations of the Gamma-Gamma fit"),
+          new Column(CUSTOMERS, LongType, "customers with a purchase the BG/NBD fit read"),
+          new Column("repeat_customers", LongType, "customers with a repeat purchase the Gamma-Gamma fit read"),
+          new Column("histories", LongType, "distinct (x, t_x, T) histories the BG/NBD likelihood summed over"),
+          new Column("sampled", BooleanType, "whether the fit read a sample of the customers (clv.max-fit-points)"),
+          new Column("fit_seconds", DoubleType, "seconds of the fit: aggregation and optimisation"),
+          new Column(SETTINGS_FINGERPRINT, StringType, "SHA-256 prefix of the clv settings the parameters depend on"),
+          new Column(SAVED_AT, TimestampType, "when the row was made")));
 
   public static final TableSpec CLUSTER_MODELS = new TableSpec("cluster_models", "saved clustering model", false,
       List.of(
@@ -210,7 +260,7 @@ public final class TableCatalog {
 
   /** Every table, in the order a run publishes them (run_log last). */
   public static final List<TableSpec> ALL = List.of(CUSTOMER_SEGMENTS, SEGMENT_SUMMARY, SEGMENT_TRANSITIONS,
-      QUARANTINE, CLUSTER_PROFILES, CLUSTER_MODELS, RUN_LOG);
+      QUARANTINE, CLUSTER_PROFILES, CLV_MODEL, CLUSTER_MODELS, RUN_LOG);
 
   /** The data dictionary, docs/tables.md. */
   public static String markdown() {

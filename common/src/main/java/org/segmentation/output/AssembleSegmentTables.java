@@ -8,6 +8,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 import org.segmentation.clustering.ClusterCustomers;
+import org.segmentation.clv.FitClv;
 import org.segmentation.features.RuleSegments;
 import org.segmentation.input.ValidatedInputs;
 import org.segmentation.io.LakeTables;
@@ -24,12 +25,13 @@ import org.segmentation.pipeline.StepResult;
  * segment ({@link RuleSegments}, {@link CustomerSegmentsAssembly}), and derives the summary and the transitions from
  * the persisted customer_segments rows ({@link SegmentSummary}, {@link SegmentTransitions}).
  */
-public record AssembleSegmentTables(ValidatedInputs inputs, ClusterCustomers.Clustered clustered)
-    implements Step<AssembleSegmentTables.SegmentTables> {
+public record AssembleSegmentTables(ValidatedInputs inputs, ClusterCustomers.Clustered clustered,
+    FitClv.Fitted clv) implements Step<AssembleSegmentTables.SegmentTables> {
 
   /**
    * The tables of the night, in publishing order: customer_segments, segment_summary, segment_transitions,
-   * quarantine and cluster_profiles (no rows when clustering was skipped).
+   * quarantine, cluster_profiles (no rows when clustering was skipped) and clv_model (no row when lifetime value is
+   * off).
    *
    * @param previousRunDate the published night compared with, if any
    */
@@ -76,6 +78,8 @@ public record AssembleSegmentTables(ValidatedInputs inputs, ClusterCustomers.Clu
     // written even when clustering was skipped: a rerun must not leave the date's earlier profiles behind
     tables.put(TableCatalog.CLUSTER_PROFILES, clustered.profiles().orElseGet(() -> run.spark()
         .createDataFrame(java.util.List.of(), TableCatalog.CLUSTER_PROFILES.schema())));
+    // the night's lifetime-value model; no row when lifetime value is off (a rerun then removes the date's row)
+    tables.put(TableCatalog.CLV_MODEL, clv.modelRows());
     return new SegmentTables(java.util.Collections.unmodifiableMap(tables), previousRunDate);
   }
 }

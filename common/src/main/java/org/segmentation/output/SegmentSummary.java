@@ -22,13 +22,15 @@ import static org.segmentation.schema.Columns.meanOf;
 import static org.segmentation.schema.Columns.medianOf;
 
 import org.segmentation.pipeline.Stage;
+import org.segmentation.schema.Columns;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
  * One row per RFM segment of a run: size, share of customers, revenue and share of revenue, mean and median of
- * recency, frequency and monetary value, and average order value (net revenue / counted orders). Medians are
+ * recency, frequency and monetary value, average order value (net revenue / counted orders), and the mean
+ * predicted lifetime value and P(alive) (NULL without a lifetime-value model). Medians are
  * {@code percentile_approx} with accuracy 10,000 (exact for segments up to that size; otherwise within 0.01 % of
  * rank), so no segment's values have to fit one task's memory.
  */
@@ -52,7 +54,9 @@ public record SegmentSummary() implements Stage {
             median(FREQUENCY).as(medianOf(FREQUENCY)),
             avg(col(MONETARY)).as(meanOf(MONETARY)),
             median(MONETARY).as(medianOf(MONETARY)),
-            sum(col(FREQUENCY)).as(ORDERS));
+            sum(col(FREQUENCY)).as(ORDERS),
+            avg(col(Columns.PREDICTED_CLV)).as(meanOf(Columns.PREDICTED_CLV)),
+            avg(col(Columns.P_ALIVE)).as(meanOf(Columns.P_ALIVE)));
     // A one-row total, cross-joined: the share of a segment needs the whole base, and the base is one small row.
     Dataset<Row> totals = customerSegments.agg(
         count(lit(1)).as(ALL_CUSTOMERS), sum(col(NET_REVENUE)).as(ALL_REVENUE));
@@ -66,7 +70,8 @@ public record SegmentSummary() implements Stage {
         col(meanOf(RECENCY_DAYS)), col(medianOf(RECENCY_DAYS)),
         col(meanOf(FREQUENCY)), col(medianOf(FREQUENCY)),
         col(meanOf(MONETARY)).cast("double").as(meanOf(MONETARY)), col(medianOf(MONETARY)),
-        when(col(ORDERS).gt(0), col(REVENUE).divide(col(ORDERS)).cast("double")).as(AVERAGE_ORDER_VALUE));
+        when(col(ORDERS).gt(0), col(REVENUE).divide(col(ORDERS)).cast("double")).as(AVERAGE_ORDER_VALUE),
+        col(meanOf(Columns.PREDICTED_CLV)), col(meanOf(Columns.P_ALIVE)));
   }
 
   private static Column median(String column) {

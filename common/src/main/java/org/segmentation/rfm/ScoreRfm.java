@@ -2,17 +2,16 @@ package org.segmentation.rfm;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.segmentation.features.BuildFeatures;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.Step;
 import org.segmentation.pipeline.StepResult;
 
 /**
  * Step {@code rfm_scoring}: fits the score cut points of recency, frequency and monetary value (a few small Spark jobs
- * over the persisted features: {@link RfmScoring#fit}), then scores and names every customer's RFM segment (pure
+ * over the persisted customer features, scored for lifetime value: {@link RfmScoring#fit}), then scores and names every customer's RFM segment (pure
  * projections: {@link RfmScoring}, {@link RfmSegmentation}).
  */
-public record ScoreRfm(BuildFeatures.Features features) implements Step<ScoreRfm.Scored> {
+public record ScoreRfm(Dataset<Row> customers) implements Step<ScoreRfm.Scored> {
 
   /**
    * The scored customers.
@@ -34,7 +33,7 @@ public record ScoreRfm(BuildFeatures.Features features) implements Step<ScoreRfm
 
   @Override
   public Scored execute(RunContext run) {
-    RfmScoring scoring = RfmScoring.fit(features.rows(), run.settings().rfm());
-    return new Scored(new RfmSegmentation(run.settings().rfm()).apply(scoring.apply(features.rows())), scoring);
+    RfmScoring scoring = RfmScoring.fit(customers, run.settings().rfm());
+    return new Scored(new RfmSegmentation(run.settings().rfm()).apply(scoring.apply(customers)), scoring);
   }
 }

@@ -12,20 +12,20 @@ class ClusterCustomersTest {
 
   @Test
   void refitsWhenNoModelIsSaved() {
-    assertEquals(Optional.of("no_reusable_model"), ClusterCustomers.refitReason(Optional.empty(), RUN_DATE, 7));
+    assertEquals(Optional.of("no_reusable_model"), org.segmentation.io.ModelStore.refitReason(Optional.empty(), RUN_DATE, 7));
   }
 
   @Test
   void reusesAModelYoungerThanTheRefitAge() {
-    assertEquals(Optional.empty(), ClusterCustomers.refitReason(Optional.of(RUN_DATE.minusDays(6)), RUN_DATE, 7));
+    assertEquals(Optional.empty(), org.segmentation.io.ModelStore.refitReason(Optional.of(RUN_DATE.minusDays(6)), RUN_DATE, 7));
     assertEquals(Optional.of("model_age"),
-        ClusterCustomers.refitReason(Optional.of(RUN_DATE.minusDays(7)), RUN_DATE, 7));
+        org.segmentation.io.ModelStore.refitReason(Optional.of(RUN_DATE.minusDays(7)), RUN_DATE, 7));
   }
 
   @Test
   void aRerunOfTheDateReusesItsOwnModelEvenWithRefitEveryRun() {
-    assertEquals(Optional.empty(), ClusterCustomers.refitReason(Optional.of(RUN_DATE), RUN_DATE, 0));
+    assertEquals(Optional.empty(), org.segmentation.io.ModelStore.refitReason(Optional.of(RUN_DATE), RUN_DATE, 0));
     assertEquals(Optional.of("model_age"),
-        ClusterCustomers.refitReason(Optional.of(RUN_DATE.minusDays(1)), RUN_DATE, 0));
+        org.segmentation.io.ModelStore.refitReason(Optional.of(RUN_DATE.minusDays(1)), RUN_DATE, 0));
   }
 }

@@ -33,7 +33,7 @@ class RfmSegmentationTest {
 
   @Test
   void defaultSchemeCoversEveryScoreCombinationAndUsesEveryRule() {
-    assertEquals(List.of(), SegmentRuleCheck.run(TestSpark.get(), defaults()));
+    assertEquals(List.of(), SegmentRuleCheck.run(TestSpark.get(), defaults(), List.of()));
   }
 
   @Test
@@ -53,7 +53,7 @@ class RfmSegmentationTest {
   @Test
   void uncoveredScoresAreAConfigurationError() {
     ConfigurationException e = assertThrows(ConfigurationException.class, () -> SegmentRuleCheck.run(
-        TestSpark.get(), withRules(List.of(new SegmentRule("Best", "r_score >= 3")))));
+        TestSpark.get(), withRules(List.of(new SegmentRule("Best", "r_score >= 3"))), List.of()));
     assertTrue(e.getMessage().contains("no rule matches the scores (r f m) [111, 112"), e.getMessage());
   }
 
@@ -61,7 +61,7 @@ class RfmSegmentationTest {
   void aRuleThatDoesNotCompileIsNamed() {
     ConfigurationException e = assertThrows(ConfigurationException.class, () -> SegmentRuleCheck.run(
         TestSpark.get(), withRules(List.of(new SegmentRule("Big", "monetary > 100"),
-            new SegmentRule("Rest", "true")))));
+            new SegmentRule("Rest", "true"))), List.of()));
     assertTrue(e.getMessage().contains("segments.rfm.segments[0] (\"Big\")"), e.getMessage());
   }
 
@@ -79,7 +79,7 @@ class RfmSegmentationTest {
           ]
         }
         """), Map.of())).rfm();
-    assertEquals(List.of(), SegmentRuleCheck.run(TestSpark.get(), rfm));
+    assertEquals(List.of(), SegmentRuleCheck.run(TestSpark.get(), rfm, List.of()));
     StructType scores = new StructType().add("r_score", DataTypes.IntegerType).add("f_score", DataTypes.IntegerType)
         .add("m_score", DataTypes.IntegerType);
     List<String> names = new RfmSegmentation(rfm).apply(TestSpark.rows(scores, row(3, 2, 3), row(2, 1, 1),
@@ -87,10 +87,24 @@ class RfmSegmentationTest {
     assertEquals(List.of("VIP", "Active", "Dormant"), names);
   }
 
+  /** Rules may name the CLV tier; every tier, and no tier (NULL), must then find a rule. */
+  @Test
+  void rulesMayUseTheClvTier() {
+    List<String> tiers = List.of("Top", "High", "Low");
+    assertEquals(List.of(), SegmentRuleCheck.run(TestSpark.get(), withRules(List.of(
+        new SegmentRule("Valuable Champions", "r_score >= 4 and clv_tier in ('Top', 'High')"),
+        new SegmentRule("Rest", "true"))), tiers));
+    ConfigurationException e = assertThrows(ConfigurationException.class, () -> SegmentRuleCheck.run(
+        TestSpark.get(), withRules(List.of(new SegmentRule("Valuable", "clv_tier in ('Top', 'High')"),
+            new SegmentRule("Recent", "r_score >= 2"))), tiers));
+    assertTrue(e.getMessage().contains("no rule matches the scores (r f m clv_tier) [111 Low, 111 null, 112 Low"),
+        e.getMessage());
+  }
+
   @Test
   void reportsRulesThatNeverWin() {
     List<String> shadowed = SegmentRuleCheck.run(TestSpark.get(), withRules(List.of(
-        new SegmentRule("All", "true"), new SegmentRule("Never", "r_score = 5"))));
+        new SegmentRule("All", "true"), new SegmentRule("Never", "r_score = 5"))), List.of());
     assertEquals(List.of("Never"), shadowed);
   }
 }

@@ -97,7 +97,7 @@ public final class MaintainTables {
           out.println("table=" + table.name() + " skipped=absent");
           continue;
         }
-        String path = "delta.`" + lake.path(table) + "`";
+        String path = "delta.`" + lake.qualifiedPath(table) + "`";
         String zOrder = table.columnNames().contains("customer_id") && table.partitionedByRunDate()
             ? " ZORDER BY (customer_id)" : "";
         String olderNights = table.partitionedByRunDate() && latest.isPresent()

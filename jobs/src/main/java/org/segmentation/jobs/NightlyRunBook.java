@@ -3,6 +3,8 @@ package org.segmentation.jobs;
 import java.util.ArrayList;
 import java.util.List;
 import org.segmentation.clustering.ClusterCustomers;
+import org.segmentation.clv.FitClv;
+import org.segmentation.clv.ScoreClv;
 import org.segmentation.config.CheckRules;
 import org.segmentation.features.BuildFeatures;
 import org.segmentation.features.ProfileMatchGate;
@@ -40,10 +42,12 @@ final class NightlyRunBook {
     if (dryRun) {
       return new Outcome(RunLog.DRY_RUN, inputs, features.customers());
     }
-    ScoreRfm.Scored scored = steps.run(new ScoreRfm(features));                      // rfm_scoring
+    FitClv.Fitted clv = steps.run(new FitClv(features));            // clv_fit: BG/NBD + Gamma-Gamma, or reuse
+    ScoreClv.Scored valued = steps.run(new ScoreClv(features, clv));                 // clv_scoring
+    ScoreRfm.Scored scored = steps.run(new ScoreRfm(valued.rows()));                 // rfm_scoring
     ClusterCustomers.Clustered clustered = steps.run(new ClusterCustomers(scored));  // clustering
     AssembleSegmentTables.SegmentTables tables =
-        steps.run(new AssembleSegmentTables(inputs, clustered));    // assemble_tables: vs the previous night
+        steps.run(new AssembleSegmentTables(inputs, clustered, clv));                // assemble_tables
     List<PublishTable.Commit> commits = new ArrayList<>();
     tables.inPublishingOrder().forEach(
         (table, rows) -> commits.add(steps.run(new PublishTable(table, rows))));     // write_<table>, one by one

@@ -45,7 +45,7 @@ public final class JobPathBench {
         ValidatedInputs inputs = steps.run(new LoadAndValidate());
         steps.run(new QualityGate(inputs));
         BuildFeatures.Features features = steps.run(new BuildFeatures(inputs));
-        ScoreRfm.Scored scored = steps.run(new ScoreRfm(features));
+        ScoreRfm.Scored scored = steps.run(new ScoreRfm(features.rows()));
         scored.rows()
             .select(col(Columns.CUSTOMER_ID), col(Columns.RECENCY_DAYS), col(Columns.FREQUENCY), col(Columns.MONETARY),
                 col(Columns.R_SCORE), col(Columns.F_SCORE), col(Columns.M_SCORE))

@@ -17,6 +17,8 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.segmentation.TestSpark;
 import org.segmentation.clustering.ClusterCustomers;
+import org.segmentation.clv.FitClv;
+import org.segmentation.clv.ScoreClv;
 import org.segmentation.config.CheckRules;
 import org.segmentation.features.BuildFeatures;
 import org.segmentation.features.ProfileMatch;
@@ -49,6 +51,8 @@ class NightlyRunBookTest {
   static final BuildFeatures.Features FEATURES = new BuildFeatures.Features(null, 9, 4,
       Optional.of(new ProfileMatch(3, 1, 2)));
   static final ScoreRfm.Scored SCORED = new ScoreRfm.Scored(null, null);
+  static final FitClv.Fitted CLV = new FitClv.Fitted(Optional.empty(), null, "");
+  static final ScoreClv.Scored VALUED = new ScoreClv.Scored(TestSpark.get().emptyDataFrame(), "");
   static final RepairTables.Repaired REPAIRED = new RepairTables.Repaired(List.of(new TableRepair.Restored(
       TableCatalog.SEGMENT_SUMMARY, java.time.LocalDate.of(2026, 11, 20), 7)));
 
@@ -92,8 +96,15 @@ class NightlyRunBookTest {
       } else if (step instanceof ProfileMatchGate gate) {
         assertSame(FEATURES, gate.features());
         return new ProfileMatchGate.Passed("");
-      } else if (step instanceof ScoreRfm score) {
+      } else if (step instanceof FitClv fit) {
+        assertSame(FEATURES, fit.features());
+        return CLV;
+      } else if (step instanceof ScoreClv score) {
         assertSame(FEATURES, score.features());
+        assertSame(CLV, score.fitted());
+        return VALUED;
+      } else if (step instanceof ScoreRfm score) {
+        assertSame(VALUED.rows(), score.customers());
         return SCORED;
       } else if (step instanceof ClusterCustomers cluster) {
         assertSame(SCORED, cluster.scored());
@@ -102,12 +113,14 @@ class NightlyRunBookTest {
       } else if (step instanceof AssembleSegmentTables assemble) {
         assertSame(INPUTS, assemble.inputs());
         assertSame(clusters, assemble.clustered());
+        assertSame(CLV, assemble.clv());
         Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
         for (TableSpec table : List.of(TableCatalog.CUSTOMER_SEGMENTS, TableCatalog.SEGMENT_SUMMARY,
             TableCatalog.SEGMENT_TRANSITIONS, TableCatalog.QUARANTINE)) {
           tables.put(table, noRows());
         }
         tables.put(TableCatalog.CLUSTER_PROFILES, noRows()); // rows or none: the table is always written
+        tables.put(TableCatalog.CLV_MODEL, noRows());
         return new AssembleSegmentTables.SegmentTables(tables, Optional.empty());
       } else if (step instanceof PublishTable publish) {
         published.add(publish.table());
@@ -162,7 +175,8 @@ class NightlyRunBookTest {
 
     assertEquals(readmeSteps(), folded(steps.names));
     assertEquals(List.of(TableCatalog.CUSTOMER_SEGMENTS, TableCatalog.SEGMENT_SUMMARY,
-        TableCatalog.SEGMENT_TRANSITIONS, TableCatalog.QUARANTINE, TableCatalog.CLUSTER_PROFILES), steps.published);
+        TableCatalog.SEGMENT_TRANSITIONS, TableCatalog.QUARANTINE, TableCatalog.CLUSTER_PROFILES,
+        TableCatalog.CLV_MODEL), steps.published);
     assertEquals(RunLog.PUBLISHED, outcome.status());
     assertEquals(FEATURES.customers(), outcome.customers());
   }
