@@ -41,7 +41,7 @@ public final class ModelStore {
    * A registry row.
    *
    * @param fittedFor the run date the model was fitted for
-   * @param path where the model is
+   * @param path where the model is; NULL for a kind whose registry row is the model (lifetime value)
    * @param row the whole registry row, for the kind's own columns ({@code row.getAs("id_of_prediction")})
    */
   public record Saved(LocalDate fittedFor, String path, Row row) {}
@@ -116,8 +116,10 @@ public final class ModelStore {
       return Optional.empty();
     }
     Row row = rows.get(0);
-    return Optional.of(new Saved(row.<java.sql.Date>getAs(Columns.RUN_DATE).toLocalDate(),
-        row.getAs(Columns.MODEL_PATH), row));
+    // a kind without model files (lifetime value) has no model_path
+    String path = List.of(row.schema().fieldNames()).contains(Columns.MODEL_PATH) ? row.getAs(Columns.MODEL_PATH)
+        : null;
+    return Optional.of(new Saved(row.<java.sql.Date>getAs(Columns.RUN_DATE).toLocalDate(), path, row));
   }
 
   /**

@@ -18,6 +18,8 @@ import static org.segmentation.schema.Columns.CLV_TIER;
 import static org.segmentation.schema.Columns.EXPECTED_ORDER_VALUE;
 import static org.segmentation.schema.Columns.EXPECTED_PURCHASES;
 import static org.segmentation.schema.Columns.PREDICTED_CLV;
+import static org.segmentation.schema.Columns.PURCHASE_DAYS;
+import static org.segmentation.schema.Columns.REPEAT_PURCHASE_VALUE;
 import static org.segmentation.schema.Columns.P_ALIVE;
 import static org.segmentation.schema.Columns.CLUSTER_ID;
 import static org.segmentation.schema.Columns.CLUSTER_NAME;
@@ -101,6 +103,10 @@ public final class TableCatalog {
           new Column(FREQUENCY, LongType, "counted orders (net amount above zero) in the window"),
           new Column(MONETARY, MONEY, "net revenue, or net revenue per counted order (rfm.monetary)"),
           new Column(NET_REVENUE, MONEY, "sum of all line amounts in the window, returns included"),
+          new Column(PURCHASE_DAYS, LongType, "days with a counted order in the window (minus one: the repeat "
+              + "purchases x of the lifetime-value model)"),
+          new Column(REPEAT_PURCHASE_VALUE, DoubleType, "mean value of the purchase days after the first; NULL "
+              + "without a repeat purchase"),
           new Column(R_SCORE, IntegerType, "recency score 1..score-bins (higher is more recent); NULL if unscored"),
           new Column(F_SCORE, IntegerType, "frequency score 1..score-bins; NULL if unscored"),
           new Column(M_SCORE, IntegerType, "monetary score 1..score-bins; NULL if unscored"),

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.segmentation.TestSpark;
+import org.segmentation.clv.ClvScoring;
 import org.segmentation.config.ClusteringSettings;
 import org.segmentation.schema.Columns;
 import org.segmentation.config.ClusteringSettings.Feature;
@@ -420,7 +421,7 @@ class SegmentClusteringTest {
         s.sampleRows(), s.fitRows(), s.seed(), s.maxIterations(), s.restarts(), s.refitEveryDays(), s.features(),
         Map.of(2, "VIP"));
     ClusteringModel model = ClusteringFit.fit(features, named, null);
-    Dataset<Row> assigned = new ClusterAssignment(model).apply(features);
+    Dataset<Row> assigned = ClvScoring.unscored(new ClusterAssignment(model).apply(features));
     Map<Integer, String> generated = new ClusterProfiles(s, java.time.LocalDate.of(2026, 1, 1))
         .profile(TestSpark.get(), assigned, model.silhouetteByK()).names();
     Map<Integer, String> names = new ClusterProfiles(named, java.time.LocalDate.of(2026, 1, 1))

@@ -19,6 +19,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.segmentation.TestSpark;
+import org.segmentation.clv.ClvScoring;
 import org.segmentation.clustering.ClusterProfiles;
 import org.segmentation.config.ClusteringSettings;
 import org.segmentation.config.ClusteringSettings.Feature;
@@ -222,7 +223,7 @@ class ProfileAttributesTest {
         1000, 1L, 10, 1, 0, List.of(new Feature("monthly_charge", Transform.STANDARDIZE, false),
         new Feature("contract", Transform.ONE_HOT, false)), Map.of());
     ClusterProfiles.Profiles profiles = new ClusterProfiles(settings, RUN_DATE)
-        .profile(TestSpark.get(), TestSpark.get().createDataFrame(rows, schema), Map.of(2, 0.5));
+        .profile(TestSpark.get(), ClvScoring.unscored(TestSpark.get().createDataFrame(rows, schema)), Map.of(2, 0.5));
 
     List<Row> profileRows = profiles.rows().orderBy(Columns.CLUSTER_ID).collectAsList();
     Map<String, Double> z0 = profileRows.get(0).getJavaMap(profileRows.get(0).fieldIndex("z_score"));

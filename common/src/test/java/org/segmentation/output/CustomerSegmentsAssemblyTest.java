@@ -37,6 +37,8 @@ class CustomerSegmentsAssemblyTest {
     values.put(Columns.FREQUENCY, 4L);
     values.put(Columns.MONETARY, money("250"));
     values.put(Columns.NET_REVENUE, money("250"));
+    values.put(Columns.PURCHASE_DAYS, 4L);
+    values.put(Columns.REPEAT_PURCHASE_VALUE, 55.0);
     values.put(Columns.R_SCORE, 5);
     values.put(Columns.F_SCORE, 4);
     values.put(Columns.M_SCORE, 4);
@@ -46,6 +48,12 @@ class CustomerSegmentsAssemblyTest {
     values.put(Columns.CLUSTER_NAME, cluster == null ? null : "Recent · Frequent");
     values.put(Columns.CLUSTER_DISTANCE, cluster == null ? null : 0.5);
     values.put(Columns.CLUSTER_PROBABILITY, null);
+    values.put(Columns.P_ALIVE, 0.8);
+    values.put(Columns.EXPECTED_PURCHASES, CollectionConverters.asScala(Map.of(90, 1.5)));
+    values.put(Columns.EXPECTED_ORDER_VALUE, 60.0);
+    values.put(Columns.PREDICTED_CLV, 300.0);
+    values.put(Columns.CLV_DECILE, 9);
+    values.put(Columns.CLV_TIER, "High");
     values.put(Columns.RULE_SEGMENTS, CollectionConverters.asScala(List.of("big_spender")).toSeq());
     values.put(Columns.AGE, 41); // a feature: not an output column
     return values;

@@ -8,11 +8,13 @@ import static org.segmentation.TestSpark.row;
 
 import java.math.BigDecimal;
 import java.util.List;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.segmentation.TestSpark;
+import org.segmentation.clv.ClvScoring;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.schema.Columns;
 
@@ -35,7 +37,7 @@ class SegmentSummaryTest {
    */
   @Test
   void sizesSharesMeansAndMediansPerSegment() {
-    List<Row> summary = new SegmentSummary().apply(TestSpark.rows(SEGMENTS,
+    List<Row> summary = new SegmentSummary().apply(withoutClv(SEGMENTS,
             row(date("2026-06-30"), "c1", "Champions", 2, 5L, money("500"), money("500")),
             row(date("2026-06-30"), "c2", "Champions", 4, 3L, money("300"), money("300")),
             row(date("2026-06-30"), "c3", "Lost", 200, 1L, money("20"), money("20")),
@@ -52,7 +54,7 @@ class SegmentSummaryTest {
 
   @Test
   void shareOfRevenueIsNullWhenTheBaseHasNoRevenue() {
-    Row only = new SegmentSummary().apply(TestSpark.rows(SEGMENTS,
+    Row only = new SegmentSummary().apply(withoutClv(SEGMENTS,
         row(date("2026-06-30"), "c1", "No Purchases", null, 0L, money("0"), money("0")))).first();
     assertNull(only.get(only.fieldIndex(Columns.SHARE_OF_REVENUE)));
     assertEquals(1.0, only.getDouble(only.fieldIndex(Columns.SHARE_OF_CUSTOMERS)), 1e-12);
@@ -74,5 +76,10 @@ class SegmentSummaryTest {
     assertEquals(meanMonetary, r.getAs(Columns.meanOf(Columns.MONETARY)), 1e-9, segment);
     assertEquals(medianMonetary, r.getAs(Columns.medianOf(Columns.MONETARY)), 1e-9, segment);
     assertEquals(orderValue, r.getAs(Columns.AVERAGE_ORDER_VALUE), segment);
+  }
+
+  /** Rows of the fixture, with the lifetime-value columns NULL (no model): the means of CLV are then NULL. */
+  private static Dataset<Row> withoutClv(StructType schema, Row... rows) {
+    return ClvScoring.unscored(TestSpark.rows(schema, rows));
   }
 }
