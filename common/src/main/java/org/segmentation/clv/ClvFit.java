@@ -1,7 +1,6 @@
 package org.segmentation.clv;
 
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -101,15 +100,7 @@ public final class ClvFit {
       return new ModelFit<>(Optional.empty(), Double.NaN, 0, 0, Optional.of("no repeat buyer"));
     }
     double scale = weight / weighted;
-    double totalWeight = weight;
-    ToDoubleFunction<double[]> objective = parameters -> {
-      GammaGamma model = new GammaGamma(parameters[0], parameters[1], parameters[2]);
-      double sum = 0;
-      for (int i = 0; i < values.size(); i++) {
-        sum += values.customers()[i] * model.logLikelihood(values.x()[i], values.meanValue()[i] * scale);
-      }
-      return -sum / totalWeight;
-    };
+    ToDoubleFunction<double[]> objective = new ScaledValues(values, scale)::meanNegativeLogLikelihood;
     MaximumLikelihood.Result result = MaximumLikelihood.minimise(objective, 3, penalizer, maxEvaluations);
     if (result.parameters() == null) {
       return new ModelFit<>(Optional.empty(), Double.NaN, customers, result.evaluations(), result.problem());
@@ -124,56 +115,131 @@ public final class ClvFit {
   }
 
   /**
-   * The histories with times scaled, and the terms of the likelihood that depend on x alone computed once per distinct
-   * x and evaluation: the likelihood then costs two logarithms and an exponential per distinct history.
+   * The histories with times scaled, indexed for a fast likelihood: the terms that depend on x alone, and the
+   * logarithms of α + T and α + t_x, are computed once per distinct value and evaluation, so a distinct history
+   * costs an exponential and a logarithm. The sum runs over a fixed number of chunks in parallel (the same chunks on
+   * any machine, so the same result). {@link BgNbd#logLikelihood} is the reference this must equal.
    */
-  private static final class ScaledHistories {
-    private final double[] x;
-    private final double[] tx;
-    private final double[] T;
-    private final double[] customers;
+  static final class ScaledHistories {
+    private static final int CHUNKS = 64;
     private final double totalCustomers;
-    private final double[] distinctX;
-    private final int[] xIndex;
+    private final double[] customers;
+    private final Distinct x;
+    private final Distinct tx;
+    private final Distinct T;
 
     ScaledHistories(Histories histories, double scale) {
-      int n = histories.size();
-      x = histories.x().clone();
-      tx = new double[n];
-      T = new double[n];
-      customers = histories.customers().clone();
+      double[] scaledTx = new double[histories.size()];
+      double[] scaledT = new double[histories.size()];
       double total = 0;
-      TreeMap<Double, Integer> indexOfX = new TreeMap<>();
-      for (int i = 0; i < n; i++) {
-        tx[i] = histories.tx()[i] * scale;
-        T[i] = histories.T()[i] * scale;
-        total += customers[i];
-        indexOfX.putIfAbsent(x[i], 0);
+      for (int i = 0; i < histories.size(); i++) {
+        scaledTx[i] = histories.tx()[i] * scale;
+        scaledT[i] = histories.T()[i] * scale;
+        total += histories.customers()[i];
       }
       totalCustomers = total;
-      distinctX = new double[indexOfX.size()];
-      int next = 0;
-      for (Double value : indexOfX.keySet()) {
-        indexOfX.put(value, next);
-        distinctX[next++] = value;
-      }
-      xIndex = new int[n];
-      for (int i = 0; i < n; i++) {
-        xIndex[i] = indexOfX.get(x[i]);
-      }
+      customers = histories.customers().clone();
+      x = new Distinct(histories.x());
+      tx = new Distinct(scaledTx);
+      T = new Distinct(scaledT);
     }
 
     double meanNegativeLogLikelihood(double[] parameters) {
       BgNbd model = new BgNbd(parameters[0], parameters[1], parameters[2], parameters[3]);
-      double[] termsOfX = new double[distinctX.length];
-      for (int k = 0; k < distinctX.length; k++) {
-        termsOfX[k] = model.termsOfX(distinctX[k]);
-      }
-      double sum = 0;
-      for (int i = 0; i < x.length; i++) {
-        sum += customers[i] * model.logLikelihood(x[i], tx[i], T[i], termsOfX[xIndex[i]]);
-      }
+      double[] termsOfX = x.map(model::termsOfX);
+      double[] rPlusX = x.map(value -> model.r() + value);
+      double[] logDropOutOdds = x.map(value -> value > 0 ? Math.log(model.a()) - Math.log(model.b() + value - 1) : 0);
+      double[] logAlphaT = T.map(value -> Math.log(model.alpha() + value));
+      double[] logAlphaTx = tx.map(value -> Math.log(model.alpha() + value));
+      int n = customers.length;
+      double sum = java.util.stream.IntStream.range(0, CHUNKS).parallel().mapToDouble(chunk -> {
+        double partial = 0;
+        for (int i = (int) ((long) n * chunk / CHUNKS); i < (int) ((long) n * (chunk + 1) / CHUNKS); i++) {
+          int k = x.index[i];
+          double stillAlive = -rPlusX[k] * logAlphaT[T.index[i]];
+          double logLikelihood;
+          if (x.values[k] <= 0) {
+            logLikelihood = stillAlive;
+          } else {
+            double droppedOut = logDropOutOdds[k] - rPlusX[k] * logAlphaTx[tx.index[i]];
+            double larger = Math.max(stillAlive, droppedOut);
+            logLikelihood = larger + Math.log1p(Math.exp(Math.min(stillAlive, droppedOut) - larger));
+          }
+          partial += customers[i] * (termsOfX[k] + logLikelihood);
+        }
+        return partial;
+      }).sum();
       return -sum / totalCustomers;
+    }
+  }
+
+  /**
+   * The repeat values scaled, indexed as {@link ScaledHistories}: the log-gamma terms per distinct x, ln m once for
+   * all evaluations, so a distinct (x, m) costs one logarithm. {@link GammaGamma#logLikelihood} is the reference.
+   */
+  static final class ScaledValues {
+    private static final int CHUNKS = 64;
+    private final double totalCustomers;
+    private final double[] customers;
+    private final double[] scaledMean;
+    private final double[] logMean;
+    private final Distinct x;
+
+    ScaledValues(RepeatValues values, double scale) {
+      customers = values.customers().clone();
+      scaledMean = new double[values.size()];
+      logMean = new double[values.size()];
+      double total = 0;
+      for (int i = 0; i < values.size(); i++) {
+        scaledMean[i] = values.meanValue()[i] * scale;
+        logMean[i] = Math.log(scaledMean[i]);
+        total += customers[i];
+      }
+      totalCustomers = total;
+      x = new Distinct(values.x());
+    }
+
+    double meanNegativeLogLikelihood(double[] parameters) {
+      double p = parameters[0];
+      double q = parameters[1];
+      double gamma = parameters[2];
+      double constant = -org.apache.commons.math3.special.Gamma.logGamma(q) + q * Math.log(gamma);
+      double[] termsOfX = x.map(value -> org.apache.commons.math3.special.Gamma.logGamma(p * value + q)
+          - org.apache.commons.math3.special.Gamma.logGamma(p * value) + p * value * Math.log(value) + constant);
+      int n = customers.length;
+      double sum = java.util.stream.IntStream.range(0, CHUNKS).parallel().mapToDouble(chunk -> {
+        double partial = 0;
+        for (int i = (int) ((long) n * chunk / CHUNKS); i < (int) ((long) n * (chunk + 1) / CHUNKS); i++) {
+          int k = x.index[i];
+          double px = p * x.values[k];
+          partial += customers[i] * (termsOfX[k] + (px - 1) * logMean[i]
+              - (px + q) * Math.log(x.values[k] * scaledMean[i] + gamma));
+        }
+        return partial;
+      }).sum();
+      return -sum / totalCustomers;
+    }
+  }
+
+  /** The distinct values of a column and, per row, the index of its value. */
+  private static final class Distinct {
+    final double[] values;
+    final int[] index;
+
+    Distinct(double[] column) {
+      values = java.util.Arrays.stream(column).distinct().sorted().toArray();
+      index = new int[column.length];
+      for (int i = 0; i < column.length; i++) {
+        index[i] = java.util.Arrays.binarySearch(values, column[i]);
+      }
+    }
+
+    double[] map(java.util.function.DoubleUnaryOperator f) {
+      double[] mapped = new double[values.length];
+      for (int k = 0; k < values.length; k++) {
+        mapped[k] = f.applyAsDouble(values[k]);
+      }
+      return mapped;
     }
   }
 }

@@ -97,7 +97,7 @@ public record FitClv(BuildFeatures.Features features) implements Step<FitClv.Fit
     if (fit.problem().isEmpty()) {
       ClvModel model = new ClvModel(fit.purchases().model().get(), fit.spend().model().get(), settings.timeUnit(),
           run.runDate());
-      return new Fitted(Optional.of(model), rows(run, List.of(fitted(run, fit, model, seconds))),
+      return new Fitted(Optional.of(model), rows(run, List.of(fitted(run, fit, seconds))),
           "status=fitted" + refit + " " + model.describe() + " " + fit.describe());
     }
     String problem = fit.problem().get();
@@ -113,10 +113,12 @@ public record FitClv(BuildFeatures.Features features) implements Step<FitClv.Fit
 
   /** What the fit found, before the policy decides. */
   record Fit(ModelFit<BgNbd> purchases, ModelFit<GammaGamma> spend, long customers, long repeatCustomers,
-      long histories, boolean sampled, Optional<String> problem) {
+      long histories, boolean sampled, double aggregateSeconds, double optimiseSeconds, Optional<String> problem) {
     String describe() {
       return "customers=" + customers + " repeat_customers=" + repeatCustomers + " histories=" + histories
           + " sampled=" + sampled
+          + String.format(Locale.ROOT, " aggregate_seconds=%.1f optimise_seconds=%.1f", aggregateSeconds,
+              optimiseSeconds)
           + (purchases == null ? "" : String.format(Locale.ROOT, " bgnbd_ll=%.2f bgnbd_converged=%s bgnbd_evaluations=%d",
               purchases.logLikelihood(), purchases.converged(), purchases.evaluations()))
           + (spend == null ? "" : String.format(Locale.ROOT, " gamma_gamma_ll=%.2f gamma_gamma_converged=%s "
@@ -126,6 +128,7 @@ public record FitClv(BuildFeatures.Features features) implements Step<FitClv.Fit
 
   /** Aggregates the histories in Spark (two small jobs over the persisted features) and fits both models. */
   static Fit fit(Dataset<Row> features, LocalDate runDate, ClvSettings settings) {
+    long started = System.nanoTime();
     Dataset<Row> buyers = features.where(col(Columns.PURCHASE_DAYS).gt(0)).select(
         col(Columns.CUSTOMER_ID),
         col(Columns.PURCHASE_DAYS).minus(1).cast("double").as(X),
@@ -161,8 +164,9 @@ public record FitClv(BuildFeatures.Features features) implements Step<FitClv.Fit
     long customerCount = histories.customers();
     long repeatCount = repeatValues.customers();
     boolean sampled = histories.sampled() || repeatValues.sampled();
+    double aggregateSeconds = (System.nanoTime() - started) / 1e9;
     if (customerCount < settings.minCustomers() || repeatCount < settings.minRepeatCustomers()) {
-      return new Fit(null, null, customerCount, repeatCount, n, sampled, Optional.of(String.format(Locale.ROOT,
+      return new Fit(null, null, customerCount, repeatCount, n, sampled, aggregateSeconds, 0, Optional.of(String.format(Locale.ROOT,
           "too few data: %d customers with a purchase (clv.min-customers = %d), %d with a repeat purchase "
               + "(clv.min-repeat-customers = %d)", customerCount, settings.minCustomers(), repeatCount,
           settings.minRepeatCustomers())));
@@ -179,7 +183,8 @@ public record FitClv(BuildFeatures.Features features) implements Step<FitClv.Fit
     } else if (!Double.isFinite(spend.model().get().populationMeanValue())) {
       problem = Optional.of("Gamma-Gamma: q <= 1, so the mean purchase value is not finite");
     }
-    return new Fit(purchases, spend, customerCount, repeatCount, n, sampled, problem);
+    return new Fit(purchases, spend, customerCount, repeatCount, n, sampled, aggregateSeconds,
+        (System.nanoTime() - started) / 1e9 - aggregateSeconds, problem);
   }
 
   /** Distinct rows of {@code keys} with their counts, at most {@code max} of them. */
@@ -228,7 +233,7 @@ public record FitClv(BuildFeatures.Features features) implements Step<FitClv.Fit
     return values;
   }
 
-  private static Row fitted(RunContext run, Fit fit, ClvModel model, double seconds) {
+  private static Row fitted(RunContext run, Fit fit, double seconds) {
     Map<String, Object> values = common(run, FITTED, null);
     values.put("parameters_from", java.sql.Date.valueOf(run.runDate()));
     putFit(values, fit, seconds);

@@ -136,6 +136,34 @@ class PublishedCdnowFiguresTest {
     }
   }
 
+  /** The fit's fast likelihood (indexed, parallel) is the model's reference formula, summed over customers. */
+  @Test
+  void theFastLikelihoodIsTheReferenceFormula() {
+    ClvFit.Histories histories = cohortHistories();
+    ClvFit.ScaledHistories fast = new ClvFit.ScaledHistories(histories, 1.0);
+    for (BgNbd model : List.of(PUBLISHED, new BgNbd(1.5, 0.3, 2.0, 0.7), new BgNbd(0.05, 40, 0.2, 9))) {
+      double reference = ClvFit.logLikelihood(model, histories) / 2357;
+      assertEquals(-reference, fast.meanNegativeLogLikelihood(model.toArray()), 1e-9 * Math.abs(reference),
+          model.toString());
+    }
+  }
+
+  @Test
+  void theFastSpendLikelihoodIsTheReferenceFormula() {
+    double[] x = {1, 1, 2, 5, 12};
+    double[] m = {10.5, 30, 22.25, 8, 64.1};
+    double[] n = {3, 1, 2, 1, 4};
+    ClvFit.ScaledValues fast = new ClvFit.ScaledValues(new ClvFit.RepeatValues(x, m, n), 1.0);
+    for (GammaGamma model : List.of(PUBLISHED_SPEND, new GammaGamma(0.5, 2.5, 100), new GammaGamma(20, 1.2, 3))) {
+      double reference = 0;
+      for (int i = 0; i < x.length; i++) {
+        reference += n[i] * model.logLikelihood(x[i], m[i]);
+      }
+      assertEquals(-reference / 11, fast.meanNegativeLogLikelihood(model.toArray()), 1e-9 * Math.abs(reference),
+          model.toString());
+    }
+  }
+
   @Test
   void theFitIsTheSameInDaysAsInWeeks() {
     ClvFit.Histories weeks = cohortHistories();
