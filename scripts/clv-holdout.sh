@@ -10,11 +10,13 @@ cd "$REPO_ROOT"
 ensure_built
 
 lake=lakehouse/cdnow-holdout
+mkdir -p "$lake"
 for date in 1997-09-30 1998-06-30; do
-  echo "running the job for $date ..."
+  echo "running the job for $date (its log: $lake/job-$date.log) ..."
   run_java org.segmentation.jobs.NightlySegmentsJob --config conf/examples/cdnow.conf --run-date "$date" \
     --set "segments.lake.root=\"$lake\"" --set segments.clustering.enabled=false \
     --set segments.clv.time-unit=weeks --set "segments.clv.horizons-days=[273, 365]" \
-    | grep -E '^(stage=clv_fit|result=)'
+    > "$lake/job-$date.log" 2>&1 || { cat "$lake/job-$date.log"; exit 1; }
+  grep -E '^(stage=clv_fit|result=)' "$lake/job-$date.log"
 done
 run_java org.segmentation.jobs.ClvHoldoutReport --lake "$lake" --calibration 1997-09-30 --holdout 1998-06-30
