@@ -129,8 +129,8 @@ write_report() {
     echo
     echo "Stages of (a), from the job's own progress lines (last run of each size, seconds):"
     echo
-    echo "| purchases | engine | check rules | load+validate | features (RFM aggregate, behaviour, profiles) | rfm scoring | clustering | assemble tables | writes | whole job |"
-    echo "|---|---|---|---|---|---|---|---|---|---|"
+    echo "| purchases | engine | check rules | load+validate | features (RFM aggregate, behaviour, profiles) | clv fit | clv scoring | rfm scoring | clustering | assemble tables | writes | whole job |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
     for size in "${done_sizes[@]}"; do
       for engine in Spark Comet; do
         if [[ $engine == Spark ]]; then pattern='full-[0-9]*.log'; else pattern='full-comet-*.log'; fi
@@ -141,7 +141,7 @@ write_report() {
         s() { grep "^stage=$1 " "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/' | awk '{ t += $1 } END { printf "%.1f", t }'; }
         writes=$(grep '^stage=write_' "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/' | awk '{ t += $1 } END { printf "%.1f", t }')
         whole=$(grep '^result=' "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/')
-        echo "| $size | $engine | $(s check_rules) | $(s load_validate) | $(s features) | $(s rfm_scoring) | $(s clustering) | $(s assemble_tables) | $writes | $whole |"
+        echo "| $size | $engine | $(s check_rules) | $(s load_validate) | $(s features) | $(s clv_fit) | $(s clv_scoring) | $(s rfm_scoring) | $(s clustering) | $(s assemble_tables) | $writes | $whole |"
       done
     done
   } > "$report"

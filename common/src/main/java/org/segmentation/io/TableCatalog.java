@@ -194,7 +194,7 @@ public final class TableCatalog {
           new Column(meanOf(PREDICTED_CLV), DoubleType, "mean predicted_clv; NULL without a lifetime-value model"),
           new Column(meanOf(P_ALIVE), DoubleType, "mean p_alive; NULL without a lifetime-value model")));
 
-  public static final TableSpec CLV_MODEL = new TableSpec("clv_model", "run date (the night's lifetime-value model)",
+  public static final TableSpec CLV_MODEL = new TableSpec("clv_model", "run date",
       true,
       List.of(
           runDate(),

@@ -30,7 +30,7 @@ class ConcurrentRunsIT {
 
   @BeforeAll
   static void sampleData() throws Exception {
-    config = SampleLake.create(dir, 800, 6_000, 9, DATE, "clustering { k-min = 3, k-max = 4, restarts = 1 }");
+    config = SampleLake.create(dir, 800, 6_000, 9, DATE, "clustering { k = 3, restarts = 1 }");
   }
 
   private static String[] args(Path lake, String... more) {

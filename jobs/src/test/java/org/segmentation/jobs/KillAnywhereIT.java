@@ -39,14 +39,15 @@ class KillAnywhereIT {
   static final LocalDate DATE = LocalDate.of(2026, 11, 20);
   static final List<TableSpec> DATED = TableCatalog.ALL.stream().filter(TableSpec::partitionedByRunDate).toList();
   /**
-   * Steps after which a run has not written yet: after reading and validating, after the features, after scoring,
-   * after clustering and the model save, before the first table write. (The gates and repair_tables end with no work
-   * of their own in between: a kill after them is a kill after the step before.)
+   * Steps after which a run has not written yet: after reading and validating, after the features, after the
+   * lifetime-value fit and after scoring, after clustering and the model save, before the first table write. (The
+   * gates and repair_tables end with no work of their own in between: a kill after them is a kill after the step
+   * before; clv_scoring, like rfm_scoring, only adds columns.)
    */
-  static final List<String> BEFORE_WRITES = List.of("load_validate", "features", "rfm_scoring", "clustering",
-      "assemble_tables");
+  static final List<String> BEFORE_WRITES = List.of("load_validate", "features", "clv_fit", "rfm_scoring",
+      "clustering", "assemble_tables");
   static final List<String> WRITES = List.of("write_customer_segments", "write_segment_summary",
-      "write_segment_transitions", "write_quarantine", "write_cluster_profiles");
+      "write_segment_transitions", "write_quarantine", "write_cluster_profiles", "write_clv_model");
   static final long RANDOM_SEED = 20261120L;
 
   @TempDir
@@ -56,7 +57,7 @@ class KillAnywhereIT {
 
   @BeforeAll
   static void publishTheNightBeforeAndTheDate() throws Exception {
-    config = SampleLake.create(dir, 800, 6_000, 5, DATE, "clustering { k-min = 3, k-max = 4, restarts = 1 }");
+    config = SampleLake.create(dir, 800, 6_000, 5, DATE, "clustering { k = 3, restarts = 1 }");
     published = dir.resolve("published");
     for (LocalDate date : List.of(DATE.minusDays(1), DATE)) {
       JobRunner run = JobRunner.run(args(published, date));

@@ -50,7 +50,8 @@ class ProfileMatchTest {
     Path config = dir.resolve("job.conf");
     Files.writeString(config, """
         segments {
-          spark { master = "local[2]", conf { "spark.sql.shuffle.partitions" = "2", "spark.ui.enabled" = "false" } }
+          spark { master = "local[2]", conf { "spark.sql.shuffle.partitions" = "2", "spark.ui.enabled" = "false",
+            "spark.databricks.delta.snapshotPartitions" = "2" } }
           lake.root = "%s"
           inputs.purchases.path = "%s"
           inputs.profiles.path = "%s"

@@ -31,6 +31,7 @@ class SparkSubmitIT {
     command.addAll(List.of("org.apache.spark.deploy.SparkSubmit",
         "--master", "local[2]", "--conf", "spark.ui.enabled=false",
         "--conf", "spark.sql.shuffle.partitions=2",
+        "--conf", "spark.databricks.delta.snapshotPartitions=2",
         "--class", mainClass, JobJar.path()));
     command.addAll(Arrays.asList(jobArgs));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
