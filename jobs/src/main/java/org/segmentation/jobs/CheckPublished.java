@@ -7,7 +7,6 @@ import java.util.Set;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.segmentation.config.JobSettings;
-import org.segmentation.config.SettingsLoader;
 import org.segmentation.io.LakeTables;
 import org.segmentation.io.RunLog;
 import org.segmentation.run.ConfigurationException;
@@ -46,9 +45,9 @@ public final class CheckPublished {
         out.print(USAGE);
         return ExitCode.SUCCESS.status();
       }
-      JobArgs jobArgs = JobArgs.parse(args);
-      runDate = jobArgs.runDate().orElseThrow(() -> new ConfigurationException("--run-date: required"));
-      settings = JobSettings.read(SettingsLoader.load(jobArgs.config(), jobArgs.overrides()));
+      runDate = line.value("--run-date", LocalDate::parse, "YYYY-MM-DD")
+          .orElseThrow(() -> new ConfigurationException("--run-date: required"));
+      settings = line.settings();
     } catch (ConfigurationException e) {
       err.println(e.getMessage());
       out.println("result=check_failed exit=2 message=\"" + e.summary().replace('"', '\'') + "\"");

@@ -74,4 +74,29 @@ final class CommandLine {
       }
     });
   }
+
+  /** The {@code --set key=value} settings, in order. */
+  Map<String, String> overrides() {
+    Map<String, String> overrides = new LinkedHashMap<>();
+    for (String setting : values("--set")) {
+      int equals = setting.indexOf('=');
+      if (equals <= 0) {
+        throw new ConfigurationException("--set: expected key=value, got \"" + setting + "\"");
+      }
+      overrides.put(setting.substring(0, equals).trim(), setting.substring(equals + 1).trim());
+    }
+    return overrides;
+  }
+
+  /** The file of {@code --config}, which is required. */
+  java.io.File config() {
+    return value("--config").map(java.io.File::new).orElseThrow(() -> new ConfigurationException(
+        "--config: required (for example --config conf/local.conf)"));
+  }
+
+  /** The settings of {@code --config} with the {@code --set} overrides, read as the nightly job reads them. */
+  org.segmentation.config.JobSettings settings() {
+    return org.segmentation.config.JobSettings.read(org.segmentation.config.SettingsLoader.load(config(),
+        overrides()));
+  }
 }

@@ -2,7 +2,6 @@ package org.segmentation.jobs;
 
 import java.io.File;
 import java.time.LocalDate;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,20 +68,10 @@ public record JobArgs(File config, Optional<LocalDate> runDate, boolean dryRun, 
 
   public static JobArgs parse(String[] args) {
     CommandLine line = CommandLine.parse(args, FLAGS, VALUED);
-    Map<String, String> overrides = new LinkedHashMap<>();
-    for (String setting : line.values("--set")) {
-      int equals = setting.indexOf('=');
-      if (equals <= 0) {
-        throw new ConfigurationException("--set: expected key=value, got \"" + setting + "\"");
-      }
-      overrides.put(setting.substring(0, equals).trim(), setting.substring(equals + 1).trim());
-    }
+    Map<String, String> overrides = line.overrides();
     boolean help = line.flag("--help");
     boolean describeTables = line.flag("--describe-tables");
-    File config = line.value("--config").map(File::new).orElse(null);
-    if (config == null && !help && !describeTables) {
-      throw new ConfigurationException("--config: required (for example --config conf/local.conf)");
-    }
+    File config = help || describeTables ? line.value("--config").map(File::new).orElse(null) : line.config();
     Optional<LocalDate> runDate = line.value("--run-date", LocalDate::parse, "YYYY-MM-DD");
     Optional<LocalDate> from = line.value("--from", LocalDate::parse, "YYYY-MM-DD");
     Optional<LocalDate> to = line.value("--to", LocalDate::parse, "YYYY-MM-DD");

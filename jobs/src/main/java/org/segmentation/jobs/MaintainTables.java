@@ -2,13 +2,11 @@ package org.segmentation.jobs;
 
 import java.io.PrintStream;
 import java.time.LocalDate;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.segmentation.config.JobSettings;
-import org.segmentation.config.SettingsLoader;
 import org.segmentation.io.LakeTables;
 import org.segmentation.io.RunLog;
 import org.segmentation.io.TableCatalog;
@@ -64,13 +62,7 @@ public final class MaintainTables {
             + SAFE_RETENTION_HOURS + " hours, older versions (and the nights a backfill reads through run_log) may "
             + "become unreadable; add --force if that is what you want");
       }
-      List<String> rest = new java.util.ArrayList<>();
-      for (String option : List.of("--config")) {
-        line.value(option).ifPresent(v -> rest.addAll(List.of(option, v)));
-      }
-      line.values("--set").forEach(v -> rest.addAll(List.of("--set", v)));
-      JobArgs jobArgs = JobArgs.parse(rest.toArray(String[]::new));
-      settings = JobSettings.read(SettingsLoader.load(jobArgs.config(), jobArgs.overrides()));
+      settings = line.settings();
     } catch (ConfigurationException | NumberFormatException e) {
       err.println(e.getMessage());
       out.println("result=failed exit=2 message=\"" + Messages.firstLine(e.getMessage()).replace('"', '\'') + "\"");
