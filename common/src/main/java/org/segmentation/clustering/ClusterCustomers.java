@@ -15,7 +15,6 @@ import org.apache.spark.storage.StorageLevel;
 import org.segmentation.config.ClusteringSettings;
 import org.segmentation.config.ConfigReader;
 import org.segmentation.io.ModelStore;
-import org.segmentation.io.RunLog;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.Step;
 import org.segmentation.pipeline.StepResult;
@@ -79,7 +78,7 @@ public record ClusterCustomers(ScoreRfm.Scored scored) implements Step<ClusterCu
 
     ModelStore models = new ModelStore(run.spark(), run.settings().lake());
     Optional<ModelStore.Saved> saved = models.latestPublishedOnOrBefore(ModelStore.CLUSTERING, run.runDate(),
-        new RunLog(run.spark(), run.lake()).publishedRunIds())
+        run.runLog().publishedRunIds())
         .filter(s -> settings.fingerprint().equals(fingerprintOf(s.row())));
     Optional<String> refitReason = ModelStore.refitReason(saved.map(ModelStore.Saved::fittedFor), run.runDate(),
         settings.refitEveryDays());

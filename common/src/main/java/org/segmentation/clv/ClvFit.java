@@ -16,6 +16,8 @@ import java.util.function.ToDoubleFunction;
  */
 public final class ClvFit {
   private static final double LONGEST_T = 10;
+  /** A likelihood's rows are summed in this many chunks, whatever the number of cores. */
+  static final int CHUNKS = 64;
 
   private ClvFit() {}
 
@@ -121,7 +123,6 @@ public final class ClvFit {
    * any machine, so the same result). {@link BgNbd#logLikelihood} is the reference this must equal.
    */
   static final class ScaledHistories {
-    private static final int CHUNKS = 64;
     private final double totalCustomers;
     private final double[] customers;
     private final Distinct x;
@@ -152,7 +153,7 @@ public final class ClvFit {
       double[] logAlphaT = T.map(value -> Math.log(model.alpha() + value));
       double[] logAlphaTx = tx.map(value -> Math.log(model.alpha() + value));
       int n = customers.length;
-      double sum = java.util.stream.IntStream.range(0, CHUNKS).parallel().mapToDouble(chunk -> {
+      double sum = inChunks(chunk -> {
         double partial = 0;
         for (int i = (int) ((long) n * chunk / CHUNKS); i < (int) ((long) n * (chunk + 1) / CHUNKS); i++) {
           int k = x.index[i];
@@ -168,7 +169,7 @@ public final class ClvFit {
           partial += customers[i] * (termsOfX[k] + logLikelihood);
         }
         return partial;
-      }).sum();
+      });
       return -sum / totalCustomers;
     }
   }
@@ -178,7 +179,6 @@ public final class ClvFit {
    * all evaluations, so a distinct (x, m) costs one logarithm. {@link GammaGamma#logLikelihood} is the reference.
    */
   static final class ScaledValues {
-    private static final int CHUNKS = 64;
     private final double totalCustomers;
     private final double[] customers;
     private final double[] scaledMean;
@@ -207,7 +207,7 @@ public final class ClvFit {
       double[] termsOfX = x.map(value -> org.apache.commons.math3.special.Gamma.logGamma(p * value + q)
           - org.apache.commons.math3.special.Gamma.logGamma(p * value) + p * value * Math.log(value) + constant);
       int n = customers.length;
-      double sum = java.util.stream.IntStream.range(0, CHUNKS).parallel().mapToDouble(chunk -> {
+      double sum = inChunks(chunk -> {
         double partial = 0;
         for (int i = (int) ((long) n * chunk / CHUNKS); i < (int) ((long) n * (chunk + 1) / CHUNKS); i++) {
           int k = x.index[i];
@@ -216,9 +216,24 @@ public final class ClvFit {
               - (px + q) * Math.log(x.values[k] * scaledMean[i] + gamma));
         }
         return partial;
-      }).sum();
+      });
       return -sum / totalCustomers;
     }
+  }
+
+  /**
+   * Sums {@code partialSum} of each of the {@value #CHUNKS} chunks of a likelihood's rows: the chunks in parallel,
+   * their sums in chunk order, so the total is the same bits whatever the machine's cores.
+   */
+  private static double inChunks(java.util.function.IntToDoubleFunction partialSum) {
+    double[] partials = new double[CHUNKS];
+    java.util.stream.IntStream.range(0, CHUNKS).parallel().forEach(chunk -> partials[chunk] = partialSum
+        .applyAsDouble(chunk));
+    double total = 0;
+    for (double partial : partials) {
+      total += partial;
+    }
+    return total;
   }
 
   /** The distinct values of a column and, per row, the index of its value. */

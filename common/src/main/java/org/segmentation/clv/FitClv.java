@@ -21,7 +21,6 @@ import org.apache.spark.sql.RowFactory;
 import org.segmentation.config.ClvSettings;
 import org.segmentation.features.BuildFeatures;
 import org.segmentation.io.ModelStore;
-import org.segmentation.io.RunLog;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.Step;
@@ -79,7 +78,7 @@ public record FitClv(BuildFeatures.Features features) implements Step<FitClv.Fit
     long started = System.nanoTime();
     ModelStore store = new ModelStore(run.spark(), run.settings().lake());
     Optional<Row> lastGood = store.latestPublishedOnOrBefore(ModelStore.CLV, run.runDate(),
-        new RunLog(run.spark(), run.lake()).publishedRunIds(),
+        run.runLog().publishedRunIds(),
         col(Columns.STATUS).isin(FITTED, REUSED, KEPT_LAST_GOOD)
             .and(col(Columns.SETTINGS_FINGERPRINT).equalTo(lit(settings.fingerprint()))))
         .map(ModelStore.Saved::row);
@@ -199,15 +198,35 @@ public record FitClv(BuildFeatures.Features features) implements Step<FitClv.Fit
    * the customers (a hash of the customer id, so the same customers every night), sized to stay below {@code max}.
    */
   static Aggregated aggregate(Dataset<Row> buyers, int max, Column... keys) {
-    List<Row> rows = buyers.groupBy(keys).count().limit(max + 1).collectAsList();
+    List<Row> rows = sorted(buyers.groupBy(keys).count().limit(max + 1).collectAsList());
     if (rows.size() <= max) {
       return new Aggregated(rows, false);
     }
     long customers = buyers.count();
     long buckets = (long) Math.floor(0.9 * max / customers * SAMPLE_BUCKETS);
     Column inSample = pmod(xxhash64(col(Columns.CUSTOMER_ID)), lit(SAMPLE_BUCKETS)).lt(buckets);
-    List<Row> sample = buyers.where(inSample).groupBy(keys).count().limit(max + 1).collectAsList();
+    List<Row> sample = sorted(buyers.where(inSample).groupBy(keys).count().limit(max + 1).collectAsList());
     return new Aggregated(sample.size() <= max ? sample : sample.subList(0, max), true);
+  }
+
+  /**
+   * The rows in the order of their keys. Spark returns groups in an order that depends on the partitioning (local or
+   * on a cluster, how many executors); a floating-point sum in another order differs in its last bits, which the
+   * optimiser can turn into different digits of the parameters. Sorted, the same data give the same fit anywhere.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static List<Row> sorted(List<Row> rows) {
+    List<Row> copy = new ArrayList<>(rows);
+    copy.sort((a, b) -> {
+      for (int i = 0; i < a.length() - 1; i++) {
+        int order = ((Comparable) a.get(i)).compareTo(b.get(i));
+        if (order != 0) {
+          return order;
+        }
+      }
+      return 0;
+    });
+    return copy;
   }
 
   private static LocalDate parametersFrom(Row row) {

@@ -10,9 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -72,6 +70,7 @@ public final class RunLog {
 
   private final SparkSession spark;
   private final LakeTables tables;
+  private List<Recorded> recorded;
 
   public RunLog(SparkSession spark, LakeTables tables) {
     this.spark = spark;
@@ -97,12 +96,12 @@ public final class RunLog {
 
   /** The most recent published run date strictly before {@code runDate}, if any. */
   public Optional<PublishedRun> latestPublishedBefore(LocalDate runDate) {
-    return latestPublished(col(Columns.RUN_DATE).lt(lit(java.sql.Date.valueOf(runDate))));
+    return latestPublished(date -> date.isBefore(runDate));
   }
 
   /** The authoritative published run of {@code runDate} (its latest published row), if the date was published. */
   public Optional<PublishedRun> publishedRunOf(LocalDate runDate) {
-    return latestPublished(col(Columns.RUN_DATE).equalTo(lit(java.sql.Date.valueOf(runDate))));
+    return latestPublished(date -> date.equals(runDate));
   }
 
   /** A run's row as an operator reads it: what happened and why. */
@@ -111,17 +110,9 @@ public final class RunLog {
 
   /** The latest row of {@code runDate}, whatever its status (by {@code ended_at}), if any run recorded one. */
   public Optional<Outcome> latestOutcomeOf(LocalDate runDate) {
-    if (!tables.exists(TableCatalog.RUN_LOG)) {
-      return Optional.empty();
-    }
-    List<Row> rows = tables.read(TableCatalog.RUN_LOG)
-        .where(col(Columns.RUN_DATE).equalTo(lit(java.sql.Date.valueOf(runDate))))
-        .orderBy(col(Columns.ENDED_AT).desc()).limit(1).collectAsList();
-    return rows.stream().findFirst().map(r -> new Outcome(r.getAs(Columns.RUN_ID), r.getAs(Columns.STATUS),
-        r.<Integer>getAs("exit_code"), r.getAs("reason"), r.getAs("message"),
-        r.<java.sql.Timestamp>getAs(Columns.ENDED_AT).toInstant(),
-        r.isNullAt(r.fieldIndex(Columns.TABLE_VERSIONS)) ? Map.of() : Map.copyOf(r.getJavaMap(
-            r.fieldIndex(Columns.TABLE_VERSIONS))), r.getAs("config_fingerprint")));
+    return rows().stream().filter(r -> r.runDate().equals(runDate)).max(LATEST)
+        .map(r -> new Outcome(r.runId(), r.status(), r.exitCode(), r.reason(), r.message(), r.endedAt(),
+            r.tableVersions(), r.configFingerprint()));
   }
 
   /**
@@ -131,47 +122,59 @@ public final class RunLog {
    */
   public Map<String, Long> recordedVersions() {
     Map<String, Long> recorded = new java.util.HashMap<>();
-    if (!tables.exists(TableCatalog.RUN_LOG)) {
-      return recorded;
-    }
-    Dataset<Row> log = tables.read(TableCatalog.RUN_LOG);
-    boolean withRestores = java.util.Arrays.asList(log.columns()).contains(Columns.TABLES_RESTORED);
-    for (Row row : log.select(col(Columns.STATUS), col(Columns.TABLE_VERSIONS),
-        withRestores ? col(Columns.TABLES_RESTORED) : lit(null).as(Columns.TABLES_RESTORED)).collectAsList()) {
-      if (PUBLISHED.equals(row.getString(0)) && !row.isNullAt(1)) {
-        row.<String, Long>getJavaMap(1).forEach((table, version) -> recorded.merge(table, version, Math::max));
+    for (Recorded row : rows()) {
+      if (PUBLISHED.equals(row.status())) {
+        row.tableVersions().forEach((table, version) -> recorded.merge(table, version, Math::max));
       }
-      if (!row.isNullAt(2)) {
-        row.<String, Long>getJavaMap(2).forEach((tableAtDate, version) ->
-            recorded.merge(tableAtDate.substring(0, tableAtDate.indexOf('@')), version, Math::max));
-      }
+      row.tablesRestored().forEach((tableAtDate, version) ->
+          recorded.merge(tableAtDate.substring(0, tableAtDate.indexOf('@')), version, Math::max));
     }
     return recorded;
   }
 
   /** The ids of every published run (a few hundred a year: one row per night). */
   public Set<String> publishedRunIds() {
-    if (!tables.exists(TableCatalog.RUN_LOG)) {
-      return Set.of();
-    }
-    return tables.read(TableCatalog.RUN_LOG).where(col(Columns.STATUS).equalTo(PUBLISHED)).select(Columns.RUN_ID)
-        .as(Encoders.STRING()).collectAsList().stream().collect(Collectors.toUnmodifiableSet());
+    return rows().stream().filter(r -> PUBLISHED.equals(r.status())).map(Recorded::runId)
+        .collect(Collectors.toUnmodifiableSet());
   }
 
-  private Optional<PublishedRun> latestPublished(Column dates) {
-    if (!tables.exists(TableCatalog.RUN_LOG)) {
-      return Optional.empty();
+  /** The latest published row among those whose run date passes {@code dates} (by run date, then ended_at). */
+  private Optional<PublishedRun> latestPublished(java.util.function.Predicate<LocalDate> dates) {
+    return rows().stream().filter(r -> PUBLISHED.equals(r.status()) && dates.test(r.runDate()))
+        .max(java.util.Comparator.comparing(Recorded::runDate).thenComparing(LATEST))
+        .map(r -> new PublishedRun(r.runDate(), r.tableVersions()));
+  }
+
+  /** A run_log row, as far as the readers above need it (not summary_json, the longest column). */
+  private record Recorded(String runId, LocalDate runDate, String status, int exitCode, String reason, String message,
+      Instant endedAt, Map<String, Long> tableVersions, Map<String, Long> tablesRestored, String configFingerprint) {}
+
+  private static final java.util.Comparator<Recorded> LATEST = java.util.Comparator.comparing(Recorded::endedAt);
+
+  /**
+   * The rows, read once per RunLog (one small Spark job: a row per run). A run shares one RunLog across its steps
+   * ({@link org.segmentation.pipeline.RunContext#runLog()}): they all see the run_log as it was when the first of them
+   * asked (repair_tables), which holds because runs of one lake do not overlap (the repair assumes the same).
+   */
+  private synchronized List<Recorded> rows() {
+    if (recorded == null) {
+      if (!tables.exists(TableCatalog.RUN_LOG)) {
+        recorded = List.of();
+      } else {
+        Dataset<Row> log = tables.read(TableCatalog.RUN_LOG);
+        boolean withRestores = java.util.Arrays.asList(log.columns()).contains(Columns.TABLES_RESTORED);
+        recorded = log.select(col(Columns.RUN_ID), col(Columns.RUN_DATE), col(Columns.STATUS), col("exit_code"),
+                col("reason"), col("message"), col(Columns.ENDED_AT), col(Columns.TABLE_VERSIONS),
+                withRestores ? col(Columns.TABLES_RESTORED) : lit(null).as(Columns.TABLES_RESTORED),
+                col("config_fingerprint"))
+            .collectAsList().stream()
+            .map(r -> new Recorded(r.getString(0), r.getDate(1).toLocalDate(), r.getString(2),
+                r.isNullAt(3) ? 0 : r.getInt(3), r.getString(4), r.getString(5), r.getTimestamp(6).toInstant(),
+                r.isNullAt(7) ? Map.of() : Map.copyOf(r.<String, Long>getJavaMap(7)),
+                r.isNullAt(8) ? Map.of() : Map.copyOf(r.<String, Long>getJavaMap(8)), r.getString(9)))
+            .toList();
+      }
     }
-    List<Row> rows = tables.read(TableCatalog.RUN_LOG)
-        .where(col(Columns.STATUS).equalTo(PUBLISHED).and(dates))
-        .orderBy(col(Columns.RUN_DATE).desc(), col(Columns.ENDED_AT).desc())
-        .select(Columns.RUN_DATE, Columns.TABLE_VERSIONS)
-        .limit(1)
-        .collectAsList();
-    if (rows.isEmpty()) {
-      return Optional.empty();
-    }
-    Row row = rows.get(0);
-    return Optional.of(new PublishedRun(row.getDate(0).toLocalDate(), Map.copyOf(row.getJavaMap(1))));
+    return recorded;
   }
 }

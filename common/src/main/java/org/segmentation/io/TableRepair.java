@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * Keeps what a plain reader of an output table sees (no {@code VERSION AS OF}) equal to the published nights: the rows
@@ -51,9 +50,10 @@ public final class TableRepair {
   private final LakeTables lake;
   private final RunLog runLog;
 
-  public TableRepair(SparkSession spark, LakeTables lake) {
+  /** @param runLog the lake's run_log (the run's own, read once) */
+  public TableRepair(LakeTables lake, RunLog runLog) {
     this.lake = lake;
-    this.runLog = new RunLog(spark, lake);
+    this.runLog = runLog;
   }
 
   /** Restores every table date whose latest commit is this run's (a failed run, before it exits). */

@@ -56,7 +56,7 @@ public record AssembleSegmentTables(ValidatedInputs inputs, ClusterCustomers.Clu
   @Override
   public SegmentTables execute(RunContext run) {
     LakeTables lake = run.lake();
-    Optional<RunLog.PublishedRun> previousRun = new RunLog(run.spark(), lake).latestPublishedBefore(run.runDate());
+    Optional<RunLog.PublishedRun> previousRun = run.runLog().latestPublishedBefore(run.runDate());
     Dataset<Row> previous = previousRun
         .map(p -> lake.readRunDate(TableCatalog.CUSTOMER_SEGMENTS, p.runDate(),
             p.versionOf(TableCatalog.CUSTOMER_SEGMENTS)))

@@ -31,6 +31,6 @@ public record RepairTables() implements Step<RepairTables.Repaired> {
 
   @Override
   public Repaired execute(RunContext run) {
-    return new Repaired(new TableRepair(run.spark(), run.lake()).repairLeftovers(run.runId()));
+    return new Repaired(new TableRepair(run.lake(), run.runLog()).repairLeftovers(run.runId()));
   }
 }

@@ -195,7 +195,7 @@ public final class NightlySegmentsJob {
     List<TableRepair.Restored> restored = new ArrayList<>(
         steps.latest(RepairTables.Repaired.class).map(RepairTables.Repaired::restored).orElse(List.of()));
     try {
-      List<TableRepair.Restored> own = new TableRepair(steps.context().spark(), steps.context().lake())
+      List<TableRepair.Restored> own = new TableRepair(steps.context().lake(), steps.context().runLog())
           .restoreOwnWrites(steps.context().runId());
       restored.addAll(own);
       if (!own.isEmpty()) {
