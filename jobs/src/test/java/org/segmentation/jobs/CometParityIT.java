@@ -22,7 +22,7 @@ class CometParityIT {
 
   @Test
   void everyTableIsTheSameWithAndWithoutComet() throws Exception {
-    Path config = SampleLake.create(dir, 1_500, 15_000, 7, LocalDate.of(2026, 11, 20), "");
+    Path config = SampleLake.create(dir, 1_000, 8_000, 7, LocalDate.of(2026, 11, 20), "");
     ChildJob spark = ChildJob.start("--config", config.toString(), "--run-date", "2026-11-20",
         "--set", "segments.lake.root=\"" + dir.resolve("spark") + "\"");
     assertEquals(0, spark.waitFor(), spark.output());

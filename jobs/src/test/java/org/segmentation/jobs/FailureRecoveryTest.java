@@ -40,7 +40,7 @@ class FailureRecoveryTest {
   static void publishOneNight() throws IOException {
     config = SampleLake.create(dir, 600, 5_000, 11, DATE, """
         inputs.profiles.attributes { income_band { expr = "income", type = "double" } }
-        clustering { k-min = 3, k-max = 4, restarts = 1 }
+        clustering { k = 4, restarts = 1 }
         """);
     published = dir.resolve("published-lake");
     JobRunner first = run(published, DATE);

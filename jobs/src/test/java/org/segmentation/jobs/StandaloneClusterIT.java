@@ -42,7 +42,7 @@ class StandaloneClusterIT {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    config = SampleLake.create(dir, 1500, 12_000, 17, DATE, "clustering { k = 3, restarts = 1 }");
+    config = SampleLake.create(dir, 1000, 8_000, 17, DATE, "clustering { k = 3, restarts = 1 }");
     Path sparkHome = dir.resolve("spark-home");
     Files.createDirectories(sparkHome.resolve("jars"));
     for (String jar : JobJar.sparkClasspath().split(File.pathSeparator)) {
