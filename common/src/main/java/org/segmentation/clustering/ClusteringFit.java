@@ -1,5 +1,9 @@
 package org.segmentation.clustering;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.xxhash64;
 import static org.segmentation.clustering.ClusteringModel.FEATURES;
 import static org.segmentation.clustering.ClusteringModel.PREDICTION;
 
@@ -16,6 +20,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 import org.segmentation.config.ClusteringSettings;
+import org.segmentation.schema.Columns;
 
 /**
  * Fits the clustering: runs Spark jobs and returns a {@link ClusteringModel} (MLlib's estimator half; assignment is
@@ -209,7 +214,16 @@ public final class ClusteringFit {
     return rows.coalesce(Math.max(1, rows.sparkSession().sparkContext().defaultParallelism()));
   }
 
+  /**
+   * About {@code atMost} of the customers, chosen by a seeded hash of their id: the same customers whatever the order
+   * in which the rows arrive (Dataset.sample draws per row in partition order, which a shuffle does not fix).
+   */
   private static Dataset<Row> sample(Dataset<Row> features, long rows, int atMost, long seed) {
-    return rows <= atMost ? features : features.sample(false, (double) atMost / rows, seed);
+    if (rows <= atMost) {
+      return features;
+    }
+    long buckets = 1_000_000L;
+    return features.where(pmod(xxhash64(lit(seed), col(Columns.CUSTOMER_ID)), lit(buckets))
+        .lt(lit((long) Math.floor((double) atMost / rows * buckets))));
   }
 }

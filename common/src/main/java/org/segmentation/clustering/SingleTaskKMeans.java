@@ -71,6 +71,9 @@ final class SingleTaskKMeans {
       while (rows.hasNext()) {
         points.add(new DoublePoint(((Vector) rows.next().get(0)).toArray()));
       }
+      // k-means++ picks its seeds by position: rows in a canonical order make the fit independent of the order in
+      // which a shuffle delivered them (which differs between runs, executors and after a lost executor)
+      points.sort((a, b) -> java.util.Arrays.compare(a.getPoint(), b.getPoint()));
       List<Result> results = new ArrayList<>();
       for (Request request : requests) {
         results.add(fit(points, request, maxIterations, withSilhouettes));

@@ -71,9 +71,23 @@ public final class LakeDiff {
       lines.add("table=" + table.name() + " rows_before=" + a.count() + " rows_after=" + b.count()
           + " only_before=" + onlyBefore + " only_after=" + onlyAfter
           + (onlyOneSide.isEmpty() ? "" : " columns_on_one_side=" + onlyOneSide)
-          + " result=" + (same ? "same" : "DIFFERENT"));
+          + " result=" + (same ? "same" : "DIFFERENT")
+          + (same ? "" : " columns_that_differ=" + differingColumns(a, b)));
     }
     return lines;
+  }
+
+  /** The columns whose values alone already make the two sides differ (what to look at first). */
+  private static List<String> differingColumns(Dataset<Row> a, Dataset<Row> b) {
+    List<String> differing = new ArrayList<>();
+    for (String column : a.columns()) {
+      Dataset<Row> left = a.select(col("`" + column + "`"));
+      Dataset<Row> right = b.select(col("`" + column + "`"));
+      if (left.exceptAll(right).count() > 0 || right.exceptAll(left).count() > 0) {
+        differing.add(column);
+      }
+    }
+    return differing;
   }
 
   private static Dataset<Row> comparable(Dataset<Row> table, List<String> shared) {

@@ -181,6 +181,34 @@ class CdnowLifetimeValueTest {
     }
   }
 
+  /** segment_summary's mean predicted CLV and P(alive) per RFM segment, against the customers' own values. */
+  @Test
+  void theSegmentSummaryCarriesEachSegmentsMeanLifetimeValue() {
+    Map<String, double[]> sums = new HashMap<>();
+    for (Row row : segments.values()) {
+      if (!row.isNullAt(row.fieldIndex("predicted_clv"))) {
+        double[] s = sums.computeIfAbsent(row.getAs("rfm_segment"), k -> new double[3]);
+        s[0]++;
+        s[1] += row.<Double>getAs("predicted_clv");
+        s[2] += row.<Double>getAs("p_alive");
+      }
+    }
+    List<Row> summary = TestSpark.get().read().format("delta").load(lake.resolve("segment_summary").toString())
+        .collectAsList();
+    int checked = 0;
+    for (Row row : summary) {
+      double[] s = sums.get(row.<String>getAs("rfm_segment"));
+      if (s == null) {
+        assertTrue(row.isNullAt(row.fieldIndex("mean_predicted_clv")), row.toString());
+        continue;
+      }
+      assertEquals(s[1] / s[0], row.<Double>getAs("mean_predicted_clv"), 1e-9 * s[1] / s[0], row.toString());
+      assertEquals(s[2] / s[0], row.<Double>getAs("mean_p_alive"), 1e-12, row.toString());
+      checked++;
+    }
+    assertTrue(checked >= 5, "segments with lifetime value: " + checked);
+  }
+
   /**
    * The holdout test of the literature: the expected repeat purchases in the 39 weeks after calibration, against the
    * purchase days the customers actually had then (from the file), in total and by calibration x, as the paper's
