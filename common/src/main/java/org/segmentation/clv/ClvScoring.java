@@ -44,9 +44,9 @@ public record ClvScoring(ClvModel model, ClvSettings settings, LocalDate runDate
   public Dataset<Row> apply(Dataset<Row> customers) {
     Column hasHistory = col(Columns.PURCHASE_DAYS).gt(0);
     double unit = settings.timeUnit().days();
-    Column x = col(Columns.PURCHASE_DAYS).minus(1);
-    Column tx = datediff(col(Columns.LAST_PURCHASE_DATE), col(Columns.FIRST_PURCHASE_DATE)).divide(unit);
-    Column T = datediff(lit(java.sql.Date.valueOf(runDate)), col(Columns.FIRST_PURCHASE_DATE)).divide(unit);
+    Column x = repeatPurchases();
+    Column tx = daysFirstToLast().divide(unit);
+    Column T = daysSinceFirst(runDate).divide(unit);
     BgNbd purchases = model.purchases();
     GammaGamma spend = model.spend();
 
@@ -67,6 +67,21 @@ public record ClvScoring(ClvModel model, ClvSettings settings, LocalDate runDate
         .withColumn(Columns.PREDICTED_CLV, col(SCORES).getField(DISCOUNTED)
             .multiply(col(Columns.EXPECTED_ORDER_VALUE)).multiply(settings.margin()))
         .drop(SCORES);
+  }
+
+  /** A customer's x: purchase days after the first. */
+  static Column repeatPurchases() {
+    return col(Columns.PURCHASE_DAYS).minus(1);
+  }
+
+  /** A customer's t_x in days: from the first purchase day to the last. */
+  static Column daysFirstToLast() {
+    return datediff(col(Columns.LAST_PURCHASE_DATE), col(Columns.FIRST_PURCHASE_DATE));
+  }
+
+  /** A customer's T in days: from the first purchase day to the run date. */
+  static Column daysSinceFirst(LocalDate runDate) {
+    return datediff(lit(java.sql.Date.valueOf(runDate)), col(Columns.FIRST_PURCHASE_DATE));
   }
 
   /** The lifetime-value columns as typed NULLs: lifetime value off or skipped, and the schema checks. */

@@ -1,7 +1,6 @@
 package org.segmentation.clv;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.xxhash64;
@@ -86,8 +85,9 @@ public record FitClv(BuildFeatures.Features features) implements Step<FitClv.Fit
         settings.refitEveryDays());
     if (refitReason.isEmpty()) {
       Row last = lastGood.get();
-      return new Fitted(Optional.of(modelOf(last, settings)), rows(run, List.of(copy(run, last, REUSED, null))),
-          "status=reused parameters_from=" + parametersFrom(last) + " " + modelOf(last, settings).describe());
+      ClvModel reused = modelOf(last, settings);
+      return new Fitted(Optional.of(reused), rows(run, List.of(copy(run, last, REUSED, null))),
+          "status=reused parameters_from=" + parametersFrom(last) + " " + reused.describe());
     }
 
     Fit fit = fit(features.rows(), run.runDate(), settings);
@@ -130,9 +130,9 @@ public record FitClv(BuildFeatures.Features features) implements Step<FitClv.Fit
     long started = System.nanoTime();
     Dataset<Row> buyers = features.where(col(Columns.PURCHASE_DAYS).gt(0)).select(
         col(Columns.CUSTOMER_ID),
-        col(Columns.PURCHASE_DAYS).minus(1).cast("double").as(X),
-        datediff(col(Columns.LAST_PURCHASE_DATE), col(Columns.FIRST_PURCHASE_DATE)).as(TX_DAYS),
-        datediff(lit(java.sql.Date.valueOf(runDate)), col(Columns.FIRST_PURCHASE_DATE)).as(T_DAYS),
+        ClvScoring.repeatPurchases().cast("double").as(X),
+        ClvScoring.daysFirstToLast().as(TX_DAYS),
+        ClvScoring.daysSinceFirst(runDate).as(T_DAYS),
         col(Columns.REPEAT_PURCHASE_VALUE).as(M));
     Aggregated histories = aggregate(buyers, settings.maxFitPoints(), col(X), col(TX_DAYS), col(T_DAYS));
     Aggregated repeatValues = aggregate(buyers.where(col(X).gt(0).and(col(M).gt(0))), settings.maxFitPoints(),

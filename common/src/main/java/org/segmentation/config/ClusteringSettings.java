@@ -91,12 +91,7 @@ public record ClusteringSettings(boolean enabled, Algorithm algorithm, int k, in
     String fitted = String.join("|", algorithm.name(), "k=" + k, "k-min=" + kMin, "k-max=" + kMax,
         "sample-rows=" + sampleRows, "fit-rows=" + fitRows, "seed=" + seed, "max-iterations=" + maxIterations,
         "restarts=" + restarts, "single-task-rows=" + singleTaskRows, features.toString());
-    try {
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-          .digest(fitted.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0, 12);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JRE", e);
-    }
+    return SettingsLoader.fingerprintOf(fitted);
   }
 
   static ClusteringSettings read(ConfigReader in) {

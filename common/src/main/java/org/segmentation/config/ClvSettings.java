@@ -75,12 +75,7 @@ public record ClvSettings(boolean enabled, TimeUnit timeUnit, List<Integer> hori
   public String fingerprint() {
     String fitted = String.join("|", timeUnit.name(), "penalizer=" + penalizer, "max-fit-points=" + maxFitPoints,
         "max-evaluations=" + maxEvaluations);
-    try {
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-          .digest(fitted.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0, 12);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JRE", e);
-    }
+    return SettingsLoader.fingerprintOf(fitted);
   }
 
   static ClvSettings read(ConfigReader in) {

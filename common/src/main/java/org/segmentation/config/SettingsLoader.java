@@ -86,11 +86,14 @@ public final class SettingsLoader {
 
   /** A stable fingerprint of the effective (redacted) configuration, recorded in {@code run_log}. */
   public static String fingerprint(Config config) {
+    return fingerprintOf(config.getConfig(JobSettings.ROOT).root().render(ConfigRenderOptions.concise()));
+  }
+
+  /** The SHA-256 prefix (12 bytes, hex) of a text: every fingerprint of settings is one. */
+  static String fingerprintOf(String text) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(
-          config.getConfig(JobSettings.ROOT).root().render(ConfigRenderOptions.concise())
-              .getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 12);
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(StandardCharsets.UTF_8)), 0, 12);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JRE", e);
     }

@@ -92,6 +92,15 @@ public final class TableCatalog {
     return new Column(RUN_DATE, DateType, "the business day the run computed (partition column)");
   }
 
+  /** The lifetime-value means of a group of customers (segment_summary, cluster_profiles). */
+  private static Column meanPredictedClv() {
+    return new Column(meanOf(PREDICTED_CLV), DoubleType, "mean predicted_clv; NULL without a lifetime-value model");
+  }
+
+  private static Column meanPAlive() {
+    return new Column(meanOf(P_ALIVE), DoubleType, "mean p_alive; NULL without a lifetime-value model");
+  }
+
   public static final TableSpec CUSTOMER_SEGMENTS = new TableSpec("customer_segments", "customer and run date", true,
       List.of(
           runDate(),
@@ -155,8 +164,7 @@ public final class TableCatalog {
           new Column(meanOf(MONETARY), DoubleType, "mean monetary"),
           new Column(medianOf(MONETARY), DoubleType, "median monetary"),
           new Column(AVERAGE_ORDER_VALUE, DoubleType, "revenue / counted orders of the segment"),
-          new Column(meanOf(PREDICTED_CLV), DoubleType, "mean predicted_clv; NULL without a lifetime-value model"),
-          new Column(meanOf(P_ALIVE), DoubleType, "mean p_alive; NULL without a lifetime-value model")));
+          meanPredictedClv(), meanPAlive()));
 
   public static final TableSpec SEGMENT_TRANSITIONS = new TableSpec("segment_transitions",
       "(from, to) segment pair and run date", true,
@@ -191,8 +199,7 @@ public final class TableCatalog {
               "most common value of one-hot features, top 3 tags of multi-hot features"),
           new Column("distinguishing_features", NAMES, "the three features with the largest |z_score|"),
           new Column(SILHOUETTE_BY_K, DOUBLE_BY_K, "silhouette of each candidate k when the model was fitted"),
-          new Column(meanOf(PREDICTED_CLV), DoubleType, "mean predicted_clv; NULL without a lifetime-value model"),
-          new Column(meanOf(P_ALIVE), DoubleType, "mean p_alive; NULL without a lifetime-value model")));
+          meanPredictedClv(), meanPAlive()));
 
   public static final TableSpec CLV_MODEL = new TableSpec("clv_model", "run date",
       true,
