@@ -3,6 +3,8 @@ package org.segmentation.config;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.segmentation.audiences.AudienceMembers;
+import org.segmentation.audiences.AudienceView;
 import org.segmentation.clustering.FeaturePreparation;
 import org.segmentation.clv.ClvScoring;
 import org.segmentation.features.CustomerFeatures;
@@ -17,7 +19,8 @@ import org.segmentation.rfm.SegmentRuleCheck;
  * must compile and cover every combination of scores and CLV tier (small Spark jobs over a table of the
  * combinations); rule segments
  * must be conditions over the customer features and the clustering features must exist with a type their transform
- * takes (both against the features' schema, planned over empty inputs: no job). Any problem is exit 2.
+ * takes (both against the features' schema, planned over empty inputs: no job), and audiences must filter, order and
+ * export columns that exist, with boolean consent columns. Any problem is exit 2.
  */
 public record CheckRules() implements Step<CheckRules.Checked> {
 
@@ -55,6 +58,9 @@ public record CheckRules() implements Step<CheckRules.Checked> {
     new RuleSegments(settings.ruleSegments()).check(features);
     if (settings.clustering().enabled()) {
       FeaturePreparation.check(features.schema(), settings.clustering());
+    }
+    if (settings.audiences().any()) {
+      AudienceMembers.check(AudienceView.empty(run.spark(), settings, run.runDate()), settings.audiences());
     }
     return new Checked(settings.rfm().segments().size(), neverMatched);
   }

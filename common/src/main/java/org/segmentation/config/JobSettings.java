@@ -10,6 +10,7 @@ import java.util.Map;
  * @param appName the Spark application name
  * @param timeZone the business time zone: run dates, purchase days and recency are counted in it
  * @param ruleSegments rule-based segments: name to a Spark SQL condition over the customer features
+ * @param audiences the audiences exported to campaign tools
  */
 public record JobSettings(
     String appName,
@@ -23,7 +24,8 @@ public record JobSettings(
     FeatureSettings features,
     ClusteringSettings clustering,
     ClvSettings clv,
-    Map<String, String> ruleSegments) {
+    Map<String, String> ruleSegments,
+    AudienceSettings audiences) {
 
   /** The block every setting lives in. */
   public static final String ROOT = "segments";
@@ -74,7 +76,8 @@ public record JobSettings(
         FeatureSettings.read(in.child(FEATURES)),
         ClusteringSettings.read(in.child(ClusteringSettings.BLOCK)),
         ClvSettings.read(in.child(ClvSettings.BLOCK)),
-        in.stringMap(RULE_SEGMENTS));
+        in.stringMap(RULE_SEGMENTS),
+        AudienceSettings.read(in.child(AudienceSettings.BLOCK)));
     settings.features().checkAgainst(purchases.schema(), in.child(FEATURES));
     in.rejectUnknownKeys();
     in.throwIfProblems();

@@ -53,7 +53,7 @@ public record CustomerFeatures(FeatureSettings settings, RfmSettings rfm, LocalD
   private static final String PROFILE_ID = "__profile_id";
   /** Identifying and bookkeeping profile columns that are not features. */
   private static final List<String> NOT_FEATURES = List.of(CUSTOMER_ID, Columns.BIRTH_DATE, Columns.SIGNUP_TS,
-      Columns.EMAIL, Columns.POSTAL_CODE);
+      Columns.EMAIL, Columns.POSTAL_CODE, Columns.FIRST_NAME, Columns.LAST_NAME, Columns.PHONE);
 
   public CustomerFeatures {
     profileAttributes = List.copyOf(profileAttributes);

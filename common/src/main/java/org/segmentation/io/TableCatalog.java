@@ -71,6 +71,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.segmentation.io.TableSpec.Column;
+import org.segmentation.schema.Columns;
 
 /**
  * Every output table of the job, declared once: name, grain, partitioning and each column's type and meaning. The
@@ -232,6 +233,31 @@ public final class TableCatalog {
           new Column(SETTINGS_FINGERPRINT, StringType, "SHA-256 prefix of the clv settings the parameters depend on"),
           new Column(SAVED_AT, TimestampType, "when the row was made")));
 
+  public static final TableSpec AUDIENCE_MEMBERS = new TableSpec("audience_members", "audience, customer and run date",
+      true,
+      List.of(
+          runDate(),
+          new Column(Columns.AUDIENCE, StringType, "the audience (audiences.lists)"),
+          new Column(CUSTOMER_ID, StringType, "a member"),
+          new Column(Columns.ARM, StringType, "treatment (exported) or control (the holdout, never exported): a "
+              + "function of SHA-256(holdout-salt:holdout-key:customer_id), stable across nights and reruns"),
+          new Column(Columns.JOINED_ON, DateType, "first run date of the member's current unbroken membership "
+              + "(carried from the previous published night)"),
+          new Column(Columns.REASON_FIELDS, createMapType(StringType, StringType), "values, as text, of the columns "
+              + "the filter and order-by read and of the audience's export fields"),
+          new Column(Columns.DESTINATIONS, NAMES, "destinations the member is exported to tonight: the treatment "
+              + "arm, where the destination's consent column is true; empty for the control arm")));
+
+  public static final TableSpec AUDIENCE_CHANGES = new TableSpec("audience_changes",
+      "audience, customer and run date (members who joined or left)", true,
+      List.of(
+          runDate(),
+          new Column(PREVIOUS_RUN_DATE, DateType, "the published night compared with; NULL on an audience's first"),
+          new Column(Columns.AUDIENCE, StringType, "the audience"),
+          new Column(CUSTOMER_ID, StringType, "the customer"),
+          new Column(Columns.CHANGE, StringType, "added (a member tonight, not the night before) or removed"),
+          new Column(Columns.ARM, StringType, "the customer's arm in the audience")));
+
   public static final TableSpec CLUSTER_MODELS = new TableSpec("cluster_models", "saved clustering model", false,
       List.of(
           new Column(RUN_DATE, DateType, "the run date the model was fitted for"),
@@ -273,7 +299,10 @@ public final class TableCatalog {
 
   /** Every table, in the order a run publishes them (run_log last). */
   public static final List<TableSpec> ALL = List.of(CUSTOMER_SEGMENTS, SEGMENT_SUMMARY, SEGMENT_TRANSITIONS,
-      QUARANTINE, CLUSTER_PROFILES, CLV_MODEL, CLUSTER_MODELS, RUN_LOG);
+      QUARANTINE, CLUSTER_PROFILES, CLV_MODEL, AUDIENCE_MEMBERS, AUDIENCE_CHANGES, CLUSTER_MODELS, RUN_LOG);
+
+  /** The tables written only by a lake that has (or had) audiences configured. */
+  public static final List<TableSpec> AUDIENCE_TABLES = List.of(AUDIENCE_MEMBERS, AUDIENCE_CHANGES);
 
   /** The data dictionary, docs/tables.md. */
   public static String markdown() {

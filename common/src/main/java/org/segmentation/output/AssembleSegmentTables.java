@@ -42,9 +42,14 @@ public record AssembleSegmentTables(ValidatedInputs inputs, ClusterCustomers.Clu
       return "previous_run_date=" + previousRunDate.map(LocalDate::toString).orElse("none");
     }
 
+    /** The night's customer_segments rows (persisted). */
+    public Dataset<Row> customerSegments() {
+      return inPublishingOrder.values().iterator().next();
+    }
+
     @Override
     public void release() {
-      inPublishingOrder.values().iterator().next().unpersist(); // customer_segments, the one persisted
+      customerSegments().unpersist(); // the one persisted
     }
   }
 

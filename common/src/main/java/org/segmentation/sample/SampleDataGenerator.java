@@ -79,6 +79,12 @@ public final class SampleDataGenerator {
   private static final List<String> CATEGORIES = List.of(
       "books", "music", "electronics", "home", "fashion", "beauty", "toys", "garden");
   private static final List<String> COUNTRIES = List.of("GB", "FR", "DE", "ES", "IT", "NL");
+  /** Mobile numbers as people type them, in each country's national format (8 random digits follow). */
+  private static final List<String> PHONE_PREFIXES = List.of("0791", "06 ", "0151 ", "6", "34", "06 ");
+  private static final List<String> FIRST_NAMES = List.of("Alex", "Sam", "Maria", "Jean", "Anna", "Luca", "Emma",
+      "Noah", "Lea", "Hugo", "Mia", "Jan", "Sofia", "Tom", "Eva", "Marco");
+  private static final List<String> LAST_NAMES = List.of("Smith", "Martin", "Müller", "García", "Rossi", "de Vries",
+      "Dubois", "Schmidt", "López", "Bianchi", "Jansen", "O'Brien", "Bernard", "Fischer", "Romero", "Ricci");
   private static final List<List<String>> CITIES = List.of(
       List.of("London", "Manchester", "Leeds"), List.of("Paris", "Lyon", "Lille"),
       List.of("Berlin", "Hamburg", "Munich"), List.of("Madrid", "Barcelona", "Seville"),
@@ -297,6 +303,10 @@ public final class SampleDataGenerator {
             timestamp_seconds(signupSecond).as("signup_ts"),
             concat(lit("customer"), index.cast("string"), lit("@example.com")).as("email"),
             uniform(index, 34).lt(0.7).as("marketing_consent"),
+            pick(FIRST_NAMES, uniform(index, 35)).as("first_name"),
+            pick(LAST_NAMES, uniform(index, 36)).as("last_name"),
+            when(uniform(index, 37).lt(0.6), concat(pickIndexed(PHONE_PREFIXES, countryIndex),
+                lpad(floor(uniform(index, 38).multiply(1e8)).cast("long").cast("string"), 8, "0"))).as("phone"),
             groupLabel.as("planted_group"));
   }
 

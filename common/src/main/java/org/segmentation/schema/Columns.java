@@ -62,6 +62,10 @@ public final class Columns {
   public static final String SIGNUP_TS = "signup_ts";
   public static final String EMAIL = "email";
   public static final String MARKETING_CONSENT = "marketing_consent";
+  /** Contact fields: exported to the destinations allowed to receive them, never features. */
+  public static final String FIRST_NAME = "first_name";
+  public static final String LAST_NAME = "last_name";
+  public static final String PHONE = "phone";
 
   public static final List<CanonicalColumn> PROFILES = List.of(
       new CanonicalColumn(CUSTOMER_ID, StringType, true),
@@ -79,7 +83,10 @@ public final class Columns {
       new CanonicalColumn(LIFESTYLE, createArrayType(StringType), false),
       new CanonicalColumn(SIGNUP_TS, TimestampType, false),
       new CanonicalColumn(EMAIL, StringType, false),
-      new CanonicalColumn(MARKETING_CONSENT, BooleanType, false));
+      new CanonicalColumn(MARKETING_CONSENT, BooleanType, false),
+      new CanonicalColumn(FIRST_NAME, StringType, false),
+      new CanonicalColumn(LAST_NAME, StringType, false),
+      new CanonicalColumn(PHONE, StringType, false));
 
   // Validation bookkeeping, carried next to the canonical columns until rows are split into accepted / quarantined.
   public static final String QUARANTINE_REASONS = "quarantine_reasons";
@@ -128,6 +135,16 @@ public final class Columns {
   public static String lineShare(String column, String value) {
     return column + "_" + value + "_share";
   }
+
+  // Audiences (audience_members, audience_changes and the export files; see org.segmentation.audiences)
+  public static final String AUDIENCE = "audience";
+  public static final String ARM = "arm";
+  public static final String JOINED_ON = "joined_on";
+  public static final String REASON_FIELDS = "reason_fields";
+  public static final String DESTINATIONS = "destinations";
+  public static final String CHANGE = "change";
+  public static final String EMAIL_SHA256 = "email_sha256";
+  public static final String PHONE_SHA256 = "phone_sha256";
 
   // Clusters and rule segments
   public static final String CLUSTER_ID = "cluster_id";

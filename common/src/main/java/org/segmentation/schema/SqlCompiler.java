@@ -22,6 +22,25 @@ public final class SqlCompiler {
   }
 
   /**
+   * The names of the columns of {@code over} that {@code expression} reads, in the order Spark's analysis lists them
+   * (a plan: no data is read). The expression must compile ({@link #problem}).
+   */
+  public static java.util.List<String> referencedColumns(Dataset<Row> over, Column expression) {
+    org.apache.spark.sql.catalyst.plans.logical.LogicalPlan plan =
+        ((org.apache.spark.sql.classic.Dataset<Row>) over.select(expression)).queryExecution().analyzed();
+    java.util.List<String> names = new java.util.ArrayList<>();
+    scala.collection.Iterator<org.apache.spark.sql.catalyst.expressions.Attribute> references =
+        plan.references().iterator();
+    while (references.hasNext()) {
+      String name = references.next().name();
+      if (!names.contains(name)) {
+        names.add(name);
+      }
+    }
+    return names;
+  }
+
+  /**
    * Why {@code expression} does not compile over {@code over}'s columns (the error's first line; prefixed with
    * "cannot compile: " for a syntax error), or empty when it does.
    */

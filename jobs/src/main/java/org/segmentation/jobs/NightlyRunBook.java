@@ -2,6 +2,8 @@ package org.segmentation.jobs;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.segmentation.audiences.BuildAudiences;
+import org.segmentation.audiences.ExportAudiences;
 import org.segmentation.clustering.ClusterCustomers;
 import org.segmentation.clv.FitClv;
 import org.segmentation.clv.ScoreClv;
@@ -48,9 +50,14 @@ final class NightlyRunBook {
     ClusterCustomers.Clustered clustered = steps.run(new ClusterCustomers(scored));  // clustering
     AssembleSegmentTables.SegmentTables tables =
         steps.run(new AssembleSegmentTables(inputs, clustered, clv));                // assemble_tables
+    BuildAudiences.Audiences audiences =
+        steps.run(new BuildAudiences(inputs, features, tables));    // audiences: members, arms, adds and removes
     List<PublishTable.Commit> commits = new ArrayList<>();
     tables.inPublishingOrder().forEach(
         (table, rows) -> commits.add(steps.run(new PublishTable(table, rows))));     // write_<table>, one by one
+    audiences.tables().forEach(
+        (table, rows) -> commits.add(steps.run(new PublishTable(table, rows))));
+    steps.run(new ExportAudiences(audiences));                      // export_audiences: files for campaign tools
     steps.run(RecordRun.published(inputs, features.profileMatch(), commits, repaired,
         steps.summaryJson(RunLog.PUBLISHED, 0, null)));             // write_run_log: the date is published
     return new Outcome(RunLog.PUBLISHED, inputs, features.customers());

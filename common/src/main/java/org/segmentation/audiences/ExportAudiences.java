@@ -1,0 +1,200 @@
+package org.segmentation.audiences;
+
+import static org.apache.spark.sql.functions.array_contains;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.lit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.segmentation.config.AudienceSettings;
+import org.segmentation.config.AudienceSettings.Audience;
+import org.segmentation.config.AudienceSettings.Destination;
+import org.segmentation.config.AudienceSettings.OrderTerm;
+import org.segmentation.pipeline.RunContext;
+import org.segmentation.pipeline.Step;
+import org.segmentation.pipeline.StepResult;
+import org.segmentation.schema.Columns;
+
+/**
+ * Step {@code export_audiences}: for each audience, the folder {@code <export root>/<audience>/<run_date>/} with, for
+ * each of its destinations, {@code members}, {@code adds} and {@code removes} in the destination's format, and a
+ * {@code _manifest.json} (audience, run date, filter, counts by arm, each file's columns, rows and SHA-256, job
+ * version). Only the treatment arm is exported, only to destinations it reaches (consent, identifier:
+ * audience_members.destinations); adds and removes compare that list with the previous published night's. A
+ * destination without {@code allow-raw-email} gets no e-mail, name or phone: only {@code email_sha256} and
+ * {@code phone_sha256}. The folder appears whole or not at all ({@link ExportFolder}).
+ */
+public record ExportAudiences(BuildAudiences.Audiences audiences) implements Step<ExportAudiences.Exported> {
+  public static final String MEMBERS = "members";
+  public static final String ADDS = "adds";
+  public static final String REMOVES = "removes";
+  private static final String JOB_VERSION = jobVersion();
+
+  /** The folders written, by audience. */
+  public record Exported(Map<String, String> folders) implements StepResult {
+    @Override
+    public String progressDetails() {
+      StringBuilder details = new StringBuilder("folders=" + folders.size());
+      folders.forEach((audience, folder) -> details.append(' ').append(audience).append('=').append(folder));
+      return details.toString();
+    }
+  }
+
+  @Override
+  public String name() {
+    return "export_audiences";
+  }
+
+  @Override
+  public Exported execute(RunContext run) {
+    Map<String, String> folders = new java.util.LinkedHashMap<>();
+    if (audiences.members().isEmpty()) {
+      return new Exported(folders);
+    }
+    AudienceSettings settings = run.settings().audiences();
+    String root = settings.exportRootUnder(run.settings().lake().root());
+    for (Audience audience : settings.audiences().values()) {
+      ExportFolder folder = new ExportFolder(run.spark(), root, audience.name(), run.runDate(), run.runId());
+      try {
+        folder.deleteLeftovers();
+        ObjectNode manifest = manifest(run, audience);
+        ArrayNode files = manifest.putArray("files");
+        for (String name : audience.destinations()) {
+          Destination destination = settings.destinations().get(name);
+          List<String> columns = fileColumns(destination, audience);
+          ObjectNode described = ((ArrayNode) manifest.get("destinations")).addObject();
+          described.put("name", name).put("format", destination.format().extension())
+              .put("consent_column", destination.consentColumn())
+              .put("identifiers", destination.allowRawEmail() ? "raw" : "sha256");
+          columns.forEach(described.putArray("columns")::add);
+          for (Map.Entry<String, Dataset<Row>> kind : filesOf(audience, destination).entrySet()) {
+            Dataset<Row> rows = kind.getValue();
+            long count = rows.count();
+            ExportFolder.WrittenFile written = folder.write(name + "/" + kind.getKey() + "."
+                + destination.format().extension(), inFileOrder(rows, columns), destination.format(), count);
+            files.addObject().put("path", written.path()).put("destination", name).put("kind", kind.getKey())
+                .put("rows", written.rows()).put("bytes", written.bytes()).put("sha256", written.sha256());
+          }
+        }
+        folders.put(audience.name(), folder.publish(new ObjectMapper().writerWithDefaultPrettyPrinter()
+            .writeValueAsString(manifest)));
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot export audience " + audience.name() + " under " + root + ": "
+            + e.getMessage(), e);
+      }
+    }
+    return new Exported(folders);
+  }
+
+  /** Members, adds and removes of one destination, each with the contact fields and reason_fields. */
+  private Map<String, Dataset<Row>> filesOf(Audience audience, Destination destination) {
+    Column reaches = col(Columns.AUDIENCE).equalTo(audience.name())
+        .and(array_contains(col(Columns.DESTINATIONS), destination.name()));
+    Dataset<Row> tonight = audiences.members().orElseThrow().where(reaches);
+    Map<String, Dataset<Row>> files = new java.util.LinkedHashMap<>();
+    files.put(MEMBERS, tonight);
+    Optional<Dataset<Row>> before = audiences.previous().map(p -> p.where(reaches));
+    if (before.isEmpty()) {
+      files.put(ADDS, tonight);
+      files.put(REMOVES, tonight.limit(0));
+      return files;
+    }
+    Dataset<Row> ids = tonight.select(col(Columns.CUSTOMER_ID));
+    files.put(ADDS, tonight.join(before.get().select(col(Columns.CUSTOMER_ID)), scalaSeq(Columns.CUSTOMER_ID),
+        "left_anti"));
+    // who left: identified by tonight's contact fields (a customer whose profile is gone has only the id)
+    Dataset<Row> gone = before.get().join(ids, scalaSeq(Columns.CUSTOMER_ID), "left_anti")
+        .select(col(Columns.CUSTOMER_ID), col(Columns.REASON_FIELDS));
+    Dataset<Row> withContacts = audiences.contacts()
+        .map(c -> gone.join(c, scalaSeq(Columns.CUSTOMER_ID), "left_outer"))
+        .orElseGet(() -> gone.withColumn(Columns.EMAIL, lit(null).cast(DataTypes.StringType))
+            .withColumn(Columns.FIRST_NAME, lit(null).cast(DataTypes.StringType))
+            .withColumn(Columns.LAST_NAME, lit(null).cast(DataTypes.StringType))
+            .withColumn(ContactIdentifiers.PHONE_E164, lit(null).cast(DataTypes.StringType)));
+    files.put(REMOVES, withContacts);
+    return files;
+  }
+
+  /**
+   * The columns of a destination's files: raw contact fields for a destination allowed them, else only the hashed
+   * identifiers; then the audience's fields.
+   */
+  static List<String> fileColumns(Destination destination, Audience audience) {
+    List<String> columns = new ArrayList<>(destination.allowRawEmail()
+        ? List.of(Columns.CUSTOMER_ID, Columns.EMAIL, Columns.FIRST_NAME, Columns.LAST_NAME, Columns.PHONE)
+        : List.of(Columns.EMAIL_SHA256, Columns.PHONE_SHA256));
+    columns.addAll(audience.fields());
+    return columns;
+  }
+
+  /** One partition in customer order, then the file's columns (the raw contact fields never reach a hashed file). */
+  private static Dataset<Row> inFileOrder(Dataset<Row> rows, List<String> columns) {
+    List<Column> output = new ArrayList<>();
+    for (String column : columns) {
+      output.add(switch (column) {
+        case Columns.EMAIL_SHA256 -> ContactIdentifiers.emailSha256(col(Columns.EMAIL)).as(column);
+        case Columns.PHONE_SHA256 -> ContactIdentifiers.phoneSha256(col(ContactIdentifiers.PHONE_E164)).as(column);
+        case Columns.PHONE -> col(ContactIdentifiers.PHONE_E164).as(column);
+        case Columns.CUSTOMER_ID, Columns.EMAIL, Columns.FIRST_NAME, Columns.LAST_NAME -> col(column);
+        default -> element_at(col(Columns.REASON_FIELDS), lit(column)).as(column);
+      });
+    }
+    return rows.repartition(1).sortWithinPartitions(col(Columns.CUSTOMER_ID)).select(output.toArray(Column[]::new));
+  }
+
+  private ObjectNode manifest(RunContext run, Audience audience) {
+    ObjectNode manifest = new ObjectMapper().createObjectNode();
+    manifest.put("audience", audience.name()).put("run_date", run.runDate().toString()).put("run_id", run.runId());
+    manifest.put("previous_run_date", audiences.previousRunDate().map(Object::toString).orElse(null));
+    manifest.put("filter", audience.filter());
+    ArrayNode order = manifest.putArray("order_by");
+    for (OrderTerm term : audience.orderBy()) {
+      order.add(term.expression() + (term.descending() ? " desc" : " asc"));
+    }
+    if (audience.limit() > 0) {
+      manifest.put("limit", audience.limit());
+    } else {
+      manifest.putNull("limit");
+    }
+    manifest.put("holdout_share", audience.holdoutShare()).put("holdout_key", audience.holdoutKey());
+    ObjectNode arms = manifest.putObject("members_by_arm");
+    Map<String, Long> counts = audiences.counts().getOrDefault(audience.name(), Map.of());
+    arms.put(Arms.TREATMENT, counts.getOrDefault(Arms.TREATMENT, 0L));
+    arms.put(Arms.CONTROL, counts.getOrDefault(Arms.CONTROL, 0L));
+    ObjectNode changes = manifest.putObject("membership_changes");
+    Map<String, Long> changed = audiences.changes().getOrDefault(audience.name(), Map.of());
+    changes.put(AudienceChanges.ADDED, changed.getOrDefault(AudienceChanges.ADDED, 0L));
+    changes.put(AudienceChanges.REMOVED, changed.getOrDefault(AudienceChanges.REMOVED, 0L));
+    manifest.put("job_version", JOB_VERSION);
+    manifest.putArray("destinations");
+    return manifest;
+  }
+
+  private static scala.collection.immutable.Seq<String> scalaSeq(String... columns) {
+    return scala.jdk.javaapi.CollectionConverters.asScala(List.of(columns)).toList();
+  }
+
+  private static String jobVersion() {
+    java.util.Properties properties = new java.util.Properties();
+    try (var in = ExportAudiences.class.getResourceAsStream("/segmentation-version.properties")) {
+      if (in != null) {
+        properties.load(in);
+      }
+    } catch (IOException e) {
+      return "unknown";
+    }
+    return properties.getProperty("version", "unknown");
+  }
+}

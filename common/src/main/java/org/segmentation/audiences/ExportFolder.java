@@ -1,0 +1,140 @@
+package org.segmentation.audiences;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.LocalDate;
+import java.util.HexFormat;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.DataFrameWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.segmentation.config.AudienceSettings.Format;
+
+/**
+ * One audience's folder of one run date, {@code <export root>/<audience>/<run_date>/}, built where nobody looks
+ * ({@code _tmp_<run_date>_<run id>}, a name Spark, Hadoop and most sync tools skip) and renamed into place when every
+ * file and the manifest are written. A rerun moves the date's old folder aside, renames the new one in and deletes the
+ * old one; a run that fails before the rename leaves only its hidden temporary folder, which the next export of the
+ * audience deletes. Each file is one file (Spark writes one part into a hidden folder, which is then renamed), sorted
+ * by customer id, so a rerun on the same data writes the same bytes.
+ */
+final class ExportFolder {
+  static final String MANIFEST = "_manifest.json";
+  private static final String TEMPORARY = "_tmp_";
+  private static final String REPLACED = "_replaced_";
+
+  /** A file written: its path in the folder, rows, bytes and SHA-256. */
+  record WrittenFile(String path, long rows, long bytes, String sha256) {}
+
+  private final FileSystem fs;
+  private final Path audienceFolder;
+  private final Path temporary;
+  private final Path target;
+  private final String runTag;
+
+  ExportFolder(SparkSession spark, String exportRoot, String audience, LocalDate runDate, String runId) {
+    this.audienceFolder = new Path(exportRoot, audience);
+    this.runTag = runDate + "_" + runId;
+    this.temporary = new Path(audienceFolder, TEMPORARY + runTag);
+    this.target = new Path(audienceFolder, runDate.toString());
+    try {
+      this.fs = audienceFolder.getFileSystem(spark.sessionState().newHadoopConf());
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot open the export root " + exportRoot + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The folder's final place. */
+  String location() {
+    return fs.makeQualified(target).toString();
+  }
+
+  /** Deletes what killed or failed exports of this audience left: temporary and moved-aside folders. */
+  void deleteLeftovers() throws IOException {
+    if (!fs.exists(audienceFolder)) {
+      return;
+    }
+    for (FileStatus status : fs.listStatus(audienceFolder)) {
+      String name = status.getPath().getName();
+      if (name.startsWith(TEMPORARY) || name.startsWith(REPLACED)) {
+        fs.delete(status.getPath(), true);
+      }
+    }
+  }
+
+  /**
+   * Writes {@code rows} as the one file {@code relative} (e.g. {@code email_platform/members.csv}).
+   *
+   * @param rows one partition, in the order the file should have
+   */
+  WrittenFile write(String relative, Dataset<Row> rows, Format format, long rowCount) throws IOException {
+    Path file = new Path(temporary, relative);
+    Path parts = new Path(file.getParent(), "_" + file.getName() + "_parts");
+    DataFrameWriter<Row> writer = rows.write().mode(SaveMode.Overwrite);
+    switch (format) {
+      // RFC 4180: a quote inside a quoted field is doubled (Spark's default escape is a backslash); UTF-8; a header
+      case CSV -> writer.option("header", "true").option("escape", "\"").option("encoding", "UTF-8")
+          .csv(parts.toString());
+      // JSON Lines with every column on every line, NULL included, so that each line has the same keys
+      case JSONL -> writer.option("ignoreNullFields", "false").option("encoding", "UTF-8").json(parts.toString());
+      case PARQUET -> writer.parquet(parts.toString());
+    }
+    Path part = null;
+    for (FileStatus status : fs.listStatus(parts)) {
+      if (status.getPath().getName().startsWith("part-")) {
+        part = status.getPath();
+      }
+    }
+    if (part == null) { // Spark writes no part for zero rows in some formats: an empty file says "none" as well
+      fs.create(file, true).close();
+    } else if (!fs.rename(part, file)) {
+      throw new IOException("Cannot move " + part + " to " + file);
+    }
+    fs.delete(parts, true);
+    return new WrittenFile(relative, rowCount, fs.getFileStatus(file).getLen(), sha256(file));
+  }
+
+  /** Writes the manifest (last: a folder with a manifest is complete) and renames the folder into place. */
+  String publish(String manifestJson) throws IOException {
+    try (OutputStream out = fs.create(new Path(temporary, MANIFEST), true)) {
+      out.write(manifestJson.getBytes(StandardCharsets.UTF_8));
+    }
+    Path replaced = new Path(audienceFolder, REPLACED + runTag);
+    boolean hadOne = fs.exists(target);
+    if (hadOne && !fs.rename(target, replaced)) {
+      throw new IOException("Cannot move the earlier export " + target + " aside");
+    }
+    if (!fs.rename(temporary, target)) {
+      if (hadOne) {
+        fs.rename(replaced, target); // put the earlier export back
+      }
+      throw new IOException("Cannot rename " + temporary + " to " + target);
+    }
+    if (hadOne) {
+      fs.delete(replaced, true);
+    }
+    return location();
+  }
+
+  private String sha256(Path file) throws IOException {
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    try (InputStream in = new DigestInputStream(fs.open(file), digest)) {
+      in.transferTo(OutputStream.nullOutputStream());
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+}
