@@ -2,6 +2,7 @@ package org.segmentation.audiences;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
 import java.time.LocalDate;
 import org.apache.spark.sql.Column;
@@ -21,28 +22,14 @@ public record AudienceChanges(LocalDate runDate, LocalDate previousRunDate) {
   public static final String ADDED = "added";
   public static final String REMOVED = "removed";
 
-  /**
-   * @param members tonight's members (audience, customer_id, arm)
-   * @param previous the previous night's members of the audiences configured tonight, or NULL
-   */
-  public Dataset<Row> apply(Dataset<Row> members, Dataset<Row> previous) {
-    Dataset<Row> tonight = members.select(col(Columns.AUDIENCE), col(Columns.CUSTOMER_ID), col(Columns.ARM));
-    Dataset<Row> changes = tonight.withColumn(Columns.CHANGE, lit(ADDED));
-    if (previous != null) {
-      Dataset<Row> before = previous.select(col(Columns.AUDIENCE), col(Columns.CUSTOMER_ID), col(Columns.ARM));
-      String[] key = {Columns.AUDIENCE, Columns.CUSTOMER_ID};
-      Dataset<Row> added = tonight.join(before, scala(key), "left_anti").withColumn(Columns.CHANGE, lit(ADDED));
-      Dataset<Row> removed = before.join(tonight, scala(key), "left_anti").withColumn(Columns.CHANGE, lit(REMOVED));
-      changes = added.unionByName(removed);
-    }
+  /** @param rows the {@link AudienceMembers} rows: members tonight or the night before */
+  public Dataset<Row> apply(Dataset<Row> rows) {
     Column previousDate = previousRunDate == null ? lit(null).cast(DataTypes.DateType)
         : lit(java.sql.Date.valueOf(previousRunDate));
-    return changes.select(lit(java.sql.Date.valueOf(runDate)).as(Columns.RUN_DATE),
-        previousDate.as(Columns.PREVIOUS_RUN_DATE), col(Columns.AUDIENCE), col(Columns.CUSTOMER_ID),
-        col(Columns.CHANGE), col(Columns.ARM));
-  }
-
-  private static scala.collection.immutable.Seq<String> scala(String... columns) {
-    return scala.jdk.javaapi.CollectionConverters.asScala(java.util.List.of(columns)).toList();
+    return rows.where(col(AudienceMembers.MEMBER).notEqual(col(AudienceMembers.WAS_MEMBER)))
+        .select(lit(java.sql.Date.valueOf(runDate)).as(Columns.RUN_DATE), previousDate.as(Columns.PREVIOUS_RUN_DATE),
+            col(Columns.AUDIENCE), col(Columns.CUSTOMER_ID),
+            when(col(AudienceMembers.MEMBER), lit(ADDED)).otherwise(lit(REMOVED)).as(Columns.CHANGE),
+            col(Columns.ARM));
   }
 }

@@ -11,11 +11,15 @@ import static org.apache.spark.sql.functions.when;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.segmentation.config.AudienceSettings;
 import org.segmentation.config.AudienceSettings.Audience;
@@ -27,8 +31,11 @@ import org.segmentation.schema.Columns;
 import org.segmentation.schema.SqlCompiler;
 
 /**
- * The night's members of every configured audience, one row per (audience, customer): the audience_members columns
- * plus the contact fields the exports read. Pure.
+ * Every (audience, customer) pair that is a member tonight or was one the previous published night, with what the
+ * tables and the export files need: the audience_members columns, whether the customer is and was a member, the
+ * previous night's destinations and reason fields, and the contact fields. Pure. The table, audience_changes and every
+ * export file are filters of these rows ({@link #MEMBER}, {@link #WAS_MEMBER}, {@link #PREVIOUS_DESTINATIONS}), so
+ * the previous night and the profiles are joined once.
  *
  * <ul>
  *   <li>Members: the customers of the view whose filter is true (NULL is not true); with a limit, the first
@@ -41,13 +48,20 @@ import org.segmentation.schema.SqlCompiler;
  * </ul>
  */
 public record AudienceMembers(AudienceSettings settings, LocalDate runDate) {
+  /** Whether the row is a member tonight (a row of audience_members). */
+  public static final String MEMBER = "is_member";
+  /** Whether the row was a member the previous published night. */
+  public static final String WAS_MEMBER = "was_member";
+  /** The destinations the customer was exported to the previous night (empty when none). */
+  public static final String PREVIOUS_DESTINATIONS = "previous_destinations";
   private static final String OK = "__reaches_";
   private static final String PREVIOUS = "__previous_";
+  private static final DataType NAMES = DataTypes.createArrayType(DataTypes.StringType);
 
   /**
    * @param view the {@link AudienceView}
    * @param contacts the profiles' {@link ContactIdentifiers#of} columns, or NULL without a profiles input
-   * @param previous audience_members of the previous published night, or NULL
+   * @param previous audience_members of the previous published night (tonight's audiences), or NULL
    */
   public Dataset<Row> apply(Dataset<Row> view, Dataset<Row> contacts, Dataset<Row> previous) {
     Dataset<Row> selected = null;
@@ -55,16 +69,43 @@ public record AudienceMembers(AudienceSettings settings, LocalDate runDate) {
       Dataset<Row> members = selectMembers(view, audience);
       selected = selected == null ? members : selected.unionByName(members);
     }
+    Column date = lit(java.sql.Date.valueOf(runDate));
+    Dataset<Row> both;
+    if (previous == null) {
+      both = selected.withColumn(WAS_MEMBER, lit(false))
+          .withColumn(PREVIOUS + Columns.JOINED_ON, lit(null).cast(DataTypes.DateType))
+          .withColumn(PREVIOUS + Columns.DESTINATIONS, array().cast(NAMES));
+    } else {
+      Dataset<Row> before = previous.select(col(Columns.AUDIENCE).as(PREVIOUS + Columns.AUDIENCE),
+          col(Columns.CUSTOMER_ID).as(PREVIOUS + Columns.CUSTOMER_ID), col(Columns.ARM).as(PREVIOUS + Columns.ARM),
+          col(Columns.JOINED_ON).as(PREVIOUS + Columns.JOINED_ON),
+          col(Columns.REASON_FIELDS).as(PREVIOUS + Columns.REASON_FIELDS),
+          col(Columns.DESTINATIONS).as(PREVIOUS + Columns.DESTINATIONS));
+      List<Column> columns = new ArrayList<>(List.of(
+          coalesce(col(Columns.AUDIENCE), col(PREVIOUS + Columns.AUDIENCE)).as(Columns.AUDIENCE),
+          coalesce(col(Columns.CUSTOMER_ID), col(PREVIOUS + Columns.CUSTOMER_ID)).as(Columns.CUSTOMER_ID),
+          coalesce(col(MEMBER), lit(false)).as(MEMBER),
+          col(PREVIOUS + Columns.CUSTOMER_ID).isNotNull().as(WAS_MEMBER),
+          coalesce(col(Columns.ARM), col(PREVIOUS + Columns.ARM)).as(Columns.ARM),
+          coalesce(col(Columns.REASON_FIELDS), col(PREVIOUS + Columns.REASON_FIELDS)).as(Columns.REASON_FIELDS),
+          col(PREVIOUS + Columns.JOINED_ON),
+          coalesce(col(PREVIOUS + Columns.DESTINATIONS), array().cast(NAMES)).as(PREVIOUS + Columns.DESTINATIONS)));
+      for (Destination destination : settings.destinations().values()) {
+        columns.add(coalesce(col(OK + destination.name()), lit(false)).as(OK + destination.name()));
+      }
+      both = selected.join(before, selected.col(Columns.AUDIENCE).equalTo(before.col(PREVIOUS + Columns.AUDIENCE))
+          .and(selected.col(Columns.CUSTOMER_ID).equalTo(before.col(PREVIOUS + Columns.CUSTOMER_ID))), "full_outer")
+          .select(columns.toArray(Column[]::new));
+    }
     Dataset<Row> withContacts;
     if (contacts == null) {
-      withContacts = selected
-          .withColumn(Columns.EMAIL, lit(null).cast(DataTypes.StringType))
-          .withColumn(Columns.FIRST_NAME, lit(null).cast(DataTypes.StringType))
-          .withColumn(Columns.LAST_NAME, lit(null).cast(DataTypes.StringType))
-          .withColumn(ContactIdentifiers.PHONE_E164, lit(null).cast(DataTypes.StringType));
+      withContacts = both;
+      for (String contact : CONTACT_COLUMNS) {
+        withContacts = withContacts.withColumn(contact, lit(null).cast(DataTypes.StringType));
+      }
     } else {
       Dataset<Row> contact = contacts.withColumnRenamed(Columns.CUSTOMER_ID, "__contact_id");
-      withContacts = selected.join(contact, selected.col(Columns.CUSTOMER_ID).equalTo(contact.col("__contact_id")),
+      withContacts = both.join(contact, both.col(Columns.CUSTOMER_ID).equalTo(contact.col("__contact_id")),
           "left_outer").drop("__contact_id");
     }
     List<Column> reached = new ArrayList<>();
@@ -73,30 +114,21 @@ public record AudienceMembers(AudienceSettings settings, LocalDate runDate) {
           : col(Columns.EMAIL).isNotNull().or(col(ContactIdentifiers.PHONE_E164).isNotNull());
       reached.add(when(col(OK + destination.name()).and(identified), lit(destination.name())));
     }
-    Column destinations = reached.isEmpty() ? array().cast(DataTypes.createArrayType(DataTypes.StringType))
+    Column destinations = reached.isEmpty() ? array().cast(NAMES)
         : filter(array(reached.toArray(Column[]::new)), d -> d.isNotNull());
-    Dataset<Row> withDestinations = withContacts.withColumn(Columns.DESTINATIONS, destinations);
-
-    Column joinedOn;
-    Dataset<Row> joined;
-    if (previous == null) {
-      joined = withDestinations;
-      joinedOn = lit(java.sql.Date.valueOf(runDate));
-    } else {
-      Dataset<Row> before = previous.select(col(Columns.AUDIENCE).as(PREVIOUS + Columns.AUDIENCE),
-          col(Columns.CUSTOMER_ID).as(PREVIOUS + Columns.CUSTOMER_ID), col(Columns.JOINED_ON).as(PREVIOUS + "joined"));
-      joined = withDestinations.join(before, withDestinations.col(Columns.AUDIENCE)
-          .equalTo(before.col(PREVIOUS + Columns.AUDIENCE))
-          .and(withDestinations.col(Columns.CUSTOMER_ID).equalTo(before.col(PREVIOUS + Columns.CUSTOMER_ID))),
-          "left_outer");
-      joinedOn = coalesce(col(PREVIOUS + "joined"), lit(java.sql.Date.valueOf(runDate)));
-    }
-    return joined.select(
-        lit(java.sql.Date.valueOf(runDate)).as(Columns.RUN_DATE),
-        col(Columns.AUDIENCE), col(Columns.CUSTOMER_ID), col(Columns.ARM), joinedOn.as(Columns.JOINED_ON),
-        col(Columns.REASON_FIELDS), col(Columns.DESTINATIONS),
-        col(Columns.EMAIL), col(Columns.FIRST_NAME), col(Columns.LAST_NAME), col(ContactIdentifiers.PHONE_E164));
+    List<Column> output = new ArrayList<>(List.of(
+        date.as(Columns.RUN_DATE), col(Columns.AUDIENCE), col(Columns.CUSTOMER_ID), col(Columns.ARM),
+        when(col(MEMBER), coalesce(col(PREVIOUS + Columns.JOINED_ON), date)).as(Columns.JOINED_ON),
+        col(Columns.REASON_FIELDS),
+        when(col(MEMBER), destinations).otherwise(array().cast(NAMES)).as(Columns.DESTINATIONS),
+        col(MEMBER), col(WAS_MEMBER), col(PREVIOUS + Columns.DESTINATIONS).as(PREVIOUS_DESTINATIONS)));
+    CONTACT_COLUMNS.forEach(c -> output.add(col(c)));
+    return withContacts.select(output.toArray(Column[]::new));
   }
+
+  /** The contact fields the rows carry for the exports (never written to a table). */
+  static final List<String> CONTACT_COLUMNS = List.of(Columns.EMAIL, Columns.FIRST_NAME, Columns.LAST_NAME,
+      ContactIdentifiers.PHONE_E164);
 
   /** One audience's members: audience, customer_id, arm, reason_fields and one consent flag per destination. */
   private Dataset<Row> selectMembers(Dataset<Row> view, Audience audience) {
@@ -114,7 +146,8 @@ public record AudienceMembers(AudienceSettings settings, LocalDate runDate) {
     Column arm = Arms.arm(settings.holdoutSalt(), audience.holdoutKey(), audience.holdoutShare(),
         col(Columns.CUSTOMER_ID));
     List<Column> output = new ArrayList<>(List.of(lit(audience.name()).as(Columns.AUDIENCE),
-        col(Columns.CUSTOMER_ID), arm.as(Columns.ARM), reasonFields(view, audience).as(Columns.REASON_FIELDS)));
+        col(Columns.CUSTOMER_ID), lit(true).as(MEMBER), arm.as(Columns.ARM),
+        reasonFields(view, audience).as(Columns.REASON_FIELDS)));
     for (Destination destination : settings.destinations().values()) {
       Column reaches = audience.destinations().contains(destination.name())
           ? arm.equalTo(Arms.TREATMENT).and(coalesce(col(destination.consentColumn()).cast("boolean"), lit(false)))
@@ -129,23 +162,37 @@ public record AudienceMembers(AudienceSettings settings, LocalDate runDate) {
    * fields.
    */
   static Column reasonFields(Dataset<Row> view, Audience audience) {
-    Set<String> names = new LinkedHashSet<>(reasonColumns(view, audience));
-    if (names.isEmpty()) {
+    Map<String, Column> values = new LinkedHashMap<>();
+    for (String name : readColumns(view, audience)) {
+      values.put(name, col("`" + name + "`"));
+    }
+    for (String field : audience.fields()) {
+      values.put(fieldName(view, field), SqlCompiler.parse(field));
+    }
+    if (values.isEmpty()) {
       return lit(null).cast(DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
     }
-    Column keys = array(names.stream().map(n -> lit(n)).toArray(Column[]::new));
-    Column values = array(names.stream().map(n -> col("`" + n + "`").cast("string")).toArray(Column[]::new));
-    return map_from_arrays(keys, values);
+    return map_from_arrays(array(values.keySet().stream().map(n -> lit(n)).toArray(Column[]::new)),
+        array(values.values().stream().map(v -> v.cast("string")).toArray(Column[]::new)));
   }
 
-  /** The columns the filter and the order read, and the fields, without repeats. */
-  static List<String> reasonColumns(Dataset<Row> view, Audience audience) {
+  /** The columns the filter and the order read, without repeats. */
+  static List<String> readColumns(Dataset<Row> view, Audience audience) {
     Set<String> names = new LinkedHashSet<>(SqlCompiler.referencedColumns(view, SqlCompiler.parse(audience.filter())));
     for (OrderTerm term : audience.orderBy()) {
       names.addAll(SqlCompiler.referencedColumns(view, SqlCompiler.parse(term.expression())));
     }
-    names.addAll(audience.fields());
     return List.copyOf(names);
+  }
+
+  /** An export field's name: its alias ({@code round(predicted_clv, 2) as clv}), or the column it is. */
+  public static String fieldName(Dataset<Row> view, String field) {
+    return view.select(SqlCompiler.parse(field)).columns()[0];
+  }
+
+  /** The export fields' names, in order. */
+  public static List<String> fieldNames(Dataset<Row> view, Audience audience) {
+    return audience.fields().stream().map(f -> fieldName(view, f)).toList();
   }
 
   /**
@@ -165,10 +212,20 @@ public record AudienceMembers(AudienceSettings settings, LocalDate runDate) {
         SqlCompiler.problem(view, SqlCompiler.parse(term.expression())).ifPresent(p ->
             problems.add(at + ".order-by \"" + term.expression() + "\": " + p));
       }
+      Set<String> names = new java.util.HashSet<>();
       for (String field : audience.fields()) {
-        if (!columns.contains(field)) {
-          problems.add(at + ".fields: no column \"" + field + "\" (columns: " + String.join(", ", view.columns())
-              + ")");
+        Optional<String> problem = SqlCompiler.problem(view, SqlCompiler.parse(field));
+        if (problem.isPresent()) {
+          problems.add(at + ".fields \"" + field + "\": not a column or expression over the customer_segments "
+              + "columns and customer features: " + problem.get());
+        } else if (!fieldName(view, field).matches("[A-Za-z_][A-Za-z0-9_]*")) {
+          problems.add(at + ".fields \"" + field + "\": name the expression (\"... as my_field\"): it is a "
+              + "column header of the export files");
+        } else if (!names.add(fieldName(view, field))
+            || List.of(Columns.CUSTOMER_ID, Columns.EMAIL, Columns.FIRST_NAME, Columns.LAST_NAME, Columns.PHONE,
+                Columns.EMAIL_SHA256, Columns.PHONE_SHA256).contains(fieldName(view, field))) {
+          problems.add(at + ".fields \"" + field + "\": the name " + fieldName(view, field) + " is taken (by "
+              + "another field or a contact column of the files)");
         }
       }
     }

@@ -1,8 +1,13 @@
 package org.segmentation.audiences;
 
+import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,38 +39,39 @@ import org.segmentation.schema.Columns;
 public record BuildAudiences(ValidatedInputs inputs, BuildFeatures.Features features,
     AssembleSegmentTables.SegmentTables segments) implements Step<BuildAudiences.Audiences> {
 
+  /** One audience's figures: members by arm, changes, and the rows of each destination's files. */
+  public record Counts(long treatment, long control, long added, long removed,
+      Map<String, Map<String, Long>> fileRows) {}
+
   /**
    * The night's audiences.
    *
    * @param tables audience_members and audience_changes, in publishing order (none when the lake has no audiences)
-   * @param members tonight's members with their contact fields (persisted), when audiences are configured
-   * @param previous the previous published night's members of tonight's audiences, when it had any
-   * @param contacts the profiles' contact fields ({@link ContactIdentifiers#of}), when there is a profiles input
+   * @param rows every (audience, customer) that is or was a member, with contact fields ({@link AudienceMembers};
+   *     persisted), when audiences are configured
    * @param previousRunDate the published night compared with, when it had audience_members
-   * @param members by audience, then arm, how many members
-   * @param changes by audience, then added / removed, how many customers
+   * @param counts by audience
+   * @param fieldNames by audience, the names of its export fields (the files' custom columns)
    */
-  public record Audiences(Map<TableSpec, Dataset<Row>> tables, Optional<Dataset<Row>> members,
-      Optional<Dataset<Row>> previous, Optional<Dataset<Row>> contacts, Optional<LocalDate> previousRunDate,
-      Map<String, Map<String, Long>> counts, Map<String, Map<String, Long>> changes) implements StepResult {
+  public record Audiences(Map<TableSpec, Dataset<Row>> tables, Optional<Dataset<Row>> rows,
+      Optional<LocalDate> previousRunDate, Map<String, Counts> counts, Map<String, List<String>> fieldNames)
+      implements StepResult {
 
     @Override
     public String progressDetails() {
-      if (members.isEmpty()) {
+      if (rows.isEmpty()) {
         return "audiences=0";
       }
       StringBuilder details = new StringBuilder("audiences=" + counts.size());
-      counts.forEach((audience, arms) -> details.append(' ').append(audience).append('=')
-          .append(arms.getOrDefault(Arms.TREATMENT, 0L)).append('+').append(arms.getOrDefault(Arms.CONTROL, 0L))
-          .append("_control").append(",added=").append(changes.getOrDefault(audience, Map.of())
-              .getOrDefault(AudienceChanges.ADDED, 0L)).append(",removed=").append(changes.getOrDefault(audience,
-                  Map.of()).getOrDefault(AudienceChanges.REMOVED, 0L)));
+      counts.forEach((audience, c) -> details.append(' ').append(audience).append("=treatment:").append(c.treatment())
+          .append(",control:").append(c.control()).append(",added:").append(c.added()).append(",removed:")
+          .append(c.removed()));
       return details.toString();
     }
 
     @Override
     public void release() {
-      members.ifPresent(Dataset::unpersist);
+      rows.ifPresent(Dataset::unpersist);
     }
   }
 
@@ -85,40 +91,78 @@ public record BuildAudiences(ValidatedInputs inputs, BuildFeatures.Features feat
           tables.put(table, run.spark().createDataFrame(List.of(), table.schema()));
         }
       }
-      return new Audiences(tables, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-          Map.of(), Map.of());
+      return new Audiences(tables, Optional.empty(), Optional.empty(), Map.of(), Map.of());
     }
     Optional<RunLog.PublishedRun> previousRun = run.runLog().latestPublishedBefore(run.runDate())
         .filter(p -> p.tableVersions().containsKey(TableCatalog.AUDIENCE_MEMBERS.name()));
-    Optional<Dataset<Row>> previous = previousRun.map(p -> lake.readRunDate(TableCatalog.AUDIENCE_MEMBERS,
+    Dataset<Row> previous = previousRun.map(p -> lake.readRunDate(TableCatalog.AUDIENCE_MEMBERS,
             p.runDate(), p.versionOf(TableCatalog.AUDIENCE_MEMBERS))
-        .where(col(Columns.AUDIENCE).isin(settings.audiences().keySet().toArray())));
+        .where(col(Columns.AUDIENCE).isin(settings.audiences().keySet().toArray()))).orElse(null);
     Optional<LocalDate> previousRunDate = previousRun.map(RunLog.PublishedRun::runDate);
-    Optional<Dataset<Row>> contacts = Optional.ofNullable(inputs.acceptedProfilesOrNull())
-        .map(p -> p.select(ContactIdentifiers.of(settings.defaultPhoneRegion())));
+    Dataset<Row> contacts = Optional.ofNullable(inputs.acceptedProfilesOrNull())
+        .map(p -> p.select(ContactIdentifiers.of(settings.defaultPhoneRegion()))).orElse(null);
 
     Dataset<Row> view = AudienceView.of(segments.customerSegments(), features.rows());
-    // Persisted: the changes, the counts, the table and every export file read it.
-    Dataset<Row> members = new AudienceMembers(settings, run.runDate())
-        .apply(view, contacts.orElse(null), previous.orElse(null))
+    // Persisted: the table, the changes, the counts and every export file are filters of it.
+    Dataset<Row> rows = new AudienceMembers(settings, run.runDate()).apply(view, contacts, previous)
         .persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> changes = new AudienceChanges(run.runDate(), previousRunDate.orElse(null))
-        .apply(members, previous.orElse(null));
-    tables.put(TableCatalog.AUDIENCE_MEMBERS, members.select(TableCatalog.AUDIENCE_MEMBERS.columns().stream()
-        .map(c -> col(c.name())).toArray(Column[]::new)));
-    tables.put(TableCatalog.AUDIENCE_CHANGES, changes);
-    return new Audiences(tables, Optional.of(members), previous, contacts, previousRunDate,
-        countsBy(members, Columns.ARM, settings), countsBy(changes, Columns.CHANGE, settings));
+    tables.put(TableCatalog.AUDIENCE_MEMBERS, rows.where(col(AudienceMembers.MEMBER))
+        .select(TableCatalog.AUDIENCE_MEMBERS.columns().stream().map(c -> col(c.name())).toArray(Column[]::new)));
+    tables.put(TableCatalog.AUDIENCE_CHANGES,
+        new AudienceChanges(run.runDate(), previousRunDate.orElse(null)).apply(rows));
+    Map<String, List<String>> fieldNames = new LinkedHashMap<>();
+    settings.audiences().values().forEach(a -> fieldNames.put(a.name(), AudienceMembers.fieldNames(view, a)));
+    return new Audiences(tables, Optional.of(rows), previousRunDate, counts(rows, settings), fieldNames);
   }
 
-  /** Rows by audience, then by {@code column}'s value: one small aggregate, every configured audience present. */
-  private static Map<String, Map<String, Long>> countsBy(Dataset<Row> rows, String column,
-      AudienceSettings settings) {
-    Map<String, Map<String, Long>> counts = new TreeMap<>();
-    settings.audiences().keySet().forEach(audience -> counts.put(audience, new TreeMap<>()));
-    for (Row row : rows.groupBy(col(Columns.AUDIENCE), col(column)).count().collectAsList()) {
-      counts.computeIfAbsent(row.getString(0), a -> new TreeMap<>()).put(row.getString(1), row.getLong(2));
+  /** Which rows go to which file of a destination: members, adds, removes. */
+  public static Map<String, Column> fileFilters(String destination) {
+    Column now = array_contains(col(Columns.DESTINATIONS), destination);
+    Column before = array_contains(col(AudienceMembers.PREVIOUS_DESTINATIONS), destination);
+    Map<String, Column> files = new LinkedHashMap<>();
+    files.put(ExportAudiences.MEMBERS, now);
+    files.put(ExportAudiences.ADDS, now.and(not(before)));
+    files.put(ExportAudiences.REMOVES, not(now).and(before));
+    return files;
+  }
+
+  /** Every audience's figures in one aggregate (a row per audience reaches the driver). */
+  private static Map<String, Counts> counts(Dataset<Row> rows, AudienceSettings settings) {
+    Column member = col(AudienceMembers.MEMBER);
+    Column was = col(AudienceMembers.WAS_MEMBER);
+    List<Column> sums = new ArrayList<>(List.of(
+        countIf(member.and(col(Columns.ARM).equalTo(Arms.TREATMENT))),
+        countIf(member.and(col(Columns.ARM).equalTo(Arms.CONTROL))),
+        countIf(member.and(not(was))), countIf(not(member).and(was))));
+    List<String> destinations = List.copyOf(settings.destinations().keySet());
+    for (String destination : destinations) {
+      fileFilters(destination).values().forEach(filter -> sums.add(countIf(filter)));
+    }
+    Map<String, Row> byAudience = new java.util.HashMap<>();
+    for (Row row : rows.groupBy(col(Columns.AUDIENCE)).agg(sums.get(0), sums.subList(1, sums.size())
+        .toArray(Column[]::new)).collectAsList()) {
+      byAudience.put(row.getString(0), row);
+    }
+    Map<String, Counts> counts = new TreeMap<>();
+    for (String audience : settings.audiences().keySet()) {
+      Row row = byAudience.get(audience);
+      Map<String, Map<String, Long>> files = new LinkedHashMap<>();
+      int at = 5;
+      for (String destination : destinations) {
+        Map<String, Long> kinds = new LinkedHashMap<>();
+        for (String kind : fileFilters(destination).keySet()) {
+          kinds.put(kind, row == null ? 0L : row.getLong(at));
+          at++;
+        }
+        files.put(destination, kinds);
+      }
+      counts.put(audience, row == null ? new Counts(0, 0, 0, 0, files)
+          : new Counts(row.getLong(1), row.getLong(2), row.getLong(3), row.getLong(4), files));
     }
     return counts;
+  }
+
+  private static Column countIf(Column condition) {
+    return sum(when(condition, 1L).otherwise(0L));
   }
 }

@@ -60,11 +60,13 @@ public record ExportAudiences(BuildAudiences.Audiences audiences) implements Ste
   @Override
   public Exported execute(RunContext run) {
     Map<String, String> folders = new java.util.LinkedHashMap<>();
-    if (audiences.members().isEmpty()) {
+    if (audiences.rows().isEmpty()) {
       return new Exported(folders);
     }
     AudienceSettings settings = run.settings().audiences();
     String root = settings.exportRootUnder(run.settings().lake().root());
+    // every folder is written before any is renamed into place: a failure while writing shows no new folder
+    Map<String, ExportFolder> complete = new java.util.LinkedHashMap<>();
     for (Audience audience : settings.audiences().values()) {
       ExportFolder folder = new ExportFolder(run.spark(), root, audience.name(), run.runDate(), run.runId());
       try {
@@ -73,69 +75,50 @@ public record ExportAudiences(BuildAudiences.Audiences audiences) implements Ste
         ArrayNode files = manifest.putArray("files");
         for (String name : audience.destinations()) {
           Destination destination = settings.destinations().get(name);
-          List<String> columns = fileColumns(destination, audience);
+          List<String> columns = fileColumns(destination, audiences.fieldNames().get(audience.name()));
           ObjectNode described = ((ArrayNode) manifest.get("destinations")).addObject();
           described.put("name", name).put("format", destination.format().extension())
               .put("consent_column", destination.consentColumn())
               .put("identifiers", destination.allowRawEmail() ? "raw" : "sha256");
           columns.forEach(described.putArray("columns")::add);
-          for (Map.Entry<String, Dataset<Row>> kind : filesOf(audience, destination).entrySet()) {
-            Dataset<Row> rows = kind.getValue();
-            long count = rows.count();
+          Map<String, Long> rowsOf = audiences.counts().get(audience.name()).fileRows().get(name);
+          for (Map.Entry<String, Column> kind : BuildAudiences.fileFilters(name).entrySet()) {
+            Dataset<Row> rows = audiences.rows().orElseThrow()
+                .where(col(Columns.AUDIENCE).equalTo(audience.name()).and(kind.getValue()));
             ExportFolder.WrittenFile written = folder.write(name + "/" + kind.getKey() + "."
-                + destination.format().extension(), inFileOrder(rows, columns), destination.format(), count);
+                + destination.format().extension(), inFileOrder(rows, columns), destination.format(),
+                rowsOf.get(kind.getKey()));
             files.addObject().put("path", written.path()).put("destination", name).put("kind", kind.getKey())
                 .put("rows", written.rows()).put("bytes", written.bytes()).put("sha256", written.sha256());
           }
         }
-        folders.put(audience.name(), folder.publish(new ObjectMapper().writerWithDefaultPrettyPrinter()
-            .writeValueAsString(manifest)));
+        folder.writeManifest(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(manifest));
+        complete.put(audience.name(), folder);
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot export audience " + audience.name() + " under " + root + ": "
             + e.getMessage(), e);
       }
     }
-    return new Exported(folders);
-  }
-
-  /** Members, adds and removes of one destination, each with the contact fields and reason_fields. */
-  private Map<String, Dataset<Row>> filesOf(Audience audience, Destination destination) {
-    Column reaches = col(Columns.AUDIENCE).equalTo(audience.name())
-        .and(array_contains(col(Columns.DESTINATIONS), destination.name()));
-    Dataset<Row> tonight = audiences.members().orElseThrow().where(reaches);
-    Map<String, Dataset<Row>> files = new java.util.LinkedHashMap<>();
-    files.put(MEMBERS, tonight);
-    Optional<Dataset<Row>> before = audiences.previous().map(p -> p.where(reaches));
-    if (before.isEmpty()) {
-      files.put(ADDS, tonight);
-      files.put(REMOVES, tonight.limit(0));
-      return files;
+    for (Map.Entry<String, ExportFolder> folder : complete.entrySet()) {
+      try {
+        folders.put(folder.getKey(), folder.getValue().publish());
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot publish the export of audience " + folder.getKey() + " under " + root
+            + ": " + e.getMessage(), e);
+      }
     }
-    Dataset<Row> ids = tonight.select(col(Columns.CUSTOMER_ID));
-    files.put(ADDS, tonight.join(before.get().select(col(Columns.CUSTOMER_ID)), scalaSeq(Columns.CUSTOMER_ID),
-        "left_anti"));
-    // who left: identified by tonight's contact fields (a customer whose profile is gone has only the id)
-    Dataset<Row> gone = before.get().join(ids, scalaSeq(Columns.CUSTOMER_ID), "left_anti")
-        .select(col(Columns.CUSTOMER_ID), col(Columns.REASON_FIELDS));
-    Dataset<Row> withContacts = audiences.contacts()
-        .map(c -> gone.join(c, scalaSeq(Columns.CUSTOMER_ID), "left_outer"))
-        .orElseGet(() -> gone.withColumn(Columns.EMAIL, lit(null).cast(DataTypes.StringType))
-            .withColumn(Columns.FIRST_NAME, lit(null).cast(DataTypes.StringType))
-            .withColumn(Columns.LAST_NAME, lit(null).cast(DataTypes.StringType))
-            .withColumn(ContactIdentifiers.PHONE_E164, lit(null).cast(DataTypes.StringType)));
-    files.put(REMOVES, withContacts);
-    return files;
+    return new Exported(folders);
   }
 
   /**
    * The columns of a destination's files: raw contact fields for a destination allowed them, else only the hashed
    * identifiers; then the audience's fields.
    */
-  static List<String> fileColumns(Destination destination, Audience audience) {
+  static List<String> fileColumns(Destination destination, List<String> fieldNames) {
     List<String> columns = new ArrayList<>(destination.allowRawEmail()
         ? List.of(Columns.CUSTOMER_ID, Columns.EMAIL, Columns.FIRST_NAME, Columns.LAST_NAME, Columns.PHONE)
         : List.of(Columns.EMAIL_SHA256, Columns.PHONE_SHA256));
-    columns.addAll(audience.fields());
+    columns.addAll(fieldNames);
     return columns;
   }
 
@@ -169,14 +152,10 @@ public record ExportAudiences(BuildAudiences.Audiences audiences) implements Ste
       manifest.putNull("limit");
     }
     manifest.put("holdout_share", audience.holdoutShare()).put("holdout_key", audience.holdoutKey());
-    ObjectNode arms = manifest.putObject("members_by_arm");
-    Map<String, Long> counts = audiences.counts().getOrDefault(audience.name(), Map.of());
-    arms.put(Arms.TREATMENT, counts.getOrDefault(Arms.TREATMENT, 0L));
-    arms.put(Arms.CONTROL, counts.getOrDefault(Arms.CONTROL, 0L));
-    ObjectNode changes = manifest.putObject("membership_changes");
-    Map<String, Long> changed = audiences.changes().getOrDefault(audience.name(), Map.of());
-    changes.put(AudienceChanges.ADDED, changed.getOrDefault(AudienceChanges.ADDED, 0L));
-    changes.put(AudienceChanges.REMOVED, changed.getOrDefault(AudienceChanges.REMOVED, 0L));
+    BuildAudiences.Counts counts = audiences.counts().get(audience.name());
+    manifest.putObject("members_by_arm").put(Arms.TREATMENT, counts.treatment()).put(Arms.CONTROL, counts.control());
+    manifest.putObject("membership_changes").put(AudienceChanges.ADDED, counts.added())
+        .put(AudienceChanges.REMOVED, counts.removed());
     manifest.put("job_version", JOB_VERSION);
     manifest.putArray("destinations");
     return manifest;

@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.LocalDate;
 import java.util.HexFormat;
+import java.util.List;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -24,7 +25,8 @@ import org.segmentation.config.AudienceSettings.Format;
  * ({@code _tmp_<run_date>_<run id>}, a name Spark, Hadoop and most sync tools skip) and renamed into place when every
  * file and the manifest are written. A rerun moves the date's old folder aside, renames the new one in and deletes the
  * old one; a run that fails before the rename leaves only its hidden temporary folder, which the next export of the
- * audience deletes. Each file is one file (Spark writes one part into a hidden folder, which is then renamed), sorted
+ * audience deletes. {@link ExportAudiences} writes every audience's folder before it renames any, so a failure while
+ * writing shows no new folder at all. Each file is one file (Spark writes one part into a hidden folder, which is then renamed), sorted
  * by customer id, so a rerun on the same data writes the same bytes.
  */
 final class ExportFolder {
@@ -103,11 +105,16 @@ final class ExportFolder {
     return new WrittenFile(relative, rowCount, fs.getFileStatus(file).getLen(), sha256(file));
   }
 
-  /** Writes the manifest (last: a folder with a manifest is complete) and renames the folder into place. */
-  String publish(String manifestJson) throws IOException {
+  /** Writes the manifest, last: a folder with a manifest is complete. */
+  void writeManifest(String manifestJson) throws IOException {
     try (OutputStream out = fs.create(new Path(temporary, MANIFEST), true)) {
       out.write(manifestJson.getBytes(StandardCharsets.UTF_8));
     }
+    deleteChecksumFiles(temporary);
+  }
+
+  /** Renames the complete folder into place (replacing the date's earlier export) and returns where it is. */
+  String publish() throws IOException {
     Path replaced = new Path(audienceFolder, REPLACED + runTag);
     boolean hadOne = fs.exists(target);
     if (hadOne && !fs.rename(target, replaced)) {
@@ -123,6 +130,28 @@ final class ExportFolder {
       fs.delete(replaced, true);
     }
     return location();
+  }
+
+  /**
+   * On a local disk Hadoop writes a hidden {@code .<file>.crc} beside each file; they mean nothing to a campaign
+   * tool, and the manifest's SHA-256 is the folder's checksum.
+   */
+  private void deleteChecksumFiles(Path folder) throws IOException {
+    if (!(fs instanceof org.apache.hadoop.fs.ChecksumFileSystem checksummed)) {
+      return;
+    }
+    FileSystem raw = checksummed.getRawFileSystem();
+    org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> files = raw.listFiles(folder, true);
+    List<Path> checksums = new java.util.ArrayList<>();
+    while (files.hasNext()) {
+      Path file = files.next().getPath();
+      if (file.getName().startsWith(".") && file.getName().endsWith(".crc")) {
+        checksums.add(file);
+      }
+    }
+    for (Path checksum : checksums) {
+      raw.delete(checksum, false);
+    }
   }
 
   private String sha256(Path file) throws IOException {

@@ -1,0 +1,440 @@
+package org.segmentation.jobs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.commons.math3.stat.inference.ChiSquareTest;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.segmentation.TestSpark;
+
+/**
+ * Audiences over two nights of the sample data and a rerun of the second, checked against what the tables and the
+ * files say, computed independently: sizes against the filters in Spark SQL, adds and removes against the two nights'
+ * member sets, arms against SHA-256 computed here with the JDK and a chi-squared test, each manifest against the files
+ * on disk, consent and hashing against the profiles.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AudiencesTest {
+  static final LocalDate END = LocalDate.of(2026, 11, 21);
+  static final LocalDate FIRST = END.minusDays(14);
+  static final String SALT = "test-salt";
+  static final String LAPSING = "rfm_segment in ('At Risk', 'Can''t Lose Them', 'Hibernating', 'About To Sleep') "
+      + "and p_alive > 0.2";
+
+  @TempDir
+  static Path dir;
+  static Path config;
+  static Path exports;
+  static final Map<String, JobRunner> RUNS = new HashMap<>();
+
+  @BeforeAll
+  static void twoNightsAndARerun() throws Exception {
+    exports = dir.resolve("exports");
+    config = SampleLake.create(dir, 3000, 24000, 5, END, """
+        lake.root = "%s"
+        clustering.enabled = false
+        inputs.profiles.attributes {
+          sms_consent { expr = "marketing_consent and gender = 'female'", type = "boolean" }
+        }
+        audiences {
+          export-root = "%s"
+          holdout-salt = "%s"
+          destinations {
+            mail { format = "csv", allow-raw-email = true }
+            ads { format = "csv" }
+            crm { format = "jsonl", allow-raw-email = true }
+            warehouse { format = "parquet" }
+            sms { format = "csv", allow-raw-email = true, consent-column = "sms_consent" }
+          }
+          lists {
+            lapsing {
+              filter = "%s"
+              fields = ["rfm_segment", "round(predicted_clv, 2) as clv", "concat('a,b \\"c\\"') as note"]
+              holdout-share = 0.2
+              destinations = ["mail", "ads", "warehouse"]
+            }
+            top_spenders {
+              filter = "frequency > 0"
+              order-by = ["monetary desc"]
+              limit = 300
+              fields = ["monetary"]
+              destinations = ["crm", "sms"]
+            }
+            everyone { filter = "true", holdout-share = 0.5 }
+            everyone_again { filter = "true", holdout-share = 0.5 }
+            everyone_same_key { filter = "true", holdout-share = 0.5, holdout-key = "everyone" }
+          }
+        }
+        """.formatted(dir.resolve("lake"), exports, SALT, LAPSING));
+    RUNS.put("first", night(FIRST));
+    RUNS.put("second", night(END));
+  }
+
+  static JobRunner night(LocalDate date, String... settings) {
+    List<String> args = new java.util.ArrayList<>(List.of("--config", config.toString(), "--run-date",
+        date.toString()));
+    for (String setting : settings) {
+      args.add("--set");
+      args.add(setting);
+    }
+    return JobRunner.run(args.toArray(String[]::new));
+  }
+
+  static SparkSession spark() {
+    return TestSpark.get();
+  }
+
+  static Dataset<Row> table(String name, LocalDate date) {
+    return spark().read().format("delta").load(dir.resolve("lake/" + name).toString())
+        .where(col("run_date").equalTo(lit(java.sql.Date.valueOf(date))));
+  }
+
+  static Set<String> members(String audience, LocalDate date) {
+    return table("audience_members", date).where(col("audience").equalTo(audience)).select("customer_id")
+        .collectAsList().stream().map(r -> r.getString(0)).collect(Collectors.toSet());
+  }
+
+  static Map<String, String> arms(String audience, LocalDate date) {
+    return table("audience_members", date).where(col("audience").equalTo(audience)).select("customer_id", "arm")
+        .collectAsList().stream().collect(Collectors.toMap(r -> r.getString(0), r -> r.getString(1)));
+  }
+
+  static JsonNode manifest(String audience, LocalDate date) throws IOException {
+    return new ObjectMapper().readTree(exports.resolve(audience + "/" + date + "/_manifest.json").toFile());
+  }
+
+  static String sha256(byte[] bytes) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  /** The arm by the definition: the first 15 hex digits of SHA-256(salt:key:id), as a fraction, below the share. */
+  static String expectedArm(String key, String customerId, double share) throws Exception {
+    String hex = sha256((SALT + ":" + key + ":" + customerId).getBytes(StandardCharsets.UTF_8)).substring(0, 15);
+    return Long.parseLong(hex, 16) / Math.pow(16, 15) < share ? "control" : "treatment";
+  }
+
+  @Test
+  @Order(1)
+  void bothNightsArePublishedWithTheirAudiences() {
+    for (String run : List.of("first", "second")) {
+      assertEquals(0, RUNS.get(run).status(), RUNS.get(run).toString());
+      assertTrue(RUNS.get(run).out().contains("stage=export_audiences folders=5"), RUNS.get(run).out());
+    }
+  }
+
+  @Test
+  @Order(2)
+  void audienceSizesEqualTheFiltersInSparkSql() {
+    for (LocalDate date : List.of(FIRST, END)) {
+      table("customer_segments", date).createOrReplaceTempView("segments");
+      long lapsing = spark().sql("select count(*) from segments where " + LAPSING).first().getLong(0);
+      assertTrue(lapsing > 100, "the fixture has a lapsing audience: " + lapsing);
+      assertEquals(lapsing, members("lapsing", date).size());
+      assertEquals(spark().sql("select count(*) from segments").first().getLong(0), members("everyone", date).size());
+
+      // the limit keeps the top 300 by monetary: no non-member spent more than the least of the members
+      Set<String> top = members("top_spenders", date);
+      assertEquals(300, top.size());
+      double leastKept = spark().sql("select min(monetary) from segments where customer_id in ("
+          + top.stream().map(id -> "'" + id + "'").collect(Collectors.joining(",")) + ")").first()
+          .getDecimal(0).doubleValue();
+      double mostLeftOut = spark().sql("select max(monetary) from segments where frequency > 0 and customer_id not in ("
+          + top.stream().map(id -> "'" + id + "'").collect(Collectors.joining(",")) + ")").first()
+          .getDecimal(0).doubleValue();
+      assertTrue(leastKept >= mostLeftOut, leastKept + " < " + mostLeftOut);
+    }
+  }
+
+  @Test
+  @Order(3)
+  void addsAndRemovesAreTheDifferenceOfTheTwoNights() {
+    for (String audience : List.of("lapsing", "top_spenders", "everyone")) {
+      Set<String> before = members(audience, FIRST);
+      Set<String> after = members(audience, END);
+      Dataset<Row> changes = table("audience_changes", END).where(col("audience").equalTo(audience));
+      Set<String> added = ids(changes.where(col("change").equalTo("added")));
+      Set<String> removed = ids(changes.where(col("change").equalTo("removed")));
+      Set<String> expectedAdded = new HashSet<>(after);
+      expectedAdded.removeAll(before);
+      Set<String> expectedRemoved = new HashSet<>(before);
+      expectedRemoved.removeAll(after);
+      assertEquals(expectedAdded, added, audience);
+      assertEquals(expectedRemoved, removed, audience);
+      assertEquals(after.size(), before.size() + added.size() - removed.size(), audience);
+      for (Row change : changes.select("previous_run_date").collectAsList()) {
+        assertEquals(java.sql.Date.valueOf(FIRST), change.getDate(0), audience);
+      }
+    }
+    assertFalse(table("audience_changes", END).where(col("audience").equalTo("lapsing")).isEmpty(),
+        "two weeks apart, the lapsing audience changes");
+    // the first night compares with nothing: everyone is added
+    assertEquals(members("lapsing", FIRST), ids(table("audience_changes", FIRST)
+        .where(col("audience").equalTo("lapsing").and(col("change").equalTo("added")))));
+  }
+
+  static Set<String> ids(Dataset<Row> rows) {
+    return rows.select("customer_id").collectAsList().stream().map(r -> r.getString(0)).collect(Collectors.toSet());
+  }
+
+  @Test
+  @Order(4)
+  void armsAreTheSaltedHashStableBetweenNightsAndIndependentBetweenKeys() throws Exception {
+    Map<String, String> first = arms("everyone", FIRST);
+    Map<String, String> second = arms("everyone", END);
+    int both = 0;
+    for (Map.Entry<String, String> member : second.entrySet()) {
+      assertEquals(expectedArm("everyone", member.getKey(), 0.5), member.getValue(), member.getKey());
+      if (first.containsKey(member.getKey())) {
+        assertEquals(first.get(member.getKey()), member.getValue(), "stable between nights: " + member.getKey());
+        both++;
+      }
+    }
+    assertTrue(both > 2000, "most customers are in both nights: " + both);
+    for (Map.Entry<String, String> member : arms("lapsing", END).entrySet()) {
+      assertEquals(expectedArm("lapsing", member.getKey(), 0.2), member.getValue(), member.getKey());
+    }
+
+    ChiSquareTest chiSquare = new ChiSquareTest();
+    // balanced: the split of each audience is what its share says (goodness of fit, alpha 0.001)
+    for (Map.Entry<String, Double> audience : Map.of("everyone", 0.5, "lapsing", 0.2).entrySet()) {
+      Map<String, String> arms = arms(audience.getKey(), END);
+      long control = arms.values().stream().filter("control"::equals).count();
+      double n = arms.size();
+      double p = chiSquare.chiSquareTest(new double[] {n * audience.getValue(), n * (1 - audience.getValue())},
+          new long[] {control, arms.size() - control});
+      assertTrue(p > 0.001, audience.getKey() + ": " + control + " of " + arms.size() + " in control, p = " + p);
+    }
+    // independent between keys: the 2x2 table of two audiences' arms over the same customers
+    Map<String, String> again = arms("everyone_again", END);
+    Map<String, String> sameKey = arms("everyone_same_key", END);
+    assertTrue(chiSquare.chiSquareTest(crossTable(second, again)) > 0.001, "independent arms between two keys");
+    // the test can tell: one key shared is complete dependence
+    assertEquals(second, sameKey);
+    assertTrue(chiSquare.chiSquareTest(crossTable(second, sameKey)) < 1e-6);
+  }
+
+  static long[][] crossTable(Map<String, String> a, Map<String, String> b) {
+    long[][] counts = new long[2][2];
+    a.forEach((id, arm) -> counts[arm.equals("control") ? 0 : 1][b.get(id).equals("control") ? 0 : 1]++);
+    return counts;
+  }
+
+  @Test
+  @Order(5)
+  void eachManifestMatchesItsFiles() throws Exception {
+    for (String audience : List.of("lapsing", "top_spenders", "everyone")) {
+      JsonNode manifest = manifest(audience, END);
+      assertEquals(audience, manifest.get("audience").asText());
+      assertEquals(END.toString(), manifest.get("run_date").asText());
+      Map<String, String> arms = arms(audience, END);
+      assertEquals(arms.values().stream().filter("treatment"::equals).count(),
+          manifest.get("members_by_arm").get("treatment").asLong());
+      assertEquals(arms.values().stream().filter("control"::equals).count(),
+          manifest.get("members_by_arm").get("control").asLong());
+      assertTrue(manifest.get("job_version").asText().matches("\\d+\\.\\d+\\.\\d+.*"), manifest.toString());
+      Map<String, List<String>> columns = new HashMap<>();
+      manifest.get("destinations").forEach(d -> columns.put(d.get("name").asText(),
+          new ObjectMapper().convertValue(d.get("columns"), List.class)));
+      for (JsonNode file : manifest.get("files")) {
+        Path path = exports.resolve(audience + "/" + END + "/" + file.get("path").asText());
+        byte[] bytes = Files.readAllBytes(path);
+        assertEquals(file.get("sha256").asText(), sha256(bytes), path.toString());
+        assertEquals(file.get("bytes").asLong(), bytes.length, path.toString());
+        Dataset<Row> rows = read(path);
+        assertEquals(file.get("rows").asLong(), rows.count(), path.toString());
+        assertEquals(columns.get(file.get("destination").asText()), columnsOf(path, rows), path.toString());
+      }
+    }
+    assertEquals(0, manifest("everyone", END).get("files").size(), "no destination, no file");
+    try (var leftovers = Files.list(exports.resolve("lapsing"))) {
+      assertEquals(List.of(FIRST.toString(), END.toString()), leftovers.map(p -> p.getFileName().toString())
+          .sorted().toList(), "the date folders only: no temporary folder, no checksum file");
+    }
+  }
+
+  /** The columns in file order (Spark's JSON reader sorts the keys it infers: read the first line instead). */
+  static List<String> columnsOf(Path file, Dataset<Row> rows) throws IOException {
+    if (!file.toString().endsWith(".jsonl")) {
+      return List.of(rows.columns());
+    }
+    List<String> keys = new java.util.ArrayList<>();
+    List<String> lines = Files.readAllLines(file);
+    if (!lines.isEmpty()) {
+      new ObjectMapper().readTree(lines.get(0)).fieldNames().forEachRemaining(keys::add);
+    }
+    return lines.isEmpty() ? List.of(rows.columns()) : keys;
+  }
+
+  static Dataset<Row> read(Path file) {
+    String name = file.getFileName().toString();
+    if (name.endsWith(".csv")) {
+      return spark().read().option("header", "true").option("escape", "\"").csv(file.toString());
+    }
+    return name.endsWith(".jsonl") ? spark().read().json(file.toString()) : spark().read().parquet(file.toString());
+  }
+
+  @Test
+  @Order(6)
+  void onlyTheTreatmentArmWithConsentIsExportedAndHashedDestinationsNeverSeeAnEmail() throws Exception {
+    Dataset<Row> profiles = spark().read().parquet(dir.resolve("raw/profiles").toString());
+    Map<String, Boolean> consent = profiles.select("customer_id", "marketing_consent").collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.getString(0), r -> !r.isNullAt(1) && r.getBoolean(1)));
+    Map<String, Boolean> smsConsent = profiles.select(col("customer_id"),
+            col("marketing_consent").and(col("gender").equalTo("female"))).collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.getString(0), r -> !r.isNullAt(1) && r.getBoolean(1)));
+    Map<String, String> emailSha = profiles.select("customer_id", "email").collectAsList().stream()
+        .filter(r -> !r.isNullAt(1)).collect(Collectors.toMap(r -> sha(r.getString(1)), r -> r.getString(0)));
+
+    Map<String, String> lapsingArms = arms("lapsing", END);
+    Dataset<Row> mail = read(exports.resolve("lapsing/" + END + "/mail/members.csv"));
+    Set<String> mailed = ids(mail);
+    assertFalse(mailed.isEmpty());
+    long expectedMailed = lapsingArms.entrySet().stream().filter(e -> e.getValue().equals("treatment")
+        && consent.getOrDefault(e.getKey(), false)).count();
+    assertEquals(expectedMailed, mailed.size(), "every treated member with consent and an e-mail, no one else");
+    for (String id : mailed) {
+      assertEquals("treatment", lapsingArms.get(id), id);
+      assertTrue(consent.get(id), "no consent: " + id);
+    }
+    // the ad platform gets the same customers, as SHA-256 of the normalised e-mail, and never an address
+    for (String destination : List.of("ads", "warehouse")) {
+      String ext = destination.equals("ads") ? "csv" : "parquet";
+      Path file = exports.resolve("lapsing/" + END + "/" + destination + "/members." + ext);
+      Set<String> hashed = read(file).select("email_sha256").collectAsList().stream().map(r -> r.getString(0))
+          .collect(Collectors.toSet());
+      assertEquals(mailed, hashed.stream().map(emailSha::get).collect(Collectors.toSet()), destination);
+      Dataset<Row> rows = read(file);
+      for (String column : rows.columns()) {
+        assertTrue(rows.where(col(column).contains("@")).isEmpty(), "no raw e-mail in " + file + ": " + column);
+      }
+      if (ext.equals("csv")) {
+        assertFalse(Files.readString(file).contains("@"), "no raw e-mail in " + file);
+      }
+      assertFalse(List.of(read(file).columns()).contains("email"));
+      assertFalse(List.of(read(file).columns()).contains("customer_id"));
+    }
+    // a channel of its own: sms reaches only the customers of its consent column
+    Set<String> texted = ids(read(exports.resolve("top_spenders/" + END + "/sms/members.csv")));
+    assertFalse(texted.isEmpty());
+    for (String id : texted) {
+      assertTrue(smsConsent.get(id), "no sms consent: " + id);
+    }
+    assertNotEquals(texted, ids(read(exports.resolve("top_spenders/" + END + "/crm/members.jsonl"))));
+    // RFC 4180: a field with a comma and quotes is quoted, its quotes doubled
+    String line = Files.readAllLines(exports.resolve("lapsing/" + END + "/mail/members.csv")).get(1);
+    assertTrue(line.endsWith(",\"a,b \"\"c\"\"\""), line);
+    assertEquals("customer_id,email,first_name,last_name,phone,rfm_segment,clv,note",
+        Files.readAllLines(exports.resolve("lapsing/" + END + "/mail/members.csv")).get(0));
+  }
+
+  static String sha(String email) {
+    try {
+      return sha256(email.trim().toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  @Order(7)
+  void fileAddsAndRemovesAreTheDifferenceOfTheTwoNightsLists() {
+    Set<String> before = ids(read(exports.resolve("lapsing/" + FIRST + "/mail/members.csv")));
+    Set<String> after = ids(read(exports.resolve("lapsing/" + END + "/mail/members.csv")));
+    Set<String> adds = ids(read(exports.resolve("lapsing/" + END + "/mail/adds.csv")));
+    Set<String> removes = ids(read(exports.resolve("lapsing/" + END + "/mail/removes.csv")));
+    Set<String> expectedAdds = new HashSet<>(after);
+    expectedAdds.removeAll(before);
+    Set<String> expectedRemoves = new HashSet<>(before);
+    expectedRemoves.removeAll(after);
+    assertEquals(expectedAdds, adds);
+    assertEquals(expectedRemoves, removes);
+    assertFalse(removes.isEmpty() && adds.isEmpty());
+  }
+
+  @Test
+  @Order(8)
+  void aRerunGivesTheSameArmsAndTheSameFiles() throws Exception {
+    Map<String, String> arms = arms("lapsing", END);
+    JsonNode before = manifest("lapsing", END);
+    JobRunner rerun = night(END);
+    assertEquals(0, rerun.status(), rerun.toString());
+    assertEquals(arms, arms("lapsing", END));
+    JsonNode after = manifest("lapsing", END);
+    assertNotEquals(before.get("run_id"), after.get("run_id"));
+    assertEquals(before.get("files"), after.get("files"), "same rows, same bytes");
+  }
+
+  @Test
+  @Order(9)
+  void aFailedExportShowsNoNewFolderAndThePublishedNightStands() throws Exception {
+    LocalDate night = END.plusDays(1);
+    // a plain file where the top_spenders folder should be: the last audience (in name order) cannot be exported,
+    // after the others' files are written
+    Path moved = Files.move(exports.resolve("top_spenders"), dir.resolve("top_spenders_moved"));
+    Files.writeString(exports.resolve("top_spenders"), "in the way");
+    try {
+      JobRunner failed = night(night);
+      assertEquals(1, failed.status(), failed.toString());
+      assertTrue(failed.err().contains("Cannot export audience top_spenders"), failed.err());
+      assertTrue(failed.out().contains("restored=") && failed.out().contains("audience_members@" + night),
+          failed.out());
+      for (String audience : List.of("everyone", "everyone_again", "everyone_same_key", "lapsing")) {
+        try (var entries = Files.list(exports.resolve(audience))) {
+          List<String> names = entries.map(p -> p.getFileName().toString()).sorted().toList();
+          assertFalse(names.contains(night.toString()), audience + ": " + names);
+          for (String name : names) {
+            if (!name.startsWith("_tmp_")) { // a failed run's hidden leftovers, deleted by the next export
+              assertTrue(Files.exists(exports.resolve(audience + "/" + name + "/_manifest.json")), name);
+            }
+          }
+        }
+      }
+      assertTrue(table("audience_members", night).isEmpty(), "the date was never published: no rows");
+    } finally {
+      Files.delete(exports.resolve("top_spenders"));
+      Files.move(moved, exports.resolve("top_spenders"));
+    }
+  }
+
+  @Test
+  @Order(10)
+  void aBadAudienceStopsTheRunAtStartUpNamingIt() {
+    JobRunner run = night(END, "segments.audiences.lists.lapsing.filter=\"no_such_column > 1\"",
+        "segments.audiences.lists.top_spenders.destinations=[\"nowhere\"]");
+    assertEquals(2, run.status(), run.toString());
+    assertTrue(run.err().contains("segments.audiences.lists.top_spenders.destinations: no destination \"nowhere\""),
+        run.err());
+    JobRunner filter = night(END, "segments.audiences.lists.lapsing.filter=\"no_such_column > 1\"");
+    assertEquals(2, filter.status(), filter.toString());
+    assertTrue(filter.err().contains("segments.audiences.lists.lapsing.filter = \"no_such_column > 1\""),
+        filter.err());
+  }
+}
