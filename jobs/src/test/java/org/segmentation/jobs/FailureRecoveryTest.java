@@ -41,6 +41,8 @@ class FailureRecoveryTest {
     config = SampleLake.create(dir, 600, 5_000, 11, DATE, """
         inputs.profiles.attributes { income_band { expr = "income", type = "double" } }
         clustering { k = 4, restarts = 1 }
+        # an audience without destinations: its tables are restored like the others, and no file is written
+        audiences.lists.buyers { filter = "frequency > 0" }
         """);
     published = dir.resolve("published-lake");
     JobRunner first = run(published, DATE);

@@ -16,6 +16,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.segmentation.TestSpark;
+import org.segmentation.audiences.BuildAudiences;
+import org.segmentation.audiences.ExportAudiences;
 import org.segmentation.clustering.ClusterCustomers;
 import org.segmentation.clv.FitClv;
 import org.segmentation.clv.ScoreClv;
@@ -62,6 +64,8 @@ class NightlyRunBookTest {
     final List<TableSpec> published = new ArrayList<>();
     final boolean clustered;
     ClusterCustomers.Clustered clusters;
+    AssembleSegmentTables.SegmentTables segmentTables;
+    BuildAudiences.Audiences audiences;
 
     RecordingRunner(boolean clustered) {
       super(null, null);
@@ -121,7 +125,20 @@ class NightlyRunBookTest {
         }
         tables.put(TableCatalog.CLUSTER_PROFILES, noRows()); // rows or none: the table is always written
         tables.put(TableCatalog.CLV_MODEL, noRows());
-        return new AssembleSegmentTables.SegmentTables(tables, Optional.empty());
+        segmentTables = new AssembleSegmentTables.SegmentTables(tables, Optional.empty());
+        return segmentTables;
+      } else if (step instanceof BuildAudiences build) {
+        assertSame(INPUTS, build.inputs());
+        assertSame(FEATURES, build.features());
+        assertSame(segmentTables, build.segments());
+        Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
+        TableCatalog.AUDIENCE_TABLES.forEach(table -> tables.put(table, noRows()));
+        audiences = new BuildAudiences.Audiences(tables, Optional.empty(), Optional.empty(), Map.of(), Map.of());
+        return audiences;
+      } else if (step instanceof ExportAudiences export) {
+        assertSame(audiences, export.audiences());
+        assertEquals(TableCatalog.AUDIENCE_CHANGES, published.get(published.size() - 1), "exports follow the writes");
+        return new ExportAudiences.Exported(Map.of());
       } else if (step instanceof PublishTable publish) {
         published.add(publish.table());
         return new PublishTable.Commit(publish.table(), published.size(), 1);
@@ -176,7 +193,7 @@ class NightlyRunBookTest {
     assertEquals(readmeSteps(), folded(steps.names));
     assertEquals(List.of(TableCatalog.CUSTOMER_SEGMENTS, TableCatalog.SEGMENT_SUMMARY,
         TableCatalog.SEGMENT_TRANSITIONS, TableCatalog.QUARANTINE, TableCatalog.CLUSTER_PROFILES,
-        TableCatalog.CLV_MODEL), steps.published);
+        TableCatalog.CLV_MODEL, TableCatalog.AUDIENCE_MEMBERS, TableCatalog.AUDIENCE_CHANGES), steps.published);
     assertEquals(RunLog.PUBLISHED, outcome.status());
     assertEquals(FEATURES.customers(), outcome.customers());
   }
