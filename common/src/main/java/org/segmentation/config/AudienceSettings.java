@@ -96,9 +96,6 @@ public record AudienceSettings(String exportRoot, String holdoutSalt, String def
       destinations.put(name, new Destination(name, block.oneOf("format", Format.class),
           block.has("consent-column") ? block.nonBlankString("consent-column") : "marketing_consent",
           block.has("allow-raw-email") && block.bool("allow-raw-email")));
-      if (!block.has("format")) {
-        block.problem("format", "missing (csv, parquet or jsonl)");
-      }
       block.rejectUnknownKeys();
     });
     Map<String, Audience> audiences = new LinkedHashMap<>();

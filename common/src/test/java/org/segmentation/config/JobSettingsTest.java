@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigFactory;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -145,5 +146,41 @@ class JobSettingsTest {
     }
     assertTrue(printed.contains("<redacted>"), printed);
     assertTrue(printed.contains("64"), "non-secret values stay visible:\n" + printed);
+  }
+
+  @Test
+  void audiencesAreReadWithDefaultsAndTheirMistakesNamed() {
+    JobSettings settings = read(VALID + """
+        segments.audiences {
+          destinations { mail { format = "csv", allow-raw-email = true }, ads { format = "parquet" } }
+          lists.win_back { filter = "p_alive > 0.3", order-by = ["predicted_clv DESC", "recency_days"], limit = 10,
+                           destinations = ["mail", "ads"] }
+        }
+        """, Map.of());
+    AudienceSettings audiences = settings.audiences();
+    AudienceSettings.Audience winBack = audiences.audiences().get("win_back");
+    assertEquals(List.of(new AudienceSettings.OrderTerm("predicted_clv", true),
+        new AudienceSettings.OrderTerm("recency_days", false)), winBack.orderBy());
+    assertEquals(0.1, winBack.holdoutShare());
+    assertEquals("win_back", winBack.holdoutKey(), "the key defaults to the name");
+    assertEquals("marketing_consent", audiences.destinations().get("ads").consentColumn());
+    assertFalse(audiences.destinations().get("ads").allowRawEmail(), "raw e-mail only where allowed");
+    assertEquals("lakehouse/exports", audiences.exportRootUnder(settings.lake().root()));
+
+    ConfigurationException e = assertThrows(ConfigurationException.class, () -> read(VALID + """
+        segments.audiences {
+          default-phone-region = "England"
+          destinations { Mail { format = "csv" }, ads { formt = "csv" } }
+          lists.top { filter = "true", limit = 10, destinations = ["crm"], holdout-share = 1.5 }
+        }
+        """, Map.of()));
+    String message = e.getMessage();
+    assertTrue(message.contains("segments.audiences.destinations.Mail: a name must be lower-case"), message);
+    assertTrue(message.contains("segments.audiences.destinations.ads.formt: unknown key"), message);
+    assertTrue(message.contains("segments.audiences.destinations.ads.format: missing"), message);
+    assertTrue(message.contains("segments.audiences.lists.top.limit: needs an order-by"), message);
+    assertTrue(message.contains("segments.audiences.lists.top.destinations: no destination \"crm\""), message);
+    assertTrue(message.contains("segments.audiences.lists.top.holdout-share: must be between 0.0 and 0.9"), message);
+    assertTrue(message.contains("segments.audiences.default-phone-region: must be an ISO 3166"), message);
   }
 }

@@ -1,0 +1,73 @@
+package org.segmentation.audiences;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.segmentation.TestSpark;
+import org.segmentation.config.AudienceSettings.Format;
+
+/** A date's folder appears whole or not at all, and a rerun replaces it. */
+class ExportFolderTest {
+  static final LocalDate DATE = LocalDate.of(2026, 11, 21);
+
+  @TempDir
+  Path root;
+
+  static Dataset<Row> rows(String... ids) {
+    return TestSpark.get().createDataset(List.of(ids), org.apache.spark.sql.Encoders.STRING()).toDF("customer_id")
+        .coalesce(1).sortWithinPartitions("customer_id");
+  }
+
+  static List<String> names(Path folder) throws Exception {
+    try (var entries = Files.list(folder)) {
+      return entries.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  @Test
+  void aFolderIsInvisibleUntilPublishedAndLeftoversGoAtTheNextExport() throws Exception {
+    ExportFolder killed = new ExportFolder(TestSpark.get(), root.toString(), "win_back", DATE, "run1");
+    killed.write("mail/members.csv", rows("C1", "C2"), Format.CSV, 2);
+    // the run dies here: nothing under the date's name, one hidden folder
+    assertFalse(Files.exists(root.resolve("win_back/" + DATE)));
+    assertEquals(1, names(root.resolve("win_back")).size());
+    assertTrue(names(root.resolve("win_back")).get(0).startsWith("_tmp_"));
+
+    ExportFolder next = new ExportFolder(TestSpark.get(), root.toString(), "win_back", DATE, "run2");
+    next.deleteLeftovers();
+    ExportFolder.WrittenFile file = next.write("mail/members.csv", rows("C2", "C1", "C3"), Format.CSV, 3);
+    next.writeManifest("{}");
+    assertFalse(Files.exists(root.resolve("win_back/" + DATE)), "not before the rename");
+    next.publish();
+    assertEquals(List.of(DATE.toString()), names(root.resolve("win_back")));
+    assertEquals(List.of("_manifest.json", "mail"), names(root.resolve("win_back/" + DATE)));
+    assertEquals(List.of("members.csv"), names(root.resolve("win_back/" + DATE + "/mail")), "one file, no .crc");
+    assertEquals(List.of("customer_id", "C1", "C2", "C3"),
+        Files.readAllLines(root.resolve("win_back/" + DATE + "/mail/members.csv")));
+    assertEquals(Files.size(root.resolve("win_back/" + DATE + "/mail/members.csv")), file.bytes());
+  }
+
+  @Test
+  void aRerunReplacesTheDatesFolder() throws Exception {
+    for (String run : List.of("run1", "run2")) {
+      ExportFolder folder = new ExportFolder(TestSpark.get(), root.toString(), "top", DATE, run);
+      folder.deleteLeftovers();
+      folder.write(run.equals("run1") ? "crm/members.jsonl" : "ads/members.csv",
+          rows(run.equals("run1") ? "A" : "B"), run.equals("run1") ? Format.JSONL : Format.CSV, 1);
+      folder.writeManifest("{\"run\":\"" + run + "\"}");
+      folder.publish();
+    }
+    assertEquals(List.of(DATE.toString()), names(root.resolve("top")));
+    assertEquals(List.of("_manifest.json", "ads"), names(root.resolve("top/" + DATE)), "nothing of the first run");
+    assertEquals("{\"run\":\"run2\"}", Files.readString(root.resolve("top/" + DATE + "/_manifest.json")));
+  }
+}
