@@ -1,9 +1,12 @@
 package org.segmentation.audiences;
 
-import static org.apache.spark.sql.functions.array_contains;
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -82,14 +85,11 @@ public record ExportAudiences(BuildAudiences.Audiences audiences) implements Ste
               .put("identifiers", destination.allowRawEmail() ? "raw" : "sha256");
           columns.forEach(described.putArray("columns")::add);
           Map<String, Long> rowsOf = audiences.counts().get(audience.name()).fileRows().get(name);
-          for (Map.Entry<String, Column> kind : BuildAudiences.fileFilters(name).entrySet()) {
-            Dataset<Row> rows = audiences.rows().orElseThrow()
-                .where(col(Columns.AUDIENCE).equalTo(audience.name()).and(kind.getValue()));
-            ExportFolder.WrittenFile written = folder.write(name + "/" + kind.getKey() + "."
-                + destination.format().extension(), inFileOrder(rows, columns), destination.format(),
-                rowsOf.get(kind.getKey()));
-            files.addObject().put("path", written.path()).put("destination", name).put("kind", kind.getKey())
-                .put("rows", written.rows()).put("bytes", written.bytes()).put("sha256", written.sha256());
+          for (ExportFolder.WrittenFile file : folder.writeFiles(name, filesOf(audience.name(), name, columns),
+              destination.format(), rowsOf)) {
+            files.addObject().put("path", file.path()).put("destination", name)
+                .put("kind", file.path().substring(name.length() + 1, file.path().lastIndexOf('.')))
+                .put("rows", file.rows()).put("bytes", file.bytes()).put("sha256", file.sha256());
           }
         }
         folder.writeManifest(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(manifest));
@@ -122,9 +122,16 @@ public record ExportAudiences(BuildAudiences.Audiences audiences) implements Ste
     return columns;
   }
 
-  /** One partition in customer order, then the file's columns (the raw contact fields never reach a hashed file). */
-  private static Dataset<Row> inFileOrder(Dataset<Row> rows, List<String> columns) {
-    List<Column> output = new ArrayList<>();
+  /**
+   * The rows of a destination's three files, each row once per file it belongs to ({@link ExportFolder#FILE}), in one
+   * partition sorted by file and customer; then the files' columns (the raw contact fields never reach a hashed file).
+   */
+  private Dataset<Row> filesOf(String audience, String destination, List<String> columns) {
+    List<Column> kinds = new ArrayList<>();
+    BuildAudiences.fileFilters(destination).forEach((kind, filter) -> kinds.add(when(filter, lit(kind))));
+    Dataset<Row> rows = audiences.rows().orElseThrow().where(col(Columns.AUDIENCE).equalTo(audience))
+        .withColumn(ExportFolder.FILE, explode(filter(array(kinds.toArray(Column[]::new)), k -> k.isNotNull())));
+    List<Column> output = new ArrayList<>(List.of(col(ExportFolder.FILE)));
     for (String column : columns) {
       output.add(switch (column) {
         case Columns.EMAIL_SHA256 -> ContactIdentifiers.emailSha256(col(Columns.EMAIL)).as(column);
@@ -134,7 +141,8 @@ public record ExportAudiences(BuildAudiences.Audiences audiences) implements Ste
         default -> element_at(col(Columns.REASON_FIELDS), lit(column)).as(column);
       });
     }
-    return rows.repartition(1).sortWithinPartitions(col(Columns.CUSTOMER_ID)).select(output.toArray(Column[]::new));
+    return rows.coalesce(1).sortWithinPartitions(col(ExportFolder.FILE), col(Columns.CUSTOMER_ID))
+        .select(output.toArray(Column[]::new));
   }
 
   private ObjectNode manifest(RunContext run, Audience audience) {

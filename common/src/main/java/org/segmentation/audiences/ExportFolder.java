@@ -10,6 +10,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.LocalDate;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -73,36 +74,58 @@ final class ExportFolder {
     }
   }
 
+  /** The column that names, in {@link #writeFiles}' input, the file of each row. */
+  static final String FILE = "__file";
+
   /**
-   * Writes {@code rows} as the one file {@code relative} (e.g. {@code email_platform/members.csv}).
+   * Writes one file per value of {@link #FILE} in one Spark job ({@code <folder>/<file>.<extension>}, e.g.
+   * {@code email_platform/members.csv}); a file without rows is written too (a header, or a schema), by a job of its
+   * own.
    *
-   * @param rows one partition, in the order the file should have
+   * @param rows one partition, sorted by {@link #FILE} and then in the order the files should have; the other
+   *     columns are the files' columns
+   * @param rowCounts the rows of each file, by name (known beforehand: they go into the manifest)
    */
-  WrittenFile write(String relative, Dataset<Row> rows, Format format, long rowCount) throws IOException {
-    Path file = new Path(temporary, relative);
-    Path parts = new Path(file.getParent(), "_" + file.getName() + "_parts");
-    DataFrameWriter<Row> writer = rows.write().mode(SaveMode.Overwrite);
+  List<WrittenFile> writeFiles(String folder, Dataset<Row> rows, Format format, Map<String, Long> rowCounts)
+      throws IOException {
+    Path parts = new Path(new Path(temporary, folder), "_parts");
+    write(rows.write().partitionBy(FILE), format, parts);
+    List<WrittenFile> written = new java.util.ArrayList<>();
+    for (Map.Entry<String, Long> name : rowCounts.entrySet()) {
+      String relative = folder + "/" + name.getKey() + "." + format.extension();
+      Path file = new Path(temporary, relative);
+      Path partition = new Path(parts, FILE + "=" + name.getKey());
+      if (!fs.exists(partition)) { // no row: Spark writes the empty file (header, schema) of an empty frame
+        partition = new Path(parts, "_empty_" + name.getKey());
+        write(rows.limit(0).drop(FILE).write(), format, partition);
+      }
+      Path part = null;
+      for (FileStatus status : fs.listStatus(partition)) {
+        if (status.getPath().getName().startsWith("part-")) {
+          part = status.getPath();
+        }
+      }
+      if (part == null) {
+        fs.create(file, true).close();
+      } else if (!fs.rename(part, file)) {
+        throw new IOException("Cannot move " + part + " to " + file);
+      }
+      written.add(new WrittenFile(relative, name.getValue(), fs.getFileStatus(file).getLen(), sha256(file)));
+    }
+    fs.delete(parts, true);
+    return written;
+  }
+
+  private static void write(DataFrameWriter<Row> writer, Format format, Path to) {
+    writer = writer.mode(SaveMode.Overwrite);
     switch (format) {
       // RFC 4180: a quote inside a quoted field is doubled (Spark's default escape is a backslash); UTF-8; a header
       case CSV -> writer.option("header", "true").option("escape", "\"").option("encoding", "UTF-8")
-          .csv(parts.toString());
+          .csv(to.toString());
       // JSON Lines with every column on every line, NULL included, so that each line has the same keys
-      case JSONL -> writer.option("ignoreNullFields", "false").option("encoding", "UTF-8").json(parts.toString());
-      case PARQUET -> writer.parquet(parts.toString());
+      case JSONL -> writer.option("ignoreNullFields", "false").option("encoding", "UTF-8").json(to.toString());
+      case PARQUET -> writer.parquet(to.toString());
     }
-    Path part = null;
-    for (FileStatus status : fs.listStatus(parts)) {
-      if (status.getPath().getName().startsWith("part-")) {
-        part = status.getPath();
-      }
-    }
-    if (part == null) { // Spark writes no part for zero rows in some formats: an empty file says "none" as well
-      fs.create(file, true).close();
-    } else if (!fs.rename(part, file)) {
-      throw new IOException("Cannot move " + part + " to " + file);
-    }
-    fs.delete(parts, true);
-    return new WrittenFile(relative, rowCount, fs.getFileStatus(file).getLen(), sha256(file));
   }
 
   /** Writes the manifest, last: a folder with a manifest is complete. */

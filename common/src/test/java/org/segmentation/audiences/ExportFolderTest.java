@@ -22,9 +22,18 @@ class ExportFolderTest {
   @TempDir
   Path root;
 
+  /** Rows of the file "members", in one partition, sorted. */
   static Dataset<Row> rows(String... ids) {
     return TestSpark.get().createDataset(List.of(ids), org.apache.spark.sql.Encoders.STRING()).toDF("customer_id")
-        .coalesce(1).sortWithinPartitions("customer_id");
+        .withColumn(ExportFolder.FILE, org.apache.spark.sql.functions.lit("members")).coalesce(1)
+        .sortWithinPartitions(ExportFolder.FILE, "customer_id").select(ExportFolder.FILE, "customer_id");
+  }
+
+  static java.util.Map<String, Long> counts(long members) {
+    java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
+    counts.put("members", members);
+    counts.put("removes", 0L);
+    return counts;
   }
 
   static List<String> names(Path folder) throws Exception {
@@ -36,7 +45,7 @@ class ExportFolderTest {
   @Test
   void aFolderIsInvisibleUntilPublishedAndLeftoversGoAtTheNextExport() throws Exception {
     ExportFolder killed = new ExportFolder(TestSpark.get(), root.toString(), "win_back", DATE, "run1");
-    killed.write("mail/members.csv", rows("C1", "C2"), Format.CSV, 2);
+    killed.writeFiles("mail", rows("C1", "C2"), Format.CSV, counts(2));
     // the run dies here: nothing under the date's name, one hidden folder
     assertFalse(Files.exists(root.resolve("win_back/" + DATE)));
     assertEquals(1, names(root.resolve("win_back")).size());
@@ -44,16 +53,21 @@ class ExportFolderTest {
 
     ExportFolder next = new ExportFolder(TestSpark.get(), root.toString(), "win_back", DATE, "run2");
     next.deleteLeftovers();
-    ExportFolder.WrittenFile file = next.write("mail/members.csv", rows("C2", "C1", "C3"), Format.CSV, 3);
+    List<ExportFolder.WrittenFile> files = next.writeFiles("mail", rows("C2", "C1", "C3"), Format.CSV, counts(3));
     next.writeManifest("{}");
     assertFalse(Files.exists(root.resolve("win_back/" + DATE)), "not before the rename");
     next.publish();
     assertEquals(List.of(DATE.toString()), names(root.resolve("win_back")));
     assertEquals(List.of("_manifest.json", "mail"), names(root.resolve("win_back/" + DATE)));
-    assertEquals(List.of("members.csv"), names(root.resolve("win_back/" + DATE + "/mail")), "one file, no .crc");
+    assertEquals(List.of("members.csv", "removes.csv"), names(root.resolve("win_back/" + DATE + "/mail")),
+        "one file each, no .crc, no part folder");
     assertEquals(List.of("customer_id", "C1", "C2", "C3"),
         Files.readAllLines(root.resolve("win_back/" + DATE + "/mail/members.csv")));
-    assertEquals(Files.size(root.resolve("win_back/" + DATE + "/mail/members.csv")), file.bytes());
+    assertEquals(List.of("customer_id"), Files.readAllLines(root.resolve("win_back/" + DATE + "/mail/removes.csv")),
+        "no rows: the header");
+    assertEquals(Files.size(root.resolve("win_back/" + DATE + "/mail/members.csv")), files.get(0).bytes());
+    assertEquals("mail/members.csv", files.get(0).path());
+    assertEquals(3, files.get(0).rows());
   }
 
   @Test
@@ -61,8 +75,8 @@ class ExportFolderTest {
     for (String run : List.of("run1", "run2")) {
       ExportFolder folder = new ExportFolder(TestSpark.get(), root.toString(), "top", DATE, run);
       folder.deleteLeftovers();
-      folder.write(run.equals("run1") ? "crm/members.jsonl" : "ads/members.csv",
-          rows(run.equals("run1") ? "A" : "B"), run.equals("run1") ? Format.JSONL : Format.CSV, 1);
+      folder.writeFiles(run.equals("run1") ? "crm" : "ads", rows(run.equals("run1") ? "A" : "B"),
+          run.equals("run1") ? Format.JSONL : Format.CSV, counts(1));
       folder.writeManifest("{\"run\":\"" + run + "\"}");
       folder.publish();
     }
