@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the nightly segmentation job end to end on local Spark (embedded, no cluster, no SPARK_HOME):
 # builds the jar if needed, generates sample data under lakehouse/raw when absent, runs the job (conf/local.conf
-# unless --config is given) and prints where the tables are. Arguments go to the job, e.g.
+# unless --config is given) and prints where the tables and the audience export files are. Arguments go to the job, e.g.
 #   ./scripts/run-local.sh --run-date 2026-11-21
 #   ./scripts/run-local.sh --dry-run
 #   ./scripts/run-local.sh --config conf/examples/cdnow.conf --run-date 1998-06-30
@@ -29,10 +29,12 @@ if [[ "$config" == "conf/local.conf" ]] && [[ ! -d lakehouse/raw/purchases || ! 
 fi
 
 status=0
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
 if $has_config; then
-  run_java org.segmentation.jobs.NightlySegmentsJob "$@" || status=$?
+  run_java org.segmentation.jobs.NightlySegmentsJob "$@" | tee "$log" || status=$?
 else
-  run_java org.segmentation.jobs.NightlySegmentsJob --config "$config" "$@" || status=$?
+  run_java org.segmentation.jobs.NightlySegmentsJob --config "$config" "$@" | tee "$log" || status=$?
 fi
 if [[ $status -eq 0 ]]; then
   echo
@@ -42,5 +44,15 @@ if [[ $status -eq 0 ]]; then
   while read -r table; do
     if [[ -d "$table" ]]; then echo "  $table"; fi
   done <<< "$tables"
+  # the export_audiences line names each audience's folder: "stage=export_audiences folders=2 a=file:/... b=..."
+  folders="$(grep '^stage=export_audiences ' "$log" | tr ' ' '\n' | grep '=file:\|=[a-z0-9]*://' || true)"
+  if [[ -n "$folders" ]]; then
+    echo
+    echo "Audience exports (the treatment arm with consent, per destination; _manifest.json lists every file):"
+    while IFS='=' read -r audience folder; do
+      echo "  $audience: ${folder#file:}"
+      if [[ -d "${folder#file:}" ]]; then find "${folder#file:}" -type f | sort | sed 's|^|      |'; fi
+    done <<< "$folders"
+  fi
 fi
 exit $status

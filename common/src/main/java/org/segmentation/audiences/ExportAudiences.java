@@ -16,11 +16,9 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
 import org.segmentation.config.AudienceSettings;
 import org.segmentation.config.AudienceSettings.Audience;
 import org.segmentation.config.AudienceSettings.Destination;
@@ -167,10 +165,6 @@ public record ExportAudiences(BuildAudiences.Audiences audiences) implements Ste
     manifest.put("job_version", JOB_VERSION);
     manifest.putArray("destinations");
     return manifest;
-  }
-
-  private static scala.collection.immutable.Seq<String> scalaSeq(String... columns) {
-    return scala.jdk.javaapi.CollectionConverters.asScala(List.of(columns)).toList();
   }
 
   private static String jobVersion() {

@@ -3,7 +3,9 @@ package org.segmentation.bench;
 import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.map_entries;
+import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.transform_values;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +16,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DoubleType;
 import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructField;
 import org.segmentation.io.TableCatalog;
@@ -22,13 +25,17 @@ import org.segmentation.io.TableSpec;
 /**
  * Compares the output tables of two lakes row for row: {@code LakeDiff OLD_LAKE NEW_LAKE} (scripts/lake-diff.sh).
  * Columns that differ between any two runs by nature (run ids, wall-clock times, the model folder named after the
- * run id, the configuration fingerprint, the run's JSON summary of seconds and task counts, the lifetime-value fit's seconds) are left out; maps are compared as sorted entries; a column that only one
- * side has is named and left out. Prints one line per table and exits 1 when any table differs.
+ * run id, the configuration fingerprint, the run's JSON summary of seconds and task counts, the lifetime-value fit's
+ * seconds) are left out; maps are compared as sorted entries, doubles to 9 decimals; a column that only one side has
+ * is named and left out. Prints one line per table and exits 1 when any table differs.
  */
 public final class LakeDiff {
   /** Differ between runs of the same input by construction. */
   private static final Set<String> VOLATILE = Set.of("run_id", "started_at", "ended_at", "saved_at", "model_path",
       "config_fingerprint", "summary_json", "fit_seconds");
+
+  /** Decimals of a double that two runs of the same input must share. */
+  private static final int DOUBLE_DECIMALS = 9;
 
   private LakeDiff() {}
 
@@ -97,8 +104,16 @@ public final class LakeDiff {
         continue;
       }
       Column value = col("`" + field.name() + "`");
-      columns.add(field.dataType() instanceof MapType
-          ? to_json(array_sort(map_entries(value))).as(field.name()) : value);
+      if (field.dataType() instanceof MapType map) {
+        value = to_json(array_sort(map_entries(map.valueType() instanceof DoubleType
+            ? transform_values(value, (k, v) -> round(v, DOUBLE_DECIMALS)) : value)));
+      } else if (field.dataType() instanceof DoubleType) {
+        // Spark merges the partial sums of a distributed mean in the order its tasks finish, so the last bits of a
+        // double computed from one (the clustering's feature scaling, then every distance; a silhouette) may differ
+        // between two runs of the same input; the first 9 decimals may not
+        value = round(value, DOUBLE_DECIMALS);
+      }
+      columns.add(value.as(field.name()));
     }
     return table.select(columns.toArray(Column[]::new));
   }

@@ -42,7 +42,15 @@ class StandaloneClusterIT {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    config = SampleLake.create(dir, 1000, 8_000, 17, DATE, "clustering { k = 3, restarts = 1 }");
+    // an audience with a raw and a hashed destination: the exports run on the executors (libphonenumber from the
+    // job jar, SHA-256) and must write the same files as a local run
+    config = SampleLake.create(dir, 1000, 8_000, 17, DATE, """
+        clustering { k = 3, restarts = 1 }
+        audiences {
+          destinations { mail { format = "csv", allow-raw-email = true }, ads { format = "csv" } }
+          lists.lapsing { filter = "r_score <= 2", fields = ["rfm_segment"], destinations = ["mail", "ads"] }
+        }
+        """);
     Path sparkHome = dir.resolve("spark-home");
     Files.createDirectories(sparkHome.resolve("jars"));
     for (String jar : JobJar.sparkClasspath().split(File.pathSeparator)) {
@@ -115,10 +123,15 @@ class StandaloneClusterIT {
     return ChildJob.submit(onLine, submit);
   }
 
-  private static void assertSameTables(Path expected, Path actual) {
+  private static void assertSameTables(Path expected, Path actual) throws IOException {
     for (String line : LakeDiff.compare(TestSpark.get(), expected.toString(), actual.toString())) {
       assertTrue(line.endsWith("result=same"), line);
     }
+    // the export files too: same rows, same bytes (the manifests' lists of files, checksums included)
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    Path manifest = Path.of("exports", "lapsing", DATE.toString(), "_manifest.json");
+    assertEquals(json.readTree(expected.resolve(manifest).toFile()).get("files"),
+        json.readTree(actual.resolve(manifest).toFile()).get("files"), actual.toString());
   }
 
   @Test
