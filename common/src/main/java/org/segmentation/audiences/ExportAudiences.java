@@ -69,29 +69,8 @@ public record ExportAudiences(BuildAudiences.Audiences audiences) implements Ste
     // every folder is written before any is renamed into place: a failure while writing shows no new folder
     Map<String, ExportFolder> complete = new java.util.LinkedHashMap<>();
     for (Audience audience : settings.audiences().values()) {
-      ExportFolder folder = new ExportFolder(run.spark(), root, audience.name(), run.runDate(), run.runId());
       try {
-        folder.deleteLeftovers();
-        ObjectNode manifest = manifest(run, audience);
-        ArrayNode files = manifest.putArray("files");
-        for (String name : audience.destinations()) {
-          Destination destination = settings.destinations().get(name);
-          List<String> columns = fileColumns(destination, audiences.fieldNames().get(audience.name()));
-          ObjectNode described = ((ArrayNode) manifest.get("destinations")).addObject();
-          described.put("name", name).put("format", destination.format().extension())
-              .put("consent_column", destination.consentColumn())
-              .put("identifiers", destination.allowRawEmail() ? "raw" : "sha256");
-          columns.forEach(described.putArray("columns")::add);
-          Map<String, Long> rowsOf = audiences.counts().get(audience.name()).fileRows().get(name);
-          for (ExportFolder.WrittenFile file : folder.writeFiles(name, filesOf(audience.name(), name, columns),
-              destination.format(), rowsOf)) {
-            files.addObject().put("path", file.path()).put("destination", name)
-                .put("kind", file.path().substring(name.length() + 1, file.path().lastIndexOf('.')))
-                .put("rows", file.rows()).put("bytes", file.bytes()).put("sha256", file.sha256());
-          }
-        }
-        folder.writeManifest(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(manifest));
-        complete.put(audience.name(), folder);
+        complete.put(audience.name(), writeFolder(run, audience, root));
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot export audience " + audience.name() + " under " + root + ": "
             + e.getMessage(), e);
@@ -106,6 +85,33 @@ public record ExportAudiences(BuildAudiences.Audiences audiences) implements Ste
       }
     }
     return new Exported(folders);
+  }
+
+  /** One audience's folder, complete (every destination's files, then the manifest) but not yet in place. */
+  private ExportFolder writeFolder(RunContext run, Audience audience, String root) throws IOException {
+    AudienceSettings settings = run.settings().audiences();
+    ExportFolder folder = new ExportFolder(run.spark(), root, audience.name(), run.runDate(), run.runId());
+    folder.deleteLeftovers();
+    ObjectNode manifest = manifest(run, audience);
+    ArrayNode destinations = manifest.putArray("destinations");
+    ArrayNode files = manifest.putArray("files");
+    for (String name : audience.destinations()) {
+      Destination destination = settings.destinations().get(name);
+      List<String> columns = fileColumns(destination, audiences.fieldNames().get(audience.name()));
+      ObjectNode described = destinations.addObject().put("name", name)
+          .put("format", destination.format().extension()).put("consent_column", destination.consentColumn())
+          .put("identifiers", destination.allowRawEmail() ? "raw" : "sha256");
+      columns.forEach(described.putArray("columns")::add);
+      Map<String, Long> rowsByFile = audiences.counts().get(audience.name()).fileRows().get(name);
+      for (ExportFolder.WrittenFile file : folder.writeFiles(name, filesOf(audience.name(), name, columns),
+          destination.format(), rowsByFile)) {
+        files.addObject().put("path", file.path()).put("destination", name)
+            .put("kind", file.path().substring(name.length() + 1, file.path().lastIndexOf('.')))
+            .put("rows", file.rows()).put("bytes", file.bytes()).put("sha256", file.sha256());
+      }
+    }
+    folder.writeManifest(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(manifest));
+    return folder;
   }
 
   /**
@@ -163,7 +169,6 @@ public record ExportAudiences(BuildAudiences.Audiences audiences) implements Ste
     manifest.putObject("membership_changes").put(AudienceChanges.ADDED, counts.added())
         .put(AudienceChanges.REMOVED, counts.removed());
     manifest.put("job_version", JOB_VERSION);
-    manifest.putArray("destinations");
     return manifest;
   }
 
