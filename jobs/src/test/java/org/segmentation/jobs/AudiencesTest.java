@@ -99,13 +99,7 @@ class AudiencesTest {
   }
 
   static JobRunner night(LocalDate date, String... settings) {
-    List<String> args = new java.util.ArrayList<>(List.of("--config", config.toString(), "--run-date",
-        date.toString()));
-    for (String setting : settings) {
-      args.add("--set");
-      args.add(setting);
-    }
-    return JobRunner.run(args.toArray(String[]::new));
+    return JobRunner.night(config, date, settings);
   }
 
   static SparkSession spark() {

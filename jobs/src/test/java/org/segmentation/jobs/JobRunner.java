@@ -15,6 +15,17 @@ record JobRunner(int status, String out, String err) {
     return new JobRunner(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
+  /** Runs one night of {@code config}, each setting given as {@code --set key=value}. */
+  static JobRunner night(java.nio.file.Path config, java.time.LocalDate date, String... settings) {
+    List<String> args = new java.util.ArrayList<>(List.of("--config", config.toString(), "--run-date",
+        date.toString()));
+    for (String setting : settings) {
+      args.add("--set");
+      args.add(setting);
+    }
+    return run(args.toArray(String[]::new));
+  }
+
   String lastLine() {
     List<String> lines = out.strip().lines().toList();
     return lines.get(lines.size() - 1);

@@ -42,13 +42,7 @@ class LifetimeValuePolicyTest {
   }
 
   static JobRunner night(LocalDate date, String... settings) {
-    List<String> args = new java.util.ArrayList<>(List.of("--config", config.toString(), "--run-date",
-        date.toString()));
-    for (String setting : settings) {
-      args.add("--set");
-      args.add(setting);
-    }
-    JobRunner run = JobRunner.run(args.toArray(String[]::new));
+    JobRunner run = JobRunner.night(config, date, settings);
     assertEquals(0, run.status(), run.toString());
     return run;
   }
