@@ -218,13 +218,16 @@ public record AudienceMembers(AudienceSettings settings, LocalDate runDate) {
         if (problem.isPresent()) {
           problems.add(at + ".fields \"" + field + "\": not a column or expression over the customer_segments "
               + "columns and customer features: " + problem.get());
-        } else if (!fieldName(view, field).matches("[A-Za-z_][A-Za-z0-9_]*")) {
+          continue;
+        }
+        String name = fieldName(view, field);
+        if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
           problems.add(at + ".fields \"" + field + "\": name the expression (\"... as my_field\"): it is a "
               + "column header of the export files");
-        } else if (!names.add(fieldName(view, field))
+        } else if (!names.add(name)
             || List.of(Columns.CUSTOMER_ID, Columns.EMAIL, Columns.FIRST_NAME, Columns.LAST_NAME, Columns.PHONE,
-                Columns.EMAIL_SHA256, Columns.PHONE_SHA256).contains(fieldName(view, field))) {
-          problems.add(at + ".fields \"" + field + "\": the name " + fieldName(view, field) + " is taken (by "
+                Columns.EMAIL_SHA256, Columns.PHONE_SHA256).contains(name)) {
+          problems.add(at + ".fields \"" + field + "\": the name " + name + " is taken (by "
               + "another field or a contact column of the files)");
         }
       }
