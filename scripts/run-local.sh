@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the nightly segmentation job end to end on local Spark (embedded, no cluster, no SPARK_HOME):
 # builds the jar if needed, generates sample data under lakehouse/raw when absent, runs the job (conf/local.conf
-# unless --config is given) and prints where the tables and the audience export files are. Arguments go to the job, e.g.
+# unless --config is given) and prints where the tables, the audience export files and the HTML report are. Arguments go to the job, e.g.
 #   ./scripts/run-local.sh --run-date 2026-11-21
 #   ./scripts/run-local.sh --dry-run
 #   ./scripts/run-local.sh --config conf/examples/cdnow.conf --run-date 1998-06-30
@@ -53,6 +53,12 @@ if [[ $status -eq 0 ]]; then
       echo "  $audience: ${folder#file:}"
       if [[ -d "${folder#file:}" ]]; then find "${folder#file:}" -type f | sort | sed 's|^|      |'; fi
     done <<< "$folders"
+  fi
+  # the write_report line names the night's page: "stage=write_report report=file:/.../reports/D.html seconds=..."
+  report="$(grep '^stage=write_report ' "$log" | tr ' ' '\n' | sed -n 's/^report=//p' || true)"
+  if [[ -n "$report" && "$report" != off ]]; then
+    echo
+    echo "Report (one HTML file, opens offline): ${report#file:}"
   fi
 fi
 exit $status

@@ -11,6 +11,7 @@ import java.util.Map;
  * @param timeZone the business time zone: run dates, purchase days and recency are counted in it
  * @param ruleSegments rule-based segments: name to a Spark SQL condition over the customer features
  * @param audiences the audiences exported to campaign tools
+ * @param report the HTML report of each night
  */
 public record JobSettings(
     String appName,
@@ -25,7 +26,8 @@ public record JobSettings(
     ClusteringSettings clustering,
     ClvSettings clv,
     Map<String, String> ruleSegments,
-    AudienceSettings audiences) {
+    AudienceSettings audiences,
+    ReportSettings report) {
 
   /** The block every setting lives in. */
   public static final String ROOT = "segments";
@@ -77,7 +79,8 @@ public record JobSettings(
         ClusteringSettings.read(in.child(ClusteringSettings.BLOCK)),
         ClvSettings.read(in.child(ClvSettings.BLOCK)),
         in.stringMap(RULE_SEGMENTS),
-        AudienceSettings.read(in.child(AudienceSettings.BLOCK)));
+        AudienceSettings.read(in.child(AudienceSettings.BLOCK)),
+        ReportSettings.read(in.child(ReportSettings.BLOCK)));
     settings.features().checkAgainst(purchases.schema(), in.child(FEATURES));
     in.rejectUnknownKeys();
     in.throwIfProblems();

@@ -38,7 +38,7 @@ public final class RunLog {
       Map<String, Long> rowsRead, Map<String, Long> rowsAccepted, Map<String, Long> rowsQuarantined,
       Map<String, Long> rowsWritten, Map<String, String> inputVersions, Map<String, Long> tableVersions,
       String configFingerprint, Map<String, Long> profileMatch, Map<String, Long> rowsSkipped,
-      Map<String, Long> tablesRestored, String summaryJson) {
+      Map<String, Long> tablesRestored, String summaryJson, String reportPath) {
 
     /** The row, in the column order of {@link TableCatalog#RUN_LOG}. */
     Row toRow() {
@@ -47,7 +47,7 @@ public final class RunLog {
           scalaMap(rowsRead), scalaMap(rowsAccepted), scalaMap(rowsQuarantined), scalaMap(rowsWritten),
           scalaMap(inputVersions), scalaMap(tableVersions), configFingerprint,
           profileMatch == null ? null : scalaMap(profileMatch), scalaMap(rowsSkipped), scalaMap(tablesRestored),
-          summaryJson);
+          summaryJson, reportPath);
     }
 
     private static <V> scala.collection.Map<String, V> scalaMap(Map<String, V> map) {
@@ -55,8 +55,13 @@ public final class RunLog {
     }
   }
 
-  /** The latest published run before a date: its run date and the table versions it published. */
-  public record PublishedRun(LocalDate runDate, Map<String, Long> tableVersions) {
+  /**
+   * A published run: its run date and id, the table versions it published, and its input counts (read, accepted,
+   * quarantined and skipped rows per input).
+   */
+  public record PublishedRun(LocalDate runDate, String runId, Map<String, Long> tableVersions,
+      Map<String, Long> rowsRead, Map<String, Long> rowsAccepted, Map<String, Long> rowsQuarantined,
+      Map<String, Long> rowsSkipped) {
     /** The Delta version of {@code table} that holds this run's rows. */
     public long versionOf(TableSpec table) {
       Long version = tableVersions.get(table.name());
@@ -138,16 +143,39 @@ public final class RunLog {
         .collect(Collectors.toUnmodifiableSet());
   }
 
+  /**
+   * The published runs of the latest {@code nights} published dates up to and including {@code upTo}, oldest first:
+   * each date's authoritative (latest published) run.
+   */
+  public List<PublishedRun> publishedNightsUpTo(LocalDate upTo, int nights) {
+    Map<LocalDate, Recorded> latestOfDate = new java.util.TreeMap<>();
+    rows().stream().filter(r -> PUBLISHED.equals(r.status()) && !r.runDate().isAfter(upTo))
+        .forEach(r -> latestOfDate.merge(r.runDate(), r, (a, b) -> LATEST.compare(a, b) >= 0 ? a : b));
+    List<PublishedRun> runs = latestOfDate.values().stream().map(Recorded::published).toList();
+    return runs.subList(Math.max(0, runs.size() - nights), runs.size());
+  }
+
   /** The latest published row among those whose run date passes {@code dates} (by run date, then ended_at). */
   private Optional<PublishedRun> latestPublished(java.util.function.Predicate<LocalDate> dates) {
     return rows().stream().filter(r -> PUBLISHED.equals(r.status()) && dates.test(r.runDate()))
         .max(java.util.Comparator.comparing(Recorded::runDate).thenComparing(LATEST))
-        .map(r -> new PublishedRun(r.runDate(), r.tableVersions()));
+        .map(Recorded::published);
   }
 
   /** A run_log row, as far as the readers above need it (not summary_json, the longest column). */
   private record Recorded(String runId, LocalDate runDate, String status, int exitCode, String reason, String message,
-      Instant endedAt, Map<String, Long> tableVersions, Map<String, Long> tablesRestored, String configFingerprint) {}
+      Instant endedAt, Map<String, Long> tableVersions, Map<String, Long> tablesRestored, String configFingerprint,
+      Map<String, Long> rowsRead, Map<String, Long> rowsAccepted, Map<String, Long> rowsQuarantined,
+      Map<String, Long> rowsSkipped) {
+    PublishedRun published() {
+      return new PublishedRun(runDate, runId, tableVersions, rowsRead, rowsAccepted, rowsQuarantined, rowsSkipped);
+    }
+  }
+
+  /** A map column of longs as a Java map; NULL (or a column older lakes lack) as an empty one. */
+  private static Map<String, Long> longsByName(Row row, int field) {
+    return row.isNullAt(field) ? Map.of() : Map.copyOf(row.<String, Long>getJavaMap(field));
+  }
 
   private static final java.util.Comparator<Recorded> LATEST = java.util.Comparator.comparing(Recorded::endedAt);
 
@@ -162,16 +190,18 @@ public final class RunLog {
         recorded = List.of();
       } else {
         Dataset<Row> log = tables.read(TableCatalog.RUN_LOG);
-        boolean withRestores = java.util.Arrays.asList(log.columns()).contains(Columns.TABLES_RESTORED);
+        List<String> stored = java.util.Arrays.asList(log.columns());
+        java.util.function.Function<String, org.apache.spark.sql.Column> optional = name ->
+            stored.contains(name) ? col(name) : lit(null).as(name); // columns a lake of an older version lacks
         recorded = log.select(col(Columns.RUN_ID), col(Columns.RUN_DATE), col(Columns.STATUS), col("exit_code"),
                 col("reason"), col("message"), col(Columns.ENDED_AT), col(Columns.TABLE_VERSIONS),
-                withRestores ? col(Columns.TABLES_RESTORED) : lit(null).as(Columns.TABLES_RESTORED),
-                col("config_fingerprint"))
+                optional.apply(Columns.TABLES_RESTORED), col("config_fingerprint"), col("rows_read"),
+                col("rows_accepted"), col("rows_quarantined"), optional.apply("rows_skipped"))
             .collectAsList().stream()
             .map(r -> new Recorded(r.getString(0), r.getDate(1).toLocalDate(), r.getString(2),
                 r.isNullAt(3) ? 0 : r.getInt(3), r.getString(4), r.getString(5), r.getTimestamp(6).toInstant(),
-                r.isNullAt(7) ? Map.of() : Map.copyOf(r.<String, Long>getJavaMap(7)),
-                r.isNullAt(8) ? Map.of() : Map.copyOf(r.<String, Long>getJavaMap(8)), r.getString(9)))
+                longsByName(r, 7), longsByName(r, 8), r.getString(9), longsByName(r, 10), longsByName(r, 11),
+                longsByName(r, 12), longsByName(r, 13)))
             .toList();
       }
     }

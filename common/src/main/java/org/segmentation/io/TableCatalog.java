@@ -295,7 +295,9 @@ public final class TableCatalog {
               + "of the restore (the date's rows as its last published run recorded them): a killed run's leftovers "
               + "repaired at the start, and a failed run's own writes"),
           new Column("summary_json", StringType, "the run in one line of JSON: status, seconds, and per step its "
-              + "seconds and Spark task totals (records read and written, shuffle bytes, spill)")));
+              + "seconds and Spark task totals (records read and written, shuffle bytes, spill)"),
+          new Column("report_path", StringType, "the night's HTML report (report.root/<run_date>.html); NULL when "
+              + "report.enabled is false or the run failed")));
 
   /** Every table, in the order a run publishes them (run_log last). */
   public static final List<TableSpec> ALL = List.of(CUSTOMER_SEGMENTS, SEGMENT_SUMMARY, SEGMENT_TRANSITIONS,

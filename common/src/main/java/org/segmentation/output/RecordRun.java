@@ -22,10 +22,11 @@ import org.segmentation.pipeline.StepResult;
  * @param inputs the validated inputs, when the run got that far (their counts and Delta versions are recorded)
  * @param profileMatch how buyers and profiles matched, when the run got that far with a profiles input
  * @param commits the tables this run committed, in order
+ * @param reportPath the night's HTML report, when the run wrote one
  */
 public record RecordRun(String status, int exitCode, String reason, String message, Optional<ValidatedInputs> inputs,
     Optional<ProfileMatch> profileMatch, List<PublishTable.Commit> commits, List<TableRepair.Restored> restored,
-    String summaryJson) implements Step<RecordRun.Recorded> {
+    String summaryJson, String reportPath) implements Step<RecordRun.Recorded> {
 
   public RecordRun {
     commits = List.copyOf(commits);
@@ -38,9 +39,10 @@ public record RecordRun(String status, int exitCode, String reason, String messa
    * @param repaired the leftovers of earlier runs this run put back when it started
    */
   public static RecordRun published(ValidatedInputs inputs, Optional<ProfileMatch> profileMatch,
-      List<PublishTable.Commit> commits, List<TableRepair.Restored> repaired, String summaryJson) {
+      List<PublishTable.Commit> commits, List<TableRepair.Restored> repaired, String summaryJson,
+      Optional<String> reportPath) {
     return new RecordRun(RunLog.PUBLISHED, 0, null, null, Optional.of(inputs), profileMatch, commits, repaired,
-        summaryJson);
+        summaryJson, reportPath.orElse(null));
   }
 
   /**
@@ -51,7 +53,7 @@ public record RecordRun(String status, int exitCode, String reason, String messa
   public static RecordRun failed(int exitCode, String reason, String message, Optional<ValidatedInputs> inputs,
       Optional<ProfileMatch> profileMatch, List<TableRepair.Restored> restored, String summaryJson) {
     return new RecordRun(RunLog.FAILED, exitCode, reason, message, inputs, profileMatch, List.of(), restored,
-        summaryJson);
+        summaryJson, null);
   }
 
   /** The run_log row was appended. */
@@ -96,7 +98,7 @@ public record RecordRun(String status, int exitCode, String reason, String messa
         run.runId(), run.runDate(), status, exitCode, run.startedAt(), Instant.now(), reason, message,
         read, accepted, quarantined, written, inputs.map(ValidatedInputs::inputVersions).orElse(Map.of()),
         versions, run.configFingerprint(),
-        profileMatch.map(ProfileMatch::figures).orElse(null), skipped, restoredVersions(), summaryJson));
+        profileMatch.map(ProfileMatch::figures).orElse(null), skipped, restoredVersions(), summaryJson, reportPath));
     return new Recorded(status);
   }
 }

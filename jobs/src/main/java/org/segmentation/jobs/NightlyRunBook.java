@@ -20,6 +20,7 @@ import org.segmentation.output.PublishTable;
 import org.segmentation.output.RecordRun;
 import org.segmentation.output.RepairTables;
 import org.segmentation.pipeline.StepRunner;
+import org.segmentation.report.WriteReport;
 import org.segmentation.rfm.ScoreRfm;
 
 /**
@@ -58,8 +59,9 @@ final class NightlyRunBook {
     audiences.tables().forEach(
         (table, rows) -> commits.add(steps.run(new PublishTable(table, rows))));
     steps.run(new ExportAudiences(audiences));                      // export_audiences: files for campaign tools
+    WriteReport.Written report = steps.run(new WriteReport(inputs, commits));        // write_report: the HTML page
     steps.run(RecordRun.published(inputs, features.profileMatch(), commits, repaired,
-        steps.summaryJson(RunLog.PUBLISHED, 0, null)));             // write_run_log: the date is published
+        steps.summaryJson(RunLog.PUBLISHED, 0, null), report.path()));              // write_run_log: published
     return new Outcome(RunLog.PUBLISHED, inputs, features.customers());
   }
 }

@@ -26,13 +26,13 @@ import org.segmentation.io.TableSpec;
  * Compares the output tables of two lakes row for row: {@code LakeDiff OLD_LAKE NEW_LAKE} (scripts/lake-diff.sh).
  * Columns that differ between any two runs by nature (run ids, wall-clock times, the model folder named after the
  * run id, the configuration fingerprint, the run's JSON summary of seconds and task counts, the lifetime-value fit's
- * seconds) are left out; maps are compared as sorted entries, doubles to 9 decimals; a column that only one side has
+ * seconds, the report's path under the lake root) are left out; maps are compared as sorted entries, doubles to 9 decimals; a column that only one side has
  * is named and left out. Prints one line per table and exits 1 when any table differs.
  */
 public final class LakeDiff {
   /** Differ between runs of the same input by construction. */
   private static final Set<String> VOLATILE = Set.of("run_id", "started_at", "ended_at", "saved_at", "model_path",
-      "config_fingerprint", "summary_json", "fit_seconds");
+      "config_fingerprint", "summary_json", "fit_seconds", "report_path");
 
   /** Decimals of a double that two runs of the same input must share. */
   private static final int DOUBLE_DECIMALS = 9;

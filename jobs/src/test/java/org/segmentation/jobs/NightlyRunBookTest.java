@@ -40,6 +40,7 @@ import org.segmentation.output.RepairTables;
 import org.segmentation.pipeline.Step;
 import org.segmentation.pipeline.StepResult;
 import org.segmentation.pipeline.StepRunner;
+import org.segmentation.report.WriteReport;
 import org.segmentation.rfm.ScoreRfm;
 
 /**
@@ -59,6 +60,8 @@ class NightlyRunBookTest {
       TableCatalog.SEGMENT_SUMMARY, java.time.LocalDate.of(2026, 11, 20), 7)));
 
   /** Records each step and returns a stand-in result; checks that each step received the result meant for it. */
+  static final WriteReport.Written REPORT = new WriteReport.Written(Optional.of("file:/lake/reports/2026-11-21.html"));
+
   static final class RecordingRunner extends StepRunner {
     final List<String> names = new ArrayList<>();
     final List<TableSpec> published = new ArrayList<>();
@@ -139,6 +142,11 @@ class NightlyRunBookTest {
         assertSame(audiences, export.audiences());
         assertEquals(TableCatalog.AUDIENCE_CHANGES, published.get(published.size() - 1), "exports follow the writes");
         return new ExportAudiences.Exported(Map.of());
+      } else if (step instanceof WriteReport report) {
+        assertSame(INPUTS, report.inputs());
+        assertEquals(published, report.commits().stream().map(PublishTable.Commit::table).toList(),
+            "the report reads every table the night committed");
+        return REPORT;
       } else if (step instanceof PublishTable publish) {
         published.add(publish.table());
         return new PublishTable.Commit(publish.table(), published.size(), 1);
@@ -149,6 +157,7 @@ class NightlyRunBookTest {
         assertEquals(published, record.commits().stream().map(PublishTable.Commit::table).toList());
         assertEquals(REPAIRED.restored(), record.restored(), "what the repair put back is recorded");
         assertEquals("{\"status\":\"published\"}", record.summaryJson(), "the run's summary is recorded");
+        assertEquals(REPORT.path().orElseThrow(), record.reportPath(), "the report's path is recorded");
         return new RecordRun.Recorded(record.status());
       }
       throw new AssertionError("a step the test does not know: " + step.name());
@@ -177,7 +186,8 @@ class NightlyRunBookTest {
   static List<String> folded(List<String> names) {
     List<String> steps = new ArrayList<>();
     for (String name : names) {
-      String step = name.startsWith("write_") && !name.equals("write_run_log") ? "write_<table>" : name;
+      String step = name.startsWith("write_") && !name.equals("write_run_log") && !name.equals("write_report")
+          ? "write_<table>" : name;
       if (steps.isEmpty() || !steps.get(steps.size() - 1).equals(step)) {
         steps.add(step);
       }

@@ -1,0 +1,316 @@
+package org.segmentation.report;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.segmentation.input.ValidatedInput;
+import org.segmentation.io.LakeTables;
+import org.segmentation.io.TableCatalog;
+import org.segmentation.io.TableSpec;
+import org.segmentation.schema.Columns;
+
+/**
+ * Every figure of one night's report, read from the lake through the publishing contract (each table at the version
+ * that holds the night) and aggregated by Spark: only small tables of figures (a row per segment, per R x F cell, per
+ * cluster, per recency band ...) reach the driver, never a row per customer.
+ *
+ * @param night the night shown
+ * @param previousRunDate the published night the movements are counted against, if any
+ * @param overview customers, buyers and revenue
+ * @param reasons the most frequent quarantine reasons per input
+ * @param segments segment_summary of the night, largest segment first
+ * @param grid customers and mean monetary value per (R, F) score cell
+ * @param transitions segment_transitions of the night
+ * @param clusters cluster_profiles of the night, by cluster id
+ * @param clvSpread the spread of predicted CLV per RFM segment (empty without lifetime values)
+ * @param aliveByRecency P(alive) per band of recency (empty without lifetime values)
+ * @param clvModel the night's clv_model row as label to value (empty without one)
+ * @param audiences members per audience and arm (empty without audiences)
+ * @param audienceChanges adds and removes per audience
+ * @param trend customers and revenue per segment over the last published nights, oldest first
+ */
+public record ReportFigures(
+    ReportNight night,
+    Optional<LocalDate> previousRunDate,
+    Overview overview,
+    List<ReasonCount> reasons,
+    List<SegmentShare> segments,
+    List<GridCell> grid,
+    List<Transition> transitions,
+    List<ClusterProfile> clusters,
+    List<ClvSpread> clvSpread,
+    List<RecencyBand> aliveByRecency,
+    Map<String, String> clvModel,
+    List<AudienceArm> audiences,
+    List<AudienceChange> audienceChanges,
+    List<TrendPoint> trend) {
+
+  /** The night's customers, buyers (a counted order) and net revenue. */
+  public record Overview(long customers, long buyers, BigDecimal revenue) {}
+
+  public record ReasonCount(String input, String reason, long rows) {}
+
+  public record SegmentShare(String segment, long customers, double shareOfCustomers, BigDecimal revenue,
+      Double shareOfRevenue, Double meanMonetary, Double meanPredictedClv, Double meanPAlive) {}
+
+  public record GridCell(int recencyScore, int frequencyScore, long customers, double meanMonetary) {}
+
+  public record Transition(String from, String to, long customers) {}
+
+  /** A cluster's size and its z-scores against the base, largest |z| first. */
+  public record ClusterProfile(int id, String name, long customers, double shareOfCustomers,
+      Map<String, Double> zScores) {}
+
+  /** Percentiles of predicted CLV among a segment's customers with a value. */
+  public record ClvSpread(String segment, long customers, double p05, double p25, double median, double p75,
+      double p95, double mean) {}
+
+  /** Customers with a recency in [fromDays, toDays) and their P(alive): mean and quartiles. */
+  public record RecencyBand(int fromDays, int toDays, long customers, double meanPAlive, double p25, double p75) {}
+
+  public record AudienceArm(String audience, String arm, long members) {}
+
+  public record AudienceChange(String audience, long added, long removed) {}
+
+  public record TrendPoint(LocalDate runDate, String segment, long customers, BigDecimal revenue) {}
+
+  /** Recency bands of the P(alive) chart: about this many, of whole days each. */
+  static final int RECENCY_BANDS = 20;
+  /** Quarantine reasons listed per input. */
+  static final int TOP_REASONS = 8;
+  /** Accuracy of percentile_approx, as in segment_summary. */
+  private static final int ACCURACY = 10_000;
+
+  /**
+   * Reads the figures of {@code night}.
+   *
+   * @param trendNights the published nights of the trend, oldest first; the night itself last
+   */
+  public static ReportFigures read(LakeTables lake, ReportNight night, List<ReportNight> trendNights) {
+    Dataset<Row> customers = rowsOf(lake, night, TableCatalog.CUSTOMER_SEGMENTS)
+        .orElseThrow(() -> new IllegalStateException("The night of " + night.runDate() + " has no customer_segments"))
+        .select(Columns.RFM_SEGMENT, Columns.R_SCORE, Columns.F_SCORE, Columns.MONETARY, Columns.NET_REVENUE,
+            Columns.FREQUENCY, Columns.RECENCY_DAYS, Columns.PREDICTED_CLV, Columns.P_ALIVE)
+        .persist(StorageLevel.MEMORY_AND_DISK()); // four small aggregations below scan it
+    try {
+      Row totals = customers.agg(count(lit(1)), count(when(col(Columns.FREQUENCY).gt(0), true)),
+          sum(Columns.NET_REVENUE), max(Columns.RECENCY_DAYS)).first();
+      Overview overview = new Overview(totals.getLong(0), totals.getLong(1),
+          totals.isNullAt(2) ? BigDecimal.ZERO : totals.getDecimal(2));
+      Optional<Dataset<Row>> transitions = rowsOf(lake, night, TableCatalog.SEGMENT_TRANSITIONS);
+      return new ReportFigures(night,
+          transitions.flatMap(ReportFigures::previousRunDate),
+          overview,
+          reasons(lake, night),
+          segments(lake, night),
+          grid(customers),
+          transitions.map(ReportFigures::transitions).orElse(List.of()),
+          clusters(lake, night),
+          clvSpread(customers),
+          totals.isNullAt(3) ? List.of() : aliveByRecency(customers, totals.getInt(3)),
+          clvModel(lake, night),
+          audiences(lake, night),
+          audienceChanges(lake, night),
+          trend(lake, trendNights));
+    } finally {
+      customers.unpersist();
+    }
+  }
+
+  /** The night's rows of a table, when the night wrote it. */
+  private static Optional<Dataset<Row>> rowsOf(LakeTables lake, ReportNight night, TableSpec table) {
+    return night.versionOf(table).map(version -> lake.readRunDate(table, night.runDate(), version));
+  }
+
+  private static Optional<LocalDate> previousRunDate(Dataset<Row> transitions) {
+    Row row = transitions.agg(max(Columns.PREVIOUS_RUN_DATE)).first();
+    return row.isNullAt(0) ? Optional.empty() : Optional.of(row.getDate(0).toLocalDate());
+  }
+
+  private static List<ReasonCount> reasons(LakeTables lake, ReportNight night) {
+    return rowsOf(lake, night, TableCatalog.QUARANTINE)
+        .map(rows -> rows.select(col(Columns.SOURCE), explode(col(Columns.REASON_CODES)).as("reason"))
+            .groupBy(Columns.SOURCE, "reason").count()
+            .withColumn("rank", expr("row_number() over (partition by source order by count desc, reason)"))
+            .where(col("rank").leq(TOP_REASONS))
+            .orderBy(col(Columns.SOURCE), col("rank"))
+            .collectAsList().stream()
+            .map(r -> new ReasonCount(r.getString(0), r.getString(1), r.getLong(2)))
+            .toList())
+        .orElse(List.of());
+  }
+
+  private static List<SegmentShare> segments(LakeTables lake, ReportNight night) {
+    return rowsOf(lake, night, TableCatalog.SEGMENT_SUMMARY)
+        .map(rows -> rows.orderBy(col(Columns.CUSTOMERS).desc(), col(Columns.RFM_SEGMENT))
+            .select(Columns.RFM_SEGMENT, Columns.CUSTOMERS, Columns.SHARE_OF_CUSTOMERS, Columns.REVENUE,
+                Columns.SHARE_OF_REVENUE, Columns.meanOf(Columns.MONETARY), Columns.meanOf(Columns.PREDICTED_CLV),
+                Columns.meanOf(Columns.P_ALIVE))
+            .collectAsList().stream()
+            .map(r -> new SegmentShare(r.getString(0), r.getLong(1), r.getDouble(2), r.getDecimal(3),
+                nullable(r, 4), nullable(r, 5), nullable(r, 6), nullable(r, 7)))
+            .toList())
+        .orElse(List.of());
+  }
+
+  private static List<GridCell> grid(Dataset<Row> customers) {
+    return customers.where(col(Columns.R_SCORE).isNotNull().and(col(Columns.F_SCORE).isNotNull()))
+        .groupBy(Columns.R_SCORE, Columns.F_SCORE)
+        .agg(count(lit(1)), avg(col(Columns.MONETARY).cast("double")))
+        .orderBy(Columns.R_SCORE, Columns.F_SCORE)
+        .collectAsList().stream()
+        .map(r -> new GridCell(r.getInt(0), r.getInt(1), r.getLong(2), r.getDouble(3)))
+        .toList();
+  }
+
+  private static List<Transition> transitions(Dataset<Row> rows) {
+    return rows.orderBy(Columns.FROM_SEGMENT, Columns.TO_SEGMENT)
+        .select(Columns.FROM_SEGMENT, Columns.TO_SEGMENT, Columns.CUSTOMERS)
+        .collectAsList().stream()
+        .map(r -> new Transition(r.getString(0), r.getString(1), r.getLong(2)))
+        .toList();
+  }
+
+  private static List<ClusterProfile> clusters(LakeTables lake, ReportNight night) {
+    return rowsOf(lake, night, TableCatalog.CLUSTER_PROFILES)
+        .map(rows -> rows.orderBy(Columns.CLUSTER_ID)
+            .select(Columns.CLUSTER_ID, Columns.CLUSTER_NAME, Columns.CUSTOMERS, Columns.SHARE_OF_CUSTOMERS, "z_score")
+            .collectAsList().stream()
+            .map(r -> new ClusterProfile(r.getInt(0), r.getString(1), r.getLong(2), r.getDouble(3),
+                byMagnitude(r.isNullAt(4) ? Map.of() : r.<String, Double>getJavaMap(4))))
+            .toList())
+        .orElse(List.of());
+  }
+
+  /** z-scores, largest |z| first (ties by name), so a chart shows what sets the cluster apart first. */
+  private static Map<String, Double> byMagnitude(Map<String, Double> zScores) {
+    Map<String, Double> ordered = new LinkedHashMap<>();
+    zScores.entrySet().stream()
+        .filter(e -> e.getValue() != null && Double.isFinite(e.getValue()))
+        .sorted(Comparator.comparing((Map.Entry<String, Double> e) -> -Math.abs(e.getValue()))
+            .thenComparing(Map.Entry::getKey))
+        .forEach(e -> ordered.put(e.getKey(), e.getValue()));
+    return ordered;
+  }
+
+  private static List<ClvSpread> clvSpread(Dataset<Row> customers) {
+    return customers.where(col(Columns.PREDICTED_CLV).isNotNull())
+        .groupBy(Columns.RFM_SEGMENT)
+        .agg(count(lit(1)), expr("percentile_approx(" + Columns.PREDICTED_CLV + ", array(0.05, 0.25, 0.5, 0.75, "
+            + "0.95), " + ACCURACY + ")").as("percentiles"), avg(Columns.PREDICTED_CLV))
+        .orderBy(col("percentiles").getItem(2).desc(), col(Columns.RFM_SEGMENT))
+        .collectAsList().stream()
+        .map(r -> {
+          List<Double> p = r.getList(2);
+          return new ClvSpread(r.getString(0), r.getLong(1), p.get(0), p.get(1), p.get(2), p.get(3), p.get(4),
+              r.getDouble(3));
+        })
+        .toList();
+  }
+
+  /** Bands of whole days, about {@link #RECENCY_BANDS} of them up to the largest recency. */
+  private static List<RecencyBand> aliveByRecency(Dataset<Row> customers, int maxRecency) {
+    int width = Math.max(1, (maxRecency + RECENCY_BANDS) / RECENCY_BANDS);
+    return customers.where(col(Columns.P_ALIVE).isNotNull().and(col(Columns.RECENCY_DAYS).isNotNull()))
+        .groupBy(floor(col(Columns.RECENCY_DAYS).divide(width)).cast("int").as("band"))
+        .agg(count(lit(1)), avg(Columns.P_ALIVE),
+            expr("percentile_approx(" + Columns.P_ALIVE + ", array(0.25, 0.75), " + ACCURACY + ")"))
+        .orderBy("band")
+        .collectAsList().stream()
+        .map(r -> {
+          List<Double> q = r.getList(3);
+          return new RecencyBand(r.getInt(0) * width, (r.getInt(0) + 1) * width, r.getLong(1), r.getDouble(2),
+              q.get(0), q.get(1));
+        })
+        .toList();
+  }
+
+  /** The clv_model columns a reader of the report wants, as text, in table order. */
+  static final List<String> CLV_MODEL_COLUMNS = List.of("status", "parameters_from", "time_unit", "r", "alpha", "a",
+      "b", "p", "q", "gamma", "customers", "repeat_customers", "bgnbd_log_likelihood", "bgnbd_converged",
+      "gamma_gamma_log_likelihood", "gamma_gamma_converged", "message");
+
+  private static Map<String, String> clvModel(LakeTables lake, ReportNight night) {
+    Map<String, String> model = new LinkedHashMap<>();
+    rowsOf(lake, night, TableCatalog.CLV_MODEL).ifPresent(rows -> {
+      List<Row> found = rows.select(CLV_MODEL_COLUMNS.stream().map(org.apache.spark.sql.functions::col)
+          .toArray(org.apache.spark.sql.Column[]::new)).collectAsList();
+      if (!found.isEmpty()) {
+        for (int i = 0; i < CLV_MODEL_COLUMNS.size(); i++) {
+          Object value = found.get(0).get(i);
+          if (value != null) {
+            model.put(CLV_MODEL_COLUMNS.get(i), value.toString());
+          }
+        }
+      }
+    });
+    return model;
+  }
+
+  private static List<AudienceArm> audiences(LakeTables lake, ReportNight night) {
+    return rowsOf(lake, night, TableCatalog.AUDIENCE_MEMBERS)
+        .map(rows -> rows.groupBy(Columns.AUDIENCE, Columns.ARM).count()
+            .orderBy(Columns.AUDIENCE, Columns.ARM)
+            .collectAsList().stream()
+            .map(r -> new AudienceArm(r.getString(0), r.getString(1), r.getLong(2)))
+            .toList())
+        .orElse(List.of());
+  }
+
+  private static List<AudienceChange> audienceChanges(LakeTables lake, ReportNight night) {
+    return rowsOf(lake, night, TableCatalog.AUDIENCE_CHANGES)
+        .map(rows -> rows.groupBy(Columns.AUDIENCE)
+            .agg(count(when(col(Columns.CHANGE).equalTo("added"), true)),
+                count(when(col(Columns.CHANGE).equalTo("removed"), true)))
+            .orderBy(Columns.AUDIENCE)
+            .collectAsList().stream()
+            .map(r -> new AudienceChange(r.getString(0), r.getLong(1), r.getLong(2)))
+            .toList())
+        .orElse(List.of());
+  }
+
+  /** segment_summary of each trend night at its own published version, in one Spark job. */
+  private static List<TrendPoint> trend(LakeTables lake, List<ReportNight> nights) {
+    List<Dataset<Row>> parts = new ArrayList<>();
+    for (ReportNight night : nights) {
+      rowsOf(lake, night, TableCatalog.SEGMENT_SUMMARY).ifPresent(rows ->
+          parts.add(rows.select(Columns.RUN_DATE, Columns.RFM_SEGMENT, Columns.CUSTOMERS, Columns.REVENUE)));
+    }
+    if (parts.isEmpty()) {
+      return List.of();
+    }
+    return parts.stream().reduce(Dataset::unionAll).orElseThrow()
+        .orderBy(Columns.RUN_DATE, Columns.RFM_SEGMENT)
+        .collectAsList().stream()
+        .map(r -> new TrendPoint(r.getDate(0).toLocalDate(), r.getString(1), r.getLong(2), r.getDecimal(3)))
+        .toList();
+  }
+
+  private static Double nullable(Row row, int field) {
+    return row.isNullAt(field) ? null : row.getDouble(field);
+  }
+
+  /** Rows accepted and quarantined per input, as run_log records them. */
+  public List<ValidatedInput.Counts> inputs() {
+    return night.inputs();
+  }
+}

@@ -1,0 +1,420 @@
+package org.segmentation.report;
+
+import java.math.BigDecimal;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.commons.text.StringEscapeUtils;
+import org.segmentation.input.ValidatedInput;
+import org.segmentation.report.ReportCharts.Chart;
+import org.segmentation.report.ReportFigures.AudienceArm;
+import org.segmentation.report.ReportFigures.AudienceChange;
+import org.segmentation.report.ReportFigures.ClusterProfile;
+import org.segmentation.report.ReportFigures.ClvSpread;
+import org.segmentation.report.ReportFigures.GridCell;
+import org.segmentation.report.ReportFigures.ReasonCount;
+import org.segmentation.report.ReportFigures.RecencyBand;
+import org.segmentation.report.ReportFigures.SegmentShare;
+import org.segmentation.report.ReportFigures.Transition;
+import org.segmentation.report.ReportFigures.TrendPoint;
+
+/**
+ * The report as one HTML page that opens offline: a style sheet in the head, the charts as inline SVG, no script and
+ * nothing fetched. Every chart has a table of its figures beside it; each number cell carries its exact value in a
+ * {@code data-value} attribute (the text is rounded for reading), so a test or a scraper reads the same numbers the
+ * tables hold.
+ */
+final class ReportPage {
+  private ReportPage() {}
+
+  private static final String STYLE = """
+      body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;color:#222;margin:0;background:#f6f7f9}
+      header{background:#08306b;color:#fff;padding:18px 32px}
+      header h1{margin:0 0 4px;font-size:24px} header p{margin:0;opacity:.85}
+      nav{padding:8px 32px;background:#e8edf4;font-size:14px} nav a{margin-right:16px;color:#08306b}
+      main{max-width:1100px;margin:0 auto;padding:8px 24px 40px}
+      section{background:#fff;border:1px solid #dde2ea;border-radius:6px;margin:18px 0;padding:8px 20px 16px}
+      h2{color:#08306b;border-bottom:2px solid #e8edf4;padding-bottom:4px} h3{margin:18px 0 6px}
+      .cards{display:flex;flex-wrap:wrap;gap:12px} .card{border:1px solid #dde2ea;border-radius:6px;padding:10px 16px;
+      min-width:150px} .card b{display:block;font-size:22px;color:#08306b} .card span{font-size:13px;color:#555}
+      figure{margin:12px 0} figure svg{width:100%;height:auto;display:block}
+      table{border-collapse:collapse;margin:8px 0 12px;font-size:13px} th,td{padding:4px 8px;border-bottom:1px solid #eee}
+      th{background:#f0f3f7;text-align:left} td.n{text-align:right;font-variant-numeric:tabular-nums}
+      .note{color:#555;font-size:13px} .grid2{display:grid;grid-template-columns:1fr 1fr;gap:12px}
+      @media (max-width:900px){.grid2{grid-template-columns:1fr}}
+      """;
+
+  static String render(ReportFigures f, Map<String, List<Chart>> charts) {
+    StringBuilder page = new StringBuilder(256 * 1024);
+    String date = f.night().runDate().toString();
+    page.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+        .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+        .append("<meta name=\"run-date\" content=\"").append(date).append("\">\n")
+        .append("<meta name=\"run-id\" content=\"").append(text(f.night().runId())).append("\">\n")
+        .append("<title>Customer segments ").append(date).append("</title>\n<style>").append(STYLE)
+        .append("</style>\n</head>\n<body>\n<header><h1>Customer segments, ").append(date).append("</h1><p>run ")
+        .append(text(f.night().runId()))
+        .append(f.previousRunDate().map(d -> ", compared with the night of " + d).orElse(", the first published night"))
+        .append("</p></header>\n<nav>");
+    for (String[] link : new String[][] {{"overview", "Overview"}, {"rfm", "RFM segments"}, {"clusters", "Clusters"},
+        {"clv", "Lifetime value"}, {"audiences", "Audiences"}, {"trend", "Trend"}}) {
+      page.append("<a href=\"#").append(link[0]).append("\">").append(link[1]).append("</a>");
+    }
+    page.append("</nav>\n<main>\n");
+    overview(page, f);
+    rfm(page, f, charts.get("rfm"));
+    clusters(page, f, charts.get("clusters"));
+    clv(page, f, charts.get("clv"));
+    audiences(page, f, charts.get("audiences"));
+    trend(page, f, charts.get("trend"));
+    page.append("</main>\n</body>\n</html>\n");
+    return page.toString();
+  }
+
+  private static void overview(StringBuilder page, ReportFigures f) {
+    open(page, "overview", "Overview");
+    page.append("<div class=\"cards\">");
+    card(page, "customers", "customers scored", whole(f.overview().customers()), f.overview().customers());
+    card(page, "buyers", "with a counted order", whole(f.overview().buyers()), f.overview().buyers());
+    card(page, "revenue", "net revenue", money(f.overview().revenue()), f.overview().revenue());
+    card(page, "segments", "RFM segments", whole(f.segments().size()), f.segments().size());
+    card(page, "clusters", "clusters", whole(f.clusters().size()), f.clusters().size());
+    page.append("</div>\n<h3>Data quality</h3>\n<p class=\"note\">Every input row is accepted, quarantined with its "
+        + "reasons (table <code>quarantine</code>), or skipped by configuration.</p>\n");
+    Table quality = new Table("quality", "input", "rows read", "accepted", "quarantined", "skipped", "quarantined %");
+    for (ValidatedInput.Counts c : f.inputs()) {
+      quality.row(c.input(), c.read(), c.accepted(), c.quarantined(), c.skipped(), 100 * c.quarantinedShare());
+    }
+    quality.appendTo(page);
+    if (f.reasons().isEmpty()) {
+      page.append("<p class=\"note\">No row was quarantined.</p>\n");
+    } else {
+      Table reasons = new Table("quarantine-reasons", "input", "reason", "rows");
+      for (ReasonCount r : f.reasons()) {
+        reasons.row(r.input(), r.reason(), r.rows());
+      }
+      page.append("<h3>Top quarantine reasons</h3>\n");
+      reasons.appendTo(page);
+    }
+    close(page);
+  }
+
+  private static void rfm(StringBuilder page, ReportFigures f, List<Chart> charts) {
+    open(page, "rfm", "RFM segments");
+    page.append("<p class=\"note\">Recency, frequency and monetary value scored 1 to 5 among the night's buyers; "
+        + "segments named by the configured rules.</p>\n");
+    figure(page, charts, "chart-segment-shares");
+    Table segments = new Table("segments", "segment", "customers", "% of customers", "revenue", "% of revenue",
+        "mean monetary", "mean predicted CLV", "mean P(alive)");
+    for (SegmentShare s : f.segments()) {
+      segments.row(s.segment(), s.customers(), 100 * s.shareOfCustomers(), s.revenue(),
+          s.shareOfRevenue() == null ? null : 100 * s.shareOfRevenue(), s.meanMonetary(), s.meanPredictedClv(),
+          s.meanPAlive());
+    }
+    segments.appendTo(page);
+    page.append("<h3>The R &times; F grid</h3>\n<div class=\"grid2\">");
+    figure(page, charts, "chart-rf-customers");
+    figure(page, charts, "chart-rf-monetary");
+    page.append("</div>\n");
+    gridTables(page, f.grid());
+    page.append("<h3>Movements since the previous night</h3>\n");
+    if (f.transitions().isEmpty()) {
+      page.append("<p class=\"note\">No movements: the night has no segment_transitions.</p>\n");
+    } else {
+      page.append("<p class=\"note\">").append(f.previousRunDate()
+              .map(d -> "Customers per segment on " + d + " (rows) and tonight (columns). ")
+              .orElse("The first published night: every customer is <i>new</i>. "))
+          .append("<i>new</i>: absent the night before; <i>gone</i>: absent tonight.</p>\n");
+      figure(page, charts, "chart-transitions");
+      crossTable(page, f.transitions());
+    }
+    close(page);
+  }
+
+  /** The transition matrix as a table: previous segment down, tonight's across. */
+  private static void crossTable(StringBuilder page, List<Transition> transitions) {
+    Map<String, Map<String, Number>> cells = new TreeMap<>();
+    Set<String> to = new java.util.TreeSet<>();
+    for (Transition t : transitions) {
+      to.add(t.to());
+      cells.computeIfAbsent(t.from(), k -> new TreeMap<>()).put(t.to(), t.customers());
+    }
+    crossTable(page, "transitions", "previous \\ tonight", "from", "to", cells, to);
+  }
+
+  /**
+   * A table of one value per (row, column) pair; each cell names its pair in {@code data-<rowName>} and
+   * {@code data-<columnName>}, and an absent pair is an empty cell.
+   */
+  private static void crossTable(StringBuilder page, String id, String corner, String rowName, String columnName,
+      Map<String, Map<String, Number>> cells, Set<String> columns) {
+    page.append("<table id=\"").append(id).append("\"><thead><tr><th>").append(text(corner)).append("</th>");
+    columns.forEach(name -> page.append("<th>").append(text(name)).append("</th>"));
+    page.append("</tr></thead><tbody>\n");
+    cells.forEach((row, values) -> {
+      page.append("<tr><th>").append(text(row)).append("</th>");
+      for (String column : columns) {
+        Number value = values.get(column);
+        page.append("<td class=\"n\" data-").append(rowName).append("=\"").append(text(row)).append("\" data-")
+            .append(columnName).append("=\"").append(text(column)).append('"');
+        if (value != null) {
+          page.append(" data-value=\"").append(exact(value)).append("\">").append(shown(value));
+        } else {
+          page.append('>');
+        }
+        page.append("</td>");
+      }
+      page.append("</tr>\n");
+    });
+    page.append("</tbody></table>\n");
+  }
+
+  /** The R x F grid as two tables, customers and mean monetary value: R down (5 first), F across. */
+  private static void gridTables(StringBuilder page, List<GridCell> grid) {
+    Map<String, Map<String, Number>> customers = new TreeMap<>(java.util.Comparator.reverseOrder());
+    Map<String, Map<String, Number>> monetary = new TreeMap<>(java.util.Comparator.reverseOrder());
+    Set<String> frequencies = new java.util.TreeSet<>();
+    for (GridCell c : grid) {
+      String r = "R=" + c.recencyScore();
+      String f = "F=" + c.frequencyScore();
+      frequencies.add(f);
+      customers.computeIfAbsent(r, k -> new TreeMap<>()).put(f, c.customers());
+      monetary.computeIfAbsent(r, k -> new TreeMap<>()).put(f, c.meanMonetary());
+    }
+    page.append("<div class=\"grid2\"><div><p class=\"note\">customers</p>");
+    crossTable(page, "rf-grid-customers", "R \\ F", "r", "f", customers, frequencies);
+    page.append("</div><div><p class=\"note\">mean monetary value</p>");
+    crossTable(page, "rf-grid-monetary", "R \\ F", "r", "f", monetary, frequencies);
+    page.append("</div></div>\n");
+  }
+
+  private static void clusters(StringBuilder page, ReportFigures f, List<Chart> charts) {
+    open(page, "clusters", "Clusters");
+    if (f.clusters().isEmpty()) {
+      page.append("<p class=\"note\">No clusters tonight (clustering.enabled = false, or no buyer).</p>\n");
+      close(page);
+      return;
+    }
+    page.append("<p class=\"note\">MLlib clusters of the buyers on their behaviour and profile. Each profile chart "
+        + "shows the features that set a cluster apart: its mean minus all buyers' mean, in standard deviations.</p>\n");
+    figure(page, charts, "chart-cluster-sizes");
+    Table table = new Table("clusters-table", "cluster", "name", "customers", "% of clustered",
+        "most distinguishing features (z)");
+    for (ClusterProfile c : f.clusters()) {
+      table.row(c.id(), c.name(), c.customers(), 100 * c.shareOfCustomers(),
+          c.zScores().entrySet().stream().limit(3)
+              .map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%+.2f", e.getValue()))
+              .collect(Collectors.joining(", ")));
+    }
+    table.appendTo(page);
+    page.append("<div class=\"grid2\">");
+    f.clusters().forEach(c -> figure(page, charts, "chart-cluster-" + c.id()));
+    page.append("</div>\n");
+    close(page);
+  }
+
+  private static void clv(StringBuilder page, ReportFigures f, List<Chart> charts) {
+    open(page, "clv", "Lifetime value");
+    if (f.clvSpread().isEmpty()) {
+      page.append("<p class=\"note\">No lifetime values tonight")
+          .append(f.clvModel().containsKey("message") ? ": " + text(f.clvModel().get("message")) : "")
+          .append(".</p>\n");
+    } else {
+      page.append("<p class=\"note\">BG/NBD (future purchases, P(alive)) and Gamma-Gamma (their value), fitted on "
+          + "the customers' histories.</p>\n");
+      figure(page, charts, "chart-clv-by-segment");
+      Table spread = new Table("clv-spread", "segment", "customers", "5th pct", "25th pct", "median", "75th pct",
+          "95th pct", "mean");
+      for (ClvSpread s : f.clvSpread()) {
+        spread.row(s.segment(), s.customers(), s.p05(), s.p25(), s.median(), s.p75(), s.p95(), s.mean());
+      }
+      spread.appendTo(page);
+      figure(page, charts, "chart-alive-by-recency");
+      Table alive = new Table("alive-by-recency", "recency from (days)", "to (days)", "customers",
+          "mean P(alive)", "25th pct", "75th pct");
+      for (RecencyBand b : f.aliveByRecency()) {
+        alive.row(b.fromDays(), b.toDays(), b.customers(), b.meanPAlive(), b.p25(), b.p75());
+      }
+      alive.appendTo(page);
+    }
+    if (!f.clvModel().isEmpty()) {
+      page.append("<h3>The fitted model</h3>\n");
+      Table model = new Table("clv-model", "parameter", "value");
+      f.clvModel().forEach((name, value) -> model.row(name, parsedOrText(value)));
+      model.appendTo(page);
+    }
+    close(page);
+  }
+
+  private static void audiences(StringBuilder page, ReportFigures f, List<Chart> charts) {
+    open(page, "audiences", "Audiences");
+    if (f.audiences().isEmpty()) {
+      page.append("<p class=\"note\">No audiences configured (audiences.lists).</p>\n");
+      close(page);
+      return;
+    }
+    page.append("<p class=\"note\">Members by arm (the control arm is held out of every export) and who joined or "
+        + "left since the previous published night.</p>\n<div class=\"grid2\">");
+    figure(page, charts, "chart-audience-arms");
+    figure(page, charts, "chart-audience-changes");
+    page.append("</div>\n");
+    Map<String, Map<String, Long>> arms = new LinkedHashMap<>();
+    for (AudienceArm a : f.audiences()) {
+      arms.computeIfAbsent(a.audience(), k -> new TreeMap<>()).put(a.arm(), a.members());
+    }
+    Map<String, AudienceChange> changes = f.audienceChanges().stream()
+        .collect(Collectors.toMap(AudienceChange::audience, c -> c));
+    Table table = new Table("audiences-table", "audience", "treatment", "control", "added", "removed");
+    arms.forEach((audience, byArm) -> {
+      AudienceChange change = changes.getOrDefault(audience, new AudienceChange(audience, 0, 0));
+      table.row(audience, byArm.getOrDefault("treatment", 0L), byArm.getOrDefault("control", 0L), change.added(),
+          change.removed());
+    });
+    table.appendTo(page);
+    close(page);
+  }
+
+  private static void trend(StringBuilder page, ReportFigures f, List<Chart> charts) {
+    open(page, "trend", "Trend");
+    Set<LocalDate> dates = new java.util.TreeSet<>();
+    Set<String> segments = new LinkedHashSet<>();
+    f.segments().forEach(s -> segments.add(s.segment()));
+    f.trend().forEach(p -> {
+      dates.add(p.runDate());
+      segments.add(p.segment());
+    });
+    page.append("<p class=\"note\">The last ").append(dates.size())
+        .append(" published nights, as run_log names them.</p>\n");
+    figure(page, charts, "chart-trend-customers");
+    figure(page, charts, "chart-trend-revenue");
+    List<String> headers = new ArrayList<>(List.of("run date"));
+    headers.addAll(segments);
+    headers.add("revenue");
+    Table table = new Table("trend-table", headers.toArray(String[]::new));
+    for (LocalDate date : dates) {
+      List<Object> row = new ArrayList<>(List.of(date.toString()));
+      Map<String, TrendPoint> ofDate = f.trend().stream().filter(p -> p.runDate().equals(date))
+          .collect(Collectors.toMap(TrendPoint::segment, p -> p));
+      BigDecimal revenue = BigDecimal.ZERO;
+      for (String segment : segments) {
+        TrendPoint p = ofDate.get(segment);
+        row.add(p == null ? 0L : p.customers());
+        revenue = p == null ? revenue : revenue.add(p.revenue());
+      }
+      row.add(revenue);
+      table.row(row.toArray());
+    }
+    table.appendTo(page);
+    close(page);
+  }
+
+  private static void open(StringBuilder page, String id, String title) {
+    page.append("<section id=\"").append(id).append("\">\n<h2>").append(title).append("</h2>\n");
+  }
+
+  private static void close(StringBuilder page) {
+    page.append("</section>\n");
+  }
+
+  private static void card(StringBuilder page, String id, String label, String shown, Object value) {
+    page.append("<div class=\"card\" id=\"card-").append(id).append("\" data-value=\"").append(exact(value))
+        .append("\"><b>").append(shown).append("</b><span>").append(label).append("</span></div>");
+  }
+
+  private static void figure(StringBuilder page, List<Chart> charts, String id) {
+    charts.stream().filter(c -> c.id().equals(id)).findFirst().ifPresent(c -> page
+        .append("<figure id=\"figure-").append(id).append("\">")
+        .append(c.svg().replaceFirst("<svg ", "<svg role=\"img\" aria-label=\"" + text(c.title()) + "\" "))
+        .append("</figure>\n"));
+  }
+
+  /** A table of figures; numbers right-aligned and rounded, their exact value in data-value. */
+  private static final class Table {
+    private final String id;
+    private final String[] headers;
+    private final List<Object[]> rows = new ArrayList<>();
+
+    Table(String id, String... headers) {
+      this.id = id;
+      this.headers = headers;
+    }
+
+    void row(Object... cells) {
+      rows.add(cells);
+    }
+
+    void appendTo(StringBuilder page) {
+      page.append("<table id=\"").append(id).append("\"><thead><tr>");
+      for (String header : headers) {
+        page.append("<th>").append(text(header)).append("</th>");
+      }
+      page.append("</tr></thead><tbody>\n");
+      for (Object[] row : rows) {
+        page.append("<tr>");
+        for (Object cell : row) {
+          if (cell instanceof Number number) {
+            page.append("<td class=\"n\" data-value=\"").append(exact(number)).append("\">").append(shown(number))
+                .append("</td>");
+          } else {
+            page.append("<td>").append(cell == null ? "" : text(cell.toString())).append("</td>");
+          }
+        }
+        page.append("</tr>\n");
+      }
+      page.append("</tbody></table>\n");
+    }
+  }
+
+  /** A clv_model value: a number when it reads as one (shown rounded), otherwise the text. */
+  private static Object parsedOrText(String value) {
+    try {
+      return value.matches("-?[0-9.Ee+-]+") ? (Object) Double.valueOf(value) : value;
+    } catch (NumberFormatException e) {
+      return value;
+    }
+  }
+
+  private static String exact(Object value) {
+    if (value instanceof BigDecimal decimal) {
+      return decimal.toPlainString();
+    }
+    return String.valueOf(value);
+  }
+
+  private static String shown(Number number) {
+    if (number instanceof Long || number instanceof Integer) {
+      return whole(number.longValue());
+    }
+    if (number instanceof BigDecimal decimal) {
+      return money(decimal);
+    }
+    double value = number.doubleValue();
+    return Math.abs(value) >= 100 ? format("#,##0.0", value) : Math.abs(value) >= 1 ? format("#,##0.00", value)
+        : format("0.000", value);
+  }
+
+  private static String whole(long value) {
+    return format("#,##0", value);
+  }
+
+  private static String money(BigDecimal value) {
+    return format("#,##0.00", value);
+  }
+
+  private static String format(String pattern, Object value) {
+    return new DecimalFormat(pattern, DecimalFormatSymbols.getInstance(Locale.ROOT)).format(value);
+  }
+
+  private static String text(String value) {
+    return StringEscapeUtils.escapeHtml4(value);
+  }
+}

@@ -1,0 +1,53 @@
+package org.segmentation.report;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.segmentation.input.ValidatedInputs;
+import org.segmentation.output.PublishTable;
+import org.segmentation.pipeline.RunContext;
+import org.segmentation.pipeline.Step;
+import org.segmentation.pipeline.StepResult;
+
+/**
+ * Step {@code write_report}: the night's HTML report, {@code <report root>/<run_date>.html}, from the rows this run
+ * committed (each table at the version the run is about to record as published), just before {@code write_run_log}
+ * records its path. Nothing when {@code report.enabled} is false.
+ *
+ * @param inputs the night's input counts (the data-quality figures)
+ * @param commits the tables this run committed, with their versions
+ */
+public record WriteReport(ValidatedInputs inputs, List<PublishTable.Commit> commits)
+    implements Step<WriteReport.Written> {
+
+  public WriteReport {
+    commits = List.copyOf(commits);
+  }
+
+  /** The report's path, when one was written. */
+  public record Written(Optional<String> path) implements StepResult {
+    @Override
+    public String progressDetails() {
+      return "report=" + path.orElse("off");
+    }
+  }
+
+  @Override
+  public String name() {
+    return "write_report";
+  }
+
+  @Override
+  public Written execute(RunContext run) {
+    if (!run.settings().report().enabled()) {
+      return new Written(Optional.empty());
+    }
+    Map<String, Long> versions = new LinkedHashMap<>();
+    commits.forEach(commit -> versions.put(commit.table().name(), commit.version()));
+    ReportNight night = new ReportNight(run.runDate(), run.runId(), versions, inputs.counts());
+    String html = SegmentReport.render(run.lake(), run.runLog(), night, run.settings().report().trendNights());
+    return new Written(Optional.of(SegmentReport.write(run.spark(),
+        SegmentReport.pathOf(run.settings(), run.runDate()), html, run.runId())));
+  }
+}
