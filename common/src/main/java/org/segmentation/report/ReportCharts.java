@@ -62,6 +62,8 @@ final class ReportCharts {
   record Chart(String id, String title, String svg) {}
 
   static final int WIDTH = 900;
+  /** The drawing width of a chart shown beside another. */
+  static final int HALF_WIDTH = 540;
   private static final Color INK = new Color(0x33, 0x33, 0x33);
   private static final Color GRID = new Color(0xdd, 0xdd, 0xdd);
   /** A palette that stays distinct for the colour-blind (Okabe and Ito). */
@@ -100,7 +102,7 @@ final class ReportCharts {
     JFreeChart chart = new JFreeChart("R x F grid: " + what + " per cell", JFreeChart.DEFAULT_TITLE_FONT, plot,
         false);
     chart.addSubtitle(legend(plot, what));
-    return svg(byMonetary ? "chart-rf-monetary" : "chart-rf-customers", chart, 460);
+    return svg(byMonetary ? "chart-rf-monetary" : "chart-rf-customers", chart, HALF_WIDTH, 440);
   }
 
   /** Customers who moved from a segment of the previous night (down) to a segment of this night (across). */
@@ -121,8 +123,10 @@ final class ReportCharts {
     }
     SymbolAxis across = new SymbolAxis("segment tonight", toNames.toArray(String[]::new));
     across.setVerticalTickLabels(true);
-    XYPlot plot = heatmap(xyz, across, new SymbolAxis("segment the previous night", fromNames.toArray(String[]::new)),
-        "customers", WHOLE);
+    SymbolAxis down = new SymbolAxis("segment the previous night", fromNames.toArray(String[]::new));
+    across.setGridBandsVisible(false);
+    down.setGridBandsVisible(false);
+    XYPlot plot = heatmap(xyz, across, down, "customers", WHOLE);
     JFreeChart chart = new JFreeChart("Movements between RFM segments since the previous night",
         JFreeChart.DEFAULT_TITLE_FONT, plot, false);
     chart.addSubtitle(legend(plot, "customers"));
@@ -147,7 +151,7 @@ final class ReportCharts {
     JFreeChart chart = ChartFactory.createStackedBarChart("Cluster " + cluster.id() + " " + cluster.name()
             + ": how it differs from all customers", "feature", "standardised difference (z)", data,
         PlotOrientation.HORIZONTAL, true, false, false);
-    return svg("chart-cluster-" + cluster.id(), chart, Math.max(240, 90 + 28 * data.getColumnCount()));
+    return svg("chart-cluster-" + cluster.id(), chart, HALF_WIDTH, Math.max(240, 100 + 28 * data.getColumnCount()));
   }
 
   /** Box and whiskers per segment: 5th, 25th, 50th, 75th and 95th percentile, and the mean. */
@@ -192,7 +196,7 @@ final class ReportCharts {
     arms.forEach(a -> data.addValue(a.members(), a.arm(), a.audience()));
     JFreeChart chart = ChartFactory.createStackedBarChart("Members per audience and arm", "audience", "members",
         data, PlotOrientation.HORIZONTAL, true, false, false);
-    return svg("chart-audience-arms", chart, Math.max(220, 110 + 40 * data.getColumnCount()));
+    return svg("chart-audience-arms", chart, HALF_WIDTH, Math.max(220, 110 + 40 * data.getColumnCount()));
   }
 
   static Chart audienceChanges(List<AudienceChange> changes) {
@@ -203,7 +207,7 @@ final class ReportCharts {
     });
     JFreeChart chart = ChartFactory.createBarChart("Adds and removes since the previous night", "audience",
         "customers", data, PlotOrientation.HORIZONTAL, true, false, false);
-    return svg("chart-audience-changes", chart, Math.max(220, 110 + 50 * data.getColumnCount()));
+    return svg("chart-audience-changes", chart, HALF_WIDTH, Math.max(220, 110 + 50 * data.getColumnCount()));
   }
 
   /** One line per segment: its customers on each published night. */
@@ -295,6 +299,7 @@ final class ReportCharts {
     legend.setPosition(RectangleEdge.RIGHT);
     legend.setMargin(new RectangleInsets(10, 10, 10, 10));
     legend.setStripWidth(12);
+    legend.setSubdivisionCount(32); // the strip as 32 bands of colour, not one rectangle per pixel
     return legend;
   }
 
@@ -327,7 +332,12 @@ final class ReportCharts {
 
   /** The house style: white plot, light grid, flat bars, the palette above. */
   private static void style(JFreeChart chart) {
-    StandardChartTheme theme = (StandardChartTheme) StandardChartTheme.createJFreeTheme();
+    StandardChartTheme theme = new StandardChartTheme("segments") {
+      @Override
+      protected void applyToXYAnnotation(org.jfree.chart.annotations.XYAnnotation annotation) {
+        // keep the heatmaps' cell labels as drawn: white on dark cells, dark on light ones
+      }
+    };
     theme.setExtraLargeFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
     theme.setLargeFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
     theme.setRegularFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
@@ -364,11 +374,17 @@ final class ReportCharts {
 
   /** Draws the chart into an SVG element that scales to the page's width (a view box, no fixed size). */
   private static Chart svg(String id, JFreeChart chart, int height) {
+    return svg(id, chart, WIDTH, height);
+  }
+
+  /** As above, drawn {@code width} wide: a chart shown at half the page's width is drawn narrower, so its text stays
+   * readable when the page scales it down. */
+  private static Chart svg(String id, JFreeChart chart, int width, int height) {
     style(chart);
-    SVGGraphics2D g = new SVGGraphics2D(WIDTH, height);
+    SVGGraphics2D g = new SVGGraphics2D(width, height);
     g.setDefsKeyPrefix(id + "-"); // the default is a clock reading: the same night would give other bytes
-    chart.draw(g, new Rectangle(0, 0, WIDTH, height));
-    String svg = g.getSVGElement(id, false, new ViewBox(0, 0, WIDTH, height), null, null);
+    chart.draw(g, new Rectangle(0, 0, width, height));
+    String svg = g.getSVGElement(id, false, new ViewBox(0, 0, width, height), null, null);
     return new Chart(id, chart.getTitle() == null ? id : chart.getTitle().getText(), svg);
   }
 

@@ -46,7 +46,8 @@ import org.segmentation.schema.Columns;
  * @param clvModel the night's clv_model row as label to value (empty without one)
  * @param audiences members per audience and arm (empty without audiences)
  * @param audienceChanges adds and removes per audience
- * @param trend customers and revenue per segment over the last published nights, oldest first
+ * @param trend customers and revenue per segment over the last published nights, oldest first (the earlier nights
+ *     as a plain reader of segment_summary sees them)
  */
 public record ReportFigures(
     ReportNight night,
@@ -116,21 +117,26 @@ public record ReportFigures(
           sum(Columns.NET_REVENUE), max(Columns.RECENCY_DAYS)).first();
       Overview overview = new Overview(totals.getLong(0), totals.getLong(1),
           totals.isNullAt(2) ? BigDecimal.ZERO : totals.getDecimal(2));
-      Optional<Dataset<Row>> transitions = rowsOf(lake, night, TableCatalog.SEGMENT_TRANSITIONS);
+      List<Row> moves = rowsOf(lake, night, TableCatalog.SEGMENT_TRANSITIONS)
+          .map(rows -> rows.select(Columns.FROM_SEGMENT, Columns.TO_SEGMENT, Columns.CUSTOMERS,
+              Columns.PREVIOUS_RUN_DATE).collectAsList())
+          .orElse(List.of());
+      List<SegmentShare> segments = segments(lake, night);
       return new ReportFigures(night,
-          transitions.flatMap(ReportFigures::previousRunDate),
+          moves.stream().filter(r -> !r.isNullAt(3)).map(r -> r.getDate(3).toLocalDate()).findFirst(),
           overview,
           reasons(lake, night),
-          segments(lake, night),
+          segments,
           grid(customers),
-          transitions.map(ReportFigures::transitions).orElse(List.of()),
+          moves.stream().map(r -> new Transition(r.getString(0), r.getString(1), r.getLong(2)))
+              .sorted(Comparator.comparing(Transition::from).thenComparing(Transition::to)).toList(),
           clusters(lake, night),
           clvSpread(customers),
           totals.isNullAt(3) ? List.of() : aliveByRecency(customers, totals.getInt(3)),
           clvModel(lake, night),
           audiences(lake, night),
           audienceChanges(lake, night),
-          trend(lake, trendNights));
+          trend(lake, night, segments, trendNights));
     } finally {
       customers.unpersist();
     }
@@ -141,33 +147,31 @@ public record ReportFigures(
     return night.versionOf(table).map(version -> lake.readRunDate(table, night.runDate(), version));
   }
 
-  private static Optional<LocalDate> previousRunDate(Dataset<Row> transitions) {
-    Row row = transitions.agg(max(Columns.PREVIOUS_RUN_DATE)).first();
-    return row.isNullAt(0) ? Optional.empty() : Optional.of(row.getDate(0).toLocalDate());
-  }
-
   private static List<ReasonCount> reasons(LakeTables lake, ReportNight night) {
     return rowsOf(lake, night, TableCatalog.QUARANTINE)
         .map(rows -> rows.select(col(Columns.SOURCE), explode(col(Columns.REASON_CODES)).as("reason"))
             .groupBy(Columns.SOURCE, "reason").count()
-            .withColumn("rank", expr("row_number() over (partition by source order by count desc, reason)"))
-            .where(col("rank").leq(TOP_REASONS))
-            .orderBy(col(Columns.SOURCE), col("rank"))
-            .collectAsList().stream()
+            .collectAsList().stream() // a row per input and reason code: a few dozen at most
             .map(r -> new ReasonCount(r.getString(0), r.getString(1), r.getLong(2)))
+            .sorted(Comparator.comparing(ReasonCount::input).thenComparing(ReasonCount::rows, Comparator.reverseOrder())
+                .thenComparing(ReasonCount::reason))
+            .collect(java.util.stream.Collectors.groupingBy(ReasonCount::input, java.util.TreeMap::new,
+                java.util.stream.Collectors.toList()))
+            .values().stream().flatMap(reasons -> reasons.stream().limit(TOP_REASONS))
             .toList())
         .orElse(List.of());
   }
 
   private static List<SegmentShare> segments(LakeTables lake, ReportNight night) {
     return rowsOf(lake, night, TableCatalog.SEGMENT_SUMMARY)
-        .map(rows -> rows.orderBy(col(Columns.CUSTOMERS).desc(), col(Columns.RFM_SEGMENT))
-            .select(Columns.RFM_SEGMENT, Columns.CUSTOMERS, Columns.SHARE_OF_CUSTOMERS, Columns.REVENUE,
+        .map(rows -> rows.select(Columns.RFM_SEGMENT, Columns.CUSTOMERS, Columns.SHARE_OF_CUSTOMERS, Columns.REVENUE,
                 Columns.SHARE_OF_REVENUE, Columns.meanOf(Columns.MONETARY), Columns.meanOf(Columns.PREDICTED_CLV),
                 Columns.meanOf(Columns.P_ALIVE))
             .collectAsList().stream()
             .map(r -> new SegmentShare(r.getString(0), r.getLong(1), r.getDouble(2), r.getDecimal(3),
                 nullable(r, 4), nullable(r, 5), nullable(r, 6), nullable(r, 7)))
+            .sorted(Comparator.comparing(SegmentShare::customers, Comparator.reverseOrder())
+                .thenComparing(SegmentShare::segment))
             .toList())
         .orElse(List.of());
   }
@@ -176,27 +180,20 @@ public record ReportFigures(
     return customers.where(col(Columns.R_SCORE).isNotNull().and(col(Columns.F_SCORE).isNotNull()))
         .groupBy(Columns.R_SCORE, Columns.F_SCORE)
         .agg(count(lit(1)), avg(col(Columns.MONETARY).cast("double")))
-        .orderBy(Columns.R_SCORE, Columns.F_SCORE)
         .collectAsList().stream()
         .map(r -> new GridCell(r.getInt(0), r.getInt(1), r.getLong(2), r.getDouble(3)))
-        .toList();
-  }
-
-  private static List<Transition> transitions(Dataset<Row> rows) {
-    return rows.orderBy(Columns.FROM_SEGMENT, Columns.TO_SEGMENT)
-        .select(Columns.FROM_SEGMENT, Columns.TO_SEGMENT, Columns.CUSTOMERS)
-        .collectAsList().stream()
-        .map(r -> new Transition(r.getString(0), r.getString(1), r.getLong(2)))
+        .sorted(Comparator.comparing(GridCell::recencyScore).thenComparing(GridCell::frequencyScore))
         .toList();
   }
 
   private static List<ClusterProfile> clusters(LakeTables lake, ReportNight night) {
     return rowsOf(lake, night, TableCatalog.CLUSTER_PROFILES)
-        .map(rows -> rows.orderBy(Columns.CLUSTER_ID)
+        .map(rows -> rows
             .select(Columns.CLUSTER_ID, Columns.CLUSTER_NAME, Columns.CUSTOMERS, Columns.SHARE_OF_CUSTOMERS, "z_score")
             .collectAsList().stream()
             .map(r -> new ClusterProfile(r.getInt(0), r.getString(1), r.getLong(2), r.getDouble(3),
                 byMagnitude(r.isNullAt(4) ? Map.of() : r.<String, Double>getJavaMap(4))))
+            .sorted(Comparator.comparing(ClusterProfile::id))
             .toList())
         .orElse(List.of());
   }
@@ -217,13 +214,13 @@ public record ReportFigures(
         .groupBy(Columns.RFM_SEGMENT)
         .agg(count(lit(1)), expr("percentile_approx(" + Columns.PREDICTED_CLV + ", array(0.05, 0.25, 0.5, 0.75, "
             + "0.95), " + ACCURACY + ")").as("percentiles"), avg(Columns.PREDICTED_CLV))
-        .orderBy(col("percentiles").getItem(2).desc(), col(Columns.RFM_SEGMENT))
         .collectAsList().stream()
         .map(r -> {
           List<Double> p = r.getList(2);
           return new ClvSpread(r.getString(0), r.getLong(1), p.get(0), p.get(1), p.get(2), p.get(3), p.get(4),
               r.getDouble(3));
         })
+        .sorted(Comparator.comparing(ClvSpread::median, Comparator.reverseOrder()).thenComparing(ClvSpread::segment))
         .toList();
   }
 
@@ -234,13 +231,13 @@ public record ReportFigures(
         .groupBy(floor(col(Columns.RECENCY_DAYS).divide(width)).cast("int").as("band"))
         .agg(count(lit(1)), avg(Columns.P_ALIVE),
             expr("percentile_approx(" + Columns.P_ALIVE + ", array(0.25, 0.75), " + ACCURACY + ")"))
-        .orderBy("band")
         .collectAsList().stream()
         .map(r -> {
           List<Double> q = r.getList(3);
           return new RecencyBand(r.getInt(0) * width, (r.getInt(0) + 1) * width, r.getLong(1), r.getDouble(2),
               q.get(0), q.get(1));
         })
+        .sorted(Comparator.comparing(RecencyBand::fromDays))
         .toList();
   }
 
@@ -269,9 +266,9 @@ public record ReportFigures(
   private static List<AudienceArm> audiences(LakeTables lake, ReportNight night) {
     return rowsOf(lake, night, TableCatalog.AUDIENCE_MEMBERS)
         .map(rows -> rows.groupBy(Columns.AUDIENCE, Columns.ARM).count()
-            .orderBy(Columns.AUDIENCE, Columns.ARM)
             .collectAsList().stream()
             .map(r -> new AudienceArm(r.getString(0), r.getString(1), r.getLong(2)))
+            .sorted(Comparator.comparing(AudienceArm::audience).thenComparing(AudienceArm::arm))
             .toList())
         .orElse(List.of());
   }
@@ -281,28 +278,34 @@ public record ReportFigures(
         .map(rows -> rows.groupBy(Columns.AUDIENCE)
             .agg(count(when(col(Columns.CHANGE).equalTo("added"), true)),
                 count(when(col(Columns.CHANGE).equalTo("removed"), true)))
-            .orderBy(Columns.AUDIENCE)
             .collectAsList().stream()
             .map(r -> new AudienceChange(r.getString(0), r.getLong(1), r.getLong(2)))
+            .sorted(Comparator.comparing(AudienceChange::audience))
             .toList())
         .orElse(List.of());
   }
 
-  /** segment_summary of each trend night at its own published version, in one Spark job. */
-  private static List<TrendPoint> trend(LakeTables lake, List<ReportNight> nights) {
-    List<Dataset<Row>> parts = new ArrayList<>();
-    for (ReportNight night : nights) {
-      rowsOf(lake, night, TableCatalog.SEGMENT_SUMMARY).ifPresent(rows ->
-          parts.add(rows.select(Columns.RUN_DATE, Columns.RFM_SEGMENT, Columns.CUSTOMERS, Columns.REVENUE)));
+  /**
+   * The trend: the night's own segments (already read through the contract) and, for the earlier published nights,
+   * segment_summary as a plain reader sees it now, in one read of the table's latest snapshot. A plain reader sees
+   * published nights only (every run repairs what a killed run left before it writes, README "Failure behaviour"),
+   * and unlike time travel to each night's own version this read survives OPTIMIZE and VACUUM of older nights.
+   */
+  private static List<TrendPoint> trend(LakeTables lake, ReportNight night, List<SegmentShare> segments,
+      List<ReportNight> nights) {
+    List<java.sql.Date> earlier = nights.stream().map(ReportNight::runDate)
+        .filter(date -> date.isBefore(night.runDate())).map(java.sql.Date::valueOf).toList();
+    List<TrendPoint> points = new ArrayList<>();
+    if (!earlier.isEmpty()) {
+      lake.read(TableCatalog.SEGMENT_SUMMARY)
+          .where(col(Columns.RUN_DATE).isin(earlier.toArray()))
+          .select(Columns.RUN_DATE, Columns.RFM_SEGMENT, Columns.CUSTOMERS, Columns.REVENUE)
+          .collectAsList().forEach(r -> points.add(
+              new TrendPoint(r.getDate(0).toLocalDate(), r.getString(1), r.getLong(2), r.getDecimal(3))));
     }
-    if (parts.isEmpty()) {
-      return List.of();
-    }
-    return parts.stream().reduce(Dataset::unionAll).orElseThrow()
-        .orderBy(Columns.RUN_DATE, Columns.RFM_SEGMENT)
-        .collectAsList().stream()
-        .map(r -> new TrendPoint(r.getDate(0).toLocalDate(), r.getString(1), r.getLong(2), r.getDecimal(3)))
-        .toList();
+    segments.forEach(s -> points.add(new TrendPoint(night.runDate(), s.segment(), s.customers(), s.revenue())));
+    points.sort(Comparator.comparing(TrendPoint::runDate).thenComparing(TrendPoint::segment));
+    return List.copyOf(points);
   }
 
   private static Double nullable(Row row, int field) {

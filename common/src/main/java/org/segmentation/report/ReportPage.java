@@ -377,7 +377,8 @@ final class ReportPage {
   /** A clv_model value: a number when it reads as one (shown rounded), otherwise the text. */
   private static Object parsedOrText(String value) {
     try {
-      return value.matches("-?[0-9.Ee+-]+") ? (Object) Double.valueOf(value) : value;
+      return value.matches("-?[0-9]+") ? (Object) Long.valueOf(value)
+          : value.matches("-?[0-9.Ee+-]+") ? (Object) Double.valueOf(value) : value;
     } catch (NumberFormatException e) {
       return value;
     }
@@ -398,8 +399,14 @@ final class ReportPage {
       return money(decimal);
     }
     double value = number.doubleValue();
-    return Math.abs(value) >= 100 ? format("#,##0.0", value) : Math.abs(value) >= 1 ? format("#,##0.00", value)
-        : format("0.000", value);
+    if (Math.abs(value) >= 100) {
+      return format("#,##0.0", value);
+    }
+    if (Math.abs(value) >= 1 || value == 0 || !Double.isFinite(value)) {
+      return format("#,##0.00", value);
+    }
+    // below one: three significant digits (a share 0.123, a scale 0.000412)
+    return new BigDecimal(value).round(new java.math.MathContext(3)).toPlainString();
   }
 
   private static String whole(long value) {

@@ -1,0 +1,123 @@
+package org.segmentation.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.segmentation.input.ValidatedInput;
+import org.segmentation.report.ReportFigures.AudienceArm;
+import org.segmentation.report.ReportFigures.AudienceChange;
+import org.segmentation.report.ReportFigures.ClusterProfile;
+import org.segmentation.report.ReportFigures.ClvSpread;
+import org.segmentation.report.ReportFigures.GridCell;
+import org.segmentation.report.ReportFigures.Overview;
+import org.segmentation.report.ReportFigures.ReasonCount;
+import org.segmentation.report.ReportFigures.RecencyBand;
+import org.segmentation.report.ReportFigures.SegmentShare;
+import org.segmentation.report.ReportFigures.Transition;
+import org.segmentation.report.ReportFigures.TrendPoint;
+
+/** The page from hand-made figures, without Spark: escaping, exact values, determinism, empty sections. */
+class ReportPageTest {
+  static final LocalDate NIGHT = LocalDate.of(2026, 11, 21);
+  /** A segment name a rule author could write, with every character HTML and SVG must escape. */
+  static final String AWKWARD = "Can't <Lose> & \"Them\"";
+
+  static ReportFigures figures(boolean withEverything) {
+    Map<String, Double> z = new LinkedHashMap<>();
+    z.put("monetary", 1.5);
+    z.put("recency_days", -0.75);
+    return new ReportFigures(
+        new ReportNight(NIGHT, "2026-11-21_run", Map.of("customer_segments", 3L),
+            List.of(new ValidatedInput.Counts("purchases", 1000, 990, 10, 0),
+                new ValidatedInput.Counts("profiles", 100, 100, 0, 0))),
+        Optional.of(NIGHT.minusDays(1)),
+        new Overview(60, 50, new BigDecimal("12345.6700")),
+        List.of(new ReasonCount("purchases", "missing_customer_id", 7),
+            new ReasonCount("purchases", "amount_out_of_range", 3)),
+        List.of(new SegmentShare("Champions", 40, 40 / 60.0, new BigDecimal("10000.0000"), 0.81, 250.0, 900.0, 0.97),
+            new SegmentShare(AWKWARD, 20, 20 / 60.0, new BigDecimal("2345.6700"), 0.19, 117.28, null, null)),
+        List.of(new GridCell(5, 5, 30, 300.0), new GridCell(1, 1, 20, 50.5)),
+        List.of(new Transition("Champions", "Champions", 35), new Transition("new", AWKWARD, 5)),
+        withEverything ? List.of(new ClusterProfile(0, "Big spenders", 30, 0.6, z),
+            new ClusterProfile(1, "Quiet", 20, 0.4, Map.of("monetary", -1.0))) : List.of(),
+        withEverything ? List.of(new ClvSpread("Champions", 40, 10, 20, 30, 40, 50, 31.5)) : List.of(),
+        withEverything ? List.of(new RecencyBand(0, 30, 40, 0.9, 0.85, 0.95)) : List.of(),
+        withEverything ? Map.of("status", "fitted", "r", "0.24") : Map.of(),
+        withEverything ? List.of(new AudienceArm("win_back", "control", 2), new AudienceArm("win_back", "treatment", 18))
+            : List.of(),
+        withEverything ? List.of(new AudienceChange("win_back", 20, 0)) : List.of(),
+        List.of(new TrendPoint(NIGHT.minusDays(1), "Champions", 38, new BigDecimal("9000.0000")),
+            new TrendPoint(NIGHT, "Champions", 40, new BigDecimal("10000.0000")),
+            new TrendPoint(NIGHT, AWKWARD, 20, new BigDecimal("2345.6700"))));
+  }
+
+  static String render(ReportFigures figures) {
+    return ReportPage.render(figures, ReportCharts.of(figures));
+  }
+
+  static List<String> chartIds(String html) {
+    Matcher svg = Pattern.compile("<svg role=\"img\" aria-label=\"[^\"]*\" id='([^']+)'").matcher(html);
+    List<String> ids = new java.util.ArrayList<>();
+    while (svg.find()) {
+      ids.add(svg.group(1));
+    }
+    return ids;
+  }
+
+  @Test
+  void theSameFiguresGiveTheSameBytes() {
+    assertEquals(render(figures(true)), render(figures(true)));
+  }
+
+  @Test
+  void textIsEscapedInTablesAndCharts() {
+    String html = render(figures(true));
+    assertFalse(html.contains("<Lose>"), "a name reached the page unescaped");
+    assertTrue(html.contains("Can't &lt;Lose&gt; &amp; &quot;Them&quot;"), "the table shows the name escaped");
+    // JFreeSVG escapes chart text in its own way; whichever, the name is there as text of the segment chart
+    String segmentChart = html.substring(html.indexOf("id='chart-segment-shares'"),
+        html.indexOf("</svg>", html.indexOf("id='chart-segment-shares'")));
+    assertTrue(segmentChart.contains("&lt;Lose&gt;"), "the segment chart does not name the segment");
+  }
+
+  @Test
+  void numbersCarryTheirExactValues() {
+    String html = render(figures(true));
+    assertTrue(html.contains("id=\"card-revenue\" data-value=\"12345.6700\"><b>12,345.67</b>"), "revenue card");
+    assertTrue(html.contains("<td class=\"n\" data-value=\"19.0\">19.00</td>"), "revenue share in percent");
+    assertTrue(html.contains("data-from=\"new\" data-to=\"Can't &lt;Lose&gt; &amp; &quot;Them&quot;\" "
+        + "data-value=\"5\">5</td>"), "a transition cell names its pair and value");
+    assertTrue(html.contains("data-r=\"R=5\" data-f=\"F=5\" data-value=\"30\">30</td>"), "a grid cell");
+    // the quality table's quarantined share: 10 of 1000 rows
+    assertTrue(html.contains("data-value=\"1.0\">1.00</td>"), "quarantined percent");
+  }
+
+  @Test
+  void everySectionWithFiguresHasItsCharts() {
+    assertEquals(List.of("chart-segment-shares", "chart-rf-customers", "chart-rf-monetary", "chart-transitions",
+            "chart-cluster-sizes", "chart-cluster-0", "chart-cluster-1", "chart-clv-by-segment",
+            "chart-alive-by-recency", "chart-audience-arms", "chart-audience-changes", "chart-trend-customers",
+            "chart-trend-revenue"),
+        chartIds(render(figures(true))));
+  }
+
+  @Test
+  void aNightWithoutClustersLifetimeValuesOrAudiencesSaysSo() {
+    String html = render(figures(false));
+    assertEquals(List.of("chart-segment-shares", "chart-rf-customers", "chart-rf-monetary", "chart-transitions",
+        "chart-trend-customers", "chart-trend-revenue"), chartIds(html));
+    assertTrue(html.contains("No clusters tonight"));
+    assertTrue(html.contains("No lifetime values tonight"));
+    assertTrue(html.contains("No audiences configured"));
+  }
+}
