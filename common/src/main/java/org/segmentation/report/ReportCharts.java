@@ -58,6 +58,13 @@ import org.segmentation.report.ReportFigures.TrendPoint;
 final class ReportCharts {
   private ReportCharts() {}
 
+  static {
+    // Charts are drawn into SVG, never on a screen: a driver on a cluster node with a stray DISPLAY must not try one.
+    if (System.getProperty("java.awt.headless") == null) {
+      System.setProperty("java.awt.headless", "true");
+    }
+  }
+
   /** A chart: its element id, title (also the figure's caption) and SVG markup. */
   record Chart(String id, String title, String svg) {}
 

@@ -4,7 +4,6 @@ import java.io.PrintStream;
 import java.time.LocalDate;
 import java.util.Optional;
 import java.util.Set;
-import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.segmentation.config.JobSettings;
 import org.segmentation.io.LakeTables;
@@ -19,8 +18,8 @@ import org.segmentation.run.SparkSessions;
  * The HTML report of any published night, from the lake alone (no rerun): {@code RenderReport --config FILE
  * --run-date D [--output FILE]}. It reads the night through the publishing contract (run_log's published row of the
  * date and the table versions it names), exactly as the nightly run's {@code write_report} step does, so the page is
- * the one the night wrote (or would have, with the report turned off). Runs Spark locally unless spark-submit gave a
- * master.
+ * the one the night wrote (or would have, with the report turned off). Spark is set up as for the nightly job (the
+ * configuration's master and settings, unless spark-submit gave them).
  */
 public final class RenderReport {
   static final String USAGE = """
@@ -56,13 +55,7 @@ public final class RenderReport {
       out.println("result=report_failed exit=2 message=\"" + e.summary().replace('"', '\'') + "\"");
       return ExitCode.USAGE.status();
     }
-    SparkSession.Builder builder = SparkSessions.withDelta(SparkSession.builder()).appName("render-report")
-        .config("spark.ui.enabled", "false");
-    if (!new SparkConf().contains("spark.master")) {
-      builder.master(settings.spark().master().isBlank() ? "local[*]" : settings.spark().master());
-    }
-    settings.spark().conf().forEach(builder::config);
-    SparkSession spark = builder.getOrCreate();
+    SparkSession spark = SparkSessions.start(settings); // the night's session: its lake settings and time zone
     try {
       LakeTables lake = new LakeTables(spark, settings.lake());
       RunLog runLog = new RunLog(spark, lake);
