@@ -44,6 +44,7 @@ class BadInputCorpusTest {
         "--set", "segments.inputs.purchases.path=\"" + CORPUS.resolve(file) + "\"",
         "--set", "segments.inputs.purchases.options.header=true",
         "--set", "segments.inputs.profiles.enabled=false",
+        "--set", "segments.report.enabled=false", // the report is ReportTest's
         "--set", "segments.quality.max-quarantined-share=0.5",
         "--set", "segments.spark.master=\"local[2]\"",
         "--set", "segments.spark.conf.\"spark.sql.shuffle.partitions\"=2");

@@ -54,6 +54,7 @@ class CdnowLifetimeValueTest {
         "--set", "segments.spark.master=\"local[2]\"",
         "--set", "segments.spark.conf.\"spark.sql.shuffle.partitions\"=2",
         "--set", "segments.clustering.enabled=false",
+        "--set", "segments.report.enabled=false", // the report is ReportTest's
         "--set", "segments.clv.time-unit=weeks",
         "--set", "segments.clv.horizons-days=[" + HOLDOUT_DAYS + ", 365]");
     assertEquals(0, run.status(), run.toString());

@@ -32,6 +32,7 @@ class ExitStatusTest {
         "--set", "segments.inputs.purchases.path=\"" + purchases + "\"",
         "--set", "segments.inputs.purchases.options.header=true",
         "--set", "segments.inputs.profiles.enabled=false",
+        "--set", "segments.report.enabled=false", // the report is ReportTest's
         "--set", "segments.spark.master=\"local[2]\"",
         "--set", "segments.spark.conf.\"spark.sql.shuffle.partitions\"=2"));
     args.addAll(List.of(more));

@@ -38,6 +38,7 @@ class NightlySegmentsJobTest {
   static void generateSampleAndConfig() throws Exception {
     config = SampleLake.create(dir, 1500, 12_000, 3, END, """
         lake.root = "%s"
+        report.enabled = true
         rule-segments { big_spender = "monetary > 500", eco = "array_contains(interests, 'sustainability')" }
         clustering { k = 0, k-min = 3, k-max = 5, restarts = 2 }
         """.formatted(dir.resolve("lake")));
@@ -76,11 +77,14 @@ class NightlySegmentsJobTest {
     assertEquals(0, run.status(), run.toString());
     assertTrue(run.lastLine().startsWith("result=published exit=0 run_date=" + FIRST_NIGHT), run.lastLine());
     assertTrue(run.out().contains("stage=features") && run.out().contains("stage=clustering"), run.out());
+    // the night's HTML report, beside the tables (its contents are ReportTest's)
+    assertTrue(run.out().lines().anyMatch(l -> l.startsWith("stage=write_report report=file:")
+        && l.contains("/reports/" + FIRST_NIGHT + ".html")), run.out());
     // every Spark job ran under the group of the step that started it
     assertTrue(jobGroups.stream().allMatch(g -> g.startsWith("segments: ")), jobGroups.toString());
     assertTrue(jobGroups.containsAll(java.util.List.of("segments: load_validate",
         "segments: features", "segments: rfm_scoring", "segments: clustering", "segments: write_customer_segments",
-        "segments: write_run_log")), jobGroups.toString());
+        "segments: write_report", "segments: write_run_log")), jobGroups.toString());
     // the configuration checks evaluate over a driver-built table: no Spark job before the inputs are read
     assertFalse(jobGroups.contains("segments: check_rules"), jobGroups.toString());
 

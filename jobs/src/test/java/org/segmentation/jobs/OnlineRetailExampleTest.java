@@ -35,6 +35,7 @@ class OnlineRetailExampleTest {
         "--set", "segments.inputs.purchases.path=\"" + SAMPLE.resolve("online_retail.csv") + "\"",
         "--set", "segments.inputs.profiles.path=\"" + SAMPLE.resolve("customers.csv") + "\"",
         "--set", "segments.spark.master=\"local[2]\"",
+        "--set", "segments.report.enabled=false", // the report is ReportTest's
         "--set", "segments.spark.conf.\"spark.sql.shuffle.partitions\"=2"));
     args.addAll(List.of(more));
     return JobRunner.run(args.toArray(String[]::new));

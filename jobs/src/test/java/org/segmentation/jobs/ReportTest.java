@@ -60,6 +60,7 @@ class ReportTest {
     lake = dir.resolve("lake");
     config = SampleLake.create(dir, 1200, 10000, 17, END, """
         lake.root = "%s"
+        report.enabled = true
         clustering.k = 3
         audiences {
           destinations { mail { format = "csv", allow-raw-email = true } }

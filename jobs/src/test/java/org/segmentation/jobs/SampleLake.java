@@ -15,7 +15,9 @@ final class SampleLake {
   /**
    * Writes {@code dir/raw/purchases} and {@code dir/raw/profiles} (Parquet) and {@code dir/job.conf}: local[2], two
    * shuffle partitions, Delta's table state rebuilt with two tasks (its default of 50 makes each commit of a job in
-   * a JVM of its own seconds slower on two cores, as in conf/local.conf), those inputs, plus {@code extraSettings} (HOCON inside the {@code segments} block).
+   * a JVM of its own seconds slower on two cores, as in conf/local.conf), those inputs, no HTML report (a test about
+   * the report, or about a whole night, turns it on with {@code report.enabled = true}), plus {@code extraSettings}
+   * (HOCON inside the {@code segments} block).
    *
    * @return the configuration file
    */
@@ -32,6 +34,7 @@ final class SampleLake {
             "spark.databricks.delta.snapshotPartitions" = "2" } }
           inputs.purchases.path = "%s"
           inputs.profiles.path = "%s"
+          report.enabled = false
           %s
         }
         """.formatted(dir.resolve("raw/purchases"), dir.resolve("raw/profiles"), extraSettings));

@@ -45,6 +45,7 @@ class StandaloneClusterIT {
     // an audience with a raw and a hashed destination: the exports run on the executors (libphonenumber from the
     // job jar, SHA-256) and must write the same files as a local run
     config = SampleLake.create(dir, 1000, 8_000, 17, DATE, """
+        report.enabled = true
         clustering { k = 3, restarts = 1 }
         audiences {
           destinations { mail { format = "csv", allow-raw-email = true }, ads { format = "csv" } }

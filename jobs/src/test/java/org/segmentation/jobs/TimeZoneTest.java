@@ -40,6 +40,7 @@ class TimeZoneTest {
           "--run-date", "2026-03-29",
           "--set", "segments.time-zone=\"Europe/Paris\"",
           "--set", "segments.rfm.lookback-days=28",
+          "--set", "segments.report.enabled=false", // the report is ReportTest's
           "--set", "segments.lake.root=\"" + dir.resolve("lake") + "\"",
           "--set", "segments.inputs.purchases.format=csv",
           "--set", "segments.inputs.purchases.path=\"" + dir.resolve("purchases.csv") + "\"",
