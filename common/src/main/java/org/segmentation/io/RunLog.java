@@ -143,16 +143,11 @@ public final class RunLog {
         .collect(Collectors.toUnmodifiableSet());
   }
 
-  /**
-   * The published runs of the latest {@code nights} published dates up to and including {@code upTo}, oldest first:
-   * each date's authoritative (latest published) run.
-   */
-  public List<PublishedRun> publishedNightsUpTo(LocalDate upTo, int nights) {
-    Map<LocalDate, Recorded> latestOfDate = new java.util.TreeMap<>();
-    rows().stream().filter(r -> PUBLISHED.equals(r.status()) && !r.runDate().isAfter(upTo))
-        .forEach(r -> latestOfDate.merge(r.runDate(), r, (a, b) -> LATEST.compare(a, b) >= 0 ? a : b));
-    List<PublishedRun> runs = latestOfDate.values().stream().map(Recorded::published).toList();
-    return runs.subList(Math.max(0, runs.size() - nights), runs.size());
+  /** The latest {@code nights} published run dates strictly before {@code runDate}, oldest first. */
+  public List<LocalDate> publishedDatesBefore(LocalDate runDate, int nights) {
+    List<LocalDate> dates = rows().stream().filter(r -> PUBLISHED.equals(r.status()) && r.runDate().isBefore(runDate))
+        .map(Recorded::runDate).distinct().sorted().toList();
+    return dates.subList(Math.max(0, dates.size() - nights), dates.size());
   }
 
   /** The latest published row among those whose run date passes {@code dates} (by run date, then ended_at). */

@@ -22,7 +22,6 @@ import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
-import org.segmentation.input.ValidatedInput;
 import org.segmentation.io.LakeTables;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.io.TableSpec;
@@ -104,9 +103,9 @@ public record ReportFigures(
   /**
    * Reads the figures of {@code night}.
    *
-   * @param trendNights the published nights of the trend, oldest first; the night itself last
+   * @param earlierNights the published run dates before the night that the trend shows, oldest first
    */
-  public static ReportFigures read(LakeTables lake, ReportNight night, List<ReportNight> trendNights) {
+  public static ReportFigures read(LakeTables lake, ReportNight night, List<LocalDate> earlierNights) {
     Dataset<Row> customers = rowsOf(lake, night, TableCatalog.CUSTOMER_SEGMENTS)
         .orElseThrow(() -> new IllegalStateException("The night of " + night.runDate() + " has no customer_segments"))
         .select(Columns.RFM_SEGMENT, Columns.R_SCORE, Columns.F_SCORE, Columns.MONETARY, Columns.NET_REVENUE,
@@ -136,7 +135,7 @@ public record ReportFigures(
           clvModel(lake, night),
           audiences(lake, night),
           audienceChanges(lake, night),
-          trend(lake, night, segments, trendNights));
+          trend(lake, night, segments, earlierNights));
     } finally {
       customers.unpersist();
     }
@@ -292,9 +291,8 @@ public record ReportFigures(
    * and unlike time travel to each night's own version this read survives OPTIMIZE and VACUUM of older nights.
    */
   private static List<TrendPoint> trend(LakeTables lake, ReportNight night, List<SegmentShare> segments,
-      List<ReportNight> nights) {
-    List<java.sql.Date> earlier = nights.stream().map(ReportNight::runDate)
-        .filter(date -> date.isBefore(night.runDate())).map(java.sql.Date::valueOf).toList();
+      List<LocalDate> earlierNights) {
+    List<java.sql.Date> earlier = earlierNights.stream().map(java.sql.Date::valueOf).toList();
     List<TrendPoint> points = new ArrayList<>();
     if (!earlier.isEmpty()) {
       lake.read(TableCatalog.SEGMENT_SUMMARY)
@@ -310,10 +308,5 @@ public record ReportFigures(
 
   private static Double nullable(Row row, int field) {
     return row.isNullAt(field) ? null : row.getDouble(field);
-  }
-
-  /** Rows accepted and quarantined per input, as run_log records them. */
-  public List<ValidatedInput.Counts> inputs() {
-    return night.inputs();
   }
 }

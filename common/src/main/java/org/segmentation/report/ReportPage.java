@@ -91,7 +91,7 @@ final class ReportPage {
     page.append("</div>\n<h3>Data quality</h3>\n<p class=\"note\">Every input row is accepted, quarantined with its "
         + "reasons (table <code>quarantine</code>), or skipped by configuration.</p>\n");
     Table quality = new Table("quality", "input", "rows read", "accepted", "quarantined", "skipped", "quarantined %");
-    for (ValidatedInput.Counts c : f.inputs()) {
+    for (ValidatedInput.Counts c : f.night().inputs()) {
       quality.row(c.input(), c.read(), c.accepted(), c.quarantined(), c.skipped(), 100 * c.quarantinedShare());
     }
     quality.appendTo(page);

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -23,13 +21,8 @@ public final class SegmentReport {
 
   /** The page of {@code night}, with the trend of the published nights before it (from run_log) and itself. */
   public static String render(LakeTables lake, RunLog runLog, ReportNight night, int trendNights) {
-    List<ReportNight> trend = new ArrayList<>(runLog.publishedNightsUpTo(night.runDate(), trendNights).stream()
-        .filter(run -> run.runDate().isBefore(night.runDate()))
-        .map(ReportNight::of)
-        .toList());
-    trend.add(night);
-    List<ReportNight> shown = trend.subList(Math.max(0, trend.size() - trendNights), trend.size());
-    ReportFigures figures = ReportFigures.read(lake, night, shown);
+    ReportFigures figures = ReportFigures.read(lake, night,
+        runLog.publishedDatesBefore(night.runDate(), trendNights - 1));
     return ReportPage.render(figures, ReportCharts.of(figures));
   }
 
