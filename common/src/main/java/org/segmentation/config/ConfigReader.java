@@ -132,6 +132,40 @@ public final class ConfigReader {
     return value;
   }
 
+  /**
+   * A duration written as HOCON allows ({@code 90s}, {@code 5 minutes}, {@code 2h}) of at least {@code min}; {@code min}
+   * when missing or wrong (the problem is recorded).
+   */
+  public java.time.Duration durationAtLeast(String key, java.time.Duration min) {
+    java.time.Duration value = get(key, config::getDuration, "a duration such as 90s, 5 minutes or 2h");
+    if (value == null) {
+      return min;
+    }
+    if (value.compareTo(min) < 0) {
+      problem(key, "must be at least " + min.toSeconds() + " seconds, got " + config.getValue(key).render().strip());
+      return min;
+    }
+    return value;
+  }
+
+  /** A block of durations ({@code step-time-limits { clustering = 1h }}), by name in name order. */
+  public Map<String, java.time.Duration> durations(String key, java.time.Duration min) {
+    Map<String, java.time.Duration> values = new java.util.TreeMap<>();
+    known.add(key);
+    if (!config.hasPath(key)) {
+      return values;
+    }
+    if (config.getValue(key).valueType() != ConfigValueType.OBJECT) {
+      problem(key, "must be a block { name = duration, ... }");
+      return values;
+    }
+    ConfigReader block = new ConfigReader(config.getConfig(key), keyPath(key), problems);
+    for (String name : config.getObject(key).keySet()) {
+      values.put(name, block.durationAtLeast(com.typesafe.config.ConfigUtil.quoteString(name), min));
+    }
+    return values;
+  }
+
   public List<String> strings(String key) {
     List<String> values = get(key, config::getStringList, "a list of strings");
     return values == null ? List.of() : List.copyOf(values);

@@ -12,6 +12,7 @@ import java.util.Map;
  * @param ruleSegments rule-based segments: name to a Spark SQL condition over the customer features
  * @param audiences the audiences exported to campaign tools
  * @param report the HTML report of each night
+ * @param run the lake lease and the steps' time limits
  */
 public record JobSettings(
     String appName,
@@ -27,7 +28,8 @@ public record JobSettings(
     ClvSettings clv,
     Map<String, String> ruleSegments,
     AudienceSettings audiences,
-    ReportSettings report) {
+    ReportSettings report,
+    RunSettings run) {
 
   /** The block every setting lives in. */
   public static final String ROOT = "segments";
@@ -80,7 +82,8 @@ public record JobSettings(
         ClvSettings.read(in.child(ClvSettings.BLOCK)),
         in.stringMap(RULE_SEGMENTS),
         AudienceSettings.read(in.child(AudienceSettings.BLOCK)),
-        ReportSettings.read(in.child(ReportSettings.BLOCK)));
+        ReportSettings.read(in.child(ReportSettings.BLOCK)),
+        RunSettings.read(in.child(RunSettings.BLOCK)));
     settings.features().checkAgainst(purchases.schema(), in.child(FEATURES));
     in.rejectUnknownKeys();
     in.throwIfProblems();

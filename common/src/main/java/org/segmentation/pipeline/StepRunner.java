@@ -1,16 +1,33 @@
 package org.segmentation.pipeline;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.spark.SparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.segmentation.config.JobSettings;
+import org.segmentation.config.RunSettings;
 import org.segmentation.run.Progress;
+import org.segmentation.run.StepTimeoutException;
 
 /**
  * Runs the steps of one run in the order the run book calls them. Each step runs under a Spark job group named
  * {@code segments: <step>} (so the Spark UI and the event log name every job after its step), and ends with its
  * progress line. The runner keeps the results it handed out, in order: a failed run's {@code run_log} row reports
  * what the steps before the failure found, and {@link #close()} releases every result's persisted data.
+ *
+ * <p><b>Guard and time limit.</b> Before each step the runner calls its guard (the lake lease's check: a run that lost
+ * its lease writes nothing more). Each step runs in a thread of the runner's while the caller waits for at most the
+ * step's time limit ({@link RunSettings#timeLimitOf}); past it, the step's Spark jobs are cancelled, its thread is
+ * interrupted and the run fails with {@link StepTimeoutException}. The caller never waits on a step that does not
+ * answer an interrupt (a native loop in a fit): the failure path goes on, and the process ends it.
  */
 public class StepRunner implements AutoCloseable {
   /** Prefix of every Spark job group and description the job sets. */
@@ -18,12 +35,25 @@ public class StepRunner implements AutoCloseable {
 
   private final RunContext context;
   private final Progress progress;
+  private final Runnable guard;
   private final List<StepResult> results = new ArrayList<>();
   private final StepMetrics metrics = new StepMetrics();
+  private final ExecutorService stepThread = Executors.newSingleThreadExecutor(task -> {
+    Thread thread = new Thread(task, "segments-step");
+    thread.setDaemon(true); // a step stuck past its limit does not keep the process alive
+    return thread;
+  });
 
+  /** A runner without a guard (a dry run, which writes nothing, and tools). */
   public StepRunner(RunContext context, Progress progress) {
+    this(context, progress, () -> { });
+  }
+
+  /** @param guard called before each step; throws to stop the run (the lake lease's check) */
+  public StepRunner(RunContext context, Progress progress, Runnable guard) {
     this.context = context;
     this.progress = progress;
+    this.guard = guard;
     if (context != null) {
       context.spark().sparkContext().addSparkListener(metrics);
     }
@@ -35,20 +65,67 @@ public class StepRunner implements AutoCloseable {
 
   /** Runs {@code step} and returns its result; the step's exception, if any, ends the run. */
   public <R extends StepResult> R run(Step<R> step) {
+    guard.run();
     progress.begin(step.name());
-    SparkContext spark = context.spark().sparkContext();
-    spark.setJobGroup(JOB_GROUP_PREFIX + step.name(),
-        JOB_GROUP_PREFIX + step.name() + " run_date=" + context.runDate(), false);
+    SparkSession session = context.spark();
+    SparkContext spark = session.sparkContext();
+    String group = JOB_GROUP_PREFIX + step.name();
     long started = System.nanoTime();
+    Future<R> running = stepThread.submit(() -> {
+      SparkSession.setActiveSession(session);
+      // interruptOnCancel: a cancelled step's tasks stop at once (only a time limit cancels a step)
+      spark.setJobGroup(group, group + " run_date=" + context.runDate(), true);
+      try {
+        return step.execute(context);
+      } finally {
+        spark.clearJobGroup();
+      }
+    });
     try {
-      R result = step.execute(context);
+      R result = waitFor(step.name(), running, group);
       results.add(result);
       progress.end(step.name(), result.progressDetails());
       return result;
     } finally {
       metrics.stepEnded(step.name(), (System.nanoTime() - started) / 1e9);
-      spark.clearJobGroup();
     }
+  }
+
+  private <R> R waitFor(String step, Future<R> running, String group) {
+    Duration limit = timeLimitOf(step);
+    try {
+      return running.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      context.spark().sparkContext().cancelJobGroup(group);
+      running.cancel(true);
+      throw new StepTimeoutException("Step " + step + " ran past its time limit of " + describe(limit)
+          + " (segments.run.step-time-limit, or step-time-limits." + step + "): its Spark jobs were cancelled and "
+          + "the run stopped; the previous night stays published. Look at the step in the Spark UI or event log "
+          + "(job group '" + group + "'), then retry or raise the limit");
+    } catch (InterruptedException e) {
+      context.spark().sparkContext().cancelJobGroup(group);
+      running.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while step " + step + " ran", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException("Step " + step + " failed: " + cause, cause);
+    }
+  }
+
+  private Duration timeLimitOf(String step) {
+    JobSettings settings = context.settings();
+    return (settings == null || settings.run() == null ? RunSettings.DEFAULTS : settings.run()).timeLimitOf(step);
+  }
+
+  private static String describe(Duration limit) {
+    return limit.toSeconds() % 60 == 0 ? limit.toMinutes() + " min" : limit.toMillis() / 1000.0 + " s";
   }
 
   /**
@@ -82,6 +159,7 @@ public class StepRunner implements AutoCloseable {
 
   @Override
   public void close() {
+    stepThread.shutdownNow();
     if (context != null) {
       context.spark().sparkContext().removeSparkListener(metrics);
     }

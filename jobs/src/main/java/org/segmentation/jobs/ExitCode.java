@@ -9,7 +9,12 @@ public enum ExitCode {
   /** Bad arguments, configuration or input mapping: fix it; a retry will not help. */
   USAGE(2),
   /** The data-quality gate failed, or an input is missing or empty: nothing was published. */
-  DATA_QUALITY(3);
+  DATA_QUALITY(3),
+  /**
+   * Another run holds the lake (its lease): this run changed nothing. Retry later (75 is EX_TEMPFAIL of sysexits.h,
+   * "try again later").
+   */
+  LAKE_BUSY(75);
 
   private final int status;
 

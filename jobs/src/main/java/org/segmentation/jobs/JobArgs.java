@@ -57,7 +57,8 @@ public record JobArgs(File config, Optional<LocalDate> runDate, boolean dryRun, 
         --help                 Print this help and exit.
 
       Exit status: 0 published (or dry run passed), 2 bad arguments or configuration, 3 data-quality gate failed
-      (nothing published), 1 anything else (retry). The last line printed is a one-line run summary.
+      (nothing published), 75 another run holds the lake (nothing changed; retry later), 1 anything else (retry).
+      The last line printed is a one-line run summary.
       """.formatted(TableCatalog.ALL.stream().map(TableSpec::name).collect(Collectors.joining(", ")),
       MAX_RANGE_DAYS);
 

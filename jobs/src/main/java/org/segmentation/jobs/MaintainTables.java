@@ -7,11 +7,13 @@ import java.util.Set;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.segmentation.config.JobSettings;
+import org.segmentation.io.LakeLease;
 import org.segmentation.io.LakeTables;
 import org.segmentation.io.RunLog;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.io.TableSpec;
 import org.segmentation.run.ConfigurationException;
+import org.segmentation.run.LakeBusyException;
 import org.segmentation.run.Messages;
 import org.segmentation.run.SparkSessions;
 
@@ -34,7 +36,8 @@ public final class MaintainTables {
       Usage: spark-submit --class org.segmentation.jobs.MaintainTables segmentation-jobs.jar \\
                --config FILE [--retain-hours H] [--force] [--set key=value ...]
       OPTIMIZE (customer_segments Z-ordered by customer_id) and VACUUM (retention H hours, default 168) of every
-      output table. A retention below 168 hours needs --force. Exit status: 0 done, 2 bad arguments, 1 failed.
+      output table. A retention below 168 hours needs --force. Exit status: 0 done, 2 bad arguments, 1 failed,
+      75 another run holds the lake (retry later).
       """;
 
   private MaintainTables() {}
@@ -69,7 +72,11 @@ public final class MaintainTables {
       return ExitCode.USAGE.status();
     }
     SparkSession spark = SparkSessions.start(settings);
+    LakeLease.Held lease = null;
     try {
+      // OPTIMIZE and VACUUM rewrite and delete files: never while a run reads or writes the lake
+      lease = LakeLease.of(spark, settings.lake()).take("maintain_tables_" + java.util.UUID.randomUUID(),
+          settings.run());
       // VACUUM lists a table's folders in a Spark job of this many tasks (Spark's default: 10,000), which on a
       // small lake takes minutes of empty tasks; a few per core are plenty unless the configuration says otherwise
       String listing = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
@@ -111,11 +118,19 @@ public final class MaintainTables {
       }
       out.println("result=maintained exit=0 lake=" + settings.lake().root());
       return ExitCode.SUCCESS.status();
+    } catch (LakeBusyException e) {
+      err.println("ERROR " + e.getMessage());
+      out.println("result=failed exit=" + ExitCode.LAKE_BUSY.status() + " reason=" + e.reasonCode() + " message=\""
+          + Messages.firstLine(e.getMessage()).replace('"', '\'') + "\"");
+      return ExitCode.LAKE_BUSY.status();
     } catch (RuntimeException e) {
       err.println("ERROR " + Messages.summaryOf(e));
       out.println("result=failed exit=1 message=\"" + Messages.summaryOf(e).replace('"', '\'') + "\"");
       return ExitCode.FAILURE.status();
     } finally {
+      if (lease != null) {
+        lease.close();
+      }
       spark.stop();
     }
   }

@@ -18,6 +18,7 @@ import org.segmentation.config.SettingsLoader;
 import org.segmentation.features.BuildFeatures;
 import org.segmentation.features.ProfileMatch;
 import org.segmentation.input.ValidatedInputs;
+import org.segmentation.io.LakeLease;
 import org.segmentation.io.LakeTables;
 import org.segmentation.io.RunLog;
 import org.segmentation.io.TableCatalog;
@@ -29,6 +30,7 @@ import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.StepRunner;
 import org.segmentation.run.ConfigurationException;
 import org.segmentation.run.DataQualityException;
+import org.segmentation.run.LakeBusyException;
 import org.segmentation.run.Messages;
 import org.segmentation.run.Progress;
 import org.segmentation.run.SegmentationException;
@@ -83,16 +85,28 @@ public final class NightlySegmentsJob {
     LOG.info("effective configuration (secrets redacted):\n{}", SettingsLoader.renderRedacted(config));
     List<LocalDate> dates = jobArgs.dates(settings.timeZone());
     if (jobArgs.range().isEmpty()) {
-      return runOneDate(jobArgs, settings, fingerprint, dates.get(0), null, out, err);
+      return runOneDate(jobArgs, settings, fingerprint, dates.get(0), null, null, out, err);
     }
-    // A backfill: one Spark application for every date, in order; a failure stops the range.
+    // A backfill: one Spark application and one hold of the lake for every date, in order; a failure stops the range.
     SparkSession spark;
+    LakeLease.Held lease;
     try {
       spark = SparkSessions.start(settings);
     } catch (Exception e) {
       err.println("ERROR " + e.getMessage());
       out.println(summary("failed", ExitCode.FAILURE, null, null, "error", Messages.summaryOf(e), ""));
       return ExitCode.FAILURE.status();
+    }
+    try {
+      lease = jobArgs.dryRun() ? null : takeLease(spark, settings,
+          "backfill_" + dates.get(0) + "_to_" + dates.get(dates.size() - 1) + "_" + UUID.randomUUID(), out);
+    } catch (Exception e) {
+      spark.stop();
+      ExitCode code = exitCodeOf(e);
+      err.println("ERROR " + e.getMessage());
+      out.println(summary("failed", code, null, null,
+          e instanceof SegmentationException s ? s.reasonCode() : "error", Messages.summaryOf(e), ""));
+      return code.status();
     }
     List<LocalDate> published = new ArrayList<>();
     List<LocalDate> skipped = new ArrayList<>();
@@ -103,7 +117,7 @@ public final class NightlySegmentsJob {
           skipped.add(date);
           continue;
         }
-        int status = runOneDate(jobArgs, settings, fingerprint, date, spark, out, err);
+        int status = runOneDate(jobArgs, settings, fingerprint, date, spark, lease, out, err);
         if (status != ExitCode.SUCCESS.status()) {
           out.println("result=range_failed exit=" + status + " from=" + dates.get(0) + " to="
               + dates.get(dates.size() - 1) + " failed_run_date=" + date + " published=" + published
@@ -116,8 +130,22 @@ public final class NightlySegmentsJob {
           + " to=" + dates.get(dates.size() - 1) + " published=" + published + " skipped=" + skipped);
       return ExitCode.SUCCESS.status();
     } finally {
+      if (lease != null) {
+        lease.close();
+      }
       spark.stop();
     }
+  }
+
+  /**
+   * Takes the lake's lease before anything is read (another run holding it: {@link LakeBusyException}, exit 75), and
+   * says so when it took over the lease of a run that stopped renewing it (killed).
+   */
+  private static LakeLease.Held takeLease(SparkSession spark, JobSettings settings, String holder, PrintStream out) {
+    LakeLease.Held lease = LakeLease.of(spark, settings.lake()).take(holder, settings.run());
+    lease.tookOverFrom().ifPresent(previous -> out.println("lease=taken_over previous_holder=\"" + previous
+        + ", last renewed " + previous.renewedAt() + "\" (a run that stopped without releasing it: killed?)"));
+    return lease;
   }
 
   /** Whether run_log's latest row of the date is a published run with the same configuration fingerprint. */
@@ -133,9 +161,10 @@ public final class NightlySegmentsJob {
    * summary.
    *
    * @param shared the backfill's session, or NULL: start one and stop it at the end
+   * @param sharedLease the backfill's hold of the lake, or NULL: take the lease (unless a dry run) and release it
    */
   private static int runOneDate(JobArgs jobArgs, JobSettings settings, String fingerprint, LocalDate runDate,
-      SparkSession shared, PrintStream out, PrintStream err) {
+      SparkSession shared, LakeLease.Held sharedLease, PrintStream out, PrintStream err) {
     Instant startedAt = Instant.now();
     String runId = runDate + "_" + ZonedDateTime.now(ZoneOffset.UTC)
         .format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss")) + "_"
@@ -145,12 +174,18 @@ public final class NightlySegmentsJob {
 
     try (Progress progress = new Progress(out, HEARTBEAT_SECONDS)) {
       SparkSession spark = shared;
+      LakeLease.Held lease = sharedLease;
       StepRunner steps = null;
       try {
         if (spark == null) {
           spark = SparkSessions.start(settings);
         }
-        steps = new StepRunner(new RunContext(spark, settings, runDate, runId, startedAt, fingerprint), progress);
+        if (lease == null && !jobArgs.dryRun()) {
+          lease = takeLease(spark, settings, runId, out);
+        }
+        Runnable stillHeld = lease == null ? () -> { } : lease::check;
+        steps = new StepRunner(new RunContext(spark, settings, runDate, runId, startedAt, fingerprint), progress,
+            stillHeld);
         NightlyRunBook.Outcome outcome = NightlyRunBook.run(steps, jobArgs.dryRun());
         out.println("summary_json=" + steps.summaryJson(outcome.status(), 0, null));
         out.println(summary(outcome.status(), ExitCode.SUCCESS, runDate, runId, null,
@@ -177,6 +212,9 @@ public final class NightlySegmentsJob {
       } finally {
         if (steps != null) {
           steps.close();
+        }
+        if (lease != null && sharedLease == null) {
+          lease.close();
         }
         if (spark != null && shared == null) {
           spark.stop();
@@ -222,6 +260,9 @@ public final class NightlySegmentsJob {
     }
     if (e instanceof DataQualityException) {
       return ExitCode.DATA_QUALITY;
+    }
+    if (e instanceof LakeBusyException) {
+      return ExitCode.LAKE_BUSY;
     }
     return ExitCode.FAILURE;
   }

@@ -4,25 +4,35 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.segmentation.io.LakeLease;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.io.TableSpec;
 
 /**
- * Two runs of the same date at once, made to overlap for certain: run A is held inside its first commit (its Delta
- * transaction started, its files written) by {@link PausingLogStore} while run B runs from start to end; then A's
- * commit meets B's. A must lose with {@code concurrent_write} and one line of explanation, and the tables must be B's.
+ * Runs that meet on one lake. Only one run holds a lake at a time (its lease): a run started while another writes
+ * exits at once with status 75 ({@code lake_busy}) having changed nothing, and every published night reads whole,
+ * through the contract and for a plain reader alike.
+ *
+ * <p>The first case is the one that lost a night before the lease: a run for a date (X) held inside its first table
+ * commit by {@link PausingLogStore}, and meanwhile a run for the next date (Y), whose start-up repair used to take
+ * X's fresh writes for a killed run's leftovers and put them back, so X recorded a night no plain reader could see.
  */
 class ConcurrentRunsIT {
   static final LocalDate DATE = LocalDate.of(2026, 11, 20);
+  static final int LAKE_BUSY = ExitCode.LAKE_BUSY.status();
 
   @TempDir
   static Path dir;
@@ -30,49 +40,129 @@ class ConcurrentRunsIT {
 
   @BeforeAll
   static void sampleData() throws Exception {
-    config = SampleLake.create(dir, 800, 6_000, 9, DATE, "clustering { k = 3, restarts = 1 }");
+    config = SampleLake.create(dir, 800, 6_000, 9, DATE.plusDays(1), "clustering { k = 3, restarts = 1 }");
   }
 
-  private static String[] args(Path lake, String... more) {
+  private static String[] args(Path lake, LocalDate date, String... more) {
     List<String> all = new ArrayList<>(List.of("--config", config.toString(),
-        "--run-date", DATE.toString(), "--set", "segments.lake.root=\"" + lake + "\""));
+        "--run-date", date.toString(), "--set", "segments.lake.root=\"" + lake + "\""));
     all.addAll(List.of(more));
     return all.toArray(String[]::new);
   }
 
+  /** Every file under the lake but the lease's, with its size: what "changed nothing" is checked against. */
+  static Map<String, Long> files(Path lake) throws IOException {
+    Map<String, Long> files = new TreeMap<>();
+    try (Stream<Path> all = Files.walk(lake)) {
+      for (Path file : all.filter(Files::isRegularFile).toList()) {
+        String name = lake.relativize(file).toString();
+        if (!name.startsWith(LakeLease.FOLDER)) {
+          files.put(name, Files.size(file));
+        }
+      }
+    }
+    return files;
+  }
+
+  /** Each date published on the lake reads whole: a plain reader sees what the contract gives, for every table. */
+  static void everyNightReadsWhole(Path lake, List<LocalDate> dates) {
+    for (LocalDate date : dates) {
+      for (TableSpec table : KillAnywhereIT.DATED) {
+        List<String> contract = KillAnywhereIT.contractRows(lake, table, date);
+        assertEquals(contract, FailureRecoveryTest.plainRows(lake, table, date), table.name() + "@" + date);
+      }
+      int customers = KillAnywhereIT.contractRows(lake, TableCatalog.CUSTOMER_SEGMENTS, date).size();
+      assertTrue(customers > 700, date + ": " + customers + " customers");
+    }
+  }
+
+  static void assertLakeBusy(ChildJob run, int status) {
+    assertEquals(LAKE_BUSY, status, run.output());
+    assertTrue(run.summary().startsWith("result=failed exit=75"), run.output());
+    assertTrue(run.summary().contains("reason=lake_busy"), run.output());
+    assertFalse(run.output().contains("stage=load_validate"), "a busy lake is left before any input is read:\n"
+        + run.output());
+  }
+
   @Test
-  void twoOverlappingRunsOfADateLeaveOneWinnerAndItsTables() throws Exception {
-    Path lake = dir.resolve("lake");
+  void aRunForAnotherDateStartedWhileOneWritesChangesNothingAndNoNightIsLost() throws Exception {
+    Path lake = dir.resolve("two-dates");
+    ChildJob before = ChildJob.start(args(lake, DATE.minusDays(1)));
+    assertEquals(0, before.waitFor(), before.output());
+
     Path gate = dir.resolve("commit-gate");
     Files.writeString(gate, "closed");
-    ChildJob held = ChildJob.start(line -> false, true, args(lake,
+    ChildJob x = ChildJob.start(line -> false, true, args(lake, DATE,
         "--set", "segments.spark.conf.\"spark.delta.logStore.file.impl\"=\"" + PausingLogStore.class.getName() + "\"",
         "--set", "segments.spark.conf.\"spark.hadoop." + PausingLogStore.GATE + "\"=\"" + gate + "\""));
     Path waiting = Path.of(gate + ".waiting");
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
     while (!Files.exists(waiting)) {
-      assertTrue(System.nanoTime() < deadline, "run A never reached its first commit:\n" + held.output());
+      assertTrue(System.nanoTime() < deadline, "run X never reached its first commit:\n" + x.output());
       Thread.sleep(100);
     }
 
-    ChildJob winner = ChildJob.start(args(lake));
-    assertEquals(0, winner.waitFor(), winner.output());
-    Files.delete(gate); // A's commit goes on, and meets B's
-    int status = held.waitFor();
+    Map<String, Long> whileXWrites = files(lake);
+    ChildJob y = ChildJob.start(args(lake, DATE.plusDays(1)));
+    assertLakeBusy(y, y.waitFor());
+    assertTrue(y.output().contains("in use by run " + DATE + "_"), "names the run that holds the lake:\n"
+        + y.output());
+    assertEquals(whileXWrites, files(lake), "the busy run changed nothing");
 
-    assertEquals(1, status, held.output());
-    assertTrue(held.summary().startsWith("result=failed exit=1"), held.output());
-    assertTrue(held.summary().contains("reason=concurrent_write"), held.output());
-    assertFalse(held.output().contains("\tat "), "a conflict is explained in one line, no stack trace:\n"
-        + held.output());
-    // The tables are the winner's: a plain reader sees what the contract gives, one row per customer.
-    for (TableSpec table : KillAnywhereIT.DATED) {
-      assertEquals(KillAnywhereIT.contractRows(lake, table, DATE), FailureRecoveryTest.plainRows(lake, table, DATE),
-          table.name());
-    }
-    List<String> customers = FailureRecoveryTest.plainRows(lake, TableCatalog.CUSTOMER_SEGMENTS, DATE);
-    assertTrue(customers.size() > 700, "customers: " + customers.size());
+    Files.delete(gate); // X commits and publishes
+    assertEquals(0, x.waitFor(), x.output());
+    ChildJob yAgain = ChildJob.start(args(lake, DATE.plusDays(1))); // the orchestrator's retry
+    assertEquals(0, yAgain.waitFor(), yAgain.output());
+    assertTrue(yAgain.output().contains("stage=repair_tables restored=none"), yAgain.output());
+
+    everyNightReadsWhole(lake, List.of(DATE.minusDays(1), DATE, DATE.plusDays(1)));
+    assertEquals(3, KillAnywhereIT.runLogRows(lake, "published"));
+    assertEquals(0, KillAnywhereIT.runLogRows(lake, "failed"), "a busy run records no run of its own");
+  }
+
+  @Test
+  void ofTwoRunsOfOneDateStartedTogetherOnePublishesAndTheOtherIsTurnedAway() throws Exception {
+    Path lake = dir.resolve("same-date");
+    ChildJob first = ChildJob.start(args(lake, DATE));
+    ChildJob second = ChildJob.start(args(lake, DATE));
+    int firstStatus = first.waitFor();
+    int secondStatus = second.waitFor();
+    ChildJob busy = firstStatus == 0 ? second : first;
+    assertEquals(List.of(0, LAKE_BUSY), List.of(Math.min(firstStatus, secondStatus),
+        Math.max(firstStatus, secondStatus)), first.output() + "\n----\n" + second.output());
+    assertLakeBusy(busy, LAKE_BUSY);
+
+    everyNightReadsWhole(lake, List.of(DATE));
     assertEquals(1, KillAnywhereIT.runLogRows(lake, "published"));
-    assertEquals(1, KillAnywhereIT.runLogRows(lake, "failed"));
+    assertEquals(0, KillAnywhereIT.runLogRows(lake, "failed"));
+  }
+
+  @Test
+  void aLeaseLeftByAKilledRunKeepsTheLakeUntilItExpiresThenTheNextRunTakesItOverAndPublishes() throws Exception {
+    Path lake = dir.resolve("killed-holder");
+    String[] expiry = {"--set", "segments.run.lease-expires-after=45s", "--set", "segments.run.lease-renew-every=3s"};
+    ChildJob published = ChildJob.start(args(lake, DATE.minusDays(1), expiry));
+    assertEquals(0, published.waitFor(), published.output());
+    // killed after its first table write: it holds the lease and has left rows it never published
+    ChildJob killed = ChildJob.start(line -> line.startsWith("stage=write_customer_segments "),
+        args(lake, DATE, expiry));
+    long killedAt;
+    assertTrue(killed.waitFor() != 0, killed.output());
+    killedAt = System.nanoTime();
+    Map<String, Long> leftByTheKill = files(lake);
+
+    ChildJob tooEarly = ChildJob.start(args(lake, DATE, expiry));
+    assertLakeBusy(tooEarly, tooEarly.waitFor());
+    assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - killedAt) < 45, "the check came too late");
+    assertEquals(leftByTheKill, files(lake));
+
+    long wait = TimeUnit.SECONDS.toMillis(46) - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+    Thread.sleep(Math.max(0, wait));
+    ChildJob next = ChildJob.start(args(lake, DATE, expiry));
+    assertEquals(0, next.waitFor(), next.output());
+    assertTrue(next.output().contains("lease=taken_over previous_holder=\"run " + DATE + "_"), next.output());
+    assertTrue(next.output().contains("restored=customer_segments@" + DATE), "the killed run's leftovers:\n"
+        + next.output());
+    everyNightReadsWhole(lake, List.of(DATE.minusDays(1), DATE));
   }
 }

@@ -1,0 +1,45 @@
+package org.segmentation.config;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * How a run holds its lake and how long its steps may take.
+ *
+ * @param leaseExpiresAfter how long the lake lease of a run that stopped renewing it (killed, or its driver lost)
+ *     keeps other runs out; a live run renews it every {@code leaseRenewEvery}
+ * @param leaseRenewEvery how often a live run renews its lease; well below {@code leaseExpiresAfter}
+ * @param stepTimeLimit how long any one step may run before the run cancels it and fails ({@code step_timeout})
+ * @param stepTimeLimits per step name, a limit other than {@code stepTimeLimit}
+ */
+public record RunSettings(Duration leaseExpiresAfter, Duration leaseRenewEvery, Duration stepTimeLimit,
+    Map<String, Duration> stepTimeLimits) {
+  public static final String BLOCK = "run";
+
+  public RunSettings {
+    stepTimeLimits = Map.copyOf(stepTimeLimits);
+  }
+
+  /** The defaults of reference.conf, for code that builds settings by hand (tools and tests). */
+  public static final RunSettings DEFAULTS = new RunSettings(Duration.ofMinutes(5), Duration.ofSeconds(30),
+      Duration.ofHours(3), Map.of());
+
+  static RunSettings read(ConfigReader in) {
+    Duration expiresAfter = in.durationAtLeast("lease-expires-after", Duration.ofSeconds(2));
+    Duration renewEvery = in.durationAtLeast("lease-renew-every", Duration.ofMillis(500));
+    if (renewEvery.multipliedBy(2).compareTo(expiresAfter) > 0) {
+      in.problem("lease-renew-every", "must be at most half of lease-expires-after (" + expiresAfter.toSeconds()
+          + " s), so that one missed renewal does not lose the lease; got " + renewEvery.toMillis() / 1000.0 + " s");
+    }
+    RunSettings settings = new RunSettings(expiresAfter, renewEvery,
+        in.durationAtLeast("step-time-limit", Duration.ofSeconds(1)),
+        in.durations("step-time-limits", Duration.ofSeconds(1)));
+    in.rejectUnknownKeys();
+    return settings;
+  }
+
+  /** The time limit of the named step. */
+  public Duration timeLimitOf(String step) {
+    return stepTimeLimits.getOrDefault(step, stepTimeLimit);
+  }
+}
