@@ -63,7 +63,7 @@ public final class ClvFit {
       longest = Math.max(longest, t);
     }
     if (histories.size() == 0 || longest <= 0) {
-      return new ModelFit<>(Optional.empty(), Double.NaN, histories.totalCustomers(), 0,
+      return ModelFit.none(histories.totalCustomers(), 0,
           Optional.of("no customer has been observed for any time yet (every T is 0)"));
     }
     double scale = LONGEST_T / longest;
@@ -71,13 +71,12 @@ public final class ClvFit {
     MaximumLikelihood.Result result = MaximumLikelihood.minimise(scaled::meanNegativeLogLikelihood, 4, penalizer,
         maxEvaluations);
     if (result.parameters() == null) {
-      return new ModelFit<>(Optional.empty(), Double.NaN, histories.totalCustomers(), result.evaluations(),
-          result.problem());
+      return ModelFit.none(histories.totalCustomers(), result.evaluations(), result.problem());
     }
     double[] p = result.parameters();
     BgNbd model = new BgNbd(p[0], p[1] / scale, p[2], p[3]);
     return new ModelFit<>(Optional.of(model), logLikelihood(model, histories), histories.totalCustomers(),
-        result.evaluations(), result.problem());
+        result.evaluations(), result.problem(), result.starts(), result.gapToSecondBest() * histories.totalCustomers());
   }
 
   /** The total log-likelihood of the histories under a model. */
@@ -99,13 +98,13 @@ public final class ClvFit {
     }
     long customers = Math.round(weight);
     if (values.size() == 0) {
-      return new ModelFit<>(Optional.empty(), Double.NaN, 0, 0, Optional.of("no repeat buyer"));
+      return ModelFit.none(0, 0, Optional.of("no repeat buyer"));
     }
     double scale = weight / weighted;
     ToDoubleFunction<double[]> objective = new ScaledValues(values, scale)::meanNegativeLogLikelihood;
     MaximumLikelihood.Result result = MaximumLikelihood.minimise(objective, 3, penalizer, maxEvaluations);
     if (result.parameters() == null) {
-      return new ModelFit<>(Optional.empty(), Double.NaN, customers, result.evaluations(), result.problem());
+      return ModelFit.none(customers, result.evaluations(), result.problem());
     }
     double[] p = result.parameters();
     GammaGamma model = new GammaGamma(p[0], p[1], p[2] / scale);
@@ -113,7 +112,8 @@ public final class ClvFit {
     for (int i = 0; i < values.size(); i++) {
       logLikelihood += values.customers()[i] * model.logLikelihood(values.x()[i], values.meanValue()[i]);
     }
-    return new ModelFit<>(Optional.of(model), logLikelihood, customers, result.evaluations(), result.problem());
+    return new ModelFit<>(Optional.of(model), logLikelihood, customers, result.evaluations(), result.problem(),
+        result.starts(), result.gapToSecondBest() * weight);
   }
 
   /**

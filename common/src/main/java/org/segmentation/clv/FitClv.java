@@ -118,10 +118,13 @@ public record FitClv(BuildFeatures.Features features) implements Step<FitClv.Fit
           + " sampled=" + sampled
           + String.format(Locale.ROOT, " aggregate_seconds=%.1f optimise_seconds=%.1f", aggregateSeconds,
               optimiseSeconds)
-          + (purchases == null ? "" : String.format(Locale.ROOT, " bgnbd_ll=%.2f bgnbd_converged=%s bgnbd_evaluations=%d",
-              purchases.logLikelihood(), purchases.converged(), purchases.evaluations()))
+          + (purchases == null ? "" : String.format(Locale.ROOT, " bgnbd_ll=%.2f bgnbd_converged=%s bgnbd_evaluations=%d"
+              + " bgnbd_starts=%d bgnbd_gap_to_second_best_ll=%.4g", purchases.logLikelihood(), purchases.converged(),
+              purchases.evaluations(), purchases.starts(), purchases.logLikelihoodGap()))
           + (spend == null ? "" : String.format(Locale.ROOT, " gamma_gamma_ll=%.2f gamma_gamma_converged=%s "
-              + "gamma_gamma_evaluations=%d", spend.logLikelihood(), spend.converged(), spend.evaluations()));
+              + "gamma_gamma_evaluations=%d gamma_gamma_starts=%d gamma_gamma_gap_to_second_best_ll=%.4g",
+              spend.logLikelihood(), spend.converged(), spend.evaluations(), spend.starts(),
+              spend.logLikelihoodGap()));
     }
   }
 

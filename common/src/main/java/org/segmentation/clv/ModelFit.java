@@ -11,10 +11,18 @@ import java.util.Optional;
  * @param customers the customers the likelihood sums over
  * @param evaluations likelihood evaluations the optimiser used
  * @param problem why the fit is not a converged maximum; empty when it is
+ * @param starts how many of the optimiser's starts ended with a result
+ * @param logLikelihoodGap how much lower the second-best start's (penalised) log-likelihood was, in total over the
+ *     customers: near 0 when two starts found the same maximum, NaN with fewer than two
  * @param <M> the model
  */
 public record ModelFit<M>(Optional<M> model, double logLikelihood, long customers, int evaluations,
-    Optional<String> problem) {
+    Optional<String> problem, int starts, double logLikelihoodGap) {
+
+  /** A fit that ended before any optimiser ran, or without a result. */
+  static <M> ModelFit<M> none(long customers, int evaluations, Optional<String> problem) {
+    return new ModelFit<>(Optional.empty(), Double.NaN, customers, evaluations, problem, 0, Double.NaN);
+  }
 
   public boolean converged() {
     return problem.isEmpty() && model.isPresent();
