@@ -31,6 +31,8 @@ import scala.jdk.javaapi.CollectionConverters;
  *   <li><b>reuse or refit</b>: the latest model saved by a published run with the same clustering settings
  *       ({@link ClusteringSettings#fingerprint()}) is reused until it is {@code clustering.refit-every-days} old
  *       (0: refit every run); a refit is saved under the run date and keeps that model's ids;</li>
+ *   <li><b>keep the last good model</b> when a refit gives no usable model (a centre, weight or covariance that is not
+ *       finite: {@link ClusteringFitException}); without one, the run fails ({@code model_not_finite});</li>
  *   <li>customers without a counted purchase get NULL cluster columns.</li>
  * </ul>
  */
@@ -84,11 +86,22 @@ public record ClusterCustomers(ScoreRfm.Scored scored) implements Step<ClusterCu
         settings.refitEveryDays());
     boolean refit = refitReason.isPresent();
     ClusteringModel model;
+    Optional<String> failedRefit = Optional.empty();
     if (refit) {
       // the previous model (same settings) lends its cluster ids to the new clusters
-      model = ClusteringFit.fit(active, activeCustomers, settings, saved.map(s -> load(models, s)).orElse(null));
-      models.save(ModelStore.CLUSTERING, run.runDate(), run.runId(), model.pipeline(),
-          registryColumns(model, settings));
+      Optional<ClusteringModel> previous = saved.map(s -> load(models, s));
+      try {
+        model = ClusteringFit.fit(active, activeCustomers, settings, previous.orElse(null));
+        models.save(ModelStore.CLUSTERING, run.runDate(), run.runId(), model.pipeline(),
+            registryColumns(model, settings));
+      } catch (ClusteringFitException e) {
+        if (previous.isEmpty()) {
+          throw e; // no good model to keep: the run fails, naming the fit's problem
+        }
+        model = previous.get(); // keep the last good model, as the lifetime-value fit does
+        failedRefit = Optional.of(e.summary());
+        refit = false;
+      }
     } else {
       model = load(models, saved.get());
     }
@@ -105,6 +118,7 @@ public record ClusterCustomers(ScoreRfm.Scored scored) implements Step<ClusterCu
         .persist(StorageLevel.MEMORY_AND_DISK());
     String details = "algorithm=" + ConfigReader.kebab(settings.algorithm()) + " k=" + model.k()
         + " refit=" + refit + refitReason.map(why -> " refit_reason=" + why).orElse("")
+        + failedRefit.map(why -> " kept_last_good=true refit_problem=\"" + why.replace('"', '\'') + "\"").orElse("")
         + (refit ? " fits=" + ClusteringFit.Plan.of(activeCustomers, settings).estimatorFits() : "")
         + " model_date=" + (refit ? run.runDate() : saved.get().fittedFor())
         + " silhouette_by_k=\"" + model.silhouetteByK().toString().replace(" ", "") + "\""

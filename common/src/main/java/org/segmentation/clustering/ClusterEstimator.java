@@ -64,6 +64,49 @@ final class ClusterEstimator {
     };
   }
 
+  /**
+   * Why a fitted model cannot be used, if it cannot: a centre, weight, mean or covariance that is not a finite number
+   * (a cluster that lost every point, a covariance that degenerated), or a cost that is not finite. Such a model
+   * would give every customer a NaN distance or no cluster at all.
+   */
+  static Optional<String> problemOf(Fitted fitted) {
+    if (!Double.isFinite(fitted.cost())) {
+      return Optional.of("its cost is " + fitted.cost());
+    }
+    Transformer model = fitted.model();
+    Optional<Vector[]> centers = centers(model);
+    if (centers.isPresent()) {
+      for (int i = 0; i < centers.get().length; i++) {
+        if (!finite(centers.get()[i].toArray())) {
+          return Optional.of("the centre of cluster " + i + " is not finite " + centers.get()[i]);
+        }
+      }
+      return Optional.empty();
+    }
+    GaussianMixtureModel mixture = (GaussianMixtureModel) model;
+    for (int i = 0; i < mixture.getK(); i++) {
+      if (!Double.isFinite(mixture.weights()[i])) {
+        return Optional.of("the weight of component " + i + " is " + mixture.weights()[i]);
+      }
+      if (!finite(mixture.gaussians()[i].mean().toArray())) {
+        return Optional.of("the mean of component " + i + " is not finite");
+      }
+      if (!finite(mixture.gaussians()[i].cov().toArray())) {
+        return Optional.of("the covariance of component " + i + " is not finite");
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean finite(double[] values) {
+    for (double value : values) {
+      if (!Double.isFinite(value)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The centroids of a KMeans or BisectingKMeans model (scaled feature space); empty for a mixture. */
   static Optional<Vector[]> centers(Transformer fitted) {
     if (fitted instanceof KMeansModel km) {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
@@ -20,6 +21,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 import org.segmentation.config.ClusteringSettings;
+import org.segmentation.config.ConfigReader;
 import org.segmentation.schema.Columns;
 
 /**
@@ -64,6 +66,9 @@ public final class ClusteringFit {
     if (k == 0) {
       double bestScore = Double.NEGATIVE_INFINITY;
       for (Candidate candidate : candidates.fitCandidates(settings, plan.candidates(), evaluator)) {
+        if (ClusterEstimator.problemOf(candidate.fitted()).isPresent()) {
+          continue; // no usable model for this k: not a candidate
+        }
         silhouettes.put(candidate.k(), candidate.silhouette());
         if (chosen == null || candidate.silhouette() > bestScore) {
           bestScore = candidate.silhouette();
@@ -85,10 +90,26 @@ public final class ClusteringFit {
     for (int restart = best == null ? 0 : 1; restart < settings.restarts(); restart++) {
       seeds.add(settings.seed() + restart);
     }
-    for (ClusterEstimator.Fitted fitted : finalRows.fitEach(settings, k, seeds)) {
-      if (best == null || fitted.cost() < best.cost()) {
+    List<String> unusable = new ArrayList<>();
+    if (best != null && ClusterEstimator.problemOf(best).isPresent()) {
+      unusable.add("seed " + settings.seed() + ": " + ClusterEstimator.problemOf(best).get());
+      best = null;
+    }
+    List<ClusterEstimator.Fitted> restarts = finalRows.fitEach(settings, k, seeds);
+    for (int i = 0; i < seeds.size(); i++) {
+      ClusterEstimator.Fitted fitted = restarts.get(i);
+      Optional<String> problem = ClusterEstimator.problemOf(fitted);
+      if (problem.isPresent()) { // a restart whose model cannot be used is no candidate
+        unusable.add("seed " + seeds.get(i) + ": " + problem.get());
+      } else if (best == null || fitted.cost() < best.cost()) {
         best = fitted;
       }
+    }
+    if (best == null) {
+      throw new ClusteringFitException("The " + ConfigReader.kebab(settings.algorithm()) + " fit for k=" + k
+          + " gave no usable model from any of its " + unusable.size() + " seeds (" + String.join("; ", unusable)
+          + "). Its features may be constant within a cluster or on a very different scale: look at "
+          + "segments.clustering.features, or use algorithm = \"kmeans\"");
     }
     // A Pipeline of fitted transformers fits to itself: nothing is refitted.
     PipelineModel model = new Pipeline().setStages(new PipelineStage[] {finalRows.preparation(), best.model()})
