@@ -26,15 +26,16 @@ import org.apache.spark.sql.Row;
  *   <li>a run that fails in a way it can catch restores the dates whose latest commit is its own, before it exits
  *       ({@link #restoreOwnWrites});</li>
  *   <li>every run starts by repairing the dates whose latest commit is an unpublished run's other than itself: a
- *       killed run's leftovers ({@link #repairLeftovers}). This assumes no other run writes to the lake at the same time
- *       (runs of one lake are serialised: the Airflow DAG has max_active_runs = 1); a run that did would lose its
- *       unpublished writes, never published ones.</li>
+ *       killed run's leftovers ({@link #repairLeftovers}). No other run can be writing meanwhile: a run repairs only
+ *       while it holds the lake's lease ({@link LakeLease}), and the run that held it before is dead (it released the
+ *       lease, or stopped renewing it for longer than its expiry; were it alive after all, it stops before its next
+ *       write when it finds its lease taken over).</li>
  * </ul>
- * Only the last {@value #COMMITS_LOOKED_AT} commits of a table are looked at: every run repairs at its start, so
- * leftovers are never older than the runs since the last start.
+ * The commits looked at are those after the highest version run_log recorded for the table (a published run's, or a
+ * restore's): every commit of the job before it was either published or put back, and was recorded as such. So the
+ * look-back is exactly the commits no run has accounted for, however many killed runs left them.
  */
 public final class TableRepair {
-  static final int COMMITS_LOOKED_AT = 50;
   private static final String RESTORE = " restore ";
   /** Stands for the writer of a date whose latest commit is a restore (never a run id: no date prefix). */
   static final String RESTORED = "(restored)";
@@ -58,7 +59,7 @@ public final class TableRepair {
 
   /** Restores every table date whose latest commit is this run's (a failed run, before it exits). */
   public List<Restored> restoreOwnWrites(String runId) {
-    return restore(runId::equals, runId);
+    return restore(table -> true, runId::equals, runId);
   }
 
   /**
@@ -68,13 +69,13 @@ public final class TableRepair {
    */
   public List<Restored> repairLeftovers(String runId) {
     Set<String> published = runLog.publishedRunIds();
-    Map<String, Long> recorded = runLog.recordedVersions();
-    return restore(table -> lake.latestVersion(table) > recorded.getOrDefault(table.name(), -1L),
+    return restore(table -> lake.latestVersion(table) > recordedVersion(table),
         writer -> !writer.equals(runId) && !published.contains(writer), runId);
   }
 
-  private List<Restored> restore(Predicate<String> isToRestore, String runId) {
-    return restore(table -> true, isToRestore, runId);
+  /** The highest version of the table that run_log accounts for; -1 when none. */
+  private long recordedVersion(TableSpec table) {
+    return runLog.recordedVersions().getOrDefault(table.name(), -1L);
   }
 
   /**
@@ -102,13 +103,17 @@ public final class TableRepair {
   }
 
   /**
-   * For each run date among the table's recent commits, the run id of the latest commit that wrote it, or
-   * {@link #RESTORED} when the latest was a restore. Commits of other writers (NULL or foreign userMetadata) write no
-   * date.
+   * For each run date among the table's commits that run_log does not account for, the run id of the latest commit
+   * that wrote it, or {@link #RESTORED} when the latest was a restore. Commits of other writers (NULL or foreign
+   * userMetadata) write no date.
    */
   Map<LocalDate, String> latestWriters(TableSpec table) {
     Map<LocalDate, String> writers = new LinkedHashMap<>();
-    for (Row commit : lake.recentCommits(table, COMMITS_LOOKED_AT)) { // newest first
+    long unaccounted = lake.latestVersion(table) - recordedVersion(table);
+    if (unaccounted <= 0) {
+      return writers;
+    }
+    for (Row commit : lake.recentCommits(table, (int) Math.min(Integer.MAX_VALUE, unaccounted))) { // newest first
       if (commit.isNullAt(1)) {
         continue;
       }
