@@ -8,6 +8,7 @@ Retries only for what a retry can fix. The job's exit status says which:
   1  anything else (a lost executor, a write conflict): retried
   2  configuration or input mapping: fails at once, a person must fix it
   3  data-quality gate (see the quarantine table; nothing was published): fails at once
+  75 another run holds the lake (a hand run or a backfill beside this DAG; nothing changed): retried
 In cluster deploy mode spark-submit may not pass the driver's exit status on, so a failed submit asks the lake
 (CheckPublished reads run_log) for the real one, and the last task checks in the lake that the date is published.
 
