@@ -23,6 +23,9 @@ import org.segmentation.config.AudienceSettings;
 import org.segmentation.config.AudienceSettings.Audience;
 import org.segmentation.config.AudienceSettings.Destination;
 import org.segmentation.config.AudienceSettings.OrderTerm;
+import org.segmentation.config.JobSettings;
+import org.segmentation.io.StagedOutput;
+import org.segmentation.io.StagingArea;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.Step;
 import org.segmentation.pipeline.StepResult;
@@ -35,7 +38,8 @@ import org.segmentation.schema.Columns;
  * version). Only the treatment arm is exported, only to destinations it reaches (consent, identifier:
  * audience_members.destinations); adds and removes compare that list with the previous published night's. A
  * destination without {@code allow-raw-email} gets no e-mail, name or phone: only {@code email_sha256} and
- * {@code phone_sha256}. The folder appears whole or not at all ({@link ExportFolder}).
+ * {@code phone_sha256}. The folders are staged, hidden, and put into place by the night's publisher only once the night
+ * has committed: they appear whole, with the night, or not at all ({@link ExportFolder}).
  */
 public record ExportAudiences(BuildAudiences.Audiences audiences) implements Step<ExportAudiences.Exported> {
   public static final String MEMBERS = "members";
@@ -43,12 +47,17 @@ public record ExportAudiences(BuildAudiences.Audiences audiences) implements Ste
   public static final String REMOVES = "removes";
   private static final String JOB_VERSION = jobVersion();
 
-  /** The folders written, by audience. */
-  public record Exported(Map<String, String> folders) implements StepResult {
+  /** The folders written and staged, by audience: each in its final place once the night commits. */
+  public record Exported(Map<String, StagedOutput> folders) implements StepResult {
+    public Exported {
+      folders = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(folders));
+    }
+
     @Override
     public String progressDetails() {
       StringBuilder details = new StringBuilder("folders=" + folders.size());
-      folders.forEach((audience, folder) -> details.append(' ').append(audience).append('=').append(folder));
+      folders.forEach((audience, folder) -> details.append(' ').append(audience).append('=')
+          .append(folder.location()));
       return details.toString();
     }
   }
@@ -60,38 +69,38 @@ public record ExportAudiences(BuildAudiences.Audiences audiences) implements Ste
 
   @Override
   public Exported execute(RunContext run) {
-    Map<String, String> folders = new java.util.LinkedHashMap<>();
+    Map<String, StagedOutput> folders = new java.util.LinkedHashMap<>();
     if (audiences.rows().isEmpty()) {
       return new Exported(folders);
     }
     AudienceSettings settings = run.settings().audiences();
     String root = settings.exportRootUnder(run.settings().lake().root());
-    // every folder is written before any is renamed into place: a failure while writing shows no new folder
-    Map<String, ExportFolder> complete = new java.util.LinkedHashMap<>();
     for (Audience audience : settings.audiences().values()) {
       try {
-        complete.put(audience.name(), writeFolder(run, audience, root));
-      } catch (IOException e) {
+        folders.put(audience.name(), writeFolder(run, audience, root));
+      } catch (IOException | RuntimeException e) {
+        for (StagedOutput written : folders.values()) { // the night will not commit: no folder of it stays
+          try {
+            written.discard();
+          } catch (IOException ignored) { // the next run's start deletes it
+          }
+        }
         throw new UncheckedIOException("Cannot export audience " + audience.name() + " under " + root + ": "
-            + e.getMessage(), e);
-      }
-    }
-    for (Map.Entry<String, ExportFolder> folder : complete.entrySet()) {
-      try {
-        folders.put(folder.getKey(), folder.getValue().publish());
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot publish the export of audience " + folder.getKey() + " under " + root
-            + ": " + e.getMessage(), e);
+            + e.getMessage(), e instanceof IOException io ? io : new IOException(e));
       }
     }
     return new Exported(folders);
+  }
+
+  /** Where the export folders are staged: settled by the next run's start when a kill left some. */
+  public static StagingArea stagingArea(org.apache.spark.sql.SparkSession spark, JobSettings settings) {
+    return ExportFolder.stagingArea(spark, settings.audiences().exportRootUnder(settings.lake().root()));
   }
 
   /** One audience's folder, complete (every destination's files, then the manifest) but not yet in place. */
   private ExportFolder writeFolder(RunContext run, Audience audience, String root) throws IOException {
     AudienceSettings settings = run.settings().audiences();
     ExportFolder folder = new ExportFolder(run.spark(), root, audience.name(), run.runDate(), run.runId());
-    folder.deleteLeftovers();
     ObjectNode manifest = manifest(run, audience);
     ArrayNode destinations = manifest.putArray("destinations");
     ArrayNode files = manifest.putArray("files");

@@ -20,17 +20,23 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.segmentation.config.AudienceSettings.Format;
+import org.segmentation.io.StagedOutput;
+import org.segmentation.io.StagingArea;
 
 /**
  * One audience's folder of one run date, {@code <export root>/<audience>/<run_date>/}, built where nobody looks
- * ({@code _tmp_<run_date>_<run id>}, a name Spark, Hadoop and most sync tools skip) and renamed into place when every
- * file and the manifest are written. A rerun moves the date's old folder aside, renames the new one in and deletes the
- * old one; a run that fails before the rename leaves only its hidden temporary folder, which the next export of the
- * audience deletes. {@link ExportAudiences} writes every audience's folder before it renames any, so a failure while
- * writing shows no new folder at all. Each file is one file (Spark writes one part into a hidden folder, which is then renamed), sorted
- * by customer id, so a rerun on the same data writes the same bytes.
+ * ({@code _tmp_<run_date>_<run id>}, a name Spark, Hadoop and most sync tools skip) and staged there until the night
+ * commits; then it is renamed into place ({@link #publish}: the date's old folder is moved aside, the new one renamed
+ * in, the old one deleted). A run that fails leaves nothing (its folder is discarded); a run killed before it commits
+ * leaves its hidden folder, which the next run deletes; a run killed after it commits and before the rename leaves it
+ * too, and the next run renames it into place ({@link #stagingArea}). Each file is one file (Spark writes one part into
+ * a hidden folder, which is then renamed), sorted by customer id, so a rerun on the same data writes the same bytes.
+ *
+ * <p>On an object store a rename is a copy, file by file: a reader may see the new folder while it is being copied.
+ * The manifest is what a reader checks: the folder is complete when {@code _manifest.json} is there and every file it
+ * lists has the size (and SHA-256) it gives.
  */
-final class ExportFolder {
+final class ExportFolder implements StagedOutput {
   static final String MANIFEST = "_manifest.json";
   private static final String TEMPORARY = "_tmp_";
   private static final String REPLACED = "_replaced_";
@@ -45,33 +51,89 @@ final class ExportFolder {
   private final String runTag;
 
   ExportFolder(SparkSession spark, String exportRoot, String audience, LocalDate runDate, String runId) {
-    this.audienceFolder = new Path(exportRoot, audience);
-    this.runTag = runDate + "_" + runId;
+    this(fileSystem(spark, exportRoot), new Path(exportRoot, audience), runDate + "_" + runId);
+  }
+
+  /** @param runTag {@code <run_date>_<run id>} */
+  private ExportFolder(FileSystem fs, Path audienceFolder, String runTag) {
+    this.fs = fs;
+    this.audienceFolder = audienceFolder;
+    this.runTag = runTag;
     this.temporary = new Path(audienceFolder, TEMPORARY + runTag);
-    this.target = new Path(audienceFolder, runDate.toString());
+    this.target = new Path(audienceFolder, runTag.substring(0, 10));
+  }
+
+  private static FileSystem fileSystem(SparkSession spark, String exportRoot) {
     try {
-      this.fs = audienceFolder.getFileSystem(spark.sessionState().newHadoopConf());
+      return new Path(exportRoot).getFileSystem(spark.sessionState().newHadoopConf());
     } catch (IOException e) {
       throw new IllegalStateException("Cannot open the export root " + exportRoot + ": " + e.getMessage(), e);
     }
   }
 
+  /**
+   * The folders staged under the export root (every audience's, configured or not), settled at the start of a run:
+   * the folder of a run that committed is renamed into place, any other deleted; a date's folder moved aside by a
+   * rename that a kill interrupted is put back when nothing took its place, and deleted otherwise.
+   */
+  static StagingArea stagingArea(SparkSession spark, String exportRoot) {
+    FileSystem fs = fileSystem(spark, exportRoot);
+    Path root = new Path(exportRoot);
+    return committed -> {
+      List<String> published = new java.util.ArrayList<>();
+      List<String> discarded = new java.util.ArrayList<>();
+      if (!fs.exists(root)) {
+        return new StagingArea.Settled(published, discarded);
+      }
+      for (FileStatus audience : fs.listStatus(root)) {
+        if (!audience.isDirectory()) {
+          continue;
+        }
+        List<FileStatus> entries = List.of(fs.listStatus(audience.getPath()));
+        for (FileStatus entry : entries) {
+          String name = entry.getPath().getName();
+          if (name.startsWith(TEMPORARY) && name.length() > TEMPORARY.length() + 11) {
+            ExportFolder folder = new ExportFolder(fs, audience.getPath(), name.substring(TEMPORARY.length()));
+            if (committed.test(folder.runTag.substring(11))) {
+              folder.publish();
+              published.add(folder.name() + "@" + folder.target.getName());
+            } else {
+              folder.discard();
+              discarded.add(folder.name() + "@" + folder.target.getName());
+            }
+          }
+        }
+        for (FileStatus entry : entries) {
+          String name = entry.getPath().getName();
+          if (name.startsWith(REPLACED) && name.length() >= REPLACED.length() + 10) {
+            Path date = new Path(audience.getPath(), name.substring(REPLACED.length(), REPLACED.length() + 10));
+            if (!fs.exists(date)) {
+              fs.rename(entry.getPath(), date);
+            } else {
+              fs.delete(entry.getPath(), true);
+            }
+          }
+        }
+      }
+      return new StagingArea.Settled(published, discarded);
+    };
+  }
+
+  @Override
+  public String name() {
+    return "export:" + audienceFolder.getName();
+  }
+
   /** The folder's final place. */
-  String location() {
+  @Override
+  public String location() {
     return fs.makeQualified(target).toString();
   }
 
-  /** Deletes what killed or failed exports of this audience left: temporary and moved-aside folders. */
-  void deleteLeftovers() throws IOException {
-    if (!fs.exists(audienceFolder)) {
-      return;
-    }
-    for (FileStatus status : fs.listStatus(audienceFolder)) {
-      String name = status.getPath().getName();
-      if (name.startsWith(TEMPORARY) || name.startsWith(REPLACED)) {
-        fs.delete(status.getPath(), true);
-      }
-    }
+  /** Deletes this run's staged folder (its night did not commit). */
+  @Override
+  public void discard() throws IOException {
+    fs.delete(temporary, true);
   }
 
   /** The column that names, in {@link #writeFiles}' input, the file of each row. */
@@ -136,8 +198,9 @@ final class ExportFolder {
     deleteChecksumFiles(temporary);
   }
 
-  /** Renames the complete folder into place (replacing the date's earlier export) and returns where it is. */
-  String publish() throws IOException {
+  /** Renames the complete folder into place, replacing the date's earlier export. */
+  @Override
+  public void publish() throws IOException {
     Path replaced = new Path(audienceFolder, REPLACED + runTag);
     boolean hadOne = fs.exists(target);
     if (hadOne && !fs.rename(target, replaced)) {
@@ -152,7 +215,6 @@ final class ExportFolder {
     if (hadOne) {
       fs.delete(replaced, true);
     }
-    return location();
   }
 
   /**

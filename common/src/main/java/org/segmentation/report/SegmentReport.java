@@ -1,11 +1,7 @@
 package org.segmentation.report;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.segmentation.config.JobSettings;
 import org.segmentation.io.LakeTables;
@@ -32,33 +28,23 @@ public final class SegmentReport {
   }
 
   /**
-   * Writes the page to {@code targetPath} whole or not at all: into a hidden file beside it ({@code _tmp_...}), then
-   * renamed over the old report.
+   * Writes the page to {@code targetPath} whole or not at all: staged beside it, then put into place
+   * ({@link StagedPage}).
    *
    * @return the report's qualified path
    */
   public static String write(SparkSession spark, String targetPath, String html, String runId) {
-    Path target = new Path(targetPath);
-    // an instance of our own: the setting below must not reach the cached one Spark and Delta share
-    try (FileSystem fs = FileSystem.newInstance(target.toUri(), spark.sessionState().newHadoopConf())) {
-      fs.setWriteChecksum(false); // no .crc file beside the page on a local disk
-      Path qualified = fs.makeQualified(target);
-      Path temporary = new Path(qualified.getParent(), "_tmp_" + qualified.getName() + "_" + runId);
-      try (OutputStream out = fs.create(temporary, true)) {
-        out.write(html.getBytes(StandardCharsets.UTF_8));
-      }
-      // A local rename replaces the old page atomically; HDFS and object stores refuse to rename over a file, so
-      // there the old page is deleted first (a reader may find no page for a moment, never half of one).
-      if (!fs.rename(temporary, qualified)) {
-        fs.delete(qualified, false);
-        if (!fs.rename(temporary, qualified)) {
-          throw new IOException("cannot rename " + temporary + " to " + qualified);
-        }
-      }
-      return qualified.toString();
+    StagedPage page = StagedPage.stage(spark, targetPath, html, runId);
+    try {
+      page.publish();
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException("Cannot write the report " + target + ": " + e.getMessage(), e);
+      throw new java.io.UncheckedIOException("Cannot write the report " + targetPath + ": " + e.getMessage(), e);
     }
+    return page.location();
   }
 
+  /** Where the nightly run stages its pages: settled by the next run's start when a kill left one. */
+  public static org.segmentation.io.StagingArea stagingArea(SparkSession spark, JobSettings settings) {
+    return StagedPage.stagingArea(spark, settings.report().rootUnder(settings.lake().root()));
+  }
 }

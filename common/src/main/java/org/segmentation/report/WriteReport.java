@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.segmentation.input.ValidatedInputs;
+import org.segmentation.io.StagedOutput;
 import org.segmentation.output.PublishTable;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.Step;
@@ -13,7 +14,8 @@ import org.segmentation.pipeline.StepResult;
 /**
  * Step {@code write_report}: the night's HTML report, {@code <report root>/<run_date>.html}, from the rows this run
  * committed (each table at the version the run is about to record as published), just before {@code write_run_log}
- * records its path. Nothing when {@code report.enabled} is false.
+ * records its path. The page is staged: it takes its place when the night commits ({@link StagedPage}). Nothing when
+ * {@code report.enabled} is false.
  *
  * @param inputs the night's input counts (the data-quality figures)
  * @param commits the tables this run committed, with their versions
@@ -25,11 +27,16 @@ public record WriteReport(ValidatedInputs inputs, List<PublishTable.Commit> comm
     commits = List.copyOf(commits);
   }
 
-  /** The report's path, when one was written. */
-  public record Written(Optional<String> path) implements StepResult {
+  /** The staged page, when one was written. */
+  public record Written(Optional<StagedOutput> page) implements StepResult {
+    /** Where the page will be once the night commits. */
+    public Optional<String> path() {
+      return page.map(StagedOutput::location);
+    }
+
     @Override
     public String progressDetails() {
-      return "report=" + path.orElse("off");
+      return "report=" + path().orElse("off");
     }
   }
 
@@ -47,7 +54,7 @@ public record WriteReport(ValidatedInputs inputs, List<PublishTable.Commit> comm
     commits.forEach(commit -> versions.put(commit.table().name(), commit.version()));
     ReportNight night = new ReportNight(run.runDate(), run.runId(), versions, inputs.counts());
     String html = SegmentReport.render(run.lake(), run.runLog(), night, run.settings().report().trendNights());
-    return new Written(Optional.of(SegmentReport.write(run.spark(),
+    return new Written(Optional.of(StagedPage.stage(run.spark(),
         SegmentReport.pathOf(run.settings(), run.runDate()), html, run.runId())));
   }
 }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.segmentation.TestSpark;
 import org.segmentation.config.AudienceSettings.Format;
+import org.segmentation.io.StagingArea;
 
 /** A date's folder appears whole or not at all, and a rerun replaces it. */
 class ExportFolderTest {
@@ -43,7 +44,7 @@ class ExportFolderTest {
   }
 
   @Test
-  void aFolderIsInvisibleUntilPublishedAndLeftoversGoAtTheNextExport() throws Exception {
+  void aFolderIsInvisibleUntilPublishedAndAnUncommittedRunsLeftoversGoAtTheNextStart() throws Exception {
     ExportFolder killed = new ExportFolder(TestSpark.get(), root.toString(), "win_back", DATE, "run1");
     killed.writeFiles("mail", rows("C1", "C2"), Format.CSV, counts(2));
     // the run dies here: nothing under the date's name, one hidden folder
@@ -51,8 +52,10 @@ class ExportFolderTest {
     assertEquals(1, names(root.resolve("win_back")).size());
     assertTrue(names(root.resolve("win_back")).get(0).startsWith("_tmp_"));
 
+    StagingArea.Settled settled = ExportFolder.stagingArea(TestSpark.get(), root.toString()).settle(run -> false);
+    assertEquals(List.of("export:win_back@" + DATE), settled.discarded());
+    assertEquals(List.of(), names(root.resolve("win_back")));
     ExportFolder next = new ExportFolder(TestSpark.get(), root.toString(), "win_back", DATE, "run2");
-    next.deleteLeftovers();
     List<ExportFolder.WrittenFile> files = next.writeFiles("mail", rows("C2", "C1", "C3"), Format.CSV, counts(3));
     next.writeManifest("{}");
     assertFalse(Files.exists(root.resolve("win_back/" + DATE)), "not before the rename");
@@ -74,7 +77,6 @@ class ExportFolderTest {
   void aRerunReplacesTheDatesFolder() throws Exception {
     for (String run : List.of("run1", "run2")) {
       ExportFolder folder = new ExportFolder(TestSpark.get(), root.toString(), "top", DATE, run);
-      folder.deleteLeftovers();
       folder.writeFiles(run.equals("run1") ? "crm" : "ads", rows(run.equals("run1") ? "A" : "B"),
           run.equals("run1") ? Format.JSONL : Format.CSV, counts(1));
       folder.writeManifest("{\"run\":\"" + run + "\"}");
@@ -83,5 +85,36 @@ class ExportFolderTest {
     assertEquals(List.of(DATE.toString()), names(root.resolve("top")));
     assertEquals(List.of("_manifest.json", "ads"), names(root.resolve("top/" + DATE)), "nothing of the first run");
     assertEquals("{\"run\":\"run2\"}", Files.readString(root.resolve("top/" + DATE + "/_manifest.json")));
+  }
+
+  @Test
+  void aCommittedRunsFolderThatAKillLeftStagedIsPutIntoPlaceByTheNextStart() throws Exception {
+    ExportFolder first = new ExportFolder(TestSpark.get(), root.toString(), "vip", DATE, "run1");
+    first.writeFiles("crm", rows("A"), Format.CSV, counts(1));
+    first.writeManifest("{\"run\":\"run1\"}");
+    first.publish();
+    ExportFolder committed = new ExportFolder(TestSpark.get(), root.toString(), "vip", DATE, "run2");
+    committed.writeFiles("crm", rows("B"), Format.CSV, counts(1));
+    committed.writeManifest("{\"run\":\"run2\"}");
+    // killed after its run_log row, before the rename: readers still see run1's folder
+    assertEquals("{\"run\":\"run1\"}", Files.readString(root.resolve("vip/" + DATE + "/_manifest.json")));
+
+    StagingArea.Settled settled = ExportFolder.stagingArea(TestSpark.get(), root.toString())
+        .settle(run -> run.equals("run2"));
+    assertEquals(List.of("export:vip@" + DATE), settled.published());
+    assertEquals(List.of(DATE.toString()), names(root.resolve("vip")));
+    assertEquals("{\"run\":\"run2\"}", Files.readString(root.resolve("vip/" + DATE + "/_manifest.json")));
+  }
+
+  @Test
+  void aDatesFolderMovedAsideByAnInterruptedRenameComesBackWhenNothingTookItsPlace() throws Exception {
+    ExportFolder first = new ExportFolder(TestSpark.get(), root.toString(), "lapsed", DATE, "run1");
+    first.writeFiles("crm", rows("A"), Format.CSV, counts(1));
+    first.writeManifest("{}");
+    first.publish();
+    // a rename killed between moving the old folder aside and renaming the new one in, whose run did not commit
+    Files.move(root.resolve("lapsed/" + DATE), root.resolve("lapsed/_replaced_" + DATE + "_run2"));
+    ExportFolder.stagingArea(TestSpark.get(), root.toString()).settle(run -> false);
+    assertEquals(List.of(DATE.toString()), names(root.resolve("lapsed")));
   }
 }

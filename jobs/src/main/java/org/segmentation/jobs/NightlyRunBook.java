@@ -2,11 +2,13 @@ package org.segmentation.jobs;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.sql.SparkSession;
 import org.segmentation.audiences.BuildAudiences;
 import org.segmentation.audiences.ExportAudiences;
 import org.segmentation.clustering.ClusterCustomers;
 import org.segmentation.clv.FitClv;
 import org.segmentation.clv.ScoreClv;
+import org.segmentation.config.JobSettings;
 import org.segmentation.config.CheckRules;
 import org.segmentation.features.BuildFeatures;
 import org.segmentation.features.ProfileMatchGate;
@@ -14,18 +16,21 @@ import org.segmentation.input.LoadAndValidate;
 import org.segmentation.input.QualityGate;
 import org.segmentation.input.ValidatedInputs;
 import org.segmentation.io.RunLog;
+import org.segmentation.io.StagingArea;
 import org.segmentation.io.TableRepair;
 import org.segmentation.output.AssembleSegmentTables;
 import org.segmentation.output.PublishTable;
 import org.segmentation.output.RecordRun;
-import org.segmentation.output.RepairTables;
+import org.segmentation.output.NightPublisher;
 import org.segmentation.pipeline.StepRunner;
+import org.segmentation.report.SegmentReport;
 import org.segmentation.report.WriteReport;
 import org.segmentation.rfm.ScoreRfm;
 
 /**
  * One night, as the operator's run book tells it. Each line is a step (its class says where its columns are computed);
- * the steps own their policy, and this class only composes their immutable results. Step names are the
+ * the steps own their policy, and this class only composes their immutable results. What becomes visible, and when,
+ * is the night's publisher's ({@link NightPublisher}): the steps hand it their outputs. Step names are the
  * {@code stage=} of the progress lines and the Spark job groups.
  */
 final class NightlyRunBook {
@@ -34,15 +39,21 @@ final class NightlyRunBook {
   /** What the run did, for the summary line. */
   record Outcome(String status, ValidatedInputs inputs, long customers) {}
 
-  static Outcome run(StepRunner steps, boolean dryRun) {
+  /** Where the night's side outputs are staged until it commits: the audiences' exports, the report pages. */
+  static List<StagingArea> stagingAreas(SparkSession spark, JobSettings settings) {
+    return List.of(ExportAudiences.stagingArea(spark, settings), SegmentReport.stagingArea(spark, settings));
+  }
+
+  /** @param night the night's publisher; NULL for a dry run, which stops after the gates and writes nothing */
+  static Outcome run(StepRunner steps, NightPublisher night) {
     steps.run(new CheckRules());                                    // check_rules: exit 2 before any data is read
-    List<TableRepair.Restored> repaired = dryRun ? List.of()
-        : steps.run(new RepairTables()).restored();                 // repair_tables: a killed run's leftovers
+    List<TableRepair.Restored> repaired = night == null ? List.of()
+        : steps.run(night.repair()).restored();                     // repair_tables: a killed run's leftovers
     ValidatedInputs inputs = steps.run(new LoadAndValidate());      // load_validate: read once, map, quarantine
     steps.run(new QualityGate(inputs));                             // quality_gate: exit 3, nothing published
     BuildFeatures.Features features = steps.run(new BuildFeatures(inputs));          // features
     steps.run(new ProfileMatchGate(features));                      // profile_match: exit 3 when ids do not meet
-    if (dryRun) {
+    if (night == null) {
       return new Outcome(RunLog.DRY_RUN, inputs, features.customers());
     }
     FitClv.Fitted clv = steps.run(new FitClv(features));            // clv_fit: BG/NBD + Gamma-Gamma, or reuse
@@ -55,13 +66,15 @@ final class NightlyRunBook {
         steps.run(new BuildAudiences(inputs, features, tables));    // audiences: members, arms, adds and removes
     List<PublishTable.Commit> commits = new ArrayList<>();
     tables.inPublishingOrder().forEach(
-        (table, rows) -> commits.add(steps.run(new PublishTable(table, rows))));     // write_<table>, one by one
+        (table, rows) -> commits.add(steps.run(night.table(table, rows))));         // write_<table>, one by one
     audiences.tables().forEach(
-        (table, rows) -> commits.add(steps.run(new PublishTable(table, rows))));
-    steps.run(new ExportAudiences(audiences));                      // export_audiences: files for campaign tools
-    WriteReport.Written report = steps.run(new WriteReport(inputs, commits));        // write_report: the HTML page
-    steps.run(RecordRun.published(inputs, features.profileMatch(), commits, repaired,
-        steps.summaryJson(RunLog.PUBLISHED, 0, null), report.path()));              // write_run_log: published
+        (table, rows) -> commits.add(steps.run(night.table(table, rows))));
+    night.stage(steps.run(new ExportAudiences(audiences)).folders().values());      // export_audiences: staged
+    WriteReport.Written report = steps.run(new WriteReport(inputs, commits));        // write_report: staged
+    report.page().ifPresent(page -> night.stage(List.of(page)));
+    steps.run(night.commit(RecordRun.published(inputs, features.profileMatch(), commits, repaired,
+        steps.summaryJson(RunLog.PUBLISHED, 0, null), report.path())));            // write_run_log: published
+    steps.run(night.publishOutputs());                              // publish_outputs: folders and page in place
     return new Outcome(RunLog.PUBLISHED, inputs, features.customers());
   }
 }

@@ -24,7 +24,7 @@ import org.segmentation.io.RunLog;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.io.TableRepair;
 import org.segmentation.io.TableSpec;
-import org.segmentation.output.RecordRun;
+import org.segmentation.output.NightPublisher;
 import org.segmentation.output.RepairTables;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.StepRunner;
@@ -176,6 +176,7 @@ public final class NightlySegmentsJob {
       SparkSession spark = shared;
       LakeLease.Held lease = sharedLease;
       StepRunner steps = null;
+      NightPublisher night = null;
       try {
         if (spark == null) {
           spark = SparkSessions.start(settings);
@@ -184,9 +185,11 @@ public final class NightlySegmentsJob {
           lease = takeLease(spark, settings, runId, out);
         }
         Runnable stillHeld = lease == null ? () -> { } : lease::check;
-        steps = new StepRunner(new RunContext(spark, settings, runDate, runId, startedAt, fingerprint), progress,
-            stillHeld);
-        NightlyRunBook.Outcome outcome = NightlyRunBook.run(steps, jobArgs.dryRun());
+        RunContext context = new RunContext(spark, settings, runDate, runId, startedAt, fingerprint);
+        steps = new StepRunner(context, progress, stillHeld);
+        night = jobArgs.dryRun() ? null
+            : new NightPublisher(context, NightlyRunBook.stagingAreas(spark, settings));
+        NightlyRunBook.Outcome outcome = NightlyRunBook.run(steps, night);
         out.println("summary_json=" + steps.summaryJson(outcome.status(), 0, null));
         out.println(summary(outcome.status(), ExitCode.SUCCESS, runDate, runId, null,
             outcome.inputs().countDetails() + " customers=" + outcome.customers()
@@ -201,8 +204,8 @@ public final class NightlySegmentsJob {
           LOG.debug("The run stopped: {}", reason, e); // an expected failure: its one-line reason says it all
         }
         err.println("ERROR " + e.getMessage());
-        if (steps != null && !jobArgs.dryRun()) {
-          recordFailure(steps, code, reason, Messages.summaryOf(e), out);
+        if (night != null) {
+          abort(steps, night, code, reason, Messages.summaryOf(e), out);
         }
         if (steps != null) {
           out.println("summary_json=" + steps.summaryJson(RunLog.FAILED, code.status(), reason));
@@ -224,33 +227,27 @@ public final class NightlySegmentsJob {
   }
 
   /**
-   * Puts back every table date this run had changed (so a plain reader sees the last published night again) and
-   * appends the failed run's row, with what the steps before the failure had found and what was put back; never
-   * throws. A restore that fails is left to the next run's repair_tables.
+   * The failure path ({@link NightPublisher#abort}): before the night committed, this run's writes are put back (so a
+   * plain reader sees the last published night again), its staged outputs deleted, and a failed row appended with what
+   * the steps before the failure had found; after it, the night stands.
    */
-  private static void recordFailure(StepRunner steps, ExitCode code, String reason, String message,
+  private static void abort(StepRunner steps, NightPublisher night, ExitCode code, String reason, String message,
       PrintStream out) {
-    List<TableRepair.Restored> restored = new ArrayList<>(
-        steps.latest(RepairTables.Repaired.class).map(RepairTables.Repaired::restored).orElse(List.of()));
-    try {
-      List<TableRepair.Restored> own = new TableRepair(steps.context().lake(), steps.context().runLog())
-          .restoreOwnWrites(steps.context().runId());
-      restored.addAll(own);
-      if (!own.isEmpty()) {
-        out.println("restored=" + own.stream().map(Object::toString).collect(Collectors.joining(","))
-            + " (this run's writes, put back to the last published night)");
-      }
-    } catch (Exception restoreFailure) {
-      LOG.warn("Cannot restore this run's writes (the next run repairs them): {}",
-          Messages.summaryOf(restoreFailure), restoreFailure);
-    }
+    List<TableRepair.Restored> repaired =
+        steps.latest(RepairTables.Repaired.class).map(RepairTables.Repaired::restored).orElse(List.of());
     Optional<ValidatedInputs> inputs = steps.latest(ValidatedInputs.class);
     Optional<ProfileMatch> match = steps.latest(BuildFeatures.Features.class).flatMap(f -> f.profileMatch());
-    try {
-      RecordRun.failed(code.status(), reason, message, inputs, match, restored,
-          steps.summaryJson(RunLog.FAILED, code.status(), reason)).execute(steps.context());
-    } catch (Exception logFailure) {
-      LOG.warn("Cannot record the failure in run_log: {}", Messages.summaryOf(logFailure), logFailure);
+    NightPublisher.Aborted aborted = night.abort(code.status(), reason, message, inputs, match, repaired,
+        steps.summaryJson(RunLog.FAILED, code.status(), reason));
+    if (aborted.committed()) {
+      out.println("committed=true (the night is published; what it could not put into place, the next run does)");
+    }
+    if (!aborted.restored().isEmpty()) {
+      out.println("restored=" + aborted.restored().stream().map(Object::toString).collect(Collectors.joining(","))
+          + " (this run's writes, put back to the last published night)");
+    }
+    if (!aborted.discarded().isEmpty()) {
+      out.println("discarded=" + String.join(",", aborted.discarded()) + " (this run's staged outputs)");
     }
   }
 

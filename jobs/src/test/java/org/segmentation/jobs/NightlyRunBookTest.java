@@ -30,11 +30,15 @@ import org.segmentation.input.QualityGate;
 import org.segmentation.input.ValidatedInput;
 import org.segmentation.input.ValidatedInputs;
 import org.segmentation.io.RunLog;
+import org.segmentation.io.StagedOutput;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.io.TableRepair;
 import org.segmentation.io.TableSpec;
 import org.segmentation.output.AssembleSegmentTables;
 import org.segmentation.output.PublishTable;
+import org.segmentation.output.CommitNight;
+import org.segmentation.output.NightPublisher;
+import org.segmentation.output.PublishOutputs;
 import org.segmentation.output.RecordRun;
 import org.segmentation.output.RepairTables;
 import org.segmentation.pipeline.Step;
@@ -57,10 +61,30 @@ class NightlyRunBookTest {
   static final FitClv.Fitted CLV = new FitClv.Fitted(Optional.empty(), null, "");
   static final ScoreClv.Scored VALUED = new ScoreClv.Scored(TestSpark.get().emptyDataFrame(), "");
   static final RepairTables.Repaired REPAIRED = new RepairTables.Repaired(List.of(new TableRepair.Restored(
-      TableCatalog.SEGMENT_SUMMARY, java.time.LocalDate.of(2026, 11, 20), 7)));
+      TableCatalog.SEGMENT_SUMMARY, java.time.LocalDate.of(2026, 11, 20), 7)), List.of(), List.of());
 
   /** Records each step and returns a stand-in result; checks that each step received the result meant for it. */
-  static final WriteReport.Written REPORT = new WriteReport.Written(Optional.of("file:/lake/reports/2026-11-21.html"));
+  static final WriteReport.Written REPORT = new WriteReport.Written(Optional.of(new StagedOutput() {
+    @Override
+    public String name() {
+      return "report";
+    }
+
+    @Override
+    public String location() {
+      return "file:/lake/reports/2026-11-21.html";
+    }
+
+    @Override
+    public void publish() {
+      throw new AssertionError("a recording runner executes nothing");
+    }
+
+    @Override
+    public void discard() {
+      throw new AssertionError("a recording runner executes nothing");
+    }
+  }));
 
   static final class RecordingRunner extends StepRunner {
     final List<String> names = new ArrayList<>();
@@ -150,7 +174,11 @@ class NightlyRunBookTest {
       } else if (step instanceof PublishTable publish) {
         published.add(publish.table());
         return new PublishTable.Commit(publish.table(), published.size(), 1);
-      } else if (step instanceof RecordRun record) {
+      } else if (step instanceof PublishOutputs) {
+        assertEquals("write_run_log", names.get(names.size() - 2), "outputs are put in place after the commit");
+        return new PublishOutputs.Published(List.of());
+      } else if (step instanceof CommitNight commit) {
+        RecordRun record = commit.record();
         assertEquals(RunLog.PUBLISHED, record.status());
         assertSame(INPUTS, record.inputs().orElseThrow());
         assertSame(FEATURES.profileMatch(), record.profileMatch());
@@ -198,7 +226,7 @@ class NightlyRunBookTest {
   @Test
   void aNightRunsTheStepsTheReadmeListsInThatOrder() throws IOException {
     RecordingRunner steps = new RecordingRunner(true);
-    NightlyRunBook.Outcome outcome = NightlyRunBook.run(steps, false);
+    NightlyRunBook.Outcome outcome = NightlyRunBook.run(steps, new NightPublisher(null, List.of()));
 
     assertEquals(readmeSteps(), folded(steps.names));
     assertEquals(List.of(TableCatalog.CUSTOMER_SEGMENTS, TableCatalog.SEGMENT_SUMMARY,
@@ -211,7 +239,7 @@ class NightlyRunBookTest {
   @Test
   void aDryRunStopsAfterTheGates() throws IOException {
     RecordingRunner steps = new RecordingRunner(true);
-    NightlyRunBook.Outcome outcome = NightlyRunBook.run(steps, true);
+    NightlyRunBook.Outcome outcome = NightlyRunBook.run(steps, null);
     List<String> readme = new ArrayList<>(readmeSteps());
     readme.remove("repair_tables"); // a dry run changes no table, so it repairs none
     assertEquals(readme.subList(0, readme.indexOf("profile_match") + 1), steps.names);
