@@ -6,7 +6,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
-import org.segmentation.run.SparkSessions;
+import org.segmentation.io.SparkSessions;
 
 /**
  * The one local SparkSession of a test JVM: local[2], two shuffle partitions, no UI, UTC, Delta configured, ANSI off

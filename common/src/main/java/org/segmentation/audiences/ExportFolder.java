@@ -190,6 +190,40 @@ final class ExportFolder implements StagedOutput {
     }
   }
 
+  /**
+   * What a reader checks before it reads a folder (on an object store, where the rename into place is a copy file by
+   * file, in no set order): {@code _manifest.json} is there, parses, and every file it lists is there with the
+   * number of bytes it gives. A reader that wants more checks each file's SHA-256 too.
+   */
+  public static boolean isComplete(FileSystem fs, Path folder) {
+    try {
+      Path manifest = new Path(folder, MANIFEST);
+      if (!fs.exists(manifest)) {
+        return false;
+      }
+      com.fasterxml.jackson.databind.JsonNode files;
+      try (InputStream in = fs.open(manifest)) {
+        files = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in).get("files");
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        return false; // still being copied
+      }
+      if (files == null) {
+        return false;
+      }
+      for (com.fasterxml.jackson.databind.JsonNode file : files) {
+        Path path = new Path(folder, file.get("path").asText());
+        if (!fs.exists(path) || fs.getFileStatus(path).getLen() != file.get("bytes").asLong()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (java.io.FileNotFoundException e) {
+      return false; // a file went between two looks: the folder is being replaced
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** Writes the manifest, last: a folder with a manifest is complete. */
   void writeManifest(String manifestJson) throws IOException {
     try (OutputStream out = fs.create(new Path(temporary, MANIFEST), true)) {

@@ -117,4 +117,43 @@ class ExportFolderTest {
     ExportFolder.stagingArea(TestSpark.get(), root.toString()).settle(run -> false);
     assertEquals(List.of(DATE.toString()), names(root.resolve("lapsed")));
   }
+
+  /**
+   * On an object store the rename into place is a copy, file by file: a reader that follows the documented check
+   * ({@link ExportFolder#isComplete}: the manifest, and every file it lists at its size) never takes a half-copied
+   * folder for a complete one, even when the manifest arrives first.
+   */
+  @Test
+  void onAStoreThatCopiesOnRenameAReaderCheckingTheManifestNeverReadsAHalfCopiedFolder() throws Exception {
+    org.apache.hadoop.conf.Configuration hadoop = TestSpark.get().sparkContext().hadoopConfiguration();
+    hadoop.set("fs." + CopyingRenameFileSystem.SCHEME + ".impl", CopyingRenameFileSystem.class.getName());
+    hadoop.setBoolean("fs." + CopyingRenameFileSystem.SCHEME + ".impl.disable.cache", true);
+    String store = CopyingRenameFileSystem.SCHEME + "://" + root.toAbsolutePath();
+    ExportFolder folder = new ExportFolder(TestSpark.get(), store, "objects", DATE, "run1");
+    List<ExportFolder.WrittenFile> files = new java.util.ArrayList<>();
+    files.addAll(folder.writeFiles("mail", rows("C1", "C2", "C3"), Format.CSV, counts(3)));
+    files.addAll(folder.writeFiles("crm", rows("C4"), Format.JSONL, counts(1)));
+    com.fasterxml.jackson.databind.node.ObjectNode manifest =
+        new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+    com.fasterxml.jackson.databind.node.ArrayNode listed = manifest.putArray("files");
+    files.forEach(f -> listed.addObject().put("path", f.path()).put("bytes", f.bytes()).put("sha256", f.sha256()));
+    folder.writeManifest(manifest.toString());
+
+    org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(store + "/objects/" + DATE);
+    org.apache.hadoop.fs.FileSystem fs = target.getFileSystem(hadoop);
+    List<Boolean> seenMidCopy = new java.util.ArrayList<>();
+    CopyingRenameFileSystem.afterEachFile = () -> seenMidCopy.add(ExportFolder.isComplete(fs, target));
+    try {
+      assertFalse(ExportFolder.isComplete(fs, target), "nothing there before the rename");
+      folder.publish();
+    } finally {
+      CopyingRenameFileSystem.afterEachFile = () -> { };
+    }
+    assertEquals(files.size() + 1, seenMidCopy.size(), "a look after each file copied: " + seenMidCopy);
+    assertTrue(seenMidCopy.get(0) == Boolean.FALSE, "the manifest alone is not a complete folder");
+    assertEquals(java.util.Collections.nCopies(files.size(), false), seenMidCopy.subList(0, files.size()),
+        "incomplete until the last file is there: " + seenMidCopy);
+    assertTrue(seenMidCopy.get(files.size()));
+    assertTrue(ExportFolder.isComplete(fs, target));
+  }
 }

@@ -9,9 +9,9 @@ import org.apache.spark.sql.SparkSession;
 import org.segmentation.config.JobSettings;
 import org.segmentation.io.LakeTables;
 import org.segmentation.io.RunLog;
+import org.segmentation.io.SparkSessions;
 import org.segmentation.run.ConfigurationException;
 import org.segmentation.run.Messages;
-import org.segmentation.run.SparkSessions;
 
 /**
  * Whether a run date is published, from the lake alone: {@code CheckPublished --config FILE --run-date D}. In cluster

@@ -16,9 +16,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.segmentation.config.LakeSettings;
 import org.segmentation.io.LakeTables;
+import org.segmentation.io.SparkSessions;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.run.ConfigurationException;
-import org.segmentation.run.SparkSessions;
 import org.segmentation.schema.Columns;
 
 /**

@@ -13,8 +13,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.StructField;
+import org.segmentation.io.SparkSessions;
 import org.segmentation.run.ConfigurationException;
-import org.segmentation.run.SparkSessions;
 import org.segmentation.sample.SampleDataGenerator;
 
 /**

@@ -10,12 +10,12 @@ import org.segmentation.config.JobSettings;
 import org.segmentation.io.LakeLease;
 import org.segmentation.io.LakeTables;
 import org.segmentation.io.RunLog;
+import org.segmentation.io.SparkSessions;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.io.TableSpec;
 import org.segmentation.run.ConfigurationException;
 import org.segmentation.run.LakeBusyException;
 import org.segmentation.run.Messages;
-import org.segmentation.run.SparkSessions;
 
 /**
  * Delta maintenance of every output table: {@code MaintainTables --config FILE [--retain-hours H] [--force]}.

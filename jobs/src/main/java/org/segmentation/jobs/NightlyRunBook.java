@@ -9,7 +9,7 @@ import org.segmentation.clustering.ClusterCustomers;
 import org.segmentation.clv.FitClv;
 import org.segmentation.clv.ScoreClv;
 import org.segmentation.config.JobSettings;
-import org.segmentation.config.CheckRules;
+import org.segmentation.checks.CheckRules;
 import org.segmentation.features.BuildFeatures;
 import org.segmentation.features.ProfileMatchGate;
 import org.segmentation.input.LoadAndValidate;

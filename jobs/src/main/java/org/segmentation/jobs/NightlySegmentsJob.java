@@ -21,6 +21,7 @@ import org.segmentation.input.ValidatedInputs;
 import org.segmentation.io.LakeLease;
 import org.segmentation.io.LakeTables;
 import org.segmentation.io.RunLog;
+import org.segmentation.io.SparkSessions;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.io.TableRepair;
 import org.segmentation.io.TableSpec;
@@ -34,7 +35,6 @@ import org.segmentation.run.LakeBusyException;
 import org.segmentation.run.Messages;
 import org.segmentation.run.Progress;
 import org.segmentation.run.SegmentationException;
-import org.segmentation.run.SparkSessions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -8,11 +8,11 @@ import org.apache.spark.sql.SparkSession;
 import org.segmentation.config.JobSettings;
 import org.segmentation.io.LakeTables;
 import org.segmentation.io.RunLog;
+import org.segmentation.io.SparkSessions;
 import org.segmentation.report.ReportNight;
 import org.segmentation.report.SegmentReport;
 import org.segmentation.run.ConfigurationException;
 import org.segmentation.run.Messages;
-import org.segmentation.run.SparkSessions;
 
 /**
  * The HTML report of any published night, from the lake alone (no rerun): {@code RenderReport --config FILE

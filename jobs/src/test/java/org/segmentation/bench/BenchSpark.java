@@ -1,7 +1,7 @@
 package org.segmentation.bench;
 
 import org.apache.spark.sql.SparkSession;
-import org.segmentation.run.SparkSessions;
+import org.segmentation.io.SparkSessions;
 
 /** The SparkSession of the Spark benchmark programs: local[2], as the nightly job's local runs. */
 final class BenchSpark {

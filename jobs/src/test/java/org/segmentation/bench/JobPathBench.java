@@ -13,11 +13,11 @@ import org.segmentation.features.BuildFeatures;
 import org.segmentation.input.LoadAndValidate;
 import org.segmentation.input.QualityGate;
 import org.segmentation.input.ValidatedInputs;
+import org.segmentation.io.SparkSessions;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.StepRunner;
 import org.segmentation.rfm.ScoreRfm;
 import org.segmentation.run.Progress;
-import org.segmentation.run.SparkSessions;
 import org.segmentation.schema.Columns;
 
 /**

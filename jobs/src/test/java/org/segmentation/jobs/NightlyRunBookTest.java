@@ -21,7 +21,7 @@ import org.segmentation.audiences.ExportAudiences;
 import org.segmentation.clustering.ClusterCustomers;
 import org.segmentation.clv.FitClv;
 import org.segmentation.clv.ScoreClv;
-import org.segmentation.config.CheckRules;
+import org.segmentation.checks.CheckRules;
 import org.segmentation.features.BuildFeatures;
 import org.segmentation.features.ProfileMatch;
 import org.segmentation.features.ProfileMatchGate;

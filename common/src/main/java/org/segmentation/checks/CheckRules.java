@@ -1,4 +1,4 @@
-package org.segmentation.config;
+package org.segmentation.checks;
 
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -7,6 +7,7 @@ import org.segmentation.audiences.AudienceMembers;
 import org.segmentation.audiences.AudienceView;
 import org.segmentation.clustering.FeaturePreparation;
 import org.segmentation.clv.ClvScoring;
+import org.segmentation.config.JobSettings;
 import org.segmentation.features.CustomerFeatures;
 import org.segmentation.features.RuleSegments;
 import org.segmentation.pipeline.RunContext;

@@ -1,4 +1,4 @@
-package org.segmentation.run;
+package org.segmentation.io;
 
 import java.util.Map;
 import org.apache.spark.SparkConf;

@@ -1,0 +1,228 @@
+package org.segmentation.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.segmentation.TestSpark;
+import org.segmentation.bench.LakeDiff;
+import org.segmentation.config.LakeSettings;
+import org.segmentation.io.LakeTables;
+import org.segmentation.io.RunLog;
+import org.segmentation.io.TableCatalog;
+import org.segmentation.io.TableSpec;
+
+/**
+ * A night's side outputs (audience export folders, the report page) under the publish contract: the job is killed
+ * inside {@code export_audiences} (between two audiences' folders), inside {@code write_report} (while the page is
+ * written), right after its {@code run_log} row (before the folders and page are put into place), and at a random
+ * instant from a seed printed and new on every run, all while rerunning a published date with other settings on one
+ * lake. After each kill no reader sees a folder or page of a night that did not publish (every visible manifest and
+ * page names a published run), the night killed after its commit gets its folders and page put into place by the next
+ * run's start, and a last uninterrupted rerun ends with the tables, export files (by checksum) and manifests' file
+ * lists of an uninterrupted rerun on an untouched copy.
+ */
+class KillSideOutputsIT {
+  static final LocalDate DATE = LocalDate.of(2026, 11, 20);
+  static final String FIRST = "lapsing";
+  static final String SECOND = "best";
+  static final List<TableSpec> DATED = TableCatalog.ALL.stream().filter(TableSpec::partitionedByRunDate).toList();
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern RUN_ID = Pattern.compile("(?m)^run_id=(\\S+) ");
+  private static final Pattern PAGE_RUN_ID = Pattern.compile("<meta name=\"run-id\" content=\"([^\"]+)\">");
+
+  @TempDir
+  static Path dir;
+  static Path config;
+  static Path published;
+
+  @BeforeAll
+  static void publishTheNightBeforeAndTheDate() throws Exception {
+    config = SampleLake.create(dir, 700, 6_000, 13, DATE, """
+        clustering { k = 3, restarts = 1 }
+        report.enabled = true
+        audiences {
+          destinations {
+            mail { format = "csv", allow-raw-email = true }
+            crm { format = "jsonl" }
+          }
+          lists {
+            %s { filter = "recency_days > 30", holdout-share = 0.2, destinations = ["mail", "crm"] }
+            %s { filter = "frequency > 0", order-by = ["monetary desc"], limit = 200, destinations = ["crm"] }
+          }
+        }
+        """.formatted(FIRST, SECOND));
+    published = dir.resolve("published");
+    for (LocalDate date : List.of(DATE.minusDays(1), DATE)) {
+      ChildJob run = ChildJob.start(args(published, date));
+      assertEquals(0, run.waitFor(), run.output());
+    }
+  }
+
+  static String[] args(Path lake, LocalDate date, String... more) {
+    List<String> all = new ArrayList<>(List.of("--config", config.toString(), "--run-date", date.toString(),
+        "--set", "segments.lake.root=\"" + lake + "\""));
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
+  }
+
+  static String[] rerun(Path lake, String... more) {
+    List<String> all = new ArrayList<>(List.of(args(lake, DATE, "--set", "segments.rfm.score-bins=3")));
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
+  }
+
+  /** The rerun, ended by {@link HaltingFileSystem} when it first creates a path matching {@code regex}. */
+  static ChildJob haltedAt(Path lake, String regex) throws IOException {
+    return ChildJob.start(line -> false, true, rerun(lake,
+        "--set", "segments.spark.conf.\"spark.hadoop.fs.file.impl\"=\"" + HaltingFileSystem.class.getName() + "\"",
+        "--set", "segments.spark.conf.\"spark.hadoop." + HaltingFileSystem.HALT_ON + "\"=\"" + regex + "\""));
+  }
+
+  /**
+   * What readers see: each export folder in place ({@code export:<audience>@<date>}) with the run id of its manifest,
+   * and each report page ({@code report@<date>}) with the run id it names.
+   */
+  static Map<String, String> visibleOutputs(Path lake) throws IOException {
+    Map<String, String> visible = new TreeMap<>();
+    Path exports = lake.resolve("exports");
+    if (Files.isDirectory(exports)) {
+      try (Stream<Path> audiences = Files.list(exports)) {
+        for (Path audience : audiences.toList()) {
+          try (Stream<Path> folders = Files.list(audience)) {
+            for (Path folder : folders.filter(f -> !f.getFileName().toString().startsWith("_")).toList()) {
+              JsonNode manifest = JSON.readTree(folder.resolve("_manifest.json").toFile());
+              visible.put("export:" + audience.getFileName() + "@" + folder.getFileName(),
+                  manifest.get("run_id").asText());
+            }
+          }
+        }
+      }
+    }
+    try (Stream<Path> pages = Files.list(lake.resolve("reports"))) {
+      for (Path page : pages.filter(p -> !p.getFileName().toString().startsWith("_")).toList()) {
+        Matcher runId = PAGE_RUN_ID.matcher(Files.readString(page));
+        assertTrue(runId.find(), page.toString());
+        visible.put("report@" + page.getFileName().toString().replace(".html", ""), runId.group(1));
+      }
+    }
+    return visible;
+  }
+
+  static Set<String> publishedRunIds(Path lake) {
+    return new RunLog(TestSpark.get(), new LakeTables(TestSpark.get(), new LakeSettings(lake.toString())))
+        .publishedRunIds();
+  }
+
+  /** No reader sees a folder or page of a night that did not publish. */
+  static void onlyPublishedNightsAreVisible(Path lake, String after) throws IOException {
+    Set<String> published = publishedRunIds(lake);
+    visibleOutputs(lake).forEach((output, runId) -> assertTrue(published.contains(runId),
+        output + " shows run " + runId + ", which did not publish (" + after + ")"));
+  }
+
+  static String runIdOf(ChildJob run) {
+    Matcher runId = RUN_ID.matcher(run.output());
+    assertTrue(runId.find(), run.output());
+    return runId.group(1);
+  }
+
+  /** The files of the date's export folders by checksum, and the manifests' file lists (run ids differ). */
+  static Map<String, String> exportFiles(Path lake) throws Exception {
+    Map<String, String> files = new TreeMap<>();
+    for (String audience : List.of(FIRST, SECOND)) {
+      Path folder = lake.resolve("exports/" + audience + "/" + DATE);
+      try (Stream<Path> all = Files.walk(folder)) {
+        for (Path file : all.filter(Files::isRegularFile).toList()) {
+          String name = lake.relativize(file).toString();
+          files.put(name, name.endsWith("_manifest.json") ? JSON.readTree(file.toFile()).get("files").toString()
+              : HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file))));
+        }
+      }
+    }
+    return files;
+  }
+
+  @Test
+  void killedInsideTheSideOutputsNoUnpublishedNightIsEverVisibleAndARerunEndsAsIfNothingHappened()
+      throws Exception {
+    Path reference = SampleLake.copy(published, dir.resolve("reference"));
+    ChildJob uninterrupted = ChildJob.start(rerun(reference));
+    assertEquals(0, uninterrupted.waitFor(), uninterrupted.output());
+
+    Path lake = SampleLake.copy(published, dir.resolve("killed"));
+    Map<String, String> before = visibleOutputs(lake);
+    assertEquals(6, before.size(), "two audiences and a page, for each of two nights: " + before);
+
+    // inside export_audiences: the first audience's folder is written, the second's just begun
+    ChildJob exporting = haltedAt(lake, "/exports/" + SECOND + "/_tmp_");
+    assertEquals(HaltingFileSystem.HALTED, exporting.waitFor(), exporting.output());
+    assertTrue(exporting.output().contains("stage=write_audience_changes "), exporting.output());
+    assertEquals(before, visibleOutputs(lake), "killed between two audiences' folders");
+
+    // inside write_report: the page is being written; the start repaired the first kill's staged folder
+    ChildJob reporting = haltedAt(lake, "/reports/_tmp_");
+    assertEquals(HaltingFileSystem.HALTED, reporting.waitFor(), reporting.output());
+    assertTrue(reporting.output().contains("outputs_discarded=export:" + FIRST + "@" + DATE), reporting.output());
+    assertEquals(before, visibleOutputs(lake), "killed while writing the report");
+
+    // right after its commit: published, its folders and page still staged; readers see the previous ones
+    ChildJob committed = ChildJob.start(line -> line.startsWith("stage=write_run_log "), rerun(lake));
+    assertNotEquals(0, committed.waitFor(), committed.output());
+    String committedRun = runIdOf(committed);
+    assertTrue(publishedRunIds(lake).contains(committedRun));
+    assertEquals(before, visibleOutputs(lake), "killed after its run_log row, before the renames");
+    onlyPublishedNightsAreVisible(lake, "a kill after the commit");
+
+    // the next run's start puts them into place (then replaces them with its own)
+    ChildJob next = ChildJob.start(rerun(lake));
+    assertEquals(0, next.waitFor(), next.output());
+    assertTrue(next.output().contains("outputs_put_in_place=export:" + FIRST + "@" + DATE), next.output());
+    assertTrue(next.output().contains("report@" + DATE + ".html"), next.output());
+
+    // a random instant, from a seed that differs on every run and is printed to reproduce a failure
+    long seed = System.nanoTime();
+    long millis = 4_000 + new Random(seed).nextInt(45_000);
+    System.out.println("KillSideOutputsIT: random kill seed=" + seed + " at " + millis + " ms");
+    ChildJob anytime = ChildJob.start(rerun(lake)).killAfter(millis);
+    anytime.waitFor();
+    onlyPublishedNightsAreVisible(lake, "a kill at " + millis + " ms (seed " + seed + ")");
+
+    ChildJob last = ChildJob.start(rerun(lake));
+    assertEquals(0, last.waitFor(), last.output());
+    String lastRun = runIdOf(last);
+    onlyPublishedNightsAreVisible(lake, "the last rerun");
+    assertEquals(lastRun, visibleOutputs(lake).get("report@" + DATE));
+    assertEquals(lastRun, visibleOutputs(lake).get("export:" + FIRST + "@" + DATE));
+    assertEquals(exportFiles(reference), exportFiles(lake), "export files (seed " + seed + ")");
+    for (String line : LakeDiff.compare(TestSpark.get(), reference.toString(), lake.toString())) {
+      if (DATED.stream().anyMatch(t -> line.startsWith("table=" + t.name() + " "))) {
+        assertTrue(line.endsWith("result=same"), line + " (seed " + seed + ")");
+      }
+    }
+    try (Stream<Path> leftovers = Files.walk(lake.resolve("exports"))) {
+      assertEquals(List.of(), leftovers.filter(p -> p.getFileName().toString().startsWith("_tmp_")).toList(),
+          "no staged folder is left");
+    }
+  }
+}
