@@ -21,6 +21,7 @@ import org.segmentation.config.AudienceSettings;
 import org.segmentation.features.BuildFeatures;
 import org.segmentation.input.ValidatedInputs;
 import org.segmentation.io.LakeTables;
+import org.segmentation.io.PublishedHistory;
 import org.segmentation.io.RunLog;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.io.TableSpec;
@@ -37,7 +38,7 @@ import org.segmentation.schema.Columns;
  * the date (a rerun after audiences were removed leaves none of the earlier members behind).
  */
 public record BuildAudiences(ValidatedInputs inputs, BuildFeatures.Features features,
-    AssembleSegmentTables.SegmentTables segments) implements Step<BuildAudiences.Audiences> {
+    AssembleSegmentTables.SegmentTables segments, PublishedHistory history) implements Step<BuildAudiences.Audiences> {
 
   /** One audience's figures: members by arm, changes, and the rows of each destination's files. */
   public record Counts(long treatment, long control, long added, long removed,
@@ -93,7 +94,7 @@ public record BuildAudiences(ValidatedInputs inputs, BuildFeatures.Features feat
       }
       return new Audiences(tables, Optional.empty(), Optional.empty(), Map.of(), Map.of());
     }
-    Optional<RunLog.PublishedRun> previousRun = run.runLog().latestPublishedBefore(run.runDate())
+    Optional<RunLog.PublishedRun> previousRun = history.previous()
         .filter(p -> p.tableVersions().containsKey(TableCatalog.AUDIENCE_MEMBERS.name()));
     Dataset<Row> previous = previousRun.map(p -> lake.readRunDate(TableCatalog.AUDIENCE_MEMBERS,
             p.runDate(), p.versionOf(TableCatalog.AUDIENCE_MEMBERS))

@@ -15,6 +15,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.segmentation.config.ClusteringSettings;
 import org.segmentation.config.ConfigReader;
 import org.segmentation.io.ModelStore;
+import org.segmentation.io.PublishedHistory;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.Step;
 import org.segmentation.pipeline.StepResult;
@@ -36,7 +37,8 @@ import scala.jdk.javaapi.CollectionConverters;
  *   <li>customers without a counted purchase get NULL cluster columns.</li>
  * </ul>
  */
-public record ClusterCustomers(ScoreRfm.Scored scored) implements Step<ClusterCustomers.Clustered> {
+public record ClusterCustomers(ScoreRfm.Scored scored, PublishedHistory history)
+    implements Step<ClusterCustomers.Clustered> {
   /** Fewer customers than this per wanted cluster and clustering is skipped. */
   public static final int MIN_CUSTOMERS_PER_CLUSTER = 5;
   private static final Column NO_ID = lit(null).cast(DataTypes.IntegerType);
@@ -80,7 +82,7 @@ public record ClusterCustomers(ScoreRfm.Scored scored) implements Step<ClusterCu
 
     ModelStore models = new ModelStore(run.spark(), run.settings().lake());
     Optional<ModelStore.Saved> saved = models.latestPublishedOnOrBefore(ModelStore.CLUSTERING, run.runDate(),
-        run.runLog().publishedRunIds())
+        history.publishedRunIds())
         .filter(s -> settings.fingerprint().equals(fingerprintOf(s.row())));
     Optional<String> refitReason = ModelStore.refitReason(saved.map(ModelStore.Saved::fittedFor), run.runDate(),
         settings.refitEveryDays());

@@ -20,6 +20,7 @@ import org.apache.spark.sql.RowFactory;
 import org.segmentation.config.ClvSettings;
 import org.segmentation.features.BuildFeatures;
 import org.segmentation.io.ModelStore;
+import org.segmentation.io.PublishedHistory;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.Step;
@@ -41,7 +42,7 @@ import org.segmentation.schema.Columns;
  *       progress line and the clv_model row say which and why.</li>
  * </ul>
  */
-public record FitClv(BuildFeatures.Features features) implements Step<FitClv.Fitted> {
+public record FitClv(BuildFeatures.Features features, PublishedHistory history) implements Step<FitClv.Fitted> {
   public static final String FITTED = "fitted";
   public static final String REUSED = "reused";
   public static final String KEPT_LAST_GOOD = "kept_last_good";
@@ -77,7 +78,7 @@ public record FitClv(BuildFeatures.Features features) implements Step<FitClv.Fit
     long started = System.nanoTime();
     ModelStore store = new ModelStore(run.spark(), run.settings().lake());
     Optional<Row> lastGood = store.latestPublishedOnOrBefore(ModelStore.CLV, run.runDate(),
-        run.runLog().publishedRunIds(),
+        history.publishedRunIds(),
         col(Columns.STATUS).isin(FITTED, REUSED, KEPT_LAST_GOOD)
             .and(col(Columns.SETTINGS_FINGERPRINT).equalTo(lit(settings.fingerprint()))))
         .map(ModelStore.Saved::row);

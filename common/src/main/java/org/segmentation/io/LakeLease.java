@@ -56,11 +56,13 @@ public final class LakeLease {
    */
   public record Holder(long sequence, String state, String runId, String host, long pid, Instant takenAt,
       Duration expiresAfter, Instant renewedAt) {
-    boolean held() {
+    /** Whether the record takes the lease (rather than releasing it). */
+    public boolean held() {
       return HELD.equals(state);
     }
 
-    Instant expiresAt() {
+    /** When the lease expires unless its holder renews it. */
+    public Instant expiresAt() {
       return renewedAt.plus(expiresAfter);
     }
 

@@ -12,6 +12,7 @@ import org.segmentation.clv.FitClv;
 import org.segmentation.features.RuleSegments;
 import org.segmentation.input.ValidatedInputs;
 import org.segmentation.io.LakeTables;
+import org.segmentation.io.PublishedHistory;
 import org.segmentation.io.RunLog;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.io.TableSpec;
@@ -26,7 +27,7 @@ import org.segmentation.pipeline.StepResult;
  * the persisted customer_segments rows ({@link SegmentSummary}, {@link SegmentTransitions}).
  */
 public record AssembleSegmentTables(ValidatedInputs inputs, ClusterCustomers.Clustered clustered,
-    FitClv.Fitted clv) implements Step<AssembleSegmentTables.SegmentTables> {
+    FitClv.Fitted clv, PublishedHistory history) implements Step<AssembleSegmentTables.SegmentTables> {
 
   /**
    * The tables of the night, in publishing order: customer_segments, segment_summary, segment_transitions,
@@ -61,7 +62,7 @@ public record AssembleSegmentTables(ValidatedInputs inputs, ClusterCustomers.Clu
   @Override
   public SegmentTables execute(RunContext run) {
     LakeTables lake = run.lake();
-    Optional<RunLog.PublishedRun> previousRun = run.runLog().latestPublishedBefore(run.runDate());
+    Optional<RunLog.PublishedRun> previousRun = history.previous();
     Dataset<Row> previous = previousRun
         .map(p -> lake.readRunDate(TableCatalog.CUSTOMER_SEGMENTS, p.runDate(),
             p.versionOf(TableCatalog.CUSTOMER_SEGMENTS)))

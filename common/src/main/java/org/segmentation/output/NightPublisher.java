@@ -11,6 +11,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.segmentation.features.ProfileMatch;
 import org.segmentation.input.ValidatedInputs;
+import org.segmentation.io.PublishedHistory;
 import org.segmentation.io.RunLog;
 import org.segmentation.io.StagedOutput;
 import org.segmentation.io.StagingArea;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>begin</b>: {@link #repair()}, step {@code repair_tables}: the table dates a killed run wrote and never
  *       published are put back as their last published run recorded them ({@link TableRepair}), and what earlier runs
  *       left staged is settled: put into place when its run committed (killed between its run_log row and the
- *       renames), deleted otherwise ({@link StagingArea});</li>
+ *       renames), deleted otherwise ({@link StagingArea}); then the published history the steps compare with is read
+ *       ({@link PublishedHistory});</li>
  *   <li><b>publish each output</b>: {@link #table}, step {@code write_<table>}: the run date's rows replaced in one
  *       Delta transaction (a plain reader sees them at once: the failure path below puts them back); export folders
  *       and the report page are written staged, where no reader looks, and handed over with {@link #stage};</li>
@@ -106,7 +108,8 @@ public final class NightPublisher {
         throw new java.io.UncheckedIOException("Cannot settle what earlier runs staged: " + e.getMessage(), e);
       }
     }
-    return new RepairTables.Repaired(restored, published, discarded);
+    return new RepairTables.Repaired(restored, published, discarded,
+        PublishedHistory.read(run.runLog(), run.runDate()));
   }
 
   /** Whether the run with this id is the latest published run of its date (so its staged outputs belong in place). */

@@ -2,6 +2,7 @@ package org.segmentation.output;
 
 import java.util.List;
 import java.util.stream.Collectors;
+import org.segmentation.io.PublishedHistory;
 import org.segmentation.io.TableRepair;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.Step;
@@ -23,9 +24,10 @@ public record RepairTables(NightPublisher night) implements Step<RepairTables.Re
    * @param restored the table dates put back
    * @param outputsPublished staged outputs of committed runs put into place ({@code export:vip@2026-11-20})
    * @param outputsDiscarded staged outputs of runs that did not commit, deleted
+   * @param history what earlier nights published, read once for the steps that compare with them
    */
   public record Repaired(List<TableRepair.Restored> restored, List<String> outputsPublished,
-      List<String> outputsDiscarded) implements StepResult {
+      List<String> outputsDiscarded, PublishedHistory history) implements StepResult {
     public Repaired {
       restored = List.copyOf(restored);
       outputsPublished = List.copyOf(outputsPublished);

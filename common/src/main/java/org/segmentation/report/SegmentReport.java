@@ -17,8 +17,12 @@ public final class SegmentReport {
 
   /** The page of {@code night}, with the trend of the published nights before it (from run_log) and itself. */
   public static String render(LakeTables lake, RunLog runLog, ReportNight night, int trendNights) {
-    ReportFigures figures = ReportFigures.read(lake, night,
-        runLog.publishedDatesBefore(night.runDate(), trendNights - 1));
+    return render(lake, runLog.publishedDatesBefore(night.runDate(), trendNights - 1), night);
+  }
+
+  /** The page of {@code night}, with the trend of the given published dates before it and itself. */
+  public static String render(LakeTables lake, java.util.List<LocalDate> trendDatesBefore, ReportNight night) {
+    ReportFigures figures = ReportFigures.read(lake, night, trendDatesBefore);
     return ReportPage.render(figures, ReportCharts.of(figures));
   }
 

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.segmentation.input.ValidatedInputs;
+import org.segmentation.io.PublishedHistory;
 import org.segmentation.io.StagedOutput;
 import org.segmentation.output.PublishTable;
 import org.segmentation.pipeline.RunContext;
@@ -19,8 +20,9 @@ import org.segmentation.pipeline.StepResult;
  *
  * @param inputs the night's input counts (the data-quality figures)
  * @param commits the tables this run committed, with their versions
+ * @param history the published nights before this one (the trend)
  */
-public record WriteReport(ValidatedInputs inputs, List<PublishTable.Commit> commits)
+public record WriteReport(ValidatedInputs inputs, List<PublishTable.Commit> commits, PublishedHistory history)
     implements Step<WriteReport.Written> {
 
   public WriteReport {
@@ -53,7 +55,8 @@ public record WriteReport(ValidatedInputs inputs, List<PublishTable.Commit> comm
     Map<String, Long> versions = new LinkedHashMap<>();
     commits.forEach(commit -> versions.put(commit.table().name(), commit.version()));
     ReportNight night = new ReportNight(run.runDate(), run.runId(), versions, inputs.counts());
-    String html = SegmentReport.render(run.lake(), run.runLog(), night, run.settings().report().trendNights());
+    String html = SegmentReport.render(run.lake(), history.lastDatesBefore(run.settings().report().trendNights() - 1),
+        night);
     return new Written(Optional.of(StagedPage.stage(run.spark(),
         SegmentReport.pathOf(run.settings(), run.runDate()), html, run.runId())));
   }

@@ -15,13 +15,14 @@ import org.segmentation.features.ProfileMatchGate;
 import org.segmentation.input.LoadAndValidate;
 import org.segmentation.input.QualityGate;
 import org.segmentation.input.ValidatedInputs;
+import org.segmentation.io.PublishedHistory;
 import org.segmentation.io.RunLog;
 import org.segmentation.io.StagingArea;
-import org.segmentation.io.TableRepair;
 import org.segmentation.output.AssembleSegmentTables;
 import org.segmentation.output.PublishTable;
 import org.segmentation.output.RecordRun;
 import org.segmentation.output.NightPublisher;
+import org.segmentation.output.RepairTables;
 import org.segmentation.pipeline.StepRunner;
 import org.segmentation.report.SegmentReport;
 import org.segmentation.report.WriteReport;
@@ -47,8 +48,8 @@ final class NightlyRunBook {
   /** @param night the night's publisher; NULL for a dry run, which stops after the gates and writes nothing */
   static Outcome run(StepRunner steps, NightPublisher night) {
     steps.run(new CheckRules());                                    // check_rules: exit 2 before any data is read
-    List<TableRepair.Restored> repaired = night == null ? List.of()
-        : steps.run(night.repair()).restored();                     // repair_tables: a killed run's leftovers
+    RepairTables.Repaired begun = night == null ? null
+        : steps.run(night.repair());                                // repair_tables: a killed run's leftovers
     ValidatedInputs inputs = steps.run(new LoadAndValidate());      // load_validate: read once, map, quarantine
     steps.run(new QualityGate(inputs));                             // quality_gate: exit 3, nothing published
     BuildFeatures.Features features = steps.run(new BuildFeatures(inputs));          // features
@@ -56,23 +57,24 @@ final class NightlyRunBook {
     if (night == null) {
       return new Outcome(RunLog.DRY_RUN, inputs, features.customers());
     }
-    FitClv.Fitted clv = steps.run(new FitClv(features));            // clv_fit: BG/NBD + Gamma-Gamma, or reuse
+    PublishedHistory history = begun.history();                     // the published nights before this one
+    FitClv.Fitted clv = steps.run(new FitClv(features, history));   // clv_fit: BG/NBD + Gamma-Gamma, or reuse
     ScoreClv.Scored valued = steps.run(new ScoreClv(features, clv));                 // clv_scoring
     ScoreRfm.Scored scored = steps.run(new ScoreRfm(valued.rows()));                 // rfm_scoring
-    ClusterCustomers.Clustered clustered = steps.run(new ClusterCustomers(scored));  // clustering
+    ClusterCustomers.Clustered clustered = steps.run(new ClusterCustomers(scored, history)); // clustering
     AssembleSegmentTables.SegmentTables tables =
-        steps.run(new AssembleSegmentTables(inputs, clustered, clv));                // assemble_tables
+        steps.run(new AssembleSegmentTables(inputs, clustered, clv, history));       // assemble_tables
     BuildAudiences.Audiences audiences =
-        steps.run(new BuildAudiences(inputs, features, tables));    // audiences: members, arms, adds and removes
+        steps.run(new BuildAudiences(inputs, features, tables, history)); // audiences: members, arms, changes
     List<PublishTable.Commit> commits = new ArrayList<>();
     tables.inPublishingOrder().forEach(
         (table, rows) -> commits.add(steps.run(night.table(table, rows))));         // write_<table>, one by one
     audiences.tables().forEach(
         (table, rows) -> commits.add(steps.run(night.table(table, rows))));
     night.stage(steps.run(new ExportAudiences(audiences)).folders().values());      // export_audiences: staged
-    WriteReport.Written report = steps.run(new WriteReport(inputs, commits));        // write_report: staged
+    WriteReport.Written report = steps.run(new WriteReport(inputs, commits, history)); // write_report: staged
     report.page().ifPresent(page -> night.stage(List.of(page)));
-    steps.run(night.commit(RecordRun.published(inputs, features.profileMatch(), commits, repaired,
+    steps.run(night.commit(RecordRun.published(inputs, features.profileMatch(), commits, begun.restored(),
         steps.summaryJson(RunLog.PUBLISHED, 0, null), report.path())));            // write_run_log: published
     steps.run(night.publishOutputs());                              // publish_outputs: folders and page in place
     return new Outcome(RunLog.PUBLISHED, inputs, features.customers());

@@ -87,6 +87,19 @@ final class ChildJob {
     return start(line -> false, jobArgs);
   }
 
+  /**
+   * Waits until the lease a killed run left on {@code lake} has expired, so the next run can take it over (kill tests
+   * configure a short expiry: {@code segments.run.lease-expires-after}).
+   */
+  static void awaitLeaseExpiry(java.nio.file.Path lake) throws InterruptedException {
+    java.util.Optional<org.segmentation.io.LakeLease.Holder> holder = new org.segmentation.io.LakeLease(
+        new org.apache.hadoop.conf.Configuration(), lake.toString(), java.time.Clock.systemUTC()).latest();
+    if (holder.isPresent() && holder.get().held()) {
+      long millis = java.time.Duration.between(java.time.Instant.now(), holder.get().expiresAt()).toMillis();
+      Thread.sleep(Math.max(0, millis) + 200);
+    }
+  }
+
   int waitFor() throws InterruptedException {
     if (!process.waitFor(5, TimeUnit.MINUTES)) {
       process.destroyForcibly();

@@ -54,6 +54,8 @@ class KillAnywhereIT {
   static final List<String> WRITES = List.of("write_customer_segments", "write_segment_summary",
       "write_segment_transitions", "write_quarantine", "write_cluster_profiles", "write_clv_model");
   static final long RANDOM_SEED = 20261120L;
+  /** A killed run's lease is taken over seconds later, not minutes (ChildJob.awaitLeaseExpiry waits for it). */
+  static final String SHORT_LEASE = "run { lease-expires-after = 3s, lease-renew-every = 1s }";
 
   @TempDir
   static Path dir;
@@ -62,7 +64,7 @@ class KillAnywhereIT {
 
   @BeforeAll
   static void publishTheNightBeforeAndTheDate() throws Exception {
-    config = SampleLake.create(dir, 800, 6_000, 5, DATE, "clustering { k = 3, restarts = 1 }");
+    config = SampleLake.create(dir, 800, 6_000, 5, DATE, "clustering { k = 3, restarts = 1 }\n" + SHORT_LEASE);
     published = dir.resolve("published");
     for (LocalDate date : List.of(DATE.minusDays(1), DATE)) {
       JobRunner run = JobRunner.run(args(published, date));
@@ -136,6 +138,7 @@ class KillAnywhereIT {
       long started = System.nanoTime();
       ChildJob killed = ChildJob.start(line -> line.startsWith("stage=" + step + " "), rerunWithOtherSettings(lake));
       assertNotEquals(0, killed.waitFor(), "killed after " + step + ":\n" + killed.output());
+      ChildJob.awaitLeaseExpiry(lake);
       System.out.printf("KillAnywhereIT: killed after %s in %.1f s%n", step, (System.nanoTime() - started) / 1e9);
       assertTrue(killed.output().contains("stage=" + step + " "), killed.output());
       assertEquals(before, contractNight(lake), "the published night after a kill after " + step);
@@ -158,7 +161,9 @@ class KillAnywhereIT {
     long millis = 3_000 + new Random(RANDOM_SEED).nextInt(20_000); // a seeded instant: a failure reproduces
     ChildJob killedAnytime = ChildJob.start(rerunWithOtherSettings(lake)).killAfter(millis);
     kills++;
-    if (killedAnytime.waitFor() != 0) { // (a run that finished before the instant published, as a rerun would)
+    int anytimeStatus = killedAnytime.waitFor();
+    ChildJob.awaitLeaseExpiry(lake);
+    if (anytimeStatus != 0) { // (a run that finished before the instant published, as a rerun would)
       assertEquals(before, contractNight(lake), "the published night after a kill at " + millis + " ms");
     }
 
@@ -166,6 +171,7 @@ class KillAnywhereIT {
     ChildJob afterRunLog = ChildJob.start(line -> line.startsWith("stage=write_run_log "),
         rerunWithOtherSettings(lake));
     afterRunLog.waitFor();
+    ChildJob.awaitLeaseExpiry(lake);
     kills++;
     assertNotEquals(before, contractNight(lake), afterRunLog.output());
 

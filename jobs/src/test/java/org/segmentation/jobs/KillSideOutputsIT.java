@@ -60,6 +60,7 @@ class KillSideOutputsIT {
   static void publishTheNightBeforeAndTheDate() throws Exception {
     config = SampleLake.create(dir, 700, 6_000, 13, DATE, """
         clustering { k = 3, restarts = 1 }
+        %s
         report.enabled = true
         audiences {
           destinations {
@@ -71,7 +72,7 @@ class KillSideOutputsIT {
             %s { filter = "frequency > 0", order-by = ["monetary desc"], limit = 200, destinations = ["crm"] }
           }
         }
-        """.formatted(FIRST, SECOND));
+        """.formatted(KillAnywhereIT.SHORT_LEASE, FIRST, SECOND));
     published = dir.resolve("published");
     for (LocalDate date : List.of(DATE.minusDays(1), DATE)) {
       ChildJob run = ChildJob.start(args(published, date));
@@ -177,18 +178,21 @@ class KillSideOutputsIT {
     // inside export_audiences: the first audience's folder is written, the second's just begun
     ChildJob exporting = haltedAt(lake, "/exports/" + SECOND + "/_tmp_");
     assertEquals(HaltingFileSystem.HALTED, exporting.waitFor(), exporting.output());
+    ChildJob.awaitLeaseExpiry(lake);
     assertTrue(exporting.output().contains("stage=write_audience_changes "), exporting.output());
     assertEquals(before, visibleOutputs(lake), "killed between two audiences' folders");
 
     // inside write_report: the page is being written; the start repaired the first kill's staged folder
     ChildJob reporting = haltedAt(lake, "/reports/_tmp_");
     assertEquals(HaltingFileSystem.HALTED, reporting.waitFor(), reporting.output());
+    ChildJob.awaitLeaseExpiry(lake);
     assertTrue(reporting.output().contains("outputs_discarded=export:" + FIRST + "@" + DATE), reporting.output());
     assertEquals(before, visibleOutputs(lake), "killed while writing the report");
 
     // right after its commit: published, its folders and page still staged; readers see the previous ones
     ChildJob committed = ChildJob.start(line -> line.startsWith("stage=write_run_log "), rerun(lake));
     assertNotEquals(0, committed.waitFor(), committed.output());
+    ChildJob.awaitLeaseExpiry(lake);
     String committedRun = runIdOf(committed);
     assertTrue(publishedRunIds(lake).contains(committedRun));
     assertEquals(before, visibleOutputs(lake), "killed after its run_log row, before the renames");
@@ -206,6 +210,7 @@ class KillSideOutputsIT {
     System.out.println("KillSideOutputsIT: random kill seed=" + seed + " at " + millis + " ms");
     ChildJob anytime = ChildJob.start(rerun(lake)).killAfter(millis);
     anytime.waitFor();
+    ChildJob.awaitLeaseExpiry(lake);
     onlyPublishedNightsAreVisible(lake, "a kill at " + millis + " ms (seed " + seed + ")");
 
     ChildJob last = ChildJob.start(rerun(lake));

@@ -29,6 +29,7 @@ import org.segmentation.input.LoadAndValidate;
 import org.segmentation.input.QualityGate;
 import org.segmentation.input.ValidatedInput;
 import org.segmentation.input.ValidatedInputs;
+import org.segmentation.io.PublishedHistory;
 import org.segmentation.io.RunLog;
 import org.segmentation.io.StagedOutput;
 import org.segmentation.io.TableCatalog;
@@ -60,8 +61,10 @@ class NightlyRunBookTest {
   static final ScoreRfm.Scored SCORED = new ScoreRfm.Scored(null, null);
   static final FitClv.Fitted CLV = new FitClv.Fitted(Optional.empty(), null, "");
   static final ScoreClv.Scored VALUED = new ScoreClv.Scored(TestSpark.get().emptyDataFrame(), "");
+  static final PublishedHistory HISTORY = new PublishedHistory(java.time.LocalDate.of(2026, 11, 21), Optional.empty(),
+      java.util.Set.of("2026-11-20_run"), List.of(java.time.LocalDate.of(2026, 11, 20)));
   static final RepairTables.Repaired REPAIRED = new RepairTables.Repaired(List.of(new TableRepair.Restored(
-      TableCatalog.SEGMENT_SUMMARY, java.time.LocalDate.of(2026, 11, 20), 7)), List.of(), List.of());
+      TableCatalog.SEGMENT_SUMMARY, java.time.LocalDate.of(2026, 11, 20), 7)), List.of(), List.of(), HISTORY);
 
   /** Records each step and returns a stand-in result; checks that each step received the result meant for it. */
   static final WriteReport.Written REPORT = new WriteReport.Written(Optional.of(new StagedOutput() {
@@ -129,6 +132,7 @@ class NightlyRunBookTest {
         return new ProfileMatchGate.Passed("");
       } else if (step instanceof FitClv fit) {
         assertSame(FEATURES, fit.features());
+        assertSame(HISTORY, fit.history(), "the published history the repair read");
         return CLV;
       } else if (step instanceof ScoreClv score) {
         assertSame(FEATURES, score.features());
@@ -139,12 +143,14 @@ class NightlyRunBookTest {
         return SCORED;
       } else if (step instanceof ClusterCustomers cluster) {
         assertSame(SCORED, cluster.scored());
+        assertSame(HISTORY, cluster.history());
         clusters = new ClusterCustomers.Clustered(null, clustered ? Optional.of(noRows()) : Optional.empty(), "");
         return clusters;
       } else if (step instanceof AssembleSegmentTables assemble) {
         assertSame(INPUTS, assemble.inputs());
         assertSame(clusters, assemble.clustered());
         assertSame(CLV, assemble.clv());
+        assertSame(HISTORY, assemble.history());
         Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
         for (TableSpec table : List.of(TableCatalog.CUSTOMER_SEGMENTS, TableCatalog.SEGMENT_SUMMARY,
             TableCatalog.SEGMENT_TRANSITIONS, TableCatalog.QUARANTINE)) {
@@ -158,6 +164,7 @@ class NightlyRunBookTest {
         assertSame(INPUTS, build.inputs());
         assertSame(FEATURES, build.features());
         assertSame(segmentTables, build.segments());
+        assertSame(HISTORY, build.history());
         Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
         TableCatalog.AUDIENCE_TABLES.forEach(table -> tables.put(table, noRows()));
         audiences = new BuildAudiences.Audiences(tables, Optional.empty(), Optional.empty(), Map.of(), Map.of());
@@ -168,6 +175,7 @@ class NightlyRunBookTest {
         return new ExportAudiences.Exported(Map.of());
       } else if (step instanceof WriteReport report) {
         assertSame(INPUTS, report.inputs());
+        assertSame(HISTORY, report.history());
         assertEquals(published, report.commits().stream().map(PublishTable.Commit::table).toList(),
             "the report reads every table the night committed");
         return REPORT;

@@ -113,8 +113,10 @@ class StandaloneClusterIT {
   }
 
   /** SparkSubmit to the cluster; the job's lines go to the returned ChildJob. */
-  private static ChildJob submit(String deployMode, Predicate<String> onLine, Path lake) throws IOException {
-    List<String> submit = new ArrayList<>(List.of("--master", masterUrl, "--deploy-mode", deployMode,
+  private static ChildJob submit(String deployMode, Predicate<String> onLine, Path lake, String... more)
+      throws IOException {
+    List<String> submit = new ArrayList<>(List.of(more));
+    submit.addAll(List.of("--master", masterUrl, "--deploy-mode", deployMode,
         "--conf", "spark.executor.memory=600m", "--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2",
         "--driver-memory", "1g", "--conf", "spark.ui.enabled=false",
         "--conf", "spark.driver.extraJavaOptions=" + System.getProperty("segmentation.jvmOpens").trim(),
@@ -141,18 +143,25 @@ class StandaloneClusterIT {
     JobRunner reference = JobRunner.run(jobArgs(local)); // local[2], as the configuration says
     assertEquals(0, reference.status(), reference.toString());
 
-    // Client mode; once the features step has tasks in flight (its line comes after them), one Worker dies.
+    // Client mode; once tasks run on both executors at once (RecoveryListener, in the driver, says so), one Worker
+    // dies: its executor's running tasks are lost and must run again on the other.
     Path clientLake = dir.resolve("client-lake");
     long started = System.nanoTime();
     ChildJob client = submit("client", line -> {
-      if (line.startsWith("stage=quality_gate")) {
+      if (line.startsWith("recovery_listener busy_executors=")) {
         killable.destroyForcibly();
       }
       return false;
-    }, clientLake);
+    }, clientLake, "--conf", "spark.extraListeners=" + RecoveryListener.class.getName(),
+        "--driver-class-path", RecoveryListener.class.getProtectionDomain().getCodeSource().getLocation().getPath());
     assertEquals(0, client.waitFor(), client.output());
     assertTrue(client.summary().startsWith("result=published exit=0"), client.output());
     assertTrue(!killable.isAlive(), "a worker was killed during the run");
+    java.util.regex.Matcher removed = java.util.regex.Pattern
+        .compile("recovery_listener executor_removed=\\S+ running_tasks=([1-9]\\d*)").matcher(client.output());
+    assertTrue(removed.find(), "an executor with running tasks was lost:\n" + client.output());
+    assertTrue(client.output().contains("recovery_listener task_rerun "),
+        "a lost task ran again on another executor:\n" + client.output());
     double clientSeconds = (System.nanoTime() - started) / 1e9;
     assertSameTables(local, clientLake);
 

@@ -1,0 +1,66 @@
+package org.segmentation.jobs;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.ExecutorLostFailure;
+import org.apache.spark.Success$;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
+
+/**
+ * A driver-side listener ({@code spark.extraListeners}) for the worker-kill test: it prints, to the job's output, when
+ * tasks run on two executors at once ({@code recovery_listener busy_executors=2}: the moment to kill a worker), each
+ * executor removed with the tasks it was running, each task lost with its executor, and each lost task that then
+ * succeeded on another executor. So the test knows that recovery was exercised, not only that the night published.
+ */
+public class RecoveryListener extends SparkListener {
+  private final Map<String, Set<String>> runningByExecutor = new HashMap<>();
+  private final Map<String, String> lostOn = new HashMap<>(); // task (stage:partition) -> executor it was lost with
+  private boolean saidBusy;
+
+  private static String task(int stage, int partition) {
+    return stage + ":" + partition;
+  }
+
+  private static void say(String line) {
+    System.out.println("recovery_listener " + line);
+    System.out.flush();
+  }
+
+  @Override
+  public synchronized void onTaskStart(SparkListenerTaskStart start) {
+    runningByExecutor.computeIfAbsent(start.taskInfo().executorId(), e -> new HashSet<>())
+        .add(task(start.stageId(), start.taskInfo().partitionId()));
+    long busy = runningByExecutor.values().stream().filter(tasks -> !tasks.isEmpty()).count();
+    if (busy >= 2 && !saidBusy) {
+      saidBusy = true;
+      say("busy_executors=" + busy);
+    }
+  }
+
+  @Override
+  public synchronized void onTaskEnd(SparkListenerTaskEnd end) {
+    String executor = end.taskInfo().executorId();
+    String task = task(end.stageId(), end.taskInfo().partitionId());
+    Set<String> running = runningByExecutor.get(executor);
+    if (running != null) {
+      running.remove(task);
+    }
+    if (end.reason() instanceof ExecutorLostFailure) {
+      lostOn.put(task, executor);
+      say("task_lost task=" + task + " executor=" + executor);
+    } else if (end.reason() == Success$.MODULE$ && lostOn.containsKey(task) && !lostOn.get(task).equals(executor)) {
+      say("task_rerun task=" + task + " lost_on=" + lostOn.remove(task) + " succeeded_on=" + executor);
+    }
+  }
+
+  @Override
+  public synchronized void onExecutorRemoved(SparkListenerExecutorRemoved removed) {
+    Set<String> running = runningByExecutor.getOrDefault(removed.executorId(), Set.of());
+    say("executor_removed=" + removed.executorId() + " running_tasks=" + running.size());
+  }
+}
