@@ -15,7 +15,7 @@ import java.util.function.ToDoubleFunction;
  * any, applies to the scaled parameters.
  */
 public final class ClvFit {
-  private static final double LONGEST_T = 10;
+  static final double LONGEST_T = 10;
   /** A likelihood's rows are summed in this many chunks, whatever the number of cores. */
   static final int CHUNKS = 64;
 

@@ -177,7 +177,8 @@ public final class RunLog {
   /**
    * The rows, read once per RunLog (one small Spark job: a row per run). A run shares one RunLog across its steps
    * ({@link org.segmentation.pipeline.RunContext#runLog()}): they all see the run_log as it was when the first of them
-   * asked (repair_tables), which holds because runs of one lake do not overlap (the repair assumes the same).
+   * asked (repair_tables), which holds because runs of one lake do not overlap: each holds the lake's lease
+   * ({@link LakeLease}).
    */
   private synchronized List<Recorded> rows() {
     if (recorded == null) {

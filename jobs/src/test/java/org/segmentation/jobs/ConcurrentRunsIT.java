@@ -44,10 +44,7 @@ class ConcurrentRunsIT {
   }
 
   private static String[] args(Path lake, LocalDate date, String... more) {
-    List<String> all = new ArrayList<>(List.of("--config", config.toString(),
-        "--run-date", date.toString(), "--set", "segments.lake.root=\"" + lake + "\""));
-    all.addAll(List.of(more));
-    return all.toArray(String[]::new);
+    return SampleLake.jobArgs(config, lake, date, more);
   }
 
   /** Every file under the lake but the lease's, with its size: what "changed nothing" is checked against. */
@@ -134,6 +131,25 @@ class ConcurrentRunsIT {
 
     everyNightReadsWhole(lake, List.of(DATE));
     assertEquals(1, KillAnywhereIT.runLogRows(lake, "published"));
+    assertEquals(0, KillAnywhereIT.runLogRows(lake, "failed"));
+  }
+
+  @Test
+  void aNightlyRunBesideABackfillIsTurnedAwayAndTheBackfillPublishesEveryDate() throws Exception {
+    Path lake = dir.resolve("backfill");
+    ChildJob backfill = ChildJob.start(new String[] {"--config", config.toString(),
+        "--from", DATE.minusDays(1).toString(), "--to", DATE.toString(),
+        "--set", "segments.lake.root=\"" + lake + "\""});
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (!backfill.output().contains("stage=load_validate ")) { // the range holds the lake from its start
+      assertTrue(System.nanoTime() < deadline, "the backfill never read its input:\n" + backfill.output());
+      Thread.sleep(100);
+    }
+    ChildJob nightly = ChildJob.start(args(lake, DATE.plusDays(1)));
+    assertLakeBusy(nightly, nightly.waitFor());
+    assertEquals(0, backfill.waitFor(), backfill.output());
+    assertTrue(backfill.summary().startsWith("result=range_published exit=0"), backfill.output());
+    everyNightReadsWhole(lake, List.of(DATE.minusDays(1), DATE));
     assertEquals(0, KillAnywhereIT.runLogRows(lake, "failed"));
   }
 

@@ -53,7 +53,8 @@ class KillAnywhereIT {
       "assemble_tables");
   static final List<String> WRITES = List.of("write_customer_segments", "write_segment_summary",
       "write_segment_transitions", "write_quarantine", "write_cluster_profiles", "write_clv_model");
-  static final long RANDOM_SEED = 20261120L;
+  /** New on every run, so that the kills cover more instants over time; printed, so that a failure reproduces. */
+  static final long RANDOM_SEED = Long.getLong("killSeed", System.nanoTime());
   /** A killed run's lease is taken over seconds later, not minutes (ChildJob.awaitLeaseExpiry waits for it). */
   static final String SHORT_LEASE = "run { lease-expires-after = 3s, lease-renew-every = 1s }";
 
@@ -73,10 +74,7 @@ class KillAnywhereIT {
   }
 
   static String[] args(Path lake, LocalDate date, String... more) {
-    List<String> all = new ArrayList<>(List.of("--config", config.toString(), "--run-date", date.toString(),
-        "--set", "segments.lake.root=\"" + lake + "\""));
-    all.addAll(List.of(more));
-    return all.toArray(String[]::new);
+    return SampleLake.jobArgs(config, lake, date, more);
   }
 
   static String[] rerunWithOtherSettings(Path lake) {
@@ -158,13 +156,16 @@ class KillAnywhereIT {
   /** Kills at random instants and right after the run_log row, then reruns and compares with the reference. */
   private static int killTheRestAndCompare(Path lake, Path reference, Map<String, List<String>> before, int kills)
       throws Exception {
-    long millis = 3_000 + new Random(RANDOM_SEED).nextInt(20_000); // a seeded instant: a failure reproduces
+    long millis = 3_000 + new Random(RANDOM_SEED).nextInt(20_000);
+    System.out.println("KillAnywhereIT: random kill seed=" + RANDOM_SEED + " (rerun with -DkillSeed=" + RANDOM_SEED
+        + ") at " + millis + " ms");
     ChildJob killedAnytime = ChildJob.start(rerunWithOtherSettings(lake)).killAfter(millis);
     kills++;
     int anytimeStatus = killedAnytime.waitFor();
     ChildJob.awaitLeaseExpiry(lake);
     if (anytimeStatus != 0) { // (a run that finished before the instant published, as a rerun would)
-      assertEquals(before, contractNight(lake), "the published night after a kill at " + millis + " ms");
+      assertEquals(before, contractNight(lake), "the published night after a kill at " + millis + " ms (seed "
+          + RANDOM_SEED + ")");
     }
 
     // killed right after its run_log row: the new night is published, and stays so

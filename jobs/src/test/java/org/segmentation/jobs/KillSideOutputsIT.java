@@ -45,7 +45,7 @@ import org.segmentation.io.TableSpec;
 class KillSideOutputsIT {
   static final LocalDate DATE = LocalDate.of(2026, 11, 20);
   static final String FIRST = "lapsing";
-  static final String SECOND = "best";
+  static final String SECOND = "top"; // after FIRST in name order, the order audiences are exported in
   static final List<TableSpec> DATED = TableCatalog.ALL.stream().filter(TableSpec::partitionedByRunDate).toList();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern RUN_ID = Pattern.compile("(?m)^run_id=(\\S+) ");
@@ -81,10 +81,7 @@ class KillSideOutputsIT {
   }
 
   static String[] args(Path lake, LocalDate date, String... more) {
-    List<String> all = new ArrayList<>(List.of("--config", config.toString(), "--run-date", date.toString(),
-        "--set", "segments.lake.root=\"" + lake + "\""));
-    all.addAll(List.of(more));
-    return all.toArray(String[]::new);
+    return SampleLake.jobArgs(config, lake, date, more);
   }
 
   static String[] rerun(Path lake, String... more) {

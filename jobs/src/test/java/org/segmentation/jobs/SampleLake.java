@@ -12,6 +12,14 @@ import org.segmentation.sample.SampleDataGenerator;
 final class SampleLake {
   private SampleLake() {}
 
+  /** The job's arguments for one date of a sample lake at {@code lake}, then {@code more}. */
+  static String[] jobArgs(Path config, Path lake, LocalDate date, String... more) {
+    java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of("--config", config.toString(),
+        "--run-date", date.toString(), "--set", "segments.lake.root=\"" + lake + "\""));
+    all.addAll(java.util.List.of(more));
+    return all.toArray(String[]::new);
+  }
+
   /**
    * Writes {@code dir/raw/purchases} and {@code dir/raw/profiles} (Parquet) and {@code dir/job.conf}: local[2], two
    * shuffle partitions, Delta's table state rebuilt with two tasks (its default of 50 makes each commit of a job in
