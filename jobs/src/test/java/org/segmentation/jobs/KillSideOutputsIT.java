@@ -183,7 +183,9 @@ class KillSideOutputsIT {
     ChildJob reporting = haltedAt(lake, "/reports/_tmp_");
     assertEquals(HaltingFileSystem.HALTED, reporting.waitFor(), reporting.output());
     ChildJob.awaitLeaseExpiry(lake);
-    assertTrue(reporting.output().contains("outputs_discarded=export:" + FIRST + "@" + DATE), reporting.output());
+    java.util.regex.Matcher discarded = Pattern.compile("outputs_discarded=(\\S+)").matcher(reporting.output());
+    assertTrue(discarded.find() && List.of(discarded.group(1).split(",")).contains("export:" + FIRST + "@" + DATE),
+        "the first kill's staged folder is deleted:\n" + reporting.output());
     assertEquals(before, visibleOutputs(lake), "killed while writing the report");
 
     // right after its commit: published, its folders and page still staged; readers see the previous ones
