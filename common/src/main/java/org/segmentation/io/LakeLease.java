@@ -226,14 +226,22 @@ public final class LakeLease {
       }
     }
 
-    /** Stops renewing and releases the lease (unless it was lost: then it is another run's). */
+    /**
+     * Stops renewing and releases the lease (unless it was lost: then it is another run's). Never throws: a lease that
+     * cannot be released expires.
+     */
     @Override
     public void close() {
       renewer.shutdownNow();
-      if (lost == null && successor().isEmpty()) {
-        Instant now = clock.instant();
-        createIfAbsent(recordPath(record.sequence() + 1), json(new Holder(record.sequence() + 1, RELEASED,
-            record.runId(), record.host(), record.pid(), now, record.expiresAfter(), now)));
+      try {
+        if (lost == null && successor().isEmpty()) {
+          Instant now = clock.instant();
+          createIfAbsent(recordPath(record.sequence() + 1), json(new Holder(record.sequence() + 1, RELEASED,
+              record.runId(), record.host(), record.pid(), now, record.expiresAfter(), now)));
+        }
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(LakeLease.class).warn("Cannot release the lake lease (it expires {} s after "
+            + "its last renewal): {}", record.expiresAfter().toSeconds(), e.toString());
       }
     }
   }

@@ -139,6 +139,12 @@ class KillSideOutputsIT {
         output + " shows run " + runId + ", which did not publish (" + after + ")"));
   }
 
+  /** Whether the repair line lists {@code item} in {@code field} ({@code outputs_discarded=a,b}). */
+  static boolean listed(ChildJob run, String field, String item) {
+    Matcher list = Pattern.compile("stage=repair_tables .*" + field + "=(\\S+)").matcher(run.output());
+    return list.find() && List.of(list.group(1).split(",")).contains(item);
+  }
+
   static String runIdOf(ChildJob run) {
     Matcher runId = RUN_ID.matcher(run.output());
     assertTrue(runId.find(), run.output());
@@ -183,8 +189,7 @@ class KillSideOutputsIT {
     ChildJob reporting = haltedAt(lake, "/reports/_tmp_");
     assertEquals(HaltingFileSystem.HALTED, reporting.waitFor(), reporting.output());
     ChildJob.awaitLeaseExpiry(lake);
-    java.util.regex.Matcher discarded = Pattern.compile("outputs_discarded=(\\S+)").matcher(reporting.output());
-    assertTrue(discarded.find() && List.of(discarded.group(1).split(",")).contains("export:" + FIRST + "@" + DATE),
+    assertTrue(listed(reporting, "outputs_discarded", "export:" + FIRST + "@" + DATE),
         "the first kill's staged folder is deleted:\n" + reporting.output());
     assertEquals(before, visibleOutputs(lake), "killed while writing the report");
 
@@ -200,8 +205,9 @@ class KillSideOutputsIT {
     // the next run's start puts them into place (then replaces them with its own)
     ChildJob next = ChildJob.start(rerun(lake));
     assertEquals(0, next.waitFor(), next.output());
-    assertTrue(next.output().contains("outputs_put_in_place=export:" + FIRST + "@" + DATE), next.output());
-    assertTrue(next.output().contains("report@" + DATE + ".html"), next.output());
+    assertTrue(listed(next, "outputs_put_in_place", "export:" + FIRST + "@" + DATE), next.output());
+    assertTrue(listed(next, "outputs_put_in_place", "export:" + SECOND + "@" + DATE), next.output());
+    assertTrue(listed(next, "outputs_put_in_place", "report@" + DATE + ".html"), next.output());
 
     // a random instant, from a seed that differs on every run and is printed to reproduce a failure
     long seed = System.nanoTime();
