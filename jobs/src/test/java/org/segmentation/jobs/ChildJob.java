@@ -60,7 +60,21 @@ final class ChildJob {
    * the jar named in them); {@code onLine} sees each line printed.
    */
   static ChildJob submit(Predicate<String> onLine, List<String> submitArgs) throws IOException {
-    List<String> command = JobJar.java(JobJar.sparkClasspath());
+    return submit(onLine, false, submitArgs);
+  }
+
+  /**
+   * @param withTestClasses also put this module's test classes on the submitting JVM's classpath: in client mode the
+   *     driver runs there (a test's listener)
+   */
+  static ChildJob submit(Predicate<String> onLine, boolean withTestClasses, List<String> submitArgs)
+      throws IOException {
+    String classpath = JobJar.sparkClasspath();
+    if (withTestClasses) {
+      classpath += java.io.File.pathSeparator
+          + ChildJob.class.getProtectionDomain().getCodeSource().getLocation().getPath();
+    }
+    List<String> command = JobJar.java(classpath);
     command.add("org.apache.spark.deploy.SparkSubmit");
     command.addAll(submitArgs);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);

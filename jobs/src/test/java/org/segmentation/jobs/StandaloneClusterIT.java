@@ -113,6 +113,7 @@ class StandaloneClusterIT {
   }
 
   /** SparkSubmit to the cluster; the job's lines go to the returned ChildJob. */
+  /** @param more options before the others (in client mode, with the test classes on the driver's classpath) */
   private static ChildJob submit(String deployMode, Predicate<String> onLine, Path lake, String... more)
       throws IOException {
     List<String> submit = new ArrayList<>(List.of(more));
@@ -123,7 +124,7 @@ class StandaloneClusterIT {
         "--conf", "spark.standalone.submit.waitAppCompletion=true",
         "--class", NightlySegmentsJob.class.getName(), JobJar.path()));
     submit.addAll(List.of(jobArgs(lake)));
-    return ChildJob.submit(onLine, submit);
+    return ChildJob.submit(onLine, more.length > 0, submit);
   }
 
   private static void assertSameTables(Path expected, Path actual) throws IOException {
@@ -152,8 +153,7 @@ class StandaloneClusterIT {
         killable.destroyForcibly();
       }
       return false;
-    }, clientLake, "--conf", "spark.extraListeners=" + RecoveryListener.class.getName(),
-        "--driver-class-path", RecoveryListener.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+    }, clientLake, "--conf", "spark.extraListeners=" + RecoveryListener.class.getName());
     assertEquals(0, client.waitFor(), client.output());
     assertTrue(client.summary().startsWith("result=published exit=0"), client.output());
     assertTrue(!killable.isAlive(), "a worker was killed during the run");
