@@ -21,11 +21,13 @@ import org.segmentation.run.ConfigurationException;
  * @param help print the usage and exit
  * @param listTables print the location of every output table (under the configured lake root) and exit
  * @param describeTables print the data dictionary of the output tables (docs/tables.md) and exit
+ * @param printConfig print the effective configuration (secrets redacted) and exit
  * @param range a backfill: every date from the first to the last, in order, in one Spark application
  * @param force with a range: also rerun the dates already published with the same configuration
  */
 public record JobArgs(File config, Optional<LocalDate> runDate, boolean dryRun, Map<String, String> overrides,
-    boolean help, boolean listTables, boolean describeTables, Optional<List<LocalDate>> range, boolean force) {
+    boolean help, boolean listTables, boolean describeTables, Optional<List<LocalDate>> range, boolean force,
+    boolean printConfig) {
 
   /** The longest backfill one invocation runs (a year and a day): longer ranges are split by the orchestrator. */
   static final int MAX_RANGE_DAYS = 366;
@@ -54,6 +56,8 @@ public record JobArgs(File config, Optional<LocalDate> runDate, boolean dryRun, 
                                properties (-Dsegments.rfm.score-bins=4) work too.
         --list-tables          Print the location of each output table (with --config) and exit.
         --describe-tables      Print the output tables' columns, types and meaning (Markdown) and exit.
+        --print-config         Print the effective configuration (file, overrides and defaults merged; secrets
+                               redacted) and exit. A run logs it at DEBUG (logger org.segmentation.jobs).
         --help                 Print this help and exit.
 
       Exit status: 0 published (or dry run passed), 2 bad arguments or configuration, 3 data-quality gate failed
@@ -63,7 +67,8 @@ public record JobArgs(File config, Optional<LocalDate> runDate, boolean dryRun, 
       MAX_RANGE_DAYS);
 
   /** Options without a value. */
-  static final Set<String> FLAGS = Set.of("--help", "--dry-run", "--list-tables", "--describe-tables", "--force");
+  static final Set<String> FLAGS = Set.of("--help", "--dry-run", "--list-tables", "--describe-tables", "--force",
+      "--print-config");
   /** Options with a value. */
   static final Set<String> VALUED = Set.of("--config", "--run-date", "--set", "--from", "--to");
 
@@ -92,7 +97,7 @@ public record JobArgs(File config, Optional<LocalDate> runDate, boolean dryRun, 
       throw new ConfigurationException("--force: only with --from and --to (a single --run-date always runs)");
     }
     return new JobArgs(config, runDate, line.flag("--dry-run"), overrides, help, line.flag("--list-tables"),
-        describeTables, range, line.flag("--force"));
+        describeTables, range, line.flag("--force"), line.flag("--print-config"));
   }
 
   /** The dates to run, in order: the range, or the run date (default: yesterday in the business time zone). */

@@ -81,8 +81,14 @@ public final class NightlySegmentsJob {
       TableCatalog.ALL.stream().map(TableSpec::name).map(settings.lake()::tablePath).forEach(out::println);
       return ExitCode.SUCCESS.status();
     }
+    if (jobArgs.printConfig()) {
+      out.print(SettingsLoader.renderRedacted(config));
+      return ExitCode.SUCCESS.status();
+    }
     String fingerprint = SettingsLoader.fingerprint(config);
-    LOG.info("effective configuration (secrets redacted):\n{}", SettingsLoader.renderRedacted(config));
+    // at DEBUG: a first run shows its steps, not 270 lines of settings (--print-config prints them; the fingerprint on
+    // the first line and in run_log says which configuration ran)
+    LOG.debug("effective configuration (secrets redacted):\n{}", SettingsLoader.renderRedacted(config));
     List<LocalDate> dates = jobArgs.dates(settings.timeZone());
     if (jobArgs.range().isEmpty()) {
       return runOneDate(jobArgs, settings, fingerprint, dates.get(0), null, null, out, err);
