@@ -33,6 +33,11 @@ public final class StepMetrics extends SparkListener {
   private final Map<Integer, String> stepOfStage = new ConcurrentHashMap<>();
   private final Map<String, Totals> totals = new ConcurrentHashMap<>();
   private final Map<String, Double> seconds = new LinkedHashMap<>();
+  /** Jobs of the run's steps running now, when the latest of them started, and the time any ran (ms). */
+  private int activeJobs;
+  private long busySince;
+  private long busyMillis;
+  private final java.util.Set<Integer> ourJobs = ConcurrentHashMap.newKeySet();
 
   @Override
   public void onJobStart(SparkListenerJobStart job) {
@@ -41,7 +46,28 @@ public final class StepMetrics extends SparkListener {
       String step = group.substring(StepRunner.JOB_GROUP_PREFIX.length());
       scala.jdk.javaapi.CollectionConverters.asJava(job.stageIds())
           .forEach(stage -> stepOfStage.put((Integer) stage, step));
+      synchronized (this) {
+        ourJobs.add(job.jobId());
+        if (activeJobs++ == 0) {
+          busySince = job.time();
+        }
+      }
     }
+  }
+
+  @Override
+  public synchronized void onJobEnd(org.apache.spark.scheduler.SparkListenerJobEnd job) {
+    if (ourJobs.remove(job.jobId()) && --activeJobs == 0) {
+      busyMillis += Math.max(0, job.time() - busySince);
+    }
+  }
+
+  /**
+   * The seconds during which at least one Spark job of the run's steps ran: the rest of a run is its fixed cost
+   * outside Spark jobs (planning, Delta's commit protocol, driver-side work, waiting).
+   */
+  public synchronized double sparkJobSeconds() {
+    return busyMillis / 1000.0;
   }
 
   @Override

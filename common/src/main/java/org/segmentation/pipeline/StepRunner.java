@@ -142,9 +142,21 @@ public class StepRunner implements AutoCloseable {
     if (reason != null) {
       fields.put("reason", reason);
     }
-    fields.put("seconds", Math.round(java.time.Duration.between(context.startedAt(), java.time.Instant.now())
-        .toMillis() / 100.0) / 10.0);
+    double seconds = java.time.Duration.between(context.startedAt(), java.time.Instant.now()).toMillis() / 1000.0;
+    fields.put("seconds", Math.round(seconds * 10) / 10.0);
+    fields.put("spark_job_seconds", Math.round(metrics.sparkJobSeconds() * 10) / 10.0);
     return metrics.json(fields);
+  }
+
+  /**
+   * Where the run's time went so far, for the summary line: {@code spark_job_seconds=} (at least one Spark job of a
+   * step running) and {@code outside_spark_seconds=} (the rest: planning, commits, driver work, start-up).
+   */
+  public String timeSplit() {
+    double seconds = java.time.Duration.between(context.startedAt(), java.time.Instant.now()).toMillis() / 1000.0;
+    double spark = metrics.sparkJobSeconds();
+    return String.format(java.util.Locale.ROOT, "spark_job_seconds=%.1f outside_spark_seconds=%.1f", spark,
+        Math.max(0, seconds - spark));
   }
 
   /** The latest result of the given type, if a step has produced one. */

@@ -199,7 +199,7 @@ public final class NightlySegmentsJob {
         out.println("summary_json=" + steps.summaryJson(outcome.status(), 0, null));
         out.println(summary(outcome.status(), ExitCode.SUCCESS, runDate, runId, null,
             outcome.inputs().countDetails() + " customers=" + outcome.customers()
-                + " lake=" + settings.lake().root(), progress.runSeconds()));
+                + " lake=" + settings.lake().root() + " " + steps.timeSplit(), progress.runSeconds()));
         return ExitCode.SUCCESS.status();
       } catch (Exception e) { // every failure ends with a status, a run_log row and a summary line
         ExitCode code = exitCodeOf(e);
