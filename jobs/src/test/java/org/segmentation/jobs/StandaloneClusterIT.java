@@ -158,7 +158,7 @@ class StandaloneClusterIT {
     assertTrue(client.summary().startsWith("result=published exit=0"), client.output());
     assertTrue(!killable.isAlive(), "a worker was killed during the run");
     java.util.regex.Matcher removed = java.util.regex.Pattern
-        .compile("recovery_listener executor_removed=\\S+ running_tasks=([1-9]\\d*)").matcher(client.output());
+        .compile("recovery_listener executor_removed=\\S+ tasks_lost=([1-9]\\d*)").matcher(client.output());
     assertTrue(removed.find(), "an executor with running tasks was lost:\n" + client.output());
     assertTrue(client.output().contains("recovery_listener task_rerun "),
         "a lost task ran again on another executor:\n" + client.output());
