@@ -82,7 +82,12 @@ public final class LakeLease {
     this.lakeRoot = lakeRoot;
     this.clock = clock;
     try {
-      this.fs = folder.getFileSystem(hadoop);
+      // an instance of its own: on a local disk, no checksum files beside the lease's (a renewal cut short by a kill
+      // would leave a checksum that no longer matches, and every later read would fail), without changing the
+      // instance Spark and Delta share
+      this.fs = FileSystem.newInstance(folder.toUri(), hadoop);
+      fs.setWriteChecksum(false);
+      fs.setVerifyChecksum(false);
     } catch (IOException e) {
       throw new IllegalStateException("Cannot reach the lake at " + lakeRoot + ": " + e.getMessage(), e);
     }
@@ -269,10 +274,17 @@ public final class LakeLease {
     if (fs.exists(renewed)) {
       try (var in = fs.open(renewed)) {
         String text = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
-        // empty while its holder rewrites it: a holder that is writing is alive
-        renewedAt = text.isEmpty() ? clock.instant() : Instant.ofEpochMilli(Long.parseLong(text));
-      } catch (java.io.FileNotFoundException | NumberFormatException e) {
-        renewedAt = clock.instant();
+        renewedAt = Instant.ofEpochMilli(Long.parseLong(text));
+      } catch (java.io.FileNotFoundException e) {
+        renewedAt = takenAt;
+      } catch (IOException | NumberFormatException e) {
+        // empty or cut short: its holder is rewriting it now (alive), or was killed while rewriting it (and the file
+        // stays so for good); the time the file was last written tells which
+        try {
+          renewedAt = Instant.ofEpochMilli(fs.getFileStatus(renewed).getModificationTime());
+        } catch (java.io.FileNotFoundException gone) {
+          renewedAt = takenAt;
+        }
       }
     }
     return new Holder(sequence, node.get("state").asText(), node.get("run_id").asText(), node.get("host").asText(),

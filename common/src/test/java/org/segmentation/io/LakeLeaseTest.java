@@ -146,4 +146,18 @@ class LakeLeaseTest {
     assertEquals(0, winners.get(0).sequence());
     winners.get(0).close();
   }
+
+  @Test
+  void aHolderKilledWhileRewritingItsRenewalLeavesALeaseThatStillExpires() throws Exception {
+    ManualClock clock = new ManualClock();
+    lease(clock).take("2026-12-03_killed-mid-renewal", Duration.ofSeconds(3), NEVER);
+    // the renewal file truncated by a rewrite that a SIGKILL cut short, ten seconds ago
+    Path renewed = lake.resolve(LakeLease.FOLDER).resolve(String.format("%020d.renewed", 0));
+    java.nio.file.Files.writeString(renewed, "");
+    java.nio.file.Files.setLastModifiedTime(renewed, java.nio.file.attribute.FileTime.from(
+        Instant.now().minusSeconds(10)));
+    LakeLease.Held next = lease(Clock.systemUTC()).take("2026-12-03_next", EXPIRY, NEVER);
+    assertEquals("2026-12-03_killed-mid-renewal", next.tookOverFrom().orElseThrow().runId());
+    next.close();
+  }
 }

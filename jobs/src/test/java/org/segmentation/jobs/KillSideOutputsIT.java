@@ -198,7 +198,7 @@ class KillSideOutputsIT {
     assertNotEquals(0, committed.waitFor(), committed.output());
     ChildJob.awaitLeaseExpiry(lake);
     String committedRun = runIdOf(committed);
-    assertTrue(publishedRunIds(lake).contains(committedRun));
+    assertTrue(publishedRunIds(lake).contains(committedRun), committed.output());
     assertEquals(before, visibleOutputs(lake), "killed after its run_log row, before the renames");
     onlyPublishedNightsAreVisible(lake, "a kill after the commit");
 
