@@ -59,37 +59,34 @@ public final class TableRepair {
 
   /** Restores every table date whose latest commit is this run's (a failed run, before it exits). */
   public List<Restored> restoreOwnWrites(String runId) {
-    return restore(table -> true, runId::equals, runId);
+    return restore(runId::equals, runId);
   }
 
-  /**
-   * Restores every table date whose latest commit is by an unpublished run other than {@code runId}. A table whose
-   * latest version is one a run recorded in run_log (the usual night: the last run published) has none, and its
-   * commits are not read.
-   */
+  /** Restores every table date whose latest commit is by an unpublished run other than {@code runId}. */
   public List<Restored> repairLeftovers(String runId) {
     Set<String> published = runLog.publishedRunIds();
-    return restore(table -> lake.latestVersion(table) > recordedVersion(table),
-        writer -> !writer.equals(runId) && !published.contains(writer), runId);
-  }
-
-  /** The highest version of the table that run_log accounts for; -1 when none. */
-  private long recordedVersion(TableSpec table) {
-    return runLog.recordedVersions().getOrDefault(table.name(), -1L);
+    return restore(writer -> !writer.equals(runId) && !published.contains(writer), runId);
   }
 
   /**
-   * @param mayHaveLeftovers the tables whose commits are worth reading
+   * Looks only at tables with commits that run_log does not account for (its latest version above the highest one
+   * recorded): a table whose latest version a run recorded (the usual night: the last run published) has neither
+   * leftovers nor writes of this run, and its commits are not read.
+   *
    * @param isToRestore whether the run that last wrote a date is one whose rows must go
    */
-  private List<Restored> restore(Predicate<TableSpec> mayHaveLeftovers, Predicate<String> isToRestore,
-      String runId) {
+  private List<Restored> restore(Predicate<String> isToRestore, String runId) {
+    Map<String, Long> recorded = runLog.recordedVersions();
     List<Restored> restored = new ArrayList<>();
     for (TableSpec table : TableCatalog.ALL) {
-      if (!table.partitionedByRunDate() || !lake.exists(table) || !mayHaveLeftovers.test(table)) {
+      if (!table.partitionedByRunDate() || !lake.exists(table)) {
         continue;
       }
-      for (Map.Entry<LocalDate, String> date : latestWriters(table).entrySet()) {
+      long unaccounted = lake.latestVersion(table) - recorded.getOrDefault(table.name(), -1L);
+      if (unaccounted <= 0) {
+        continue;
+      }
+      for (Map.Entry<LocalDate, String> date : latestWriters(table, unaccounted).entrySet()) {
         if (!RESTORED.equals(date.getValue()) && isToRestore.test(date.getValue())) {
           Optional<Long> version = runLog.publishedRunOf(date.getKey())
               .flatMap(published -> Optional.ofNullable(published.tableVersions().get(table.name())));
@@ -103,16 +100,12 @@ public final class TableRepair {
   }
 
   /**
-   * For each run date among the table's commits that run_log does not account for, the run id of the latest commit
-   * that wrote it, or {@link #RESTORED} when the latest was a restore. Commits of other writers (NULL or foreign
-   * userMetadata) write no date.
+   * For each run date among the table's {@code unaccounted} latest commits (those run_log does not account for), the
+   * run id of the latest commit that wrote it, or {@link #RESTORED} when the latest was a restore. Commits of other
+   * writers (NULL or foreign userMetadata) write no date.
    */
-  Map<LocalDate, String> latestWriters(TableSpec table) {
+  Map<LocalDate, String> latestWriters(TableSpec table, long unaccounted) {
     Map<LocalDate, String> writers = new LinkedHashMap<>();
-    long unaccounted = lake.latestVersion(table) - recordedVersion(table);
-    if (unaccounted <= 0) {
-      return writers;
-    }
     for (Row commit : lake.recentCommits(table, (int) Math.min(Integer.MAX_VALUE, unaccounted))) { // newest first
       if (commit.isNullAt(1)) {
         continue;
@@ -129,7 +122,7 @@ public final class TableRepair {
   }
 
   /** The run date a run id or date text starts with ({@code 2026-11-20_...}). */
-  private static Optional<LocalDate> dateOf(String text) {
+  public static Optional<LocalDate> dateOf(String text) {
     if (text.length() < 10) {
       return Optional.empty();
     }

@@ -2,7 +2,6 @@ package org.segmentation.output;
 
 import java.io.IOException;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -114,17 +113,9 @@ public final class NightPublisher {
 
   /** Whether the run with this id is the latest published run of its date (so its staged outputs belong in place). */
   private boolean isCommitted(String runId) {
-    Optional<LocalDate> date = dateOf(runId);
+    Optional<LocalDate> date = TableRepair.dateOf(runId);
     return date.isPresent() && run.runLog().publishedRunOf(date.get())
         .map(published -> published.runId().equals(runId)).orElse(false);
-  }
-
-  private static Optional<LocalDate> dateOf(String runId) {
-    try {
-      return runId.length() < 10 ? Optional.empty() : Optional.of(LocalDate.parse(runId.substring(0, 10)));
-    } catch (DateTimeParseException e) {
-      return Optional.empty();
-    }
   }
 
   void committed() {
