@@ -6,16 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.segmentation.TestSpark;
+import org.segmentation.TestTier;
 import org.segmentation.bench.LakeDiff;
 
 /**
  * The same night with and without Apache DataFusion Comet (the settings of conf/comet.conf, the Comet jar on the
  * classpath as for run-local.sh): every output table is identical, row for row, and Comet did run parts of the plan
- * natively (its operators are in the job's explained fallbacks).
+ * natively (its operators are in the job's explained fallbacks). Full tier: Comet is an optional engine.
  */
+@Tag(TestTier.FULL)
 class CometParityIT {
   @TempDir
   Path dir;

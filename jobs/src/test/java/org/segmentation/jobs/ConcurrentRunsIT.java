@@ -15,8 +15,10 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.segmentation.TestTier;
 import org.segmentation.io.LakeLease;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.io.TableSpec;
@@ -29,6 +31,7 @@ import org.segmentation.io.TableSpec;
  * <p>The first case is the one that lost a night before the lease: a run for a date (X) held inside its first table
  * commit by {@link PausingLogStore}, and meanwhile a run for the next date (Y), whose start-up repair used to take
  * X's fresh writes for a killed run's leftovers and put them back, so X recorded a night no plain reader could see.
+ * The fast tier runs that case; the others (a race of two starts, a backfill, a killed holder) run with -Pfull.
  */
 class ConcurrentRunsIT {
   static final LocalDate DATE = LocalDate.of(2026, 11, 20);
@@ -118,6 +121,7 @@ class ConcurrentRunsIT {
   }
 
   @Test
+  @Tag(TestTier.FULL) // the busy exit is the first case's; this one is a race of two starts
   void ofTwoRunsOfOneDateStartedTogetherOnePublishesAndTheOtherIsTurnedAway() throws Exception {
     Path lake = dir.resolve("same-date");
     ChildJob first = ChildJob.start(args(lake, DATE));
@@ -135,6 +139,7 @@ class ConcurrentRunsIT {
   }
 
   @Test
+  @Tag(TestTier.FULL)
   void aNightlyRunBesideABackfillIsTurnedAwayAndTheBackfillPublishesEveryDate() throws Exception {
     Path lake = dir.resolve("backfill");
     ChildJob backfill = ChildJob.start(new String[] {"--config", config.toString(),
@@ -154,6 +159,7 @@ class ConcurrentRunsIT {
   }
 
   @Test
+  @Tag(TestTier.FULL) // the fast tier's KillAnywhereIT takes over a killed run's lease after each kill
   void aLeaseLeftByAKilledRunKeepsTheLakeUntilItExpiresThenTheNextRunTakesItOverAndPublishes() throws Exception {
     Path lake = dir.resolve("killed-holder");
     String[] expiry = {"--set", "segments.run.lease-expires-after=45s", "--set", "segments.run.lease-renew-every=3s"};

@@ -22,9 +22,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.segmentation.TestSpark;
+import org.segmentation.TestTier;
 import org.segmentation.bench.LakeDiff;
 import org.segmentation.config.LakeSettings;
 import org.segmentation.io.LakeTables;
@@ -41,6 +43,8 @@ import org.segmentation.io.TableSpec;
  * page names a published run), the night killed after its commit gets its folders and page put into place by the next
  * run's start, and a last uninterrupted rerun ends with the tables, export files (by checksum) and manifests' file
  * lists of an uninterrupted rerun on an untouched copy.
+ *
+ * <p>The fast tier runs the kill after the commit (the one a later run must finish); the full tier all of them.
  */
 class KillSideOutputsIT {
   static final LocalDate DATE = LocalDate.of(2026, 11, 20);
@@ -75,8 +79,8 @@ class KillSideOutputsIT {
         """.formatted(KillAnywhereIT.SHORT_LEASE, FIRST, SECOND));
     published = dir.resolve("published");
     for (LocalDate date : List.of(DATE.minusDays(1), DATE)) {
-      ChildJob run = ChildJob.start(args(published, date));
-      assertEquals(0, run.waitFor(), run.output());
+      JobRunner run = JobRunner.run(args(published, date)); // in this JVM: no kill here, and a warm JVM is quicker
+      assertEquals(0, run.status(), run.toString());
     }
   }
 
@@ -140,8 +144,8 @@ class KillSideOutputsIT {
   }
 
   /** Whether the repair line lists {@code item} in {@code field} ({@code outputs_discarded=a,b}). */
-  static boolean listed(ChildJob run, String field, String item) {
-    Matcher list = Pattern.compile("stage=repair_tables .*" + field + "=(\\S+)").matcher(run.output());
+  static boolean listed(String output, String field, String item) {
+    Matcher list = Pattern.compile("stage=repair_tables .*" + field + "=(\\S+)").matcher(output);
     return list.find() && List.of(list.group(1).split(",")).contains(item);
   }
 
@@ -168,6 +172,13 @@ class KillSideOutputsIT {
   }
 
   @Test
+  void aNightKilledAfterItsCommitHasItsOutputsPutInPlaceByTheNextRunsStart() throws Exception {
+    Path lake = SampleLake.copy(published, dir.resolve("committed"));
+    killAfterTheCommitThenStartTheNext(lake, visibleOutputs(lake));
+  }
+
+  @Test
+  @Tag(TestTier.FULL)
   void killedInsideTheSideOutputsNoUnpublishedNightIsEverVisibleAndARerunEndsAsIfNothingHappened()
       throws Exception {
     Path reference = SampleLake.copy(published, dir.resolve("reference"));
@@ -189,25 +200,11 @@ class KillSideOutputsIT {
     ChildJob reporting = haltedAt(lake, "/reports/_tmp_");
     assertEquals(HaltingFileSystem.HALTED, reporting.waitFor(), reporting.output());
     ChildJob.awaitLeaseExpiry(lake);
-    assertTrue(listed(reporting, "outputs_discarded", "export:" + FIRST + "@" + DATE),
+    assertTrue(listed(reporting.output(), "outputs_discarded", "export:" + FIRST + "@" + DATE),
         "the first kill's staged folder is deleted:\n" + reporting.output());
     assertEquals(before, visibleOutputs(lake), "killed while writing the report");
 
-    // right after its commit: published, its folders and page still staged; readers see the previous ones
-    ChildJob committed = ChildJob.start(line -> line.startsWith("stage=write_run_log "), rerun(lake));
-    assertNotEquals(0, committed.waitFor(), committed.output());
-    ChildJob.awaitLeaseExpiry(lake);
-    String committedRun = runIdOf(committed);
-    assertTrue(publishedRunIds(lake).contains(committedRun), committed.output());
-    assertEquals(before, visibleOutputs(lake), "killed after its run_log row, before the renames");
-    onlyPublishedNightsAreVisible(lake, "a kill after the commit");
-
-    // the next run's start puts them into place (then replaces them with its own)
-    ChildJob next = ChildJob.start(rerun(lake));
-    assertEquals(0, next.waitFor(), next.output());
-    assertTrue(listed(next, "outputs_put_in_place", "export:" + FIRST + "@" + DATE), next.output());
-    assertTrue(listed(next, "outputs_put_in_place", "export:" + SECOND + "@" + DATE), next.output());
-    assertTrue(listed(next, "outputs_put_in_place", "report@" + DATE + ".html"), next.output());
+    killAfterTheCommitThenStartTheNext(lake, before);
 
     // a random instant, from a seed that differs on every run and is printed to reproduce a failure
     long seed = System.nanoTime();
@@ -233,6 +230,27 @@ class KillSideOutputsIT {
     try (Stream<Path> leftovers = Files.walk(lake.resolve("exports"))) {
       assertEquals(List.of(), leftovers.filter(p -> p.getFileName().toString().startsWith("_tmp_")).toList(),
           "no staged folder is left");
+    }
+  }
+
+  /**
+   * Kills a rerun right after its commit (published, its folders and page still staged: readers see the previous
+   * ones), then starts the next, which puts them into place before replacing them with its own.
+   */
+  private static void killAfterTheCommitThenStartTheNext(Path lake, Map<String, String> before) throws Exception {
+    ChildJob committed = ChildJob.start(line -> line.startsWith("stage=write_run_log "), rerun(lake));
+    assertNotEquals(0, committed.waitFor(), committed.output());
+    ChildJob.awaitLeaseExpiry(lake);
+    String committedRun = runIdOf(committed);
+    assertTrue(publishedRunIds(lake).contains(committedRun), committed.output());
+    assertEquals(before, visibleOutputs(lake), "killed after its run_log row, before the renames");
+    onlyPublishedNightsAreVisible(lake, "a kill after the commit");
+
+    JobRunner next = JobRunner.run(rerun(lake));
+    assertEquals(0, next.status(), next.toString());
+    for (String output : List.of("export:" + FIRST + "@" + DATE, "export:" + SECOND + "@" + DATE,
+        "report@" + DATE + ".html")) {
+      assertTrue(listed(next.out(), "outputs_put_in_place", output), next.toString());
     }
   }
 }

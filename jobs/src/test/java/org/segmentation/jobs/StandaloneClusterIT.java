@@ -16,9 +16,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.segmentation.TestSpark;
+import org.segmentation.TestTier;
 import org.segmentation.bench.LakeDiff;
 
 /**
@@ -26,10 +31,11 @@ import org.segmentation.bench.LakeDiff;
  * application takes one on each, spread out, and in cluster mode the driver takes one more), separate
  * JVMs started from the Spark jars Maven resolved. A Worker launches executors from a Spark home with a {@code jars/}
  * folder and a {@code RELEASE} file, so the test builds one from those jars. The job is submitted with
- * {@code SparkSubmit} in client mode, with one Worker killed (SIGKILL) while a stage has tasks in flight, and in cluster
- * mode (the driver runs on a Worker); each run's tables must equal those of a {@code local[2]} run on the same input,
- * row for row.
+ * {@code SparkSubmit} in cluster mode (the driver runs on a Worker) and, in the full tier, in client mode with one
+ * Worker killed (SIGKILL) while a stage has tasks in flight; each run's tables must equal those of a {@code local[2]}
+ * run on the same input, row for row.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the worker dies last: cluster mode has both
 class StandaloneClusterIT {
   static final LocalDate DATE = LocalDate.of(2026, 11, 20);
 
@@ -39,6 +45,7 @@ class StandaloneClusterIT {
   static String masterUrl;
   static final List<Process> daemons = new ArrayList<>();
   static Process killable;
+  static Path local;
 
   @BeforeAll
   static void startCluster() throws Exception {
@@ -75,6 +82,9 @@ class StandaloneClusterIT {
       daemons.add(worker);
       killable = worker;
     }
+    local = dir.resolve("local-lake");
+    JobRunner reference = JobRunner.run(jobArgs(local)); // local[2], as the configuration says
+    assertEquals(0, reference.status(), reference.toString());
   }
 
   @AfterAll
@@ -139,11 +149,23 @@ class StandaloneClusterIT {
   }
 
   @Test
-  void theJobPublishesTheSameTablesOnAClusterEvenWhenAWorkerDies() throws Exception {
-    Path local = dir.resolve("local-lake");
-    JobRunner reference = JobRunner.run(jobArgs(local)); // local[2], as the configuration says
-    assertEquals(0, reference.status(), reference.toString());
+  @Order(1)
+  void inClusterModeTheJobPublishesTheSameTablesAsLocally() throws Exception {
+    // the driver runs on a Worker (which also hosts an executor)
+    Path clusterLake = dir.resolve("cluster-lake");
+    long started = System.nanoTime();
+    ChildJob cluster = submit("cluster", line -> false, clusterLake);
+    assertEquals(0, cluster.waitFor(), cluster.output());
+    String check = checkPublished(clusterLake);
+    assertTrue(check.startsWith("result=published exit=0"), check);
+    assertSameTables(local, clusterLake);
+    System.out.printf("StandaloneClusterIT: cluster mode %.0f s%n", (System.nanoTime() - started) / 1e9);
+  }
 
+  @Test
+  @Order(2)
+  @Tag(TestTier.FULL)
+  void inClientModeTheJobPublishesTheSameTablesWhenAWorkerDies() throws Exception {
     // Client mode; once tasks run on both executors at once (RecoveryListener, in the driver, says so), one Worker
     // dies: its executor's running tasks are lost and must run again on the other.
     Path clientLake = dir.resolve("client-lake");
@@ -162,19 +184,9 @@ class StandaloneClusterIT {
     assertTrue(removed.find(), "an executor with running tasks was lost:\n" + client.output());
     assertTrue(client.output().contains("recovery_listener task_rerun "),
         "a lost task ran again on another executor:\n" + client.output());
-    double clientSeconds = (System.nanoTime() - started) / 1e9;
     assertSameTables(local, clientLake);
-
-    // Cluster mode: the driver runs on the surviving Worker (which also hosts the executor)
-    Path clusterLake = dir.resolve("cluster-lake");
-    started = System.nanoTime();
-    ChildJob cluster = submit("cluster", line -> false, clusterLake);
-    assertEquals(0, cluster.waitFor(), cluster.output());
-    String check = checkPublished(clusterLake);
-    assertTrue(check.startsWith("result=published exit=0"), check);
-    assertSameTables(local, clusterLake);
-    System.out.printf("StandaloneClusterIT: client mode with a worker killed %.0f s, cluster mode %.0f s%n",
-        clientSeconds, (System.nanoTime() - started) / 1e9);
+    System.out.printf("StandaloneClusterIT: client mode with a worker killed %.0f s%n",
+        (System.nanoTime() - started) / 1e9);
   }
 
   private static String checkPublished(Path lake) {
