@@ -11,9 +11,10 @@ import java.util.Map;
  * @param leaseRenewEvery how often a live run renews its lease; well below {@code leaseExpiresAfter}
  * @param stepTimeLimit how long any one step may run before the run cancels it and fails ({@code step_timeout})
  * @param stepTimeLimits per step name, a limit other than {@code stepTimeLimit}
+ * @param parallelTableWrites how many of the night's table writes run side by side (1: one by one)
  */
 public record RunSettings(Duration leaseExpiresAfter, Duration leaseRenewEvery, Duration stepTimeLimit,
-    Map<String, Duration> stepTimeLimits) {
+    Map<String, Duration> stepTimeLimits, int parallelTableWrites) {
   public static final String BLOCK = "run";
 
   public RunSettings {
@@ -22,7 +23,7 @@ public record RunSettings(Duration leaseExpiresAfter, Duration leaseRenewEvery, 
 
   /** The defaults of reference.conf, for code that builds settings by hand (tools and tests). */
   public static final RunSettings DEFAULTS = new RunSettings(Duration.ofMinutes(5), Duration.ofSeconds(30),
-      Duration.ofHours(3), Map.of());
+      Duration.ofHours(3), Map.of(), 4);
 
   static RunSettings read(ConfigReader in) {
     Duration expiresAfter = in.durationAtLeast("lease-expires-after", Duration.ofSeconds(2));
@@ -33,7 +34,8 @@ public record RunSettings(Duration leaseExpiresAfter, Duration leaseRenewEvery, 
     }
     RunSettings settings = new RunSettings(expiresAfter, renewEvery,
         in.durationAtLeast("step-time-limit", Duration.ofSeconds(1)),
-        in.durations("step-time-limits", Duration.ofSeconds(1)));
+        in.durations("step-time-limits", Duration.ofSeconds(1)),
+        in.intBetween("parallel-table-writes", 1, 64));
     in.rejectUnknownKeys();
     return settings;
   }

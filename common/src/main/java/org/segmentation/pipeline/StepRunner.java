@@ -38,6 +38,17 @@ public class StepRunner implements AutoCloseable {
   private final Runnable guard;
   private final List<StepResult> results = new ArrayList<>();
   private final StepMetrics metrics = new StepMetrics();
+  /** Job groups of steps past their limit: a job such a step submits after the cancellation is cancelled as it starts. */
+  private final java.util.Set<String> cancelledGroups = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final org.apache.spark.scheduler.SparkListener lateJobs = new org.apache.spark.scheduler.SparkListener() {
+    @Override
+    public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart job) {
+      String group = job.properties() == null ? null : job.properties().getProperty("spark.jobGroup.id");
+      if (group != null && cancelledGroups.contains(group)) {
+        context.spark().sparkContext().cancelJob(job.jobId(), "its step ran past its time limit");
+      }
+    }
+  };
   private final ExecutorService stepThread = Executors.newSingleThreadExecutor(task -> {
     Thread thread = new Thread(task, "segments-step");
     thread.setDaemon(true); // a step stuck past its limit does not keep the process alive
@@ -56,6 +67,7 @@ public class StepRunner implements AutoCloseable {
     this.guard = guard;
     if (context != null) {
       context.spark().sparkContext().addSparkListener(metrics);
+      context.spark().sparkContext().addSparkListener(lateJobs);
     }
   }
 
@@ -67,43 +79,108 @@ public class StepRunner implements AutoCloseable {
   public <R extends StepResult> R run(Step<R> step) {
     guard.run();
     progress.begin(step.name());
-    SparkSession session = context.spark();
-    SparkContext spark = session.sparkContext();
-    String group = JOB_GROUP_PREFIX + step.name();
     long started = System.nanoTime();
-    Future<R> running = stepThread.submit(() -> {
-      SparkSession.setActiveSession(session);
-      // interruptOnCancel: a cancelled step's tasks stop at once (only a time limit cancels a step)
-      spark.setJobGroup(group, group + " run_date=" + context.runDate(), true);
-      try {
-        return step.execute(context);
-      } finally {
-        spark.clearJobGroup();
-      }
-    });
+    Future<R> running = stepThread.submit(() -> execute(step));
     try {
-      R result = waitFor(step.name(), running, group);
+      R result = waitFor(step.name(), running);
       results.add(result);
       progress.end(step.name(), result.progressDetails());
       return result;
+    } catch (RuntimeException | Error e) {
+      progress.abandon(step.name());
+      throw e;
     } finally {
       metrics.stepEnded(step.name(), (System.nanoTime() - started) / 1e9);
     }
   }
 
-  private <R> R waitFor(String step, Future<R> running, String group) {
+  /**
+   * Runs independent steps side by side, at most {@code parallelism} at a time (the night's table writes: each its
+   * own Delta transaction on its own table), each under its own job group, guard check, time limit and progress line
+   * (printed as it ends). Returns their results in the order given, once every step has ended: when one fails, the
+   * others still finish or fail before its exception is thrown, so that the failure path never meets a write in
+   * flight.
+   */
+  public <R extends StepResult> List<R> runSideBySide(List<? extends Step<R>> steps, int parallelism) {
+    if (steps.size() <= 1 || parallelism <= 1) {
+      return steps.stream().map(this::run).toList();
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, steps.size()), task -> {
+      Thread thread = new Thread(task, "segments-step-side-by-side");
+      thread.setDaemon(true);
+      return thread;
+    });
+    try {
+      List<Future<R>> running = new ArrayList<>();
+      for (Step<R> step : steps) {
+        running.add(pool.submit(() -> {
+          guard.run();
+          progress.begin(step.name());
+          long started = System.nanoTime();
+          try {
+            R result = execute(step);
+            progress.end(step.name(), result.progressDetails());
+            return result;
+          } catch (RuntimeException | Error e) {
+            progress.abandon(step.name());
+            throw e;
+          } finally {
+            metrics.stepEnded(step.name(), (System.nanoTime() - started) / 1e9);
+          }
+        }));
+      }
+      List<R> done = new ArrayList<>();
+      RuntimeException firstFailure = null;
+      for (int i = 0; i < steps.size(); i++) {
+        try {
+          done.add(waitFor(steps.get(i).name(), running.get(i)));
+        } catch (RuntimeException e) {
+          if (firstFailure == null) {
+            firstFailure = e;
+          } else {
+            firstFailure.addSuppressed(e);
+          }
+        }
+      }
+      results.addAll(done);
+      if (firstFailure != null) {
+        throw firstFailure;
+      }
+      return done;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Runs the step in this thread under its job group (the caller's thread is one of the runner's). */
+  private <R extends StepResult> R execute(Step<R> step) {
+    SparkSession session = context.spark();
+    SparkContext spark = session.sparkContext();
+    String group = JOB_GROUP_PREFIX + step.name();
+    SparkSession.setActiveSession(session);
+    // interruptOnCancel: a cancelled step's tasks stop at once (only a time limit cancels a step)
+    spark.setJobGroup(group, group + " run_date=" + context.runDate(), true);
+    try {
+      return step.execute(context);
+    } finally {
+      spark.clearJobGroup();
+    }
+  }
+
+  private <R> R waitFor(String step, Future<R> running) {
+    String group = JOB_GROUP_PREFIX + step;
     Duration limit = timeLimitOf(step);
     try {
       return running.get(limit.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      context.spark().sparkContext().cancelJobGroup(group);
+      cancel(group);
       running.cancel(true);
       throw new StepTimeoutException("Step " + step + " ran past its time limit of " + describe(limit)
           + " (segments.run.step-time-limit, or step-time-limits." + step + "): its Spark jobs were cancelled and "
           + "the run stopped; the previous night stays published. Look at the step in the Spark UI or event log "
           + "(job group '" + group + "'), then retry or raise the limit");
     } catch (InterruptedException e) {
-      context.spark().sparkContext().cancelJobGroup(group);
+      cancel(group);
       running.cancel(true);
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while step " + step + " ran", e);
@@ -117,6 +194,15 @@ public class StepRunner implements AutoCloseable {
       }
       throw new IllegalStateException("Step " + step + " failed: " + cause, cause);
     }
+  }
+
+  /**
+   * Cancels the step's jobs, those running now and any it still submits (a step on a busy driver may submit its job
+   * after its limit has passed: a cancellation of the group alone would miss it).
+   */
+  private void cancel(String group) {
+    cancelledGroups.add(group);
+    context.spark().sparkContext().cancelJobGroup(group);
   }
 
   private Duration timeLimitOf(String step) {
@@ -174,6 +260,7 @@ public class StepRunner implements AutoCloseable {
     stepThread.shutdownNow();
     if (context != null) {
       context.spark().sparkContext().removeSparkListener(metrics);
+      context.spark().sparkContext().removeSparkListener(lateJobs);
     }
     for (StepResult result : results) {
       result.release();

@@ -16,8 +16,8 @@ public final class Progress implements AutoCloseable {
   private final PrintStream out;
   private final ScheduledExecutorService heartbeat;
   private final long runStartNanos = System.nanoTime();
-  private volatile String currentStage = "start";
-  private volatile long stageStartNanos = System.nanoTime();
+  /** The stages running now (more than one while independent steps run side by side), with their start times. */
+  private final java.util.Map<String, Long> running = new java.util.concurrent.ConcurrentSkipListMap<>();
 
   public Progress(PrintStream out, long heartbeatSeconds) {
     this.out = out;
@@ -27,22 +27,33 @@ public final class Progress implements AutoCloseable {
       return thread;
     });
     if (heartbeatSeconds > 0) {
-      heartbeat.scheduleAtFixedRate(() -> out.println("heartbeat stage=" + currentStage + " stage_seconds="
-          + seconds(stageStartNanos) + " run_seconds=" + seconds(runStartNanos)),
-          heartbeatSeconds, heartbeatSeconds, TimeUnit.SECONDS);
+      heartbeat.scheduleAtFixedRate(this::beat, heartbeatSeconds, heartbeatSeconds, TimeUnit.SECONDS);
     }
+  }
+
+  /** One heartbeat line per running stage (none between stages). */
+  private void beat() {
+    String run = seconds(runStartNanos);
+    running.forEach((stage, started) -> out.println("heartbeat stage=" + stage + " stage_seconds=" + seconds(started)
+        + " run_seconds=" + run));
   }
 
   /** Marks the start of a stage (for the heartbeat and the stage's duration). */
   public void begin(String stage) {
-    currentStage = stage;
-    stageStartNanos = System.nanoTime();
+    running.put(stage, System.nanoTime());
   }
 
   /** Prints the line of the stage that just ended, with its duration and the given {@code key=value} details. */
   public void end(String stage, String details) {
-    out.println("stage=" + stage + (details.isBlank() ? "" : " " + details) + " seconds=" + seconds(stageStartNanos));
+    Long started = running.remove(stage);
+    out.println("stage=" + stage + (details.isBlank() ? "" : " " + details) + " seconds="
+        + seconds(started == null ? System.nanoTime() : started));
     out.flush();
+  }
+
+  /** Forgets a stage that failed (no line: the run's failure line says why). */
+  public void abandon(String stage) {
+    running.remove(stage);
   }
 
   public void line(String text) {

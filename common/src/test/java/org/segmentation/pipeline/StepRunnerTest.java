@@ -116,4 +116,90 @@ class StepRunnerTest {
       assertTrue(!ran.get());
     }
   }
+
+  /** A step that records itself and returns its name, for the side-by-side runs. */
+  record Named(String name, Runnable body) implements Step<Ran> {
+    @Override
+    public Ran execute(RunContext run) {
+      body.run();
+      return new Ran(name);
+    }
+  }
+
+  record Ran(String name) implements StepResult {
+    @Override
+    public String progressDetails() {
+      return "ran=" + name;
+    }
+  }
+
+  static void await(java.util.concurrent.CountDownLatch latch) {
+    try {
+      assertTrue(latch.await(30, TimeUnit.SECONDS), "the other steps never ran at the same time");
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void sideBySideStepsOverlapEachPrintsItsLineAndTheResultsKeepTheirOrder() {
+    // each of three steps waits until all three have started: one by one, they would never finish
+    java.util.concurrent.CountDownLatch allStarted = new java.util.concurrent.CountDownLatch(3);
+    Runnable meet = () -> {
+      allStarted.countDown();
+      await(allStarted);
+    };
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (StepRunner steps = new StepRunner(context(""), new Progress(new PrintStream(out, true,
+        StandardCharsets.UTF_8), 0))) {
+      java.util.List<Ran> results = steps.runSideBySide(java.util.List.of(new Named("write_a", meet),
+          new Named("write_b", meet), new Named("write_c", meet)), 4);
+      assertEquals(java.util.List.of(new Ran("write_a"), new Ran("write_b"), new Ran("write_c")), results);
+      assertEquals(new Ran("write_c"), steps.latest(Ran.class).orElseThrow());
+    }
+    java.util.List<String> lines = out.toString(StandardCharsets.UTF_8).lines().sorted().toList();
+    assertEquals(3, lines.size(), lines.toString());
+    for (String step : java.util.List.of("a", "b", "c")) {
+      assertTrue(lines.stream().anyMatch(line -> line.startsWith("stage=write_" + step + " ran=write_" + step
+          + " seconds=")), lines.toString());
+    }
+  }
+
+  @Test
+  @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void whenOneSideBySideStepFailsTheOthersEndBeforeItsFailureIsThrown() {
+    AtomicBoolean slowEnded = new AtomicBoolean();
+    try (StepRunner steps = runner(context(""), () -> { })) {
+      IllegalStateException failure = assertThrows(IllegalStateException.class, () -> steps.runSideBySide(
+          java.util.List.of(new Named("write_failing", () -> {
+            throw new IllegalStateException("the write's own failure");
+          }), new Named("write_slow", () -> {
+            sleep(1_500);
+            slowEnded.set(true);
+          })), 2));
+      assertEquals("the write's own failure", failure.getMessage());
+      assertTrue(slowEnded.get(), "the failure path must never meet a write in flight");
+    }
+  }
+
+  @Test
+  void withParallelismOneTheStepsRunOneByOneInOrder() {
+    java.util.List<String> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    try (StepRunner steps = runner(context(""), () -> { })) {
+      steps.runSideBySide(java.util.List.of(new Named("write_a", () -> {
+        sleep(300);
+        order.add("a");
+      }), new Named("write_b", () -> order.add("b"))), 1);
+    }
+    assertEquals(java.util.List.of("a", "b"), order);
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }

@@ -66,11 +66,11 @@ final class NightlyRunBook {
         steps.run(new AssembleSegmentTables(inputs, clustered, clv, history));       // assemble_tables
     BuildAudiences.Audiences audiences =
         steps.run(new BuildAudiences(inputs, features, tables, history)); // audiences: members, arms, changes
-    List<PublishTable.Commit> commits = new ArrayList<>();
-    tables.inPublishingOrder().forEach(
-        (table, rows) -> commits.add(steps.run(night.table(table, rows))));         // write_<table>, one by one
-    audiences.tables().forEach(
-        (table, rows) -> commits.add(steps.run(night.table(table, rows))));
+    List<PublishTable> writes = new ArrayList<>();
+    tables.inPublishingOrder().forEach((table, rows) -> writes.add(night.table(table, rows)));
+    audiences.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
+    List<PublishTable.Commit> commits = steps.runSideBySide(writes,                 // write_<table>, side by side
+        steps.context().settings().run().parallelTableWrites());
     night.stage(steps.run(new ExportAudiences(audiences)).folders().values());      // export_audiences: staged
     WriteReport.Written report = steps.run(new WriteReport(inputs, commits, history)); // write_report: staged
     report.page().ifPresent(page -> night.stage(List.of(page)));
