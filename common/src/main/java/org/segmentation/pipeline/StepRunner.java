@@ -95,12 +95,17 @@ public class StepRunner implements AutoCloseable {
   }
 
   /**
-   * Runs independent steps side by side, at most {@code parallelism} at a time (the night's table writes: each its
-   * own Delta transaction on its own table), each under its own job group, guard check, time limit and progress line
-   * (printed as it ends). Returns their results in the order given, once every step has ended: when one fails, the
-   * others still finish or fail before its exception is thrown, so that the failure path never meets a write in
-   * flight.
+   * Runs independent steps side by side, at most {@code segments.run.parallel-table-writes} at a time (the night's
+   * table writes: each its own Delta transaction on its own table), each under its own job group, guard check, time
+   * limit and progress line (printed as it ends). Returns their results in the order given, once every step has ended. When one fails, the
+   * steps not yet started are skipped and those running finish or fail before its exception is thrown, so that the
+   * failure path never meets a write in flight.
    */
+  public <R extends StepResult> List<R> runSideBySide(List<? extends Step<R>> steps) {
+    return runSideBySide(steps, context.settings().run().parallelTableWrites());
+  }
+
+  /** {@link #runSideBySide(List)} with at most {@code parallelism} steps at a time (1: one after the other). */
   public <R extends StepResult> List<R> runSideBySide(List<? extends Step<R>> steps, int parallelism) {
     if (steps.size() <= 1 || parallelism <= 1) {
       return steps.stream().map(this::run).toList();
@@ -112,8 +117,12 @@ public class StepRunner implements AutoCloseable {
     });
     try {
       List<Future<R>> running = new ArrayList<>();
+      java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
       for (Step<R> step : steps) {
         running.add(pool.submit(() -> {
+          if (failed.get()) {
+            return null; // skipped: the run fails anyway
+          }
           guard.run();
           progress.begin(step.name());
           long started = System.nanoTime();
@@ -122,6 +131,7 @@ public class StepRunner implements AutoCloseable {
             progress.end(step.name(), result.progressDetails());
             return result;
           } catch (RuntimeException | Error e) {
+            failed.set(true);
             progress.abandon(step.name());
             throw e;
           } finally {
@@ -133,7 +143,10 @@ public class StepRunner implements AutoCloseable {
       RuntimeException firstFailure = null;
       for (int i = 0; i < steps.size(); i++) {
         try {
-          done.add(waitFor(steps.get(i).name(), running.get(i)));
+          R result = waitFor(steps.get(i).name(), running.get(i));
+          if (result != null) {
+            done.add(result);
+          }
         } catch (RuntimeException e) {
           if (firstFailure == null) {
             firstFailure = e;

@@ -168,8 +168,9 @@ class StepRunnerTest {
 
   @Test
   @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-  void whenOneSideBySideStepFailsTheOthersEndBeforeItsFailureIsThrown() {
+  void whenOneSideBySideStepFailsTheOthersEndBeforeItsFailureIsThrownAndNoNewOneStarts() {
     AtomicBoolean slowEnded = new AtomicBoolean();
+    AtomicBoolean laterRan = new AtomicBoolean();
     try (StepRunner steps = runner(context(""), () -> { })) {
       IllegalStateException failure = assertThrows(IllegalStateException.class, () -> steps.runSideBySide(
           java.util.List.of(new Named("write_failing", () -> {
@@ -177,9 +178,10 @@ class StepRunnerTest {
           }), new Named("write_slow", () -> {
             sleep(1_500);
             slowEnded.set(true);
-          })), 2));
+          }), new Named("write_later", () -> laterRan.set(true))), 2));
       assertEquals("the write's own failure", failure.getMessage());
       assertTrue(slowEnded.get(), "the failure path must never meet a write in flight");
+      assertTrue(!laterRan.get(), "a write not yet started when one failed is skipped");
     }
   }
 

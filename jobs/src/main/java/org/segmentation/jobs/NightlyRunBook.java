@@ -69,8 +69,7 @@ final class NightlyRunBook {
     List<PublishTable> writes = new ArrayList<>();
     tables.inPublishingOrder().forEach((table, rows) -> writes.add(night.table(table, rows)));
     audiences.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
-    List<PublishTable.Commit> commits = steps.runSideBySide(writes,                 // write_<table>, side by side
-        steps.context().settings().run().parallelTableWrites());
+    List<PublishTable.Commit> commits = steps.runSideBySide(writes); // write_<table>: side by side
     night.stage(steps.run(new ExportAudiences(audiences)).folders().values());      // export_audiences: staged
     WriteReport.Written report = steps.run(new WriteReport(inputs, commits, history)); // write_report: staged
     report.page().ifPresent(page -> night.stage(List.of(page)));

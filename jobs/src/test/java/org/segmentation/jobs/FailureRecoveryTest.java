@@ -95,20 +95,34 @@ class FailureRecoveryTest {
   void aFailedRunPutsBackEveryTableItHadChanged() throws IOException {
     Path lake = copyOfPublished("failed-lake");
     Map<String, List<String>> before = plainNight(lake, DATE);
-    // A quarantine table with a column this job does not know stops the run at its fourth write, after
-    // customer_segments, segment_summary and segment_transitions were committed with other rows (3 score bins).
+    // A quarantine table with a column this job does not know fails the fourth write. The first three
+    // (customer_segments, segment_summary, segment_transitions) start side by side with it and commit other rows
+    // (3 score bins); of the writes after them, those that started before the failure commit too, the rest never
+    // start. Whatever committed is put back, and run_log names exactly that.
     TestSpark.get().sql("ALTER TABLE delta.`" + lake.resolve("quarantine") + "` ADD COLUMNS (planted STRING)");
+    Map<String, Long> versionsBefore = new LinkedHashMap<>();
+    DATED.forEach(table -> versionsBefore.put(table.name(), latestVersion(lake, table.name())));
 
     JobRunner rerun = run(lake, DATE, "--set", "segments.rfm.score-bins=3");
 
     assertEquals(1, rerun.status(), rerun.toString());
     assertTrue(rerun.out().contains("stage=write_segment_transitions"), rerun.out());
-    String restored = "customer_segments@" + DATE + ",segment_summary@" + DATE + ",segment_transitions@" + DATE;
-    assertTrue(rerun.out().contains("restored=" + restored), rerun.out());
+    java.util.Set<String> changed = new java.util.TreeSet<>();
+    versionsBefore.forEach((table, version) -> {
+      if (latestVersion(lake, table) > version) {
+        changed.add(table + "@" + DATE);
+      }
+    });
+    assertTrue(changed.containsAll(List.of("customer_segments@" + DATE, "segment_summary@" + DATE,
+        "segment_transitions@" + DATE)) && !changed.contains("quarantine@" + DATE), changed.toString());
+    java.util.regex.Matcher restoredLine =
+        java.util.regex.Pattern.compile("restored=(\\S+) \\(this run's writes").matcher(rerun.out());
+    assertTrue(restoredLine.find(), rerun.out());
+    assertEquals(changed, new java.util.TreeSet<>(List.of(restoredLine.group(1).split(","))), rerun.out());
     assertEquals(before, plainNight(lake, DATE), "a plain reader sees the published night again");
     Row failed = TestSpark.get().read().format("delta").load(lake.resolve("run_log").toString())
         .where(col("status").equalTo("failed")).first();
-    assertEquals(List.of(restored.split(",")), List.copyOf(new java.util.TreeSet<>(
+    assertEquals(List.copyOf(changed), List.copyOf(new java.util.TreeSet<>(
         failed.<String, Long>getJavaMap(failed.fieldIndex("tables_restored")).keySet())));
     assertEquals(1, failed.getInt(failed.fieldIndex("exit_code")));
 
