@@ -171,11 +171,14 @@ class StepRunnerTest {
   void whenOneSideBySideStepFailsTheOthersEndBeforeItsFailureIsThrownAndNoNewOneStarts() {
     AtomicBoolean slowEnded = new AtomicBoolean();
     AtomicBoolean laterRan = new AtomicBoolean();
+    java.util.concurrent.CountDownLatch slowStarted = new java.util.concurrent.CountDownLatch(1);
     try (StepRunner steps = runner(context(""), () -> { })) {
       IllegalStateException failure = assertThrows(IllegalStateException.class, () -> steps.runSideBySide(
           java.util.List.of(new Named("write_failing", () -> {
+            await(slowStarted); // fails while the other is in flight
             throw new IllegalStateException("the write's own failure");
           }), new Named("write_slow", () -> {
+            slowStarted.countDown();
             sleep(1_500);
             slowEnded.set(true);
           }), new Named("write_later", () -> laterRan.set(true))), 2));
@@ -195,6 +198,15 @@ class StepRunnerTest {
       }), new Named("write_b", () -> order.add("b"))), 1);
     }
     assertEquals(java.util.List.of("a", "b"), order);
+  }
+
+  static void await(java.util.concurrent.CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   static void sleep(long millis) {
