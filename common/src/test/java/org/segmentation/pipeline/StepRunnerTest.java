@@ -200,15 +200,6 @@ class StepRunnerTest {
     assertEquals(java.util.List.of("a", "b"), order);
   }
 
-  static void await(java.util.concurrent.CountDownLatch latch) {
-    try {
-      latch.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
   static void sleep(long millis) {
     try {
       Thread.sleep(millis);

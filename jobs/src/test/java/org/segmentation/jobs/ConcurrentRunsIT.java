@@ -92,7 +92,9 @@ class ConcurrentRunsIT {
 
     Path gate = dir.resolve("commit-gate");
     Files.writeString(gate, "closed");
-    ChildJob x = ChildJob.start(line -> false, true, args(lake, DATE,
+    // X writes one table at a time, so that it stands still at its first commit and every file change while it
+    // waits is Y's (side by side, X's other writes would go on committing)
+    ChildJob x = ChildJob.start(line -> false, true, args(lake, DATE, "--set", "segments.run.parallel-table-writes=1",
         "--set", "segments.spark.conf.\"spark.delta.logStore.file.impl\"=\"" + PausingLogStore.class.getName() + "\"",
         "--set", "segments.spark.conf.\"spark.hadoop." + PausingLogStore.GATE + "\"=\"" + gate + "\""));
     Path waiting = Path.of(gate + ".waiting");

@@ -51,8 +51,11 @@ class SparkSubmitIT {
   @Test
   void theShadedJarRunsThroughSparkSubmitAndWritesDelta() throws Exception {
     assertTrue(new File(JobJar.path()).isFile(), "build the jar first (mvn verify)");
-    runToEnd("generate", "org.segmentation.jobs.GenerateSampleDataJob", "--output", dir.resolve("raw").toString(),
-        "--customers", "400", "--purchases", "3000", "--seed", "5", "--end-date", "2026-11-20", "--format", "delta");
+    // the inputs are written here (one child JVM fewer): the job's own start is what is under test
+    org.segmentation.sample.SampleDataGenerator inputs = new org.segmentation.sample.SampleDataGenerator(400, 3000, 5,
+        java.time.LocalDate.parse("2026-11-20"));
+    inputs.purchases(TestSpark.get()).write().format("delta").save(dir.resolve("raw/purchases").toString());
+    inputs.profiles(TestSpark.get()).write().format("delta").save(dir.resolve("raw/profiles").toString());
     Path config = dir.resolve("submit.conf");
     Files.writeString(config, """
         segments {
