@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.segmentation.config.JobSettings;
@@ -97,9 +98,9 @@ public class StepRunner implements AutoCloseable {
   /**
    * Runs independent steps side by side, at most {@code segments.run.parallel-table-writes} at a time (the night's
    * table writes: each its own Delta transaction on its own table), each under its own job group, guard check, time
-   * limit and progress line (printed as it ends). Returns their results in the order given, once every step has ended. When one fails, the
-   * steps not yet started are skipped and those running finish or fail before its exception is thrown, so that the
-   * failure path never meets a write in flight.
+   * limit and progress line (printed as it ends). Returns their results in the order given, once every step has
+   * ended. When one fails, the steps not yet started are skipped and those running finish or fail before its exception
+   * is thrown, so that the failure path never meets a write in flight.
    */
   public <R extends StepResult> List<R> runSideBySide(List<? extends Step<R>> steps) {
     return runSideBySide(steps, context.settings().run().parallelTableWrites());
@@ -117,7 +118,7 @@ public class StepRunner implements AutoCloseable {
     });
     try {
       List<Future<R>> running = new ArrayList<>();
-      java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+      AtomicBoolean failed = new AtomicBoolean();
       for (Step<R> step : steps) {
         running.add(pool.submit(() -> {
           if (failed.get()) {
