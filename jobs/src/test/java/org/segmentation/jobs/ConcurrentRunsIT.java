@@ -77,18 +77,22 @@ class ConcurrentRunsIT {
   }
 
   static void assertLakeBusy(ChildJob run, int status) {
-    assertEquals(LAKE_BUSY, status, run.output());
-    assertTrue(run.summary().startsWith("result=failed exit=75"), run.output());
-    assertTrue(run.summary().contains("reason=lake_busy"), run.output());
-    assertFalse(run.output().contains("stage=load_validate"), "a busy lake is left before any input is read:\n"
-        + run.output());
+    assertLakeBusy(status, run.summary(), run.output());
+  }
+
+  static void assertLakeBusy(int status, String summary, String output) {
+    assertEquals(LAKE_BUSY, status, output);
+    assertTrue(summary.startsWith("result=failed exit=75"), output);
+    assertTrue(summary.contains("reason=lake_busy"), output);
+    assertFalse(output.contains("stage=load_validate"), "a busy lake is left before any input is read:\n" + output);
   }
 
   @Test
   void aRunForAnotherDateStartedWhileOneWritesChangesNothingAndNoNightIsLost() throws Exception {
     Path lake = dir.resolve("two-dates");
-    ChildJob before = ChildJob.start(args(lake, DATE.minusDays(1)));
-    assertEquals(0, before.waitFor(), before.output());
+    // X is the other process; the night before, Y and Y's retry run in this JVM (warm: a JVM each costs a minute)
+    JobRunner before = JobRunner.run(args(lake, DATE.minusDays(1)));
+    assertEquals(0, before.status(), before.toString());
 
     Path gate = dir.resolve("commit-gate");
     Files.writeString(gate, "closed");
@@ -105,17 +109,16 @@ class ConcurrentRunsIT {
     }
 
     Map<String, Long> whileXWrites = files(lake);
-    ChildJob y = ChildJob.start(args(lake, DATE.plusDays(1)));
-    assertLakeBusy(y, y.waitFor());
-    assertTrue(y.output().contains("in use by run " + DATE + "_"), "names the run that holds the lake:\n"
-        + y.output());
+    JobRunner y = JobRunner.run(args(lake, DATE.plusDays(1)));
+    assertLakeBusy(y.status(), y.lastLine(), y.toString());
+    assertTrue(y.toString().contains("in use by run " + DATE + "_"), "names the run that holds the lake:\n" + y);
     assertEquals(whileXWrites, files(lake), "the busy run changed nothing");
 
     Files.delete(gate); // X commits and publishes
     assertEquals(0, x.waitFor(), x.output());
-    ChildJob yAgain = ChildJob.start(args(lake, DATE.plusDays(1))); // the orchestrator's retry
-    assertEquals(0, yAgain.waitFor(), yAgain.output());
-    assertTrue(yAgain.output().contains("stage=repair_tables restored=none"), yAgain.output());
+    JobRunner yAgain = JobRunner.run(args(lake, DATE.plusDays(1))); // the orchestrator's retry
+    assertEquals(0, yAgain.status(), yAgain.toString());
+    assertTrue(yAgain.out().contains("stage=repair_tables restored=none"), yAgain.toString());
 
     everyNightReadsWhole(lake, List.of(DATE.minusDays(1), DATE, DATE.plusDays(1)));
     assertEquals(3, KillAnywhereIT.runLogRows(lake, "published"));

@@ -11,8 +11,9 @@ import org.apache.hadoop.util.Progressable;
 
 /**
  * Hadoop's local file system that ends the process at once (as SIGKILL does: no shutdown hook, no finally block) the
- * first time a file or folder whose path matches the regex in the Hadoop setting {@value #HALT_ON} is created: a kill
- * at an exact point inside a step (between two audiences' export folders, while the report page is written). A job
+ * first time a file or folder whose path matches the regex in the Hadoop setting {@value #HALT_ON} is created or
+ * renamed to: a kill at an exact point inside a step (between two audiences' export folders, while the report page is
+ * written, before the first output is put into place). A job
  * uses it with {@code spark.hadoop.fs.file.impl} set to this class.
  */
 public class HaltingFileSystem extends LocalFileSystem {
@@ -43,6 +44,12 @@ public class HaltingFileSystem extends LocalFileSystem {
       short replication, long blockSize, Progressable progress) throws IOException {
     haltIfMatches(f);
     return super.create(f, permission, overwrite, bufferSize, replication, blockSize, progress);
+  }
+
+  @Override
+  public boolean rename(Path source, Path destination) throws IOException {
+    haltIfMatches(destination);
+    return super.rename(source, destination);
   }
 
   @Override

@@ -27,8 +27,9 @@ import org.segmentation.TestTier;
 import org.segmentation.bench.LakeDiff;
 
 /**
- * The shaded jar on a real Spark standalone cluster on loopback: one Master and two Workers (two cores each; the
- * application takes one on each, spread out, and in cluster mode the driver takes one more), separate
+ * The shaded jar on a real Spark standalone cluster on loopback: one Master and, in the full tier, two Workers (two
+ * cores each; the application takes one on each, spread out, and in cluster mode the driver takes one more; the fast
+ * tier starts one Worker, which hosts the driver and one executor: two cold JVMs fewer), separate
  * JVMs started from the Spark jars Maven resolved. A Worker launches executors from a Spark home with a {@code jars/}
  * folder and a {@code RELEASE} file, so the test builds one from those jars. The job is submitted with
  * {@code SparkSubmit} in cluster mode (the driver runs on a Worker) and, in the full tier, in client mode with one
@@ -74,7 +75,7 @@ class StandaloneClusterIT {
     daemons.add(daemon(sparkHome, "master", line -> line.contains("I have been elected leader"),
         "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", Integer.toString(port),
         "--webui-port", Integer.toString(freePort())));
-    for (int i = 1; i <= 2; i++) {
+    for (int i = 1; i <= (TestTier.full() ? 2 : 1); i++) {
       Process worker = daemon(sparkHome, "worker-" + i, line -> line.contains("Successfully registered with master"),
           "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "2", "--memory", "2g",
           "--work-dir", dir.resolve("work-" + i).toString(), "--webui-port", Integer.toString(freePort()),
