@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * The layers of the library, bottom to top, as CONTRIBUTING.md draws them; no arrow runs back up:
  * <pre>
  *   checks                      the start-up rule check (reads every phase's expressions)
- *   phases                      input, features, rfm, clv, clustering, output, audiences, report
+ *   phases                      input, features, rfm, clv, clustering, output, audiences, experiments, report
  *   pipeline                    steps, their runner and the run's context
  *   io                          the lake: tables, run_log, model store, lease, Spark sessions
  *   config                      typed settings, read from the configuration
@@ -28,7 +28,8 @@ class ArchitectureTest {
       .importPackages("org.segmentation");
   static final String[] PHASES = {"org.segmentation.input..", "org.segmentation.features..",
       "org.segmentation.rfm..", "org.segmentation.clv..", "org.segmentation.clustering..",
-      "org.segmentation.output..", "org.segmentation.audiences..", "org.segmentation.report.."};
+      "org.segmentation.output..", "org.segmentation.audiences..", "org.segmentation.experiments..",
+      "org.segmentation.report.."};
 
   @Test
   void noLayerUsesALayerAboveIt() {

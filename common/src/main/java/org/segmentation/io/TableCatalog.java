@@ -258,6 +258,48 @@ public final class TableCatalog {
           new Column(Columns.CHANGE, StringType, "added (a member tonight, not the night before) or removed"),
           new Column(Columns.ARM, StringType, "the customer's arm in the audience")));
 
+  public static final TableSpec EXPERIMENT_RESULTS = new TableSpec("experiment_results",
+      "run date, experiment, variant against control, metric and cell of a breakdown", true,
+      List.of(
+          runDate(),
+          new Column(Columns.EXPERIMENT, StringType, "the experiment"),
+          new Column(Columns.VARIANT, StringType, "the variant compared with control"),
+          new Column(Columns.CONTROL_VARIANT, StringType, "the control variant (the holdout of an audience)"),
+          new Column(Columns.METRIC, StringType, "the metric; a binary one is the share of members with 1"),
+          new Column(Columns.BREAKDOWN, StringType, "the column whose value is the cell, as it stood at assignment; "
+              + "'all' for the whole experiment"),
+          new Column(Columns.CELL, StringType, "the breakdown's value; '(unknown)' where it was NULL"),
+          new Column(Columns.CONTROL_N, LongType, "control members with a value of the metric"),
+          new Column(Columns.CONTROL_MEAN, DoubleType, "the metric's mean in control; NULL when control is empty"),
+          new Column(Columns.VARIANT_N, LongType, "variant members with a value of the metric"),
+          new Column(Columns.VARIANT_MEAN, DoubleType, "the metric's mean in the variant; NULL when it is empty"),
+          new Column(Columns.ABSOLUTE_LIFT, DoubleType, "variant mean − control mean; NULL without a statistic "
+              + "(an arm with fewer than two members, or no variation in either)"),
+          new Column(Columns.lowOf(Columns.ABSOLUTE_LIFT), DoubleType, "lower bound of Welch's interval at the "
+              + "confidence (Welch–Satterthwaite degrees of freedom)"),
+          new Column(Columns.highOf(Columns.ABSOLUTE_LIFT), DoubleType, "upper bound of Welch's interval"),
+          new Column(Columns.RELATIVE_LIFT, DoubleType, "absolute lift / control mean; NULL when that mean is 0"),
+          new Column(Columns.lowOf(Columns.RELATIVE_LIFT), DoubleType, "lower bound (delta method, same degrees of "
+              + "freedom)"),
+          new Column(Columns.highOf(Columns.RELATIVE_LIFT), DoubleType, "upper bound (delta method)"),
+          new Column(Columns.P_VALUE, DoubleType, "two-sided p-value of Welch's t for the absolute lift"),
+          new Column(Columns.Q_VALUE, DoubleType, "Benjamini–Hochberg q-value across the breakdown's cells (for "
+              + "this experiment, variant and metric); a cell is significant when it is below 1 − confidence"),
+          new Column(Columns.CUPED_ABSOLUTE_LIFT, DoubleType, "the absolute lift after CUPED with the metric's "
+              + "pre-period covariate; NULL without one"),
+          new Column(Columns.lowOf(Columns.CUPED_ABSOLUTE_LIFT), DoubleType, "lower bound of its Welch interval"),
+          new Column(Columns.highOf(Columns.CUPED_ABSOLUTE_LIFT), DoubleType, "upper bound of its Welch interval"),
+          new Column(Columns.CUPED_P_VALUE, DoubleType, "two-sided p-value of the CUPED-adjusted lift"),
+          new Column(Columns.VARIANCE_REDUCTION, DoubleType, "1 − Var(CUPED lift) / Var(lift): the share of the "
+              + "variance the covariate removed"),
+          new Column(Columns.CONFIDENCE, DoubleType, "the intervals' confidence level"),
+          new Column(Columns.WINDOW_COMPLETE, BooleanType, "whether every member's outcome window had ended by the "
+              + "run date (figures of an open window still move)"),
+          new Column(Columns.SRM_P_VALUE, DoubleType, "the experiment's sample-ratio check: χ² p-value of the "
+              + "members per variant against the configured shares (the same on every row of the experiment)"),
+          new Column(Columns.SRM_FLAG, BooleanType, "true when that p-value is below 0.001: the split is not the "
+              + "configured one, and every figure of the experiment is suspect")));
+
   public static final TableSpec CLUSTER_MODELS = new TableSpec("cluster_models", "saved clustering model", false,
       List.of(
           new Column(RUN_DATE, DateType, "the run date the model was fitted for"),

@@ -146,6 +146,39 @@ public final class Columns {
   public static final String EMAIL_SHA256 = "email_sha256";
   public static final String PHONE_SHA256 = "phone_sha256";
 
+  // Experiments (experiment_results; see org.segmentation.experiments)
+  public static final String EXPERIMENT = "experiment";
+  public static final String VARIANT = "variant";
+  public static final String CONTROL_VARIANT = "control_variant";
+  public static final String METRIC = "metric";
+  public static final String BREAKDOWN = "breakdown";
+  public static final String CELL = "cell";
+  public static final String CONTROL_N = "control_n";
+  public static final String CONTROL_MEAN = "control_mean";
+  public static final String VARIANT_N = "variant_n";
+  public static final String VARIANT_MEAN = "variant_mean";
+  public static final String ABSOLUTE_LIFT = "absolute_lift";
+  public static final String RELATIVE_LIFT = "relative_lift";
+  public static final String P_VALUE = "p_value";
+  public static final String Q_VALUE = "q_value";
+  public static final String CUPED_ABSOLUTE_LIFT = "cuped_absolute_lift";
+  public static final String CUPED_P_VALUE = "cuped_p_value";
+  public static final String VARIANCE_REDUCTION = "variance_reduction";
+  public static final String CONFIDENCE = "confidence";
+  public static final String WINDOW_COMPLETE = "window_complete";
+  public static final String SRM_P_VALUE = "srm_p_value";
+  public static final String SRM_FLAG = "srm_flag";
+
+  /** The lower bound of a figure's interval ({@code absolute_lift_low}). */
+  public static String lowOf(String figure) {
+    return figure + "_low";
+  }
+
+  /** The upper bound of a figure's interval ({@code absolute_lift_high}). */
+  public static String highOf(String figure) {
+    return figure + "_high";
+  }
+
   // Clusters and rule segments
   public static final String CLUSTER_ID = "cluster_id";
   public static final String CLUSTER_NAME = "cluster_name";
