@@ -11,6 +11,7 @@ import java.util.Map;
  * @param timeZone the business time zone: run dates, purchase days and recency are counted in it
  * @param ruleSegments rule-based segments: name to a Spark SQL condition over the customer features
  * @param audiences the audiences exported to campaign tools
+ * @param experiments the measurement of the audiences' holdouts
  * @param report the HTML report of each night
  * @param run the lake lease and the steps' time limits
  */
@@ -28,6 +29,7 @@ public record JobSettings(
     ClvSettings clv,
     Map<String, String> ruleSegments,
     AudienceSettings audiences,
+    ExperimentSettings experiments,
     ReportSettings report,
     RunSettings run) {
 
@@ -82,6 +84,7 @@ public record JobSettings(
         ClvSettings.read(in.child(ClvSettings.BLOCK)),
         in.stringMap(RULE_SEGMENTS),
         AudienceSettings.read(in.child(AudienceSettings.BLOCK)),
+        ExperimentSettings.read(in.child(ExperimentSettings.BLOCK)),
         ReportSettings.read(in.child(ReportSettings.BLOCK)),
         RunSettings.read(in.child(RunSettings.BLOCK)));
     settings.features().checkAgainst(purchases.schema(), in.child(FEATURES));

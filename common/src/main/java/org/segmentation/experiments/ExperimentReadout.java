@@ -37,8 +37,11 @@ public final class ExperimentReadout {
    * @param control the control variant
    * @param shares each variant's configured share of members (need not add to one); empty for equal shares
    * @param windowComplete whether every member's outcome window has ended
+   * @param controlRequired whether a control variant without members is a data error (an input that names its
+   *     variants otherwise) rather than an empty arm (a small audience whose holdout drew nobody yet)
    */
-  public record Design(String control, Map<String, Double> shares, boolean windowComplete) {}
+  public record Design(String control, Map<String, Double> shares, boolean windowComplete,
+      boolean controlRequired) {}
 
   /** One experiment_results row's figures. */
   public record Result(String experiment, String variant, String control, String metric, String breakdown,
@@ -80,7 +83,9 @@ public final class ExperimentReadout {
       if (design == null) {
         throw new IllegalArgumentException("experiment '" + name + "' has no design");
       }
-      if (!experiment.getValue().contains(design.control())) {
+      if (!experiment.getValue().contains(design.control()) && !design.controlRequired()) {
+        experiment.getValue().add(design.control()); // an empty arm: every comparison shows n = 0 and no statistic
+      } else if (!experiment.getValue().contains(design.control())) {
         throw new DataQualityException("Experiment '" + name + "': its control variant '" + design.control()
             + "' has no member; the variants found are " + experiment.getValue() + ". Name the control variant "
             + "the input uses in the experiment's configuration");
@@ -124,7 +129,7 @@ public final class ExperimentReadout {
     long[] counts = new long[order.size()];
     double[] shares = new double[order.size()];
     for (int i = 0; i < order.size(); i++) {
-      counts[i] = byKey.get(new Key(experiment, order.get(i), WHOLE, WHOLE, MEMBERS)).n();
+      counts[i] = byKey.getOrDefault(new Key(experiment, order.get(i), WHOLE, WHOLE, MEMBERS), ArmSums.EMPTY).n();
       if (design.shares().isEmpty()) {
         shares[i] = 1;
       } else if (design.shares().getOrDefault(order.get(i), 0.0) > 0) {

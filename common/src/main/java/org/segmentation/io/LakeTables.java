@@ -162,6 +162,14 @@ public final class LakeTables {
         .where(col(Columns.RUN_DATE).equalTo(lit(java.sql.Date.valueOf(runDate))));
   }
 
+  /**
+   * Every date of the table at its latest committed version, pinned: the run's own writes later on do not change what
+   * it reads. After repair_tables (and under the lease) that version holds exactly the published nights.
+   */
+  public Dataset<Row> readLatest(TableSpec table) {
+    return spark.read().format("delta").option("versionAsOf", latestVersion(table)).load(path(table));
+  }
+
   public Dataset<Row> read(TableSpec table) {
     return spark.read().format("delta").load(path(table));
   }

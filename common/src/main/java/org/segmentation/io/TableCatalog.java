@@ -343,10 +343,18 @@ public final class TableCatalog {
 
   /** Every table, in the order a run publishes them (run_log last). */
   public static final List<TableSpec> ALL = List.of(CUSTOMER_SEGMENTS, SEGMENT_SUMMARY, SEGMENT_TRANSITIONS,
-      QUARANTINE, CLUSTER_PROFILES, CLV_MODEL, AUDIENCE_MEMBERS, AUDIENCE_CHANGES, CLUSTER_MODELS, RUN_LOG);
+      QUARANTINE, CLUSTER_PROFILES, CLV_MODEL, AUDIENCE_MEMBERS, AUDIENCE_CHANGES, EXPERIMENT_RESULTS, CLUSTER_MODELS,
+      RUN_LOG);
 
   /** The tables written only by a lake that has (or had) audiences configured. */
   public static final List<TableSpec> AUDIENCE_TABLES = List.of(AUDIENCE_MEMBERS, AUDIENCE_CHANGES);
+
+  /** The tables written only by a lake that measures (or measured) audiences as experiments. */
+  public static final List<TableSpec> EXPERIMENT_TABLES = List.of(EXPERIMENT_RESULTS);
+
+  /** The tables a lake has only when audiences are (or were) configured: the audience and experiment tables. */
+  public static final List<TableSpec> OPTIONAL_TABLES = List.of(AUDIENCE_MEMBERS, AUDIENCE_CHANGES,
+      EXPERIMENT_RESULTS);
 
   /** The data dictionary, docs/tables.md. */
   public static String markdown() {

@@ -50,7 +50,7 @@ class ExperimentReadoutTest {
 
   static List<Result> readOut() {
     List<Row> sums = new ExperimentSums(METRICS, List.of("segment")).apply(members()).collectAsList();
-    return ExperimentReadout.read(sums, Map.of("e1", new Design("control", Map.of(), true)), METRICS, 0.95);
+    return ExperimentReadout.read(sums, Map.of("e1", new Design("control", Map.of(), true, true)), METRICS, 0.95);
   }
 
   static Result result(List<Result> results, String metric, String breakdown, String cell) {
@@ -121,7 +121,22 @@ class ExperimentReadoutTest {
   void aControlVariantWithoutMembersIsADataErrorNamingTheVariantsFound() {
     List<Row> sums = new ExperimentSums(METRICS, List.of()).apply(members()).collectAsList();
     DataQualityException e = assertThrows(DataQualityException.class, () -> ExperimentReadout.read(sums,
-        Map.of("e1", new Design("holdout", Map.of(), true)), METRICS, 0.95));
+        Map.of("e1", new Design("holdout", Map.of(), true, true)), METRICS, 0.95));
     assertTrue(e.getMessage().contains("'holdout'") && e.getMessage().contains("[control, mail]"), e.getMessage());
+  }
+
+  @Test
+  void anAudienceWhoseHoldoutDrewNobodyShowsAnEmptyArmAndAFlaggedSplit() {
+    List<Row> sums = new ExperimentSums(METRICS, List.of()).apply(members()).collectAsList();
+    List<Result> results = ExperimentReadout.read(sums, Map.of("e1", new Design("holdout",
+        Map.of("holdout", 0.5, "control", 0.25, "mail", 0.25), true, false)), METRICS, 0.95);
+    // control and mail are both compared with the empty holdout
+    assertEquals(2 * METRICS.size(), results.size());
+    for (Result r : results) {
+      assertEquals(0, r.controlSums().n());
+      assertTrue(r.lift().isEmpty());
+      // 0, 5 and 7 members against 6, 3 and 3 expected: χ² = 6 + 4/3 + 16/3 = 12.67, two degrees of freedom
+      assertEquals(Math.exp(-(6 + 4.0 / 3 + 16.0 / 3) / 2), r.srmPValue(), 1e-12);
+    }
   }
 }

@@ -9,6 +9,7 @@ import org.segmentation.clustering.ClusterCustomers;
 import org.segmentation.clv.FitClv;
 import org.segmentation.clv.ScoreClv;
 import org.segmentation.config.JobSettings;
+import org.segmentation.experiments.MeasureExperiments;
 import org.segmentation.checks.CheckRules;
 import org.segmentation.features.BuildFeatures;
 import org.segmentation.features.ProfileMatchGate;
@@ -66,9 +67,12 @@ final class NightlyRunBook {
         steps.run(new AssembleSegmentTables(inputs, clustered, clv, history));       // assemble_tables
     BuildAudiences.Audiences audiences =
         steps.run(new BuildAudiences(inputs, features, tables, history)); // audiences: members, arms, changes
+    MeasureExperiments.Measured experiments =
+        steps.run(new MeasureExperiments(inputs, tables));          // measure_experiments: holdouts against arms
     List<PublishTable> writes = new ArrayList<>();
     tables.inPublishingOrder().forEach((table, rows) -> writes.add(night.table(table, rows)));
     audiences.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
+    experiments.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
     List<PublishTable.Commit> commits = steps.runSideBySide(writes); // write_<table>: side by side
     night.stage(steps.run(new ExportAudiences(audiences)).folders().values());      // export_audiences: staged
     WriteReport.Written report = steps.run(new WriteReport(inputs, commits, history)); // write_report: staged

@@ -1,7 +1,11 @@
 package org.segmentation.jobs;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.when;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -375,11 +379,60 @@ class AudiencesTest {
 
   @Test
   @Order(8)
+  void theSecondNightMeasuresEachAudienceAgainstItsHoldout() {
+    // Every member was first sent on the first night and is measured over (FIRST, END]: the 14 days of the default
+    // window, complete on END. Computed here from audience_members and the raw purchases, with Commons Math's t-test.
+    Dataset<Row> orders = spark().read().parquet(dir.resolve("raw/purchases").toString())
+        .where(to_date(col("order_ts")).gt(lit(java.sql.Date.valueOf(FIRST)))
+            .and(to_date(col("order_ts")).leq(lit(java.sql.Date.valueOf(END)))))
+        .groupBy("customer_id", "order_id").agg(sum("amount").cast("double").as("net"))
+        .groupBy("customer_id").agg(sum(when(col("net").gt(0), 1.0).otherwise(0.0)).as("orders"),
+            sum("net").as("revenue"));
+    Map<String, List<double[]>> byArm = new HashMap<>();
+    for (Row member : table("audience_members", FIRST).where(col("audience").equalTo("everyone"))
+        .join(orders, List.of("customer_id").toArray(String[]::new), "left")
+        .select(col("arm"), coalesce(col("orders"), lit(0.0)), coalesce(col("revenue"), lit(0.0))).collectAsList()) {
+      byArm.computeIfAbsent(member.getString(0), a -> new java.util.ArrayList<>())
+          .add(new double[] {member.getDouble(1) > 0 ? 1 : 0, member.getDouble(2)});
+    }
+    Dataset<Row> results = table("experiment_results", END).where(col("experiment").equalTo("everyone")
+        .and(col("variant").equalTo("treatment")));
+    for (int metric = 0; metric < 2; metric++) {
+      int m = metric;
+      double[] control = byArm.get("control").stream().mapToDouble(v -> v[m]).toArray();
+      double[] treatment = byArm.get("treatment").stream().mapToDouble(v -> v[m]).toArray();
+      String name = metric == 0 ? "converted" : "revenue";
+      Row whole = results.where(col("metric").equalTo(name).and(col("breakdown").equalTo("all"))).first();
+      assertEquals(control.length, (long) whole.getAs("control_n"), name);
+      assertEquals(treatment.length, (long) whole.getAs("variant_n"), name);
+      assertEquals(java.util.Arrays.stream(control).average().orElseThrow(), whole.getAs("control_mean"), 1e-9);
+      assertEquals(java.util.Arrays.stream(treatment).average().orElseThrow(), whole.getAs("variant_mean"), 1e-9);
+      assertEquals(new org.apache.commons.math3.stat.inference.TTest().tTest(treatment, control),
+          whole.getAs("p_value"), 1e-9, name);
+      assertEquals(true, whole.getAs("window_complete"));
+      assertEquals(false, whole.getAs("srm_flag"), "a 50/50 split drawn by the hash");
+      // the cells of a breakdown partition the experiment
+      Row cells = results.where(col("metric").equalTo(name).and(col("breakdown").equalTo("rfm_segment")))
+          .agg(sum("control_n"), sum("variant_n")).first();
+      assertEquals((long) whole.getAs("control_n"), cells.getLong(0));
+      assertEquals((long) whole.getAs("variant_n"), cells.getLong(1));
+    }
+    assertEquals(Set.of("everyone", "everyone_again", "everyone_same_key", "lapsing", "top_spenders"),
+        new HashSet<>(table("experiment_results", END).select("experiment").distinct().as(
+            org.apache.spark.sql.Encoders.STRING()).collectAsList()), "every audience has a holdout");
+  }
+
+  @Test
+  @Order(9)
   void aRerunGivesTheSameArmsAndTheSameFiles() throws Exception {
     Map<String, String> arms = arms("lapsing", END);
     JsonNode before = manifest("lapsing", END);
+    List<String> results = table("experiment_results", END).collectAsList().stream().map(Row::toString).sorted()
+        .toList();
     JobRunner rerun = night(END);
     assertEquals(0, rerun.status(), rerun.toString());
+    assertEquals(results, table("experiment_results", END).collectAsList().stream().map(Row::toString).sorted()
+        .toList(), "the same experiment results");
     assertEquals(arms, arms("lapsing", END));
     JsonNode after = manifest("lapsing", END);
     assertNotEquals(before.get("run_id"), after.get("run_id"));
@@ -387,7 +440,7 @@ class AudiencesTest {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void aFailedExportShowsNoNewFolderAndThePublishedNightStands() throws Exception {
     LocalDate night = END.plusDays(1);
     // a plain file where the top_spenders folder should be: the last audience (in name order) cannot be exported,
@@ -419,7 +472,7 @@ class AudiencesTest {
   }
 
   @Test
-  @Order(10)
+  @Order(11)
   void aBadAudienceStopsTheRunAtStartUpNamingIt() {
     JobRunner run = night(END, "segments.audiences.lists.lapsing.filter=\"no_such_column > 1\"",
         "segments.audiences.lists.top_spenders.destinations=[\"nowhere\"]");

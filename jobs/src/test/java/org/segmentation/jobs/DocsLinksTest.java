@@ -34,9 +34,12 @@ class DocsLinksTest {
     return documents;
   }
 
-  /** The anchor GitHub gives a heading: lower case, punctuation but hyphens dropped, spaces to hyphens. */
+  /**
+   * The anchor GitHub gives a heading: lower case, punctuation dropped but for hyphens and underscores (so
+   * {@code ## experiment_results} is {@code #experiment_results}), spaces to hyphens.
+   */
   static String anchorOf(String heading) {
-    return heading.strip().toLowerCase(Locale.ROOT).replaceAll("[`*_]", "").replaceAll("[^\\p{L}\\p{N}\\- ]", "")
+    return heading.strip().toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}\\-_ ]", "")
         .replace(' ', '-');
   }
 

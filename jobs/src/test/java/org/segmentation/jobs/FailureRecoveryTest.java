@@ -33,7 +33,7 @@ class FailureRecoveryTest {
   static final List<TableSpec> DATED = KillAnywhereIT.DATED;
   /** Every table of this lake. */
   static final List<TableSpec> TABLES = TableCatalog.ALL.stream()
-      .filter(table -> !TableCatalog.AUDIENCE_TABLES.contains(table)).toList();
+      .filter(table -> !TableCatalog.OPTIONAL_TABLES.contains(table)).toList();
 
   @TempDir
   static Path dir;

@@ -47,7 +47,7 @@ class KillAnywhereIT {
    * configured; FailureRecoveryTest and AudiencesTest cover them): a run here has fewer steps to kill.
    */
   static final List<TableSpec> DATED = TableCatalog.ALL.stream().filter(TableSpec::partitionedByRunDate)
-      .filter(table -> !TableCatalog.AUDIENCE_TABLES.contains(table)).toList();
+      .filter(table -> !TableCatalog.OPTIONAL_TABLES.contains(table)).toList();
   /**
    * Steps after which a run has not written yet: after reading and validating, after the features, after scoring,
    * after clustering and the model save, before the first table write. (The gates and repair_tables end with no work

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.segmentation.TestSpark;
 import org.segmentation.audiences.BuildAudiences;
 import org.segmentation.audiences.ExportAudiences;
+import org.segmentation.experiments.MeasureExperiments;
 import org.segmentation.clustering.ClusterCustomers;
 import org.segmentation.clv.FitClv;
 import org.segmentation.clv.ScoreClv;
@@ -174,9 +175,16 @@ class NightlyRunBookTest {
         TableCatalog.AUDIENCE_TABLES.forEach(table -> tables.put(table, noRows()));
         audiences = new BuildAudiences.Audiences(tables, Optional.empty(), Optional.empty(), Map.of(), Map.of());
         return audiences;
+      } else if (step instanceof MeasureExperiments measure) {
+        assertSame(INPUTS, measure.inputs());
+        assertSame(segmentTables, measure.segments());
+        Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
+        TableCatalog.EXPERIMENT_TABLES.forEach(table -> tables.put(table, noRows()));
+        return new MeasureExperiments.Measured(tables, Map.of());
       } else if (step instanceof ExportAudiences export) {
         assertSame(audiences, export.audiences());
-        assertEquals(TableCatalog.AUDIENCE_CHANGES, published.get(published.size() - 1), "exports follow the writes");
+        assertEquals(TableCatalog.EXPERIMENT_RESULTS, published.get(published.size() - 1),
+            "exports follow the writes");
         return new ExportAudiences.Exported(Map.of());
       } else if (step instanceof WriteReport report) {
         assertSame(INPUTS, report.inputs());
@@ -244,7 +252,8 @@ class NightlyRunBookTest {
     assertEquals(readmeSteps(), folded(steps.names));
     assertEquals(List.of(TableCatalog.CUSTOMER_SEGMENTS, TableCatalog.SEGMENT_SUMMARY,
         TableCatalog.SEGMENT_TRANSITIONS, TableCatalog.QUARANTINE, TableCatalog.CLUSTER_PROFILES,
-        TableCatalog.CLV_MODEL, TableCatalog.AUDIENCE_MEMBERS, TableCatalog.AUDIENCE_CHANGES), steps.published);
+        TableCatalog.CLV_MODEL, TableCatalog.AUDIENCE_MEMBERS, TableCatalog.AUDIENCE_CHANGES,
+        TableCatalog.EXPERIMENT_RESULTS), steps.published);
     assertEquals(RunLog.PUBLISHED, outcome.status());
     assertEquals(FEATURES.customers(), outcome.customers());
   }
