@@ -7,13 +7,17 @@ import org.segmentation.audiences.AudienceMembers;
 import org.segmentation.audiences.AudienceView;
 import org.segmentation.clustering.FeaturePreparation;
 import org.segmentation.clv.ClvScoring;
+import org.segmentation.config.ExperimentSettings;
 import org.segmentation.config.JobSettings;
 import org.segmentation.features.CustomerFeatures;
 import org.segmentation.features.RuleSegments;
+import org.segmentation.io.TableCatalog;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.Step;
 import org.segmentation.pipeline.StepResult;
 import org.segmentation.rfm.SegmentRuleCheck;
+import org.segmentation.run.ConfigurationException;
+import org.segmentation.schema.Columns;
 
 /**
  * Step {@code check_rules}: the configuration checks that need Spark, before any input is read. The RFM segment rules
@@ -21,7 +25,8 @@ import org.segmentation.rfm.SegmentRuleCheck;
  * combinations); rule segments
  * must be conditions over the customer features and the clustering features must exist with a type their transform
  * takes (both against the features' schema, planned over empty inputs: no job), and audiences must filter, order and
- * export columns that exist, with boolean consent columns. Any problem is exit 2.
+ * export columns that exist, with boolean consent columns, and the experiments' breakdowns must be customer_segments
+ * columns. Any problem is exit 2.
  */
 public record CheckRules() implements Step<CheckRules.Checked> {
 
@@ -62,6 +67,17 @@ public record CheckRules() implements Step<CheckRules.Checked> {
     }
     if (settings.audiences().any()) {
       AudienceMembers.check(AudienceView.empty(run.spark(), settings, run.runDate()), settings.audiences());
+    }
+    if (settings.experiments().enabled()) {
+      java.util.Set<String> columns = new java.util.HashSet<>(TableCatalog.CUSTOMER_SEGMENTS.columnNames());
+      settings.profiles().attributes().forEach(a -> columns.add(Columns.PROFILE_ATTRIBUTES + "." + a.name()));
+      List<String> unknown = settings.experiments().breakdowns().stream().filter(c -> !columns.contains(c)).toList();
+      if (!unknown.isEmpty()) {
+        throw new ConfigurationException(JobSettings.keyPath(ExperimentSettings.BLOCK, "breakdowns") + ": " + unknown
+            + " are not customer_segments columns; a breakdown's cells are a customer's values in that table on "
+            + "the night of the send (for example rfm_segment, cluster_name, clv_tier, or "
+            + Columns.PROFILE_ATTRIBUTES + ".<a declared profile attribute>)");
+      }
     }
     return new Checked(settings.rfm().segments().size(), neverMatched);
   }

@@ -12,7 +12,8 @@ import java.util.List;
  * @param maxAgeDays members first sent more than this many days before the run date are no longer measured (their
  *     experiment's figures stay in the nights that measured them)
  * @param confidence the intervals' confidence level
- * @param breakdowns customer_segments columns whose values at the send are the cells (besides the whole experiment)
+ * @param breakdowns customer_segments columns whose values at the send are the cells (besides the whole experiment);
+ *     a declared profile attribute as {@code profile_attributes.<name>}
  */
 public record ExperimentSettings(boolean enabled, int attributionWindowDays, int maxAgeDays, double confidence,
     List<String> breakdowns) {

@@ -48,7 +48,8 @@ import org.segmentation.experiments.ExperimentSums.Metric;
  * @param runDate the night measured: members first sent before it, outcomes up to its end
  * @param windowDays the attribution window and the pre-period, in days
  * @param maxAgeDays members first sent more than this many days before the run date are left out
- * @param breakdowns customer_segments columns carried from the send night
+ * @param breakdowns customer_segments columns carried from the send night (a profile attribute as
+ *     {@code profile_attributes.<name>}), each named as configured
  */
 public record AudienceOutcomes(LocalDate runDate, int windowDays, int maxAgeDays, List<String> breakdowns) {
   public static final String SEND_DATE = "send_date";
@@ -101,7 +102,7 @@ public record AudienceOutcomes(LocalDate runDate, int windowDays, int maxAgeDays
 
     List<Column> atSend = new ArrayList<>(List.of(col(RUN_DATE).as(SEND_DATE), col(CUSTOMER_ID),
         col(PREDICTED_CLV).as(CLV_AT_SEND)));
-    breakdowns.forEach(b -> atSend.add(col("`" + b + "`")));
+    breakdowns.forEach(b -> atSend.add(col(b).as(b))); // a top-level column, or a profile attribute's field
     Dataset<Row> members = sent.join(segmentHistory
             .where(col(RUN_DATE).geq(earliestSend).and(col(RUN_DATE).lt(asOf)))
             .select(atSend.toArray(Column[]::new)), new String[] {SEND_DATE, CUSTOMER_ID}, "left")
@@ -124,7 +125,7 @@ public record AudienceOutcomes(LocalDate runDate, int windowDays, int maxAgeDays
         col(ARM).as(VARIANT), send,
         date_add(send, windowDays).gt(asOf).as(WINDOW_OPEN), col(CONTACTED).cast("double").as(CONTACTED),
         col(PREDICTED_CLV).minus(col(CLV_AT_SEND)).as(CLV_CHANGE)));
-    breakdowns.forEach(b -> carried.add(col("`" + b + "`")));
+    breakdowns.forEach(b -> carried.add(col("`" + b + "`"))); // (named as configured, dots and all)
     return members.join(orders, new String[] {CUSTOMER_ID}, "left")
         .groupBy(carried.toArray(Column[]::new))
         .agg(outcome(after, counted, ""), outcomes(after, before, counted));

@@ -1,5 +1,6 @@
 package org.segmentation.sample;
 
+import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
@@ -12,6 +13,7 @@ import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.log;
 import static org.apache.spark.sql.functions.lpad;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.pow;
 import static org.apache.spark.sql.functions.round;
@@ -22,10 +24,12 @@ import static org.apache.spark.sql.functions.xxhash64;
 
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.segmentation.audiences.Arms;
 
 /**
  * Realistic purchases and customer profiles of any size, with planted behaviour groups, deterministic for a seed.
@@ -262,7 +266,7 @@ public final class SampleDataGenerator {
     Column income = round(exp(lit(10.3).plus(when(group.equalTo(PlantedGroup.CHAMPIONS.ordinal()), 0.6)
         .when(group.equalTo(PlantedGroup.BARGAIN_HUNTERS.ordinal()), -0.3).otherwise(0.0))
         .plus(normal(index, 24).multiply(0.35))), -2);
-    Column countryIndex = floor(pow(uniform(index, 26), 1.3).multiply(COUNTRIES.size())).cast("int");
+    Column countryIndex = countryIndex(index);
     Column cityDraw = floor(pow(uniform(index, 27), 1.5).multiply(3)).cast("int");
     Column city = lit(null).cast("string");
     for (int c = COUNTRIES.size() - 1; c >= 0; c--) {
@@ -280,9 +284,8 @@ public final class SampleDataGenerator {
     Column oldest = byGroup(when(isProspect, lit(0)).otherwise(group), g -> g.oldestDaysAgo);
     Column signupSecond = lit(endDay * 86_400L).minus(oldest.plus(floor(uniform(index, 30).multiply(120)))
         .multiply(86_400).cast("long"));
-    Column hasProfile = isProspect.or(uniform(index, 31).geq(MISSING_PROFILE_SHARE));
     return spark.range(0, customers, 1, (int) Math.max(2, Math.min(200, customers / 200_000)))
-        .where(hasProfile)
+        .where(hasProfile(index))
         .select(
             customerId(index).as("customer_id"),
             org.apache.spark.sql.functions.date_from_unix_date(birthDay).as("birth_date"),
@@ -308,6 +311,56 @@ public final class SampleDataGenerator {
             when(uniform(index, 37).lt(0.6), concat(pickIndexed(PHONE_PREFIXES, countryIndex),
                 lpad(floor(uniform(index, 38).multiply(1e8)).cast("long").cast("string"), 8, "0"))).as("phone"),
             groupLabel.as("planted_group"));
+  }
+
+  /** The customer's country, as an index into COUNTRIES (the profile's {@code country}). */
+  private Column countryIndex(Column customerIndex) {
+    return floor(pow(uniform(customerIndex, 26), 1.3).multiply(COUNTRIES.size())).cast("int");
+  }
+
+  /** Whether the customer has a profile: every prospect, and all but 1 % of the buying customers. */
+  private Column hasProfile(Column customerIndex) {
+    return groupOfCustomer(customerIndex).equalTo(-1).or(uniform(customerIndex, 31).geq(MISSING_PROFILE_SHARE));
+  }
+
+  /**
+   * A campaign planted in the sample, for tests to find: an audience of every customer (filter {@code "true"}) whose
+   * arms are the job's own ({@link Arms}: the same salt, key and holdout share), first sent on {@code sendDate}. In
+   * the days (send, send + windowDays], a customer with a profile in a country with a positive lift places one extra
+   * order of {@code orderAmount} with that probability when in the treatment arm; with a negative lift, a control
+   * member does so with its size as probability (the campaign suppressed those orders). So the true effect of being
+   * in the treatment arm, in that country, is exactly the lift in orders per member and lift × amount in revenue.
+   */
+  public record PlantedCampaign(String salt, String holdoutKey, double holdoutShare, LocalDate sendDate,
+      int windowDays, Map<String, Double> orderLiftByCountry, java.math.BigDecimal orderAmount) {}
+
+  /** The planted campaign's extra order lines (order ids K...), in the schema of {@link #purchases}. */
+  public Dataset<Row> campaignPurchases(SparkSession spark, PlantedCampaign campaign) {
+    Column index = col("id");
+    Column id = customerId(index);
+    Column country = countryIndex(index);
+    Column lift = lit(0.0);
+    for (Map.Entry<String, Double> planted : campaign.orderLiftByCountry().entrySet()) {
+      int c = COUNTRIES.indexOf(planted.getKey());
+      if (c < 0) {
+        throw new IllegalArgumentException("no country " + planted.getKey() + " in the sample: " + COUNTRIES);
+      }
+      lift = when(country.equalTo(c), lit(planted.getValue())).otherwise(lift);
+    }
+    Column treated = Arms.arm(campaign.salt(), campaign.holdoutKey(), campaign.holdoutShare(), id)
+        .equalTo(Arms.TREATMENT);
+    Column moved = hasProfile(index).and(uniform(index, 40).lt(abs(lift)))
+        .and(when(lift.gt(0), treated).otherwise(not(treated)));
+    Column day = lit(campaign.sendDate().toEpochDay() + 1)
+        .plus(floor(uniform(index, 41).multiply(campaign.windowDays())).cast("long"));
+    return spark.range(0, customers, 1, 2).where(moved).select(
+        id.as("customer_id"),
+        concat(lit("K"), index.cast("string")).as("order_id"),
+        timestamp_seconds(day.multiply(86_400L).plus(12 * 3_600L)).as("order_ts"),
+        lit(campaign.orderAmount()).cast("decimal(12,2)").as("amount"),
+        lit(1L).as("quantity"),
+        lit("books").as("product_category"),
+        lit("web").as("channel"));
   }
 
   private static Column pickIndexed(List<String> values, Column zeroBasedIndex) {

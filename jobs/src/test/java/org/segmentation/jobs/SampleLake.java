@@ -31,9 +31,19 @@ final class SampleLake {
    */
   static Path create(Path dir, long customers, long purchases, long seed, LocalDate endDate, String extraSettings)
       throws IOException {
+    return create(dir, customers, purchases, seed, endDate, extraSettings, null);
+  }
+
+  /** As {@link #create}, with the order lines of a planted campaign added to the purchases (NULL for none). */
+  static Path create(Path dir, long customers, long purchases, long seed, LocalDate endDate, String extraSettings,
+      SampleDataGenerator.PlantedCampaign campaign) throws IOException {
     SparkSession spark = TestSpark.get();
     SampleDataGenerator generator = new SampleDataGenerator(customers, purchases, seed, endDate);
-    generator.purchases(spark).write().parquet(dir.resolve("raw/purchases").toString());
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> lines = generator.purchases(spark);
+    if (campaign != null) {
+      lines = lines.unionByName(generator.campaignPurchases(spark, campaign));
+    }
+    lines.write().parquet(dir.resolve("raw/purchases").toString());
     generator.profiles(spark).write().parquet(dir.resolve("raw/profiles").toString());
     Path config = dir.resolve("job.conf");
     Files.writeString(config, """
