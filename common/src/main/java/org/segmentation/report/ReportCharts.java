@@ -44,6 +44,7 @@ import org.segmentation.report.ReportFigures.AudienceArm;
 import org.segmentation.report.ReportFigures.AudienceChange;
 import org.segmentation.report.ReportFigures.ClusterProfile;
 import org.segmentation.report.ReportFigures.ClvSpread;
+import org.segmentation.report.ReportFigures.ExperimentLift;
 import org.segmentation.report.ReportFigures.GridCell;
 import org.segmentation.report.ReportFigures.RecencyBand;
 import org.segmentation.report.ReportFigures.SegmentShare;
@@ -215,6 +216,34 @@ final class ReportCharts {
     JFreeChart chart = ChartFactory.createBarChart("Adds and removes since the previous night", "audience",
         "customers", data, PlotOrientation.HORIZONTAL, true, false, false);
     return svg("chart-audience-changes", chart, HALF_WIDTH, Math.max(220, 110 + 50 * data.getColumnCount()));
+  }
+
+  /** The metric a forest plot shows: conversion, the first question asked of a campaign. */
+  static final String FOREST_METRIC = "converted";
+
+  /**
+   * A forest plot of one experiment's variant: the lift in conversion (points, in percentage points) with its interval
+   * (whiskers) for the whole experiment and each cell of its breakdowns, against the line of no effect.
+   */
+  static Chart experimentForest(String id, String experiment, String variant, List<ExperimentLift> lifts) {
+    org.jfree.data.statistics.DefaultStatisticalCategoryDataset data =
+        new org.jfree.data.statistics.DefaultStatisticalCategoryDataset();
+    for (ExperimentLift e : lifts) {
+      if (e.lift() != null) { // a cell without a statistic has no point
+        String row = e.breakdown().equals("all") ? "whole experiment" : e.breakdown() + " = " + e.cell();
+        data.add(100 * e.lift(), 100 * (e.high() - e.low()) / 2, "lift", row);
+      }
+    }
+    org.jfree.chart.renderer.category.StatisticalLineAndShapeRenderer renderer =
+        new org.jfree.chart.renderer.category.StatisticalLineAndShapeRenderer(false, true);
+    CategoryPlot plot = new CategoryPlot(data, new CategoryAxis(null),
+        new NumberAxis("lift in conversion, percentage points (" + Math.round(100 * lifts.get(0).confidence())
+            + " % interval)"), renderer);
+    plot.setOrientation(PlotOrientation.HORIZONTAL);
+    plot.addRangeMarker(new org.jfree.chart.plot.ValueMarker(0, INK, new java.awt.BasicStroke(1.2f)));
+    JFreeChart chart = new JFreeChart(experiment + ": " + variant + " against control", JFreeChart.DEFAULT_TITLE_FONT,
+        plot, false);
+    return svg(id, chart, Math.max(220, 90 + 26 * data.getColumnCount()));
   }
 
   /** One line per segment: its customers on each published night. */
@@ -395,6 +424,19 @@ final class ReportCharts {
     return new Chart(id, chart.getTitle() == null ? id : chart.getTitle().getText(), svg);
   }
 
+  /** The night's experiment rows by (experiment, variant), in their order. */
+  static Map<String, List<ExperimentLift>> byVariant(List<ExperimentLift> experiments) {
+    Map<String, List<ExperimentLift>> byVariant = new java.util.LinkedHashMap<>();
+    experiments.forEach(e -> byVariant.computeIfAbsent(e.experiment() + "\u0000" + e.variant(),
+        k -> new ArrayList<>()).add(e));
+    return byVariant;
+  }
+
+  /** The forest plot of the n-th (experiment, variant) of the night, from 0. */
+  static String experimentChartId(int n) {
+    return "chart-experiment-" + n;
+  }
+
   /** The top features of each cluster's profile chart. */
   static final int PROFILE_FEATURES = 8;
 
@@ -433,6 +475,17 @@ final class ReportCharts {
       audiences.add(audienceChanges(f.audienceChanges()));
     }
     charts.put("audiences", audiences);
+    List<Chart> experiments = new ArrayList<>();
+    int n = 0;
+    for (List<ExperimentLift> lifts : byVariant(f.experiments()).values()) {
+      List<ExperimentLift> conversion = lifts.stream().filter(e -> e.metric().equals(FOREST_METRIC)).toList();
+      if (!conversion.isEmpty()) {
+        experiments.add(experimentForest(experimentChartId(n), lifts.get(0).experiment(), lifts.get(0).variant(),
+            conversion));
+      }
+      n++;
+    }
+    charts.put("experiments", experiments);
     List<Chart> trend = new ArrayList<>();
     if (!f.trend().isEmpty()) {
       trend.add(trendCustomers(f.trend()));

@@ -62,6 +62,7 @@ public record ReportFigures(
     Map<String, String> clvModel,
     List<AudienceArm> audiences,
     List<AudienceChange> audienceChanges,
+    List<ExperimentLift> experiments,
     List<TrendPoint> trend) {
 
   /** The night's customers, buyers (a counted order) and net revenue. */
@@ -90,6 +91,12 @@ public record ReportFigures(
   public record AudienceArm(String audience, String arm, long members) {}
 
   public record AudienceChange(String audience, long added, long removed) {}
+
+  /** One row of experiment_results: a variant against control on a metric, in a cell (NULL figures: no statistic). */
+  public record ExperimentLift(String experiment, String variant, String metric, String breakdown, String cell,
+      long controlN, long variantN, Double controlMean, Double variantMean, Double lift, Double low, Double high,
+      Double relativeLift, Double pValue, Double qValue, Double cupedLift, Double cupedLow, Double cupedHigh,
+      Double varianceReduction, double confidence, boolean windowComplete, Double srmPValue, boolean srmFlag) {}
 
   public record TrendPoint(LocalDate runDate, String segment, long customers, BigDecimal revenue) {}
 
@@ -135,6 +142,7 @@ public record ReportFigures(
           clvModel(lake, night),
           audiences(lake, night),
           audienceChanges(lake, night),
+          experiments(lake, night),
           trend(lake, night, segments, earlierNights));
     } finally {
       customers.unpersist();
@@ -268,6 +276,29 @@ public record ReportFigures(
             .collectAsList().stream()
             .map(r -> new AudienceArm(r.getString(0), r.getString(1), r.getLong(2)))
             .sorted(Comparator.comparing(AudienceArm::audience).thenComparing(AudienceArm::arm))
+            .toList())
+        .orElse(List.of());
+  }
+
+  /** The night's experiment_results rows (a few per experiment, metric and cell), in a stable order. */
+  private static List<ExperimentLift> experiments(LakeTables lake, ReportNight night) {
+    String lift = Columns.ABSOLUTE_LIFT;
+    String cuped = Columns.CUPED_ABSOLUTE_LIFT;
+    return rowsOf(lake, night, TableCatalog.EXPERIMENT_RESULTS)
+        .map(rows -> rows.select(Columns.EXPERIMENT, Columns.VARIANT, Columns.METRIC, Columns.BREAKDOWN, Columns.CELL,
+                Columns.CONTROL_N, Columns.VARIANT_N, Columns.CONTROL_MEAN, Columns.VARIANT_MEAN, lift,
+                Columns.lowOf(lift), Columns.highOf(lift), Columns.RELATIVE_LIFT, Columns.P_VALUE, Columns.Q_VALUE,
+                cuped, Columns.lowOf(cuped), Columns.highOf(cuped), Columns.VARIANCE_REDUCTION, Columns.CONFIDENCE,
+                Columns.WINDOW_COMPLETE, Columns.SRM_P_VALUE, Columns.SRM_FLAG)
+            .collectAsList().stream()
+            .map(r -> new ExperimentLift(r.getString(0), r.getString(1), r.getString(2), r.getString(3),
+                r.getString(4), r.getLong(5), r.getLong(6), nullable(r, 7), nullable(r, 8), nullable(r, 9),
+                nullable(r, 10), nullable(r, 11), nullable(r, 12), nullable(r, 13), nullable(r, 14), nullable(r, 15),
+                nullable(r, 16), nullable(r, 17), nullable(r, 18), r.getDouble(19), r.getBoolean(20),
+                nullable(r, 21), r.getBoolean(22)))
+            .sorted(Comparator.comparing(ExperimentLift::experiment).thenComparing(ExperimentLift::variant)
+                .thenComparing(ExperimentLift::metric).thenComparing(e -> !e.breakdown().equals("all"))
+                .thenComparing(ExperimentLift::breakdown).thenComparing(ExperimentLift::cell))
             .toList())
         .orElse(List.of());
   }

@@ -18,6 +18,7 @@ import org.segmentation.input.ValidatedInput;
 import org.segmentation.report.ReportCharts.Chart;
 import org.segmentation.report.ReportFigures.AudienceArm;
 import org.segmentation.report.ReportFigures.AudienceChange;
+import org.segmentation.report.ReportFigures.ExperimentLift;
 import org.segmentation.report.ReportFigures.ClusterProfile;
 import org.segmentation.report.ReportFigures.ClvSpread;
 import org.segmentation.report.ReportFigures.GridCell;
@@ -66,7 +67,7 @@ final class ReportPage {
         .append(f.previousRunDate().map(d -> ", compared with the night of " + d).orElse(", the first published night"))
         .append("</p></header>\n<nav>");
     for (String[] link : new String[][] {{"overview", "Overview"}, {"rfm", "RFM segments"}, {"clusters", "Clusters"},
-        {"clv", "Lifetime value"}, {"audiences", "Audiences"}, {"trend", "Trend"}}) {
+        {"clv", "Lifetime value"}, {"audiences", "Audiences"}, {"experiments", "Experiments"}, {"trend", "Trend"}}) {
       page.append("<a href=\"#").append(link[0]).append("\">").append(link[1]).append("</a>");
     }
     page.append("</nav>\n<main>\n");
@@ -75,6 +76,7 @@ final class ReportPage {
     clusters(page, f, charts.get("clusters"));
     clv(page, f, charts.get("clv"));
     audiences(page, f, charts.get("audiences"));
+    experiments(page, f, charts.get("experiments"));
     trend(page, f, charts.get("trend"));
     page.append("</main>\n</body>\n</html>\n");
     return page.toString();
@@ -280,6 +282,56 @@ final class ReportPage {
           change.removed());
     });
     table.appendTo(page);
+    close(page);
+  }
+
+  /**
+   * Per experiment and variant: its figures on every metric, its forest plot, and the cells of its breakdowns on
+   * conversion and revenue, where a cell is marked significant only by its q-value.
+   */
+  private static void experiments(StringBuilder page, ReportFigures f, List<Chart> charts) {
+    open(page, "experiments", "Experiments");
+    if (f.experiments().isEmpty()) {
+      page.append("<p class=\"note\">No audience with a holdout has members sent before this night yet "
+          + "(experiments).</p>\n");
+      close(page);
+      return;
+    }
+    page.append("<p class=\"note\">Each audience with a holdout, its treatment arm against the holdout over the "
+        + "attribution window after each member's first send (intention to treat). Lift = treatment − control; the "
+        + "interval is Welch's; CUPED adjusts for each member's own figures before the send; a cell counts as a "
+        + "difference only when its q-value (Benjamini–Hochberg across the breakdown's cells) is below 1 − the "
+        + "confidence.</p>\n");
+    int chart = 0;
+    for (List<ExperimentLift> lifts : ReportCharts.byVariant(f.experiments()).values()) {
+      ExperimentLift first = lifts.get(0);
+      page.append("<h3>").append(text(first.experiment())).append(": ").append(text(first.variant()))
+          .append(" against control</h3>\n<p class=\"note\">")
+          .append(first.windowComplete() ? "Every member's window has ended." : "Some members' windows are still "
+              + "open: these figures still move.")
+          .append(first.srmFlag() ? " <b>Sample-ratio mismatch</b> (p = " + exact(first.srmPValue())
+              + "): the arms do not have the configured sizes; do not trust these figures." : "")
+          .append("</p>\n");
+      Table whole = new Table("experiment-" + chart + "-table", "metric", "control n", "control mean",
+          "treatment n", "treatment mean", "lift", "low", "high", "relative lift", "p", "CUPED lift", "CUPED low",
+          "CUPED high", "variance reduction");
+      lifts.stream().filter(e -> e.breakdown().equals("all")).forEach(e -> whole.row(e.metric(), e.controlN(),
+          e.controlMean(), e.variantN(), e.variantMean(), e.lift(), e.low(), e.high(), e.relativeLift(), e.pValue(),
+          e.cupedLift(), e.cupedLow(), e.cupedHigh(), e.varianceReduction()));
+      whole.appendTo(page);
+      if (lifts.stream().anyMatch(e -> e.metric().equals(ReportCharts.FOREST_METRIC))) {
+        figure(page, charts, ReportCharts.experimentChartId(chart));
+      }
+      Table cells = new Table("experiment-" + chart + "-cells", "metric", "breakdown", "cell", "control n",
+          "treatment n", "lift", "low", "high", "q", "difference");
+      double alpha = 1 - first.confidence();
+      lifts.stream().filter(e -> !e.breakdown().equals("all") && (e.metric().equals("converted")
+          || e.metric().equals("revenue"))).forEach(e -> cells.row(e.metric(), e.breakdown(), e.cell(),
+          e.controlN(), e.variantN(), e.lift(), e.low(), e.high(), e.qValue(),
+          e.qValue() == null ? "no statistic" : e.qValue() < alpha ? (e.lift() > 0 ? "higher" : "lower") : ""));
+      cells.appendTo(page);
+      chart++;
+    }
     close(page);
   }
 

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.segmentation.input.ValidatedInput;
 import org.segmentation.report.ReportFigures.AudienceArm;
 import org.segmentation.report.ReportFigures.AudienceChange;
+import org.segmentation.report.ReportFigures.ExperimentLift;
 import org.segmentation.report.ReportFigures.ClusterProfile;
 import org.segmentation.report.ReportFigures.ClvSpread;
 import org.segmentation.report.ReportFigures.GridCell;
@@ -56,6 +57,11 @@ class ReportPageTest {
         withEverything ? List.of(new AudienceArm("win_back", "control", 2), new AudienceArm("win_back", "treatment", 18))
             : List.of(),
         withEverything ? List.of(new AudienceChange("win_back", 20, 0)) : List.of(),
+        withEverything ? List.of(
+            new ExperimentLift("win_back", "treatment", "converted", "all", "all", 2, 18, 0.0, 0.5, 0.5, 0.1, 0.9,
+                null, 0.02, 0.02, 0.45, 0.15, 0.75, 0.3, 0.95, true, 0.9, false),
+            new ExperimentLift("win_back", "treatment", "converted", "rfm_segment", AWKWARD, 1, 9, 0.0, 0.4, null,
+                null, null, null, null, null, null, null, null, null, 0.95, true, 0.9, false)) : List.of(),
         List.of(new TrendPoint(NIGHT.minusDays(1), "Champions", 38, new BigDecimal("9000.0000")),
             new TrendPoint(NIGHT, "Champions", 40, new BigDecimal("10000.0000")),
             new TrendPoint(NIGHT, AWKWARD, 20, new BigDecimal("2345.6700"))));
@@ -106,8 +112,8 @@ class ReportPageTest {
   void everySectionWithFiguresHasItsCharts() {
     assertEquals(List.of("chart-segment-shares", "chart-rf-customers", "chart-rf-monetary", "chart-transitions",
             "chart-cluster-sizes", "chart-cluster-0", "chart-cluster-1", "chart-clv-by-segment",
-            "chart-alive-by-recency", "chart-audience-arms", "chart-audience-changes", "chart-trend-customers",
-            "chart-trend-revenue"),
+            "chart-alive-by-recency", "chart-audience-arms", "chart-audience-changes", "chart-experiment-0",
+            "chart-trend-customers", "chart-trend-revenue"),
         chartIds(render(figures(true))));
   }
 

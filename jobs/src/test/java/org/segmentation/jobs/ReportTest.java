@@ -156,7 +156,7 @@ class ReportTest {
   @Test
   void everySectionHasItsChartsWithTheirLabels() throws IOException {
     Document page = page(END);
-    for (String section : List.of("overview", "rfm", "clusters", "clv", "audiences", "trend")) {
+    for (String section : List.of("overview", "rfm", "clusters", "clv", "audiences", "experiments", "trend")) {
       assertTrue(page.getElementById(section) != null, "no section " + section);
     }
     List<Integer> clusterIds = table("cluster_profiles", END).select("cluster_id").collectAsList().stream()
@@ -166,6 +166,12 @@ class ReportTest {
         "chart-transitions", "chart-cluster-sizes", "chart-clv-by-segment", "chart-alive-by-recency",
         "chart-audience-arms", "chart-audience-changes", "chart-trend-customers", "chart-trend-revenue"));
     clusterIds.forEach(id -> expected.add("chart-cluster-" + id));
+    // a forest plot per experiment and variant measured that night (both audiences have a holdout)
+    long experiments = table("experiment_results", END).select("experiment", "variant").distinct().count();
+    assertEquals(2, experiments);
+    for (int i = 0; i < experiments; i++) {
+      expected.add("chart-experiment-" + i);
+    }
     Set<String> charts = page.select("figure > svg").stream().map(Element::id).collect(Collectors.toSet());
     assertEquals(expected, charts);
     // every chart is a drawing with a title and axis labels as text, not an image
@@ -277,6 +283,21 @@ class ReportTest {
           column(page, "audiences-table", "removed").get(audience));
     }
     assertTrue(arms.getOrDefault("lapsing|control", 0L) > 0, "the test audience should have a control arm");
+
+    // experiments, in name order: each metric's whole-experiment figures as experiment_results holds them
+    int n = 0;
+    for (String experiment : List.of("everyone", "lapsing")) {
+      for (Row row : table("experiment_results", END).where(col("experiment").equalTo(experiment)
+          .and(col("breakdown").equalTo("all"))).collectAsList()) {
+        String metric = row.getAs("metric");
+        assertEquals(String.valueOf((long) row.getAs("control_n")),
+            column(page, "experiment-" + n + "-table", "control n").get(metric), experiment + " " + metric);
+        Object lift = row.getAs("absolute_lift");
+        assertEquals(lift == null ? "" : String.valueOf(lift),
+            column(page, "experiment-" + n + "-table", "lift").get(metric), experiment + " " + metric);
+      }
+      n++;
+    }
   }
 
   @Test
