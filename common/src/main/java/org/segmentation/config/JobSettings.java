@@ -88,6 +88,15 @@ public record JobSettings(
         ReportSettings.read(in.child(ReportSettings.BLOCK)),
         RunSettings.read(in.child(RunSettings.BLOCK)));
     settings.features().checkAgainst(purchases.schema(), in.child(FEATURES));
+    ConfigReader costs = in.child(ExperimentSettings.BLOCK).child(ExperimentSettings.COSTS);
+    settings.experiments().contactCosts().keySet().stream()
+        .filter(d -> !settings.audiences().destinations().containsKey(d))
+        .forEach(d -> costs.problem(ExperimentSettings.PER_CONTACT + "." + d, "no destination \"" + d
+            + "\" in audiences.destinations"));
+    settings.experiments().campaignCosts().keySet().stream()
+        .filter(a -> !settings.audiences().audiences().containsKey(a))
+        .forEach(a -> costs.problem(ExperimentSettings.PER_CAMPAIGN + "." + a, "no audience \"" + a
+            + "\" in audiences.lists"));
     in.rejectUnknownKeys();
     in.throwIfProblems();
     return settings;

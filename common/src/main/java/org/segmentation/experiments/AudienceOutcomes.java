@@ -1,11 +1,14 @@
 package org.segmentation.experiments;
 
+import static org.apache.spark.sql.functions.aggregate;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.date_add;
 import static org.apache.spark.sql.functions.date_sub;
+import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.map;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.min_by;
@@ -28,6 +31,7 @@ import static org.segmentation.schema.Columns.VARIANT;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -50,8 +54,11 @@ import org.segmentation.experiments.ExperimentSums.Metric;
  * @param maxAgeDays members first sent more than this many days before the run date are left out
  * @param breakdowns customer_segments columns carried from the send night (a profile attribute as
  *     {@code profile_attributes.<name>}), each named as configured
+ * @param contactCosts the cost of a contact by destination: each member's {@value CampaignReturn#COST} is the sum over
+ *     the destinations of their send night (empty: no such column)
  */
-public record AudienceOutcomes(LocalDate runDate, int windowDays, int maxAgeDays, List<String> breakdowns) {
+public record AudienceOutcomes(LocalDate runDate, int windowDays, int maxAgeDays, List<String> breakdowns,
+    Map<String, Double> contactCosts) {
   public static final String SEND_DATE = "send_date";
   /** Whether the member's window was still open on the run date. */
   public static final String WINDOW_OPEN = "window_open";
@@ -61,6 +68,12 @@ public record AudienceOutcomes(LocalDate runDate, int windowDays, int maxAgeDays
   public static final String CLV_CHANGE = "clv_change";
   public static final String CONTACTED = "contacted";
   private static final String PRE = "pre_";
+  private static final String SENT_TO = "__sent_to";
+
+  /** Without costs. */
+  public AudienceOutcomes(LocalDate runDate, int windowDays, int maxAgeDays, List<String> breakdowns) {
+    this(runDate, windowDays, maxAgeDays, breakdowns, Map.of());
+  }
   private static final String CLV_AT_SEND = "__clv_at_send";
   private static final String ORDER_DATE = "__order_date";
   private static final String ORDER_NET = "__order_net";
@@ -70,7 +83,7 @@ public record AudienceOutcomes(LocalDate runDate, int windowDays, int maxAgeDays
    * predicted CLV since the send (with lifetime value on), and the share contacted (the treatment members with a
    * destination on the send night; 0 in control by design).
    */
-  public static List<Metric> metrics(boolean withLifetimeValue) {
+  public static List<Metric> metrics(boolean withLifetimeValue, boolean withCosts) {
     List<Metric> metrics = new ArrayList<>(List.of(
         new Metric(CONVERTED, CONVERTED, Optional.of(PRE + CONVERTED)),
         new Metric(ORDERS, ORDERS, Optional.of(PRE + ORDERS)),
@@ -79,6 +92,9 @@ public record AudienceOutcomes(LocalDate runDate, int windowDays, int maxAgeDays
       metrics.add(new Metric(CLV_CHANGE, CLV_CHANGE, Optional.empty()));
     }
     metrics.add(new Metric(CONTACTED, CONTACTED, Optional.empty()));
+    if (withCosts) {
+      metrics.add(new Metric(CampaignReturn.COST, CampaignReturn.COST, Optional.empty()));
+    }
     return metrics;
   }
 
@@ -97,7 +113,7 @@ public record AudienceOutcomes(LocalDate runDate, int windowDays, int maxAgeDays
         .where(col(RUN_DATE).lt(asOf))
         .groupBy(col(AUDIENCE), col(CUSTOMER_ID))
         .agg(min(col(RUN_DATE)).as(SEND_DATE), min_by(col(ARM), col(RUN_DATE)).as(ARM),
-            min_by(size(col(DESTINATIONS)).gt(0), col(RUN_DATE)).as(CONTACTED))
+            min_by(col(DESTINATIONS), col(RUN_DATE)).as(SENT_TO))
         .where(col(SEND_DATE).geq(earliestSend));
 
     List<Column> atSend = new ArrayList<>(List.of(col(RUN_DATE).as(SEND_DATE), col(CUSTOMER_ID),
@@ -123,9 +139,17 @@ public record AudienceOutcomes(LocalDate runDate, int windowDays, int maxAgeDays
 
     List<Column> carried = new ArrayList<>(List.of(col(CUSTOMER_ID), col(AUDIENCE).as(EXPERIMENT),
         col(ARM).as(VARIANT), send,
-        date_add(send, windowDays).gt(asOf).as(WINDOW_OPEN), col(CONTACTED).cast("double").as(CONTACTED),
+        date_add(send, windowDays).gt(asOf).as(WINDOW_OPEN),
+        when(size(col(SENT_TO)).gt(0), 1.0).otherwise(0.0).as(CONTACTED),
         col(PREDICTED_CLV).minus(col(CLV_AT_SEND)).as(CLV_CHANGE)));
     breakdowns.forEach(b -> carried.add(col("`" + b + "`"))); // (named as configured, dots and all)
+    if (!contactCosts.isEmpty()) {
+      List<Column> prices = new ArrayList<>();
+      contactCosts.forEach((destination, cost) -> prices.addAll(List.of(lit(destination), lit(cost))));
+      Column price = map(prices.toArray(Column[]::new));
+      carried.add(aggregate(col(SENT_TO), lit(0.0), (total, destination) -> total.plus(
+          coalesce(element_at(price, destination), lit(0.0)))).as(CampaignReturn.COST));
+    }
     return members.join(orders, new String[] {CUSTOMER_ID}, "left")
         .groupBy(carried.toArray(Column[]::new))
         .agg(outcome(after, counted, ""), outcomes(after, before, counted));

@@ -142,8 +142,13 @@ public final class ExperimentReadout {
     return SampleRatio.pValue(counts, shares);
   }
 
-  /** The result as an experiment_results row of {@code runDate}, in the table's column order. */
+  /** The result as an experiment_results row of {@code runDate}, in the table's column order, without a return. */
   public static Row toRow(Result r, LocalDate runDate, double confidence) {
+    return toRow(r, runDate, confidence, Optional.empty());
+  }
+
+  /** The result as an experiment_results row, with its campaign return (revenue rows of a costed experiment). */
+  public static Row toRow(Result r, LocalDate runDate, double confidence, Optional<CampaignReturn.Return> made) {
     Optional<Lift> lift = r.lift();
     Optional<Lift> cupedLift = r.cuped().map(Cuped::lift);
     return RowFactory.create(Date.valueOf(runDate), r.experiment(), r.variant(), r.control(), r.metric(),
@@ -158,7 +163,13 @@ public final class ExperimentReadout {
         figure(cupedLift.map(Lift::absoluteLift)), figure(cupedLift.map(Lift::absoluteLow)),
         figure(cupedLift.map(Lift::absoluteHigh)), figure(cupedLift.map(Lift::pValue)),
         figure(r.cuped().map(Cuped::varianceReduction)),
-        confidence, r.windowComplete(), figure(Optional.of(r.srmPValue())), r.srmFlag());
+        confidence, r.windowComplete(), figure(Optional.of(r.srmPValue())), r.srmFlag(),
+        figure(made.map(CampaignReturn.Return::incrementalRevenue)),
+        figure(made.map(CampaignReturn.Return::incrementalLow)),
+        figure(made.map(CampaignReturn.Return::incrementalHigh)),
+        figure(made.map(CampaignReturn.Return::cost).filter(c -> c > 0)),
+        figure(made.map(CampaignReturn.Return::roi)), figure(made.map(CampaignReturn.Return::roiLow)),
+        figure(made.map(CampaignReturn.Return::roiHigh)));
   }
 
   /** A figure as the table stores it: NULL where there is none (never NaN). */

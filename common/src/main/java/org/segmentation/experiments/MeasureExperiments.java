@@ -72,9 +72,10 @@ public record MeasureExperiments(ValidatedInputs inputs, AssembleSegmentTables.S
           : Map.of(), Map.of());
     }
 
-    List<ExperimentSums.Metric> metrics = AudienceOutcomes.metrics(run.settings().clv().enabled());
+    List<ExperimentSums.Metric> metrics = AudienceOutcomes.metrics(run.settings().clv().enabled(),
+        settings.costed());
     Dataset<Row> outcomes = new AudienceOutcomes(run.runDate(), settings.attributionWindowDays(),
-        settings.maxAgeDays(), settings.breakdowns())
+        settings.maxAgeDays(), settings.breakdowns(), settings.contactCosts())
         .apply(lake.readLatest(TableCatalog.AUDIENCE_MEMBERS)
                 .where(col(Columns.AUDIENCE).isin(measured.keySet().toArray())),
             lake.readLatest(TableCatalog.CUSTOMER_SEGMENTS), segments.customerSegments(),
@@ -89,8 +90,10 @@ public record MeasureExperiments(ValidatedInputs inputs, AssembleSegmentTables.S
           Map.of(Arms.CONTROL, audience.holdoutShare(), Arms.TREATMENT, 1 - audience.holdoutShare()),
           !open.contains(name), false)));
       List<Result> results = ExperimentReadout.read(sums, designs, metrics, settings.confidence());
-      List<Row> rows = results.stream()
-          .map(r -> ExperimentReadout.toRow(r, run.runDate(), settings.confidence())).toList();
+      Map<Result, CampaignReturn.Return> returns = settings.costed()
+          ? CampaignReturn.of(results, settings.campaignCosts(), run.settings().clv().margin()) : Map.of();
+      List<Row> rows = results.stream().map(r -> ExperimentReadout.toRow(r, run.runDate(), settings.confidence(),
+          java.util.Optional.ofNullable(returns.get(r)))).toList();
       Map<String, String> figures = new TreeMap<>();
       results.stream() // conversion has a value for every member
           .filter(r -> r.breakdown().equals(ExperimentSums.WHOLE) && r.metric().equals(AudienceOutcomes.CONVERTED))

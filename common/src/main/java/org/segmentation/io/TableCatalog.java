@@ -298,7 +298,17 @@ public final class TableCatalog {
           new Column(Columns.SRM_P_VALUE, DoubleType, "the experiment's sample-ratio check: χ² p-value of the "
               + "members per variant against the configured shares (the same on every row of the experiment)"),
           new Column(Columns.SRM_FLAG, BooleanType, "true when that p-value is below 0.001: the split is not the "
-              + "configured one, and every figure of the experiment is suspect")));
+              + "configured one, and every figure of the experiment is suspect"),
+          new Column(Columns.INCREMENTAL_REVENUE, DoubleType, "revenue rows: absolute lift x the variant's members, "
+              + "the revenue the campaign added in the cell; NULL on other metrics or without a statistic"),
+          new Column(Columns.lowOf(Columns.INCREMENTAL_REVENUE), DoubleType, "from the lift's lower bound"),
+          new Column(Columns.highOf(Columns.INCREMENTAL_REVENUE), DoubleType, "from the lift's upper bound"),
+          new Column(Columns.CAMPAIGN_COST, DoubleType, "revenue rows, with experiments.costs: the contacts' cost "
+              + "of the variant's members in the cell plus their share of the campaign's fixed cost"),
+          new Column(Columns.ROI, DoubleType, "(incremental revenue x clv.margin − cost) / cost; NULL without a "
+              + "cost"),
+          new Column(Columns.lowOf(Columns.ROI), DoubleType, "from the incremental revenue's lower bound"),
+          new Column(Columns.highOf(Columns.ROI), DoubleType, "from the incremental revenue's upper bound")));
 
   public static final TableSpec CLUSTER_MODELS = new TableSpec("cluster_models", "saved clustering model", false,
       List.of(

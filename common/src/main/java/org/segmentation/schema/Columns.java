@@ -168,6 +168,9 @@ public final class Columns {
   public static final String WINDOW_COMPLETE = "window_complete";
   public static final String SRM_P_VALUE = "srm_p_value";
   public static final String SRM_FLAG = "srm_flag";
+  public static final String INCREMENTAL_REVENUE = "incremental_revenue";
+  public static final String CAMPAIGN_COST = "campaign_cost";
+  public static final String ROI = "roi";
 
   /** The lower bound of a figure's interval ({@code absolute_lift_low}). */
   public static String lowOf(String figure) {

@@ -96,6 +96,14 @@ class AudienceOutcomesTest {
         .filter(java.util.Objects::nonNull).toList());
   }
 
+  @Test
+  void aMembersContactCostIsTheirSendNightsDestinations() {
+    Map<String, Double> cost = new AudienceOutcomes(RUN_DATE, 7, 30, List.of(), Map.of("mail", 0.5, "sms", 2.0))
+        .apply(memberHistory(), segmentHistory(), tonight(), purchases()).collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.getAs("customer_id"), r -> r.getAs("contact_cost")));
+    assertEquals(Map.of("c1", 0.5, "c2", 0.0, "c3", 0.0), cost, "c1 was sent to mail on its send night only");
+  }
+
   /** converted, orders, revenue, their pre-period, the CLV change, contacted, whether the window is open. */
   static List<Object> figures(Row member) {
     return java.util.Arrays.asList(member.getAs("converted"), member.getAs("orders"), member.getAs("revenue"),

@@ -80,6 +80,7 @@ class AudiencesTest {
           home_country { expr = "country", type = "string" }
         }
         experiments.breakdowns = ["rfm_segment", "profile_attributes.home_country"]
+        experiments.costs { per-contact { mail = 0.01, ads = 0.05 }, per-campaign { lapsing = 20 } }
         audiences {
           export-root = "%s"
           holdout-salt = "%s"
@@ -429,6 +430,18 @@ class AudiencesTest {
       assertEquals((long) whole.getAs("control_n"), cells.getLong(0));
       assertEquals((long) whole.getAs("variant_n"), cells.getLong(1));
     }
+    // lapsing's cost: each treatment member's destinations on the send night, plus the campaign's fixed 20
+    double contacts = table("audience_members", FIRST).where(col("audience").equalTo("lapsing")
+        .and(col("arm").equalTo("treatment"))).select("destinations").collectAsList().stream()
+        .mapToDouble(r -> r.getList(0).stream().mapToDouble(d -> d.equals("mail") ? 0.01 : d.equals("ads") ? 0.05
+            : 0).sum()).sum();
+    Row lapsing = table("experiment_results", END).where(col("experiment").equalTo("lapsing")
+        .and(col("metric").equalTo("revenue")).and(col("breakdown").equalTo("all"))).first();
+    assertEquals(contacts + 20, lapsing.getAs("campaign_cost"), 1e-6);
+    double incremental = (double) lapsing.getAs("absolute_lift") * (long) lapsing.getAs("variant_n");
+    assertEquals(incremental, lapsing.getAs("incremental_revenue"), 1e-6);
+    assertEquals((incremental * 1.0 - (contacts + 20)) / (contacts + 20), lapsing.getAs("roi"), 1e-6,
+        "clv.margin is 1 by default");
     assertEquals(Set.of("everyone", "everyone_again", "everyone_same_key", "lapsing", "top_spenders"),
         new HashSet<>(table("experiment_results", END).select("experiment").distinct().as(
             org.apache.spark.sql.Encoders.STRING()).collectAsList()), "every audience has a holdout");
@@ -534,6 +547,10 @@ class AudiencesTest {
     assertEquals(2, filter.status(), filter.toString());
     assertTrue(filter.err().contains("segments.audiences.lists.lapsing.filter = \"no_such_column > 1\""),
         filter.err());
+    JobRunner cost = night(END, "segments.experiments.costs.per-contact.pigeon=0.5");
+    assertEquals(2, cost.status(), cost.toString());
+    assertTrue(cost.err().contains("segments.experiments.costs.per-contact.pigeon: no destination \"pigeon\""),
+        cost.err());
     JobRunner breakdown = night(END, "segments.experiments.breakdowns=[\"rfm_segment\", \"shoe_size\"]");
     assertEquals(2, breakdown.status(), breakdown.toString());
     assertTrue(breakdown.err().contains("segments.experiments.breakdowns: [shoe_size] are not customer_segments"),
