@@ -27,10 +27,10 @@ import org.segmentation.pipeline.Stage;
  * The sufficient statistics of every (experiment, variant, breakdown cell, metric), in one aggregation over the
  * experiments' members (one row per experiment and member, with its variant, its breakdown columns as they stood at
  * assignment and its metric values): n, Σy, Σy², and Σx, Σx², Σxy of the metric's pre-period covariate. Each member
- * counts once in the whole experiment (breakdown {@value #WHOLE}, cell {@value #WHOLE}) and once in each breakdown's
- * cell, a NULL breakdown value in cell {@value #UNKNOWN}. A member whose metric value (or declared covariate) is NULL is
- * left out of that metric's sums; every member counts in the {@value #MEMBERS} row, from which the sample-ratio check
- * and the empty cells come.
+ * counts once in the whole experiment (breakdown {@value #WHOLE}, cell {@value #WHOLE}) and once in each
+ * breakdown's cell, a NULL breakdown value in cell {@value #UNKNOWN}. A member whose metric value (or declared
+ * covariate) is NULL is left out of that metric's sums; every member counts in the {@value #MEMBERS} row, from which
+ * the sample-ratio check and the empty cells come.
  *
  * @param metrics the metrics measured, each a column of the members (numbers; booleans count as 0/1)
  * @param breakdowns the columns whose values are the cells of a breakdown, besides the whole experiment

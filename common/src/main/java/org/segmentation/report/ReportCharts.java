@@ -40,6 +40,8 @@ import org.jfree.data.xy.YIntervalSeries;
 import org.jfree.data.xy.YIntervalSeriesCollection;
 import org.jfree.svg.SVGGraphics2D;
 import org.jfree.svg.ViewBox;
+import org.segmentation.experiments.AudienceOutcomes;
+import org.segmentation.experiments.ExperimentSums;
 import org.segmentation.report.ReportFigures.AudienceArm;
 import org.segmentation.report.ReportFigures.AudienceChange;
 import org.segmentation.report.ReportFigures.ClusterProfile;
@@ -219,7 +221,7 @@ final class ReportCharts {
   }
 
   /** The metric a forest plot shows: conversion, the first question asked of a campaign. */
-  static final String FOREST_METRIC = "converted";
+  static final String FOREST_METRIC = AudienceOutcomes.CONVERTED;
 
   /**
    * A forest plot of one experiment's variant: the lift in conversion (points, in percentage points) with its interval
@@ -230,7 +232,8 @@ final class ReportCharts {
         new org.jfree.data.statistics.DefaultStatisticalCategoryDataset();
     for (ExperimentLift e : lifts) {
       if (e.lift() != null) { // a cell without a statistic has no point
-        String row = e.breakdown().equals("all") ? "whole experiment" : e.breakdown() + " = " + e.cell();
+        String row = e.breakdown().equals(ExperimentSums.WHOLE) ? "whole experiment"
+            : e.breakdown() + " = " + e.cell();
         data.add(100 * e.lift(), 100 * (e.high() - e.low()) / 2, "lift", row);
       }
     }

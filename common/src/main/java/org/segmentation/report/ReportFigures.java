@@ -22,6 +22,7 @@ import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
+import org.segmentation.experiments.ExperimentSums;
 import org.segmentation.io.LakeTables;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.io.TableSpec;
@@ -297,7 +298,8 @@ public record ReportFigures(
                 nullable(r, 16), nullable(r, 17), nullable(r, 18), r.getDouble(19), r.getBoolean(20),
                 nullable(r, 21), r.getBoolean(22)))
             .sorted(Comparator.comparing(ExperimentLift::experiment).thenComparing(ExperimentLift::variant)
-                .thenComparing(ExperimentLift::metric).thenComparing(e -> !e.breakdown().equals("all"))
+                .thenComparing(ExperimentLift::metric)
+                .thenComparing(e -> !e.breakdown().equals(ExperimentSums.WHOLE))
                 .thenComparing(ExperimentLift::breakdown).thenComparing(ExperimentLift::cell))
             .toList())
         .orElse(List.of());

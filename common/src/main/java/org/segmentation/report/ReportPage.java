@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
 import org.apache.commons.text.StringEscapeUtils;
 import org.segmentation.input.ValidatedInput;
 import org.segmentation.report.ReportCharts.Chart;
+import org.segmentation.experiments.AudienceOutcomes;
+import org.segmentation.experiments.ExperimentSums;
 import org.segmentation.report.ReportFigures.AudienceArm;
 import org.segmentation.report.ReportFigures.AudienceChange;
 import org.segmentation.report.ReportFigures.ExperimentLift;
@@ -315,9 +317,9 @@ final class ReportPage {
       Table whole = new Table("experiment-" + chart + "-table", "metric", "control n", "control mean",
           "treatment n", "treatment mean", "lift", "low", "high", "relative lift", "p", "CUPED lift", "CUPED low",
           "CUPED high", "variance reduction");
-      lifts.stream().filter(e -> e.breakdown().equals("all")).forEach(e -> whole.row(e.metric(), e.controlN(),
-          e.controlMean(), e.variantN(), e.variantMean(), e.lift(), e.low(), e.high(), e.relativeLift(), e.pValue(),
-          e.cupedLift(), e.cupedLow(), e.cupedHigh(), e.varianceReduction()));
+      lifts.stream().filter(e -> e.breakdown().equals(ExperimentSums.WHOLE)).forEach(e -> whole.row(e.metric(),
+          e.controlN(), e.controlMean(), e.variantN(), e.variantMean(), e.lift(), e.low(), e.high(), e.relativeLift(),
+          e.pValue(), e.cupedLift(), e.cupedLow(), e.cupedHigh(), e.varianceReduction()));
       whole.appendTo(page);
       if (lifts.stream().anyMatch(e -> e.metric().equals(ReportCharts.FOREST_METRIC))) {
         figure(page, charts, ReportCharts.experimentChartId(chart));
@@ -325,10 +327,11 @@ final class ReportPage {
       Table cells = new Table("experiment-" + chart + "-cells", "metric", "breakdown", "cell", "control n",
           "treatment n", "lift", "low", "high", "q", "difference");
       double alpha = 1 - first.confidence();
-      lifts.stream().filter(e -> !e.breakdown().equals("all") && (e.metric().equals("converted")
-          || e.metric().equals("revenue"))).forEach(e -> cells.row(e.metric(), e.breakdown(), e.cell(),
-          e.controlN(), e.variantN(), e.lift(), e.low(), e.high(), e.qValue(),
-          e.qValue() == null ? "no statistic" : e.qValue() < alpha ? (e.lift() > 0 ? "higher" : "lower") : ""));
+      lifts.stream().filter(e -> !e.breakdown().equals(ExperimentSums.WHOLE)
+          && (e.metric().equals(AudienceOutcomes.CONVERTED) || e.metric().equals(AudienceOutcomes.REVENUE)))
+          .forEach(e -> cells.row(e.metric(), e.breakdown(), e.cell(), e.controlN(), e.variantN(), e.lift(),
+              e.low(), e.high(), e.qValue(),
+              e.qValue() == null ? "no statistic" : e.qValue() < alpha ? (e.lift() > 0 ? "higher" : "lower") : ""));
       cells.appendTo(page);
       chart++;
     }

@@ -53,7 +53,7 @@ class KillSideOutputsIT {
   static final List<TableSpec> DATED = TableCatalog.ALL.stream().filter(TableSpec::partitionedByRunDate).toList();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern RUN_ID = Pattern.compile("(?m)^run_id=(\\S+) ");
-  /** New on every run, so that the random kills cover more instants over time; printed, so that a failure reproduces. */
+  /** New on every run, so that the random kills cover more instants over time; printed, so a failure reproduces. */
   static final long RANDOM_SEED = Long.getLong("killSeed", System.nanoTime());
   private static final Pattern PAGE_RUN_ID = Pattern.compile("<meta name=\"run-id\" content=\"([^\"]+)\">");
 
