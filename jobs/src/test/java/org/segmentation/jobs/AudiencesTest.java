@@ -537,23 +537,23 @@ class AudiencesTest {
 
   @Test
   @Order(12)
-  void aBadAudienceStopsTheRunAtStartUpNamingIt() {
-    JobRunner run = night(END, "segments.audiences.lists.lapsing.filter=\"no_such_column > 1\"",
+  void aBadAudienceOrExperimentSettingStopsTheRunAtStartUpNamingIt() {
+    assertRefused("segments.audiences.lists.top_spenders.destinations: no destination \"nowhere\"",
+        "segments.audiences.lists.lapsing.filter=\"no_such_column > 1\"",
         "segments.audiences.lists.top_spenders.destinations=[\"nowhere\"]");
+    assertRefused("segments.audiences.lists.lapsing.filter = \"no_such_column > 1\"",
+        "segments.audiences.lists.lapsing.filter=\"no_such_column > 1\"");
+    assertRefused("segments.experiments.costs.per-contact.pigeon: no destination \"pigeon\"",
+        "segments.experiments.costs.per-contact.pigeon=0.5");
+    assertRefused("segments.experiments.breakdowns: [shoe_size] are not customer_segments",
+        "segments.experiments.breakdowns=[\"rfm_segment\", \"shoe_size\"]");
+  }
+
+  /** A night with {@code settings} exits 2 before reading any input, its error naming the setting. */
+  static void assertRefused(String message, String... settings) {
+    JobRunner run = night(END, settings);
     assertEquals(2, run.status(), run.toString());
-    assertTrue(run.err().contains("segments.audiences.lists.top_spenders.destinations: no destination \"nowhere\""),
-        run.err());
-    JobRunner filter = night(END, "segments.audiences.lists.lapsing.filter=\"no_such_column > 1\"");
-    assertEquals(2, filter.status(), filter.toString());
-    assertTrue(filter.err().contains("segments.audiences.lists.lapsing.filter = \"no_such_column > 1\""),
-        filter.err());
-    JobRunner cost = night(END, "segments.experiments.costs.per-contact.pigeon=0.5");
-    assertEquals(2, cost.status(), cost.toString());
-    assertTrue(cost.err().contains("segments.experiments.costs.per-contact.pigeon: no destination \"pigeon\""),
-        cost.err());
-    JobRunner breakdown = night(END, "segments.experiments.breakdowns=[\"rfm_segment\", \"shoe_size\"]");
-    assertEquals(2, breakdown.status(), breakdown.toString());
-    assertTrue(breakdown.err().contains("segments.experiments.breakdowns: [shoe_size] are not customer_segments"),
-        breakdown.err());
+    assertTrue(run.err().contains(message), run.err());
+    assertFalse(run.out().contains("stage=load_validate"), run.out());
   }
 }
