@@ -11,7 +11,8 @@ import java.util.Map;
  * @param timeZone the business time zone: run dates, purchase days and recency are counted in it
  * @param ruleSegments rule-based segments: name to a Spark SQL condition over the customer features
  * @param audiences the audiences exported to campaign tools
- * @param experiments the measurement of the audiences' holdouts
+ * @param experimentsInput experiments run in another tool (optional; read by ReadOutExperiments, never by the night)
+ * @param experiments the measurement of the audiences' holdouts, and of the experiments input
  * @param report the HTML report of each night
  * @param run the lake lease and the steps' time limits
  */
@@ -22,6 +23,7 @@ public record JobSettings(
     LakeSettings lake,
     SourceSettings purchases,
     SourceSettings profiles,
+    SourceSettings experimentsInput,
     QualitySettings quality,
     RfmSettings rfm,
     FeatureSettings features,
@@ -53,8 +55,30 @@ public record JobSettings(
     return read(SettingsLoader.load(file, overrides));
   }
 
-  /** Reads every block, collecting all problems, and throws one ConfigurationException listing them. */
+  /**
+   * Reads every block, collecting all problems, and throws one ConfigurationException listing them. The purchases
+   * input is required: this is what the nightly job and the tools that share its configuration read.
+   */
   public static JobSettings read(com.typesafe.config.Config config) {
+    return read(config, true);
+  }
+
+  /**
+   * The settings of ReadOutExperiments, which reads the experiments input only: it is required, and the purchases
+   * and profiles blocks are turned off (a read-out configuration need not name them).
+   */
+  public static JobSettings readForExperimentReadOut(com.typesafe.config.Config config) {
+    com.typesafe.config.ConfigValue off = com.typesafe.config.ConfigValueFactory.fromAnyRef(false);
+    JobSettings settings = read(config.withValue(keyPath(INPUTS, SourceSettings.PURCHASES, "enabled"), off)
+        .withValue(keyPath(INPUTS, SourceSettings.PROFILES, "enabled"), off), false);
+    if (!settings.experimentsInput().enabled()) {
+      throw new org.segmentation.run.ConfigurationException(keyPath(INPUTS, SourceSettings.EXPERIMENTS, "enabled")
+          + ": the experiments input is what ReadOutExperiments reads; enable it and give its path");
+    }
+    return settings;
+  }
+
+  private static JobSettings read(com.typesafe.config.Config config, boolean purchasesRequired) {
     ConfigReader in = ConfigReader.at(config, ROOT);
     ZoneId zone = ZoneId.of("UTC");
     String zoneName = in.nonBlankString("time-zone");
@@ -65,10 +89,12 @@ public record JobSettings(
     }
     ConfigReader inputs = in.child(INPUTS);
     SourceSettings purchases = SourceSettings.read(inputs.child(SourceSettings.PURCHASES), SourceSettings.PURCHASES);
-    if (!purchases.enabled()) {
+    if (purchasesRequired && !purchases.enabled()) {
       inputs.problem(SourceSettings.PURCHASES + ".enabled", "the purchases input is required");
     }
     SourceSettings profiles = SourceSettings.read(inputs.child(SourceSettings.PROFILES), SourceSettings.PROFILES);
+    SourceSettings experimentsInput = SourceSettings.read(inputs.child(SourceSettings.EXPERIMENTS),
+        SourceSettings.EXPERIMENTS);
     inputs.rejectUnknownKeys();
     JobSettings settings = new JobSettings(
         in.nonBlankString("app-name"),
@@ -77,6 +103,7 @@ public record JobSettings(
         LakeSettings.read(in.child("lake")),
         purchases,
         profiles,
+        experimentsInput,
         QualitySettings.read(in.child(QualitySettings.BLOCK)),
         RfmSettings.read(in.child(RfmSettings.BLOCK)),
         FeatureSettings.read(in.child(FEATURES)),
@@ -97,6 +124,10 @@ public record JobSettings(
         .filter(a -> !settings.audiences().audiences().containsKey(a))
         .forEach(a -> costs.problem(ExperimentSettings.PER_CAMPAIGN + "." + a, "no audience \"" + a
             + "\" in audiences.lists"));
+    if (experimentsInput.enabled()) {
+      settings.experiments().external().checkAgainst(experimentsInput,
+          in.child(ExperimentSettings.BLOCK).child(ExperimentSettings.EXTERNAL));
+    }
     in.rejectUnknownKeys();
     in.throwIfProblems();
     return settings;

@@ -66,9 +66,11 @@ public record SourceSettings(
     }
   }
 
-  /** The two inputs: their blocks under segments.inputs and their names in messages and run_log. */
+  /** The inputs: their blocks under segments.inputs and their names in messages and run_log. */
   public static final String PURCHASES = "purchases";
   public static final String PROFILES = "profiles";
+  /** Experiments run in another tool (ReadOutExperiments). */
+  public static final String EXPERIMENTS = "experiments";
   /** The column mapping block (named in the mapping's messages). */
   public static final String COLUMNS = "columns";
 
@@ -138,7 +140,11 @@ public record SourceSettings(
   }
 
   private static List<CanonicalColumn> canonical(String input) {
-    return PURCHASES.equals(input) ? Columns.PURCHASES : Columns.PROFILES;
+    return switch (input) {
+      case PURCHASES -> Columns.PURCHASES;
+      case EXPERIMENTS -> Columns.EXPERIMENTS;
+      default -> Columns.PROFILES;
+    };
   }
 
   /** Every column of the input after mapping: the canonical ones, then the declared attributes. */

@@ -54,7 +54,9 @@ import org.segmentation.schema.Columns;
  *   <li>{@code duplicate_line}: an identical purchase line is kept ({@code quality.duplicate-lines = quarantine});</li>
  *   <li>{@code order_ts_in_future}: stamped after the job's start plus {@code quality.max-future-hours};</li>
  *   <li>{@code customer_without_profile}: no accepted profile has the customer
- *       ({@code quality.purchases-without-profile = quarantine}).</li>
+ *       ({@code quality.purchases-without-profile = quarantine});</li>
+ *   <li>{@code duplicate_assignment}: an earlier row assigns the customer in the same experiment (experiments
+ *       input).</li>
  * </ul>
  */
 public record InputValidation(List<CanonicalColumn> schema, List<Rule> rules, Dedupe dedupe, Column skippedWhen)
@@ -77,6 +79,7 @@ public record InputValidation(List<CanonicalColumn> schema, List<Rule> rules, De
   public static final String DUPLICATE_LINE = "duplicate_line";
   public static final String ORDER_TS_IN_FUTURE = "order_ts_in_future";
   public static final String CUSTOMER_WITHOUT_PROFILE = "customer_without_profile";
+  public static final String DUPLICATE_ASSIGNMENT = "duplicate_assignment";
 
   /**
    * @param startedAt when the job started: purchases later than this plus {@code quality.max-future-hours} are
@@ -103,6 +106,19 @@ public record InputValidation(List<CanonicalColumn> schema, List<Rule> rules, De
     return new InputValidation(schema, List.of(
         new Rule(AGE_OUT_OF_RANGE, col(AGE).lt(quality.minAge()).or(col(AGE).gt(quality.maxAge())))),
         new Dedupe(List.of(col(CUSTOMER_ID)), List.of(col(SIGNUP_TS).desc_nulls_last()), DUPLICATE_PROFILE),
+        lit(false));
+  }
+
+  /**
+   * The experiments input: a customer is assigned once per experiment, the earliest assignment kept (a customer
+   * exposed to two variants is the classic contamination of a test: the later exposure is quarantined, not compared).
+   *
+   * @param schema the canonical experiment columns and the declared attributes
+   */
+  public static InputValidation experiments(List<CanonicalColumn> schema) {
+    return new InputValidation(schema, List.of(),
+        new Dedupe(List.of(col(Columns.EXPERIMENT), col(CUSTOMER_ID)), List.of(col(Columns.ASSIGNED_TS).asc()),
+            DUPLICATE_ASSIGNMENT),
         lit(false));
   }
 

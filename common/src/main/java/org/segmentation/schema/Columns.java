@@ -36,7 +36,8 @@ public final class Columns {
    * Identifiers: trimmed after mapping, so that " C1" and "C1" are one customer (and a profile joins its purchases);
    * an id that is blank after trimming is missing.
    */
-  public static final java.util.Set<String> IDENTIFIERS = java.util.Set.of(CUSTOMER_ID, ORDER_ID);
+  public static final java.util.Set<String> IDENTIFIERS = java.util.Set.of(CUSTOMER_ID, ORDER_ID, Columns.EXPERIMENT,
+      Columns.VARIANT); // (qualified: declared below)
 
   public static final List<CanonicalColumn> PURCHASES = List.of(
       new CanonicalColumn(CUSTOMER_ID, StringType, true),
@@ -150,7 +151,19 @@ public final class Columns {
   public static final String EXPERIMENT = "experiment";
   public static final String VARIANT = "variant";
   public static final String CONTROL_VARIANT = "control_variant";
+  public static final String ASSIGNED_TS = "assigned_ts";
   public static final String METRIC = "metric";
+
+  /**
+   * The experiments input (experiments run in another tool, read out by ReadOutExperiments): one row per customer
+   * and experiment with the variant they were assigned; metrics, covariates and breakdown columns are declared
+   * attributes.
+   */
+  public static final List<CanonicalColumn> EXPERIMENTS = List.of(
+      new CanonicalColumn(CUSTOMER_ID, StringType, true),
+      new CanonicalColumn(EXPERIMENT, StringType, true),
+      new CanonicalColumn(VARIANT, StringType, true),
+      new CanonicalColumn(ASSIGNED_TS, TimestampType, true));
   public static final String BREAKDOWN = "breakdown";
   public static final String CELL = "cell";
   public static final String CONTROL_N = "control_n";
