@@ -105,7 +105,7 @@ write_report() {
   mapfile -t done_sizes < <(report_sizes)
   {
     echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM," \
-      "$(java -version 2>&1 | sed -n 1p | tr -d '"'); JVM: -Xmx$DRIVER_HEAP, Spark local[2]," \
+      "$(java -version 2>&1 | sed -n 1p | tr -d '"'); JVM: -Xmx$DRIVER_HEAP${JAVA_OPTS:+ $JAVA_OPTS}, Spark local[2]," \
       "spark.sql.shuffle.partitions as in conf/local.conf (8); DuckDB $(grep -o 'duckdb_jdbc-[0-9.]*' "$BENCH_CLASSPATH_FILE" | sed -n 1p | sed 's/duckdb_jdbc-//; s/\.$//') with 2 threads."
     echo "Whole-process wall time, median of the runs (min–max), peak RSS; run date $RUN_DATE; $(date -u +%Y-%m-%d)."
     echo

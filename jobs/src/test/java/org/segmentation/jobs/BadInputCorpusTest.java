@@ -45,6 +45,9 @@ class BadInputCorpusTest {
         "--set", "segments.inputs.purchases.options.header=true",
         "--set", "segments.inputs.profiles.enabled=false",
         "--set", "segments.report.enabled=false", // the report is ReportTest's
+        // what a bad file does is decided by reading and validating it: the models on a dozen rows add only time
+        "--set", "segments.clustering.enabled=false",
+        "--set", "segments.clv.enabled=false",
         "--set", "segments.quality.max-quarantined-share=0.5",
         "--set", "segments.spark.master=\"local[2]\"",
         "--set", "segments.spark.conf.\"spark.sql.shuffle.partitions\"=2");

@@ -31,6 +31,9 @@ final class JobJar {
     // the 2 cores the job itself needs (about 13 % faster a run). C1-compiled code is larger, hence the code cache.
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-XX:ReservedCodeCacheSize=512m");
+    // and the serial collector: a night of the smoke benchmark's size took 61 s of CPU against 66 with G1 (wall 46.9 s
+    // against 50.0 s), and half the memory
+    command.add("-XX:+UseSerialGC");
     command.addAll(Arrays.asList(System.getProperty("segmentation.jvmOpens").trim().split("\\s+")));
     command.addAll(List.of("-cp", classpath));
     return command;
