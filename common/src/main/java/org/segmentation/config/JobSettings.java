@@ -12,7 +12,9 @@ import java.util.Map;
  * @param ruleSegments rule-based segments: name to a Spark SQL condition over the customer features
  * @param audiences the audiences exported to campaign tools
  * @param experimentsInput experiments run in another tool (optional; read by ReadOutExperiments, never by the night)
+ * @param surveys satisfaction answers (optional): CSAT or NPS per segment in segment_kpis
  * @param experiments the measurement of the audiences' holdouts, and of the experiments input
+ * @param kpis the night's figures per segment (segment_kpis)
  * @param report the HTML report of each night
  * @param run the lake lease and the steps' time limits
  */
@@ -24,6 +26,7 @@ public record JobSettings(
     SourceSettings purchases,
     SourceSettings profiles,
     SourceSettings experimentsInput,
+    SourceSettings surveys,
     QualitySettings quality,
     RfmSettings rfm,
     FeatureSettings features,
@@ -32,6 +35,7 @@ public record JobSettings(
     Map<String, String> ruleSegments,
     AudienceSettings audiences,
     ExperimentSettings experiments,
+    KpiSettings kpis,
     ReportSettings report,
     RunSettings run) {
 
@@ -95,6 +99,7 @@ public record JobSettings(
     SourceSettings profiles = SourceSettings.read(inputs.child(SourceSettings.PROFILES), SourceSettings.PROFILES);
     SourceSettings experimentsInput = SourceSettings.read(inputs.child(SourceSettings.EXPERIMENTS),
         SourceSettings.EXPERIMENTS);
+    SourceSettings surveys = SourceSettings.read(inputs.child(SourceSettings.SURVEYS), SourceSettings.SURVEYS);
     inputs.rejectUnknownKeys();
     JobSettings settings = new JobSettings(
         in.nonBlankString("app-name"),
@@ -104,6 +109,7 @@ public record JobSettings(
         purchases,
         profiles,
         experimentsInput,
+        surveys,
         QualitySettings.read(in.child(QualitySettings.BLOCK)),
         RfmSettings.read(in.child(RfmSettings.BLOCK)),
         FeatureSettings.read(in.child(FEATURES)),
@@ -112,6 +118,7 @@ public record JobSettings(
         in.stringMap(RULE_SEGMENTS),
         AudienceSettings.read(in.child(AudienceSettings.BLOCK)),
         ExperimentSettings.read(in.child(ExperimentSettings.BLOCK)),
+        KpiSettings.read(in.child(KpiSettings.BLOCK)),
         ReportSettings.read(in.child(ReportSettings.BLOCK)),
         RunSettings.read(in.child(RunSettings.BLOCK)));
     settings.features().checkAgainst(purchases.schema(), in.child(FEATURES));

@@ -71,6 +71,8 @@ public record SourceSettings(
   public static final String PROFILES = "profiles";
   /** Experiments run in another tool (ReadOutExperiments). */
   public static final String EXPERIMENTS = "experiments";
+  /** Satisfaction answers (segment_kpis). */
+  public static final String SURVEYS = "surveys";
   /** The column mapping block (named in the mapping's messages). */
   public static final String COLUMNS = "columns";
 
@@ -143,6 +145,7 @@ public record SourceSettings(
     return switch (input) {
       case PURCHASES -> Columns.PURCHASES;
       case EXPERIMENTS -> Columns.EXPERIMENTS;
+      case SURVEYS -> Columns.SURVEYS;
       default -> Columns.PROFILES;
     };
   }

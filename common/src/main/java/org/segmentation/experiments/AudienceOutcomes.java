@@ -1,6 +1,7 @@
 package org.segmentation.experiments;
 
 import static org.apache.spark.sql.functions.aggregate;
+import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.date_add;
@@ -36,6 +37,7 @@ import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.segmentation.schema.Columns;
 import org.segmentation.experiments.ExperimentSums.Metric;
 
 /**
@@ -67,6 +69,8 @@ public record AudienceOutcomes(LocalDate runDate, int windowDays, int maxAgeDays
   public static final String REVENUE = "revenue";
   public static final String CLV_CHANGE = "clv_change";
   public static final String CONTACTED = "contacted";
+  /** A member's mean survey score in their window (NULL without an answer there): with a surveys input. */
+  public static final String SATISFACTION = "satisfaction";
   private static final String PRE = "pre_";
   private static final String SENT_TO = "__sent_to";
 
@@ -84,6 +88,14 @@ public record AudienceOutcomes(LocalDate runDate, int windowDays, int maxAgeDays
    * destination on the send night; 0 in control by design).
    */
   public static List<Metric> metrics(boolean withLifetimeValue, boolean withCosts) {
+    return metrics(withLifetimeValue, withCosts, false);
+  }
+
+  /**
+   * As {@link #metrics(boolean, boolean)}, with satisfaction (the mean score of the member's answers in the window;
+   * members who did not answer there are left out of it) when there is a surveys input.
+   */
+  public static List<Metric> metrics(boolean withLifetimeValue, boolean withCosts, boolean withSurveys) {
     List<Metric> metrics = new ArrayList<>(List.of(
         new Metric(CONVERTED, CONVERTED, Optional.of(PRE + CONVERTED)),
         new Metric(ORDERS, ORDERS, Optional.of(PRE + ORDERS)),
@@ -94,6 +106,9 @@ public record AudienceOutcomes(LocalDate runDate, int windowDays, int maxAgeDays
     metrics.add(new Metric(CONTACTED, CONTACTED, Optional.empty()));
     if (withCosts) {
       metrics.add(new Metric(CampaignReturn.COST, CampaignReturn.COST, Optional.empty()));
+    }
+    if (withSurveys) {
+      metrics.add(new Metric(SATISFACTION, SATISFACTION, Optional.empty()));
     }
     return metrics;
   }
@@ -106,6 +121,33 @@ public record AudienceOutcomes(LocalDate runDate, int windowDays, int maxAgeDays
    * @param purchases the accepted purchase lines
    */
   public Dataset<Row> apply(Dataset<Row> memberHistory, Dataset<Row> segmentHistory, Dataset<Row> tonight,
+      Dataset<Row> purchases) {
+    return apply(memberHistory, segmentHistory, tonight, purchases, Optional.empty());
+  }
+
+  /**
+   * As {@link #apply(Dataset, Dataset, Dataset, Dataset)}, and with {@code answers} (the accepted survey answers:
+   * customer_id, answered_ts, score) each member's {@value #SATISFACTION} in their window.
+   */
+  public Dataset<Row> apply(Dataset<Row> memberHistory, Dataset<Row> segmentHistory, Dataset<Row> tonight,
+      Dataset<Row> purchases, Optional<Dataset<Row>> answers) {
+    Dataset<Row> outcomes = outcomes(memberHistory, segmentHistory, tonight, purchases);
+    if (answers.isEmpty()) {
+      return outcomes;
+    }
+    Column asOf = lit(java.sql.Date.valueOf(runDate));
+    Column send = col(SEND_DATE);
+    Column day = to_date(col(Columns.ANSWERED_TS));
+    Dataset<Row> satisfaction = outcomes.select(col(EXPERIMENT), col(CUSTOMER_ID), send)
+        .join(answers.get().select(col(CUSTOMER_ID), day.as(ORDER_DATE), col(Columns.SCORE)),
+            new String[] {CUSTOMER_ID})
+        .where(col(ORDER_DATE).gt(send).and(col(ORDER_DATE).leq(least(date_add(send, windowDays), asOf))))
+        .groupBy(col(EXPERIMENT), col(CUSTOMER_ID))
+        .agg(avg(col(Columns.SCORE)).as(SATISFACTION));
+    return outcomes.join(satisfaction, new String[] {EXPERIMENT, CUSTOMER_ID}, "left");
+  }
+
+  private Dataset<Row> outcomes(Dataset<Row> memberHistory, Dataset<Row> segmentHistory, Dataset<Row> tonight,
       Dataset<Row> purchases) {
     Column asOf = lit(java.sql.Date.valueOf(runDate));
     Column earliestSend = date_sub(asOf, maxAgeDays);

@@ -73,13 +73,13 @@ public record MeasureExperiments(ValidatedInputs inputs, AssembleSegmentTables.S
     }
 
     List<ExperimentSums.Metric> metrics = AudienceOutcomes.metrics(run.settings().clv().enabled(),
-        settings.costed());
+        settings.costed(), inputs.surveys().isPresent());
     Dataset<Row> outcomes = new AudienceOutcomes(run.runDate(), settings.attributionWindowDays(),
         settings.maxAgeDays(), settings.breakdowns(), settings.contactCosts())
         .apply(lake.readLatest(TableCatalog.AUDIENCE_MEMBERS)
                 .where(col(Columns.AUDIENCE).isin(measured.keySet().toArray())),
             lake.readLatest(TableCatalog.CUSTOMER_SEGMENTS), segments.customerSegments(),
-            inputs.purchases().accepted())
+            inputs.purchases().accepted(), inputs.surveys().map(org.segmentation.input.ValidatedInput::accepted))
         .persist(StorageLevel.MEMORY_AND_DISK()); // the sums and the open windows read it
     try {
       List<Row> sums = new ExperimentSums(metrics, settings.breakdowns()).apply(outcomes).collectAsList();

@@ -55,6 +55,7 @@ import org.segmentation.schema.Columns;
  *   <li>{@code order_ts_in_future}: stamped after the job's start plus {@code quality.max-future-hours};</li>
  *   <li>{@code customer_without_profile}: no accepted profile has the customer
  *       ({@code quality.purchases-without-profile = quarantine});</li>
+ *   <li>{@code score_out_of_range}: a survey score outside the configured scale;</li>
  *   <li>{@code duplicate_assignment}: an earlier row assigns the customer in the same experiment (experiments
  *       input).</li>
  * </ul>
@@ -80,6 +81,7 @@ public record InputValidation(List<CanonicalColumn> schema, List<Rule> rules, De
   public static final String ORDER_TS_IN_FUTURE = "order_ts_in_future";
   public static final String CUSTOMER_WITHOUT_PROFILE = "customer_without_profile";
   public static final String DUPLICATE_ASSIGNMENT = "duplicate_assignment";
+  public static final String SCORE_OUT_OF_RANGE = "score_out_of_range";
 
   /**
    * @param startedAt when the job started: purchases later than this plus {@code quality.max-future-hours} are
@@ -107,6 +109,13 @@ public record InputValidation(List<CanonicalColumn> schema, List<Rule> rules, De
         new Rule(AGE_OUT_OF_RANGE, col(AGE).lt(quality.minAge()).or(col(AGE).gt(quality.maxAge())))),
         new Dedupe(List.of(col(CUSTOMER_ID)), List.of(col(SIGNUP_TS).desc_nulls_last()), DUPLICATE_PROFILE),
         lit(false));
+  }
+
+  /** The surveys input: every answer counts, a score outside the scale is quarantined. */
+  public static InputValidation surveys(List<CanonicalColumn> schema, org.segmentation.config.KpiSettings.SurveyScale
+      scale) {
+    return new InputValidation(schema, List.of(new Rule(SCORE_OUT_OF_RANGE,
+        col(Columns.SCORE).lt(scale.lowest()).or(col(Columns.SCORE).gt(scale.highest())))), null, lit(false));
   }
 
   /**

@@ -48,6 +48,12 @@ public record LoadAndValidate() implements Step<ValidatedInputs> {
             profiles.get().accepted().select(Columns.CUSTOMER_ID));
       }
     }
+    Optional<ValidatedInput> surveys = Optional.empty();
+    if (settings.surveys().enabled()) {
+      List<CanonicalColumn> surveysSchema = settings.surveys().schema();
+      surveys = Optional.of(validate(SourceReader.read(run.spark(), settings.surveys()), surveysSchema,
+          InputValidation.surveys(surveysSchema, settings.kpis().surveyScale()), versions));
+    }
     // quantity and purchase attributes that no line share reads are validated (an unparseable value is quarantined),
     // but no stage reads them: not worth caching
     List<String> unread = new ArrayList<>(List.of(Columns.QUANTITY));
@@ -59,11 +65,14 @@ public record LoadAndValidate() implements Step<ValidatedInputs> {
     // Persisted: the validated rows feed the RFM aggregate, the features, the quarantine table and the counts, and
     // each source must be read once. MEMORY_AND_DISK spills instead of recomputing when memory runs short.
     List<ValidatedInput.Counts> counts = new ArrayList<>();
-    for (ValidatedInput input : profiles.isPresent() ? List.of(purchases, profiles.get()) : List.of(purchases)) {
+    List<ValidatedInput> all = new ArrayList<>(List.of(purchases));
+    profiles.ifPresent(all::add);
+    surveys.ifPresent(all::add);
+    for (ValidatedInput input : all) {
       input.rows().persist(StorageLevel.MEMORY_AND_DISK());
       counts.add(input.countRows());
     }
-    return new ValidatedInputs(purchases, profiles, counts, versions);
+    return new ValidatedInputs(purchases, profiles, surveys, counts, versions);
   }
 
   private static ValidatedInput validate(RawInput raw, List<CanonicalColumn> schema, InputValidation validation,

@@ -67,10 +67,9 @@ public record QualityGate(ValidatedInputs inputs) implements Step<QualityGate.Pa
    * one input column, the example is that column's original value; otherwise the original row. One Spark job.
    */
   private String topReasons(String input, RunContext run) {
-    ValidatedInput validated = input.equals(inputs.purchases().name()) ? inputs.purchases()
-        : inputs.profiles().orElseThrow();
-    SourceSettings source = input.equals(run.settings().purchases().name()) ? run.settings().purchases()
-        : run.settings().profiles();
+    ValidatedInput validated = inputs.named(input);
+    SourceSettings source = java.util.stream.Stream.of(run.settings().purchases(), run.settings().profiles(),
+        run.settings().surveys()).filter(s -> s.name().equals(input)).findFirst().orElseThrow();
     List<String> reasons = new ArrayList<>();
     for (ValidatedInput.Reason reason : validated.topReasons(3)) {
       reasons.add(reason.code() + ": " + reason.rows() + " rows, e.g. " + example(reason, source));

@@ -14,11 +14,12 @@ import org.segmentation.pipeline.StepResult;
  *
  * @param purchases the validated purchase lines (quantity dropped: validated, but no later step reads it)
  * @param profiles the validated profiles, when the profiles input is enabled
+ * @param surveys the validated survey answers, when the surveys input is enabled
  * @param counts rows read, accepted and quarantined per input, in input order
  * @param inputVersions the Delta version read of each Delta input
  */
 public record ValidatedInputs(ValidatedInput purchases, Optional<ValidatedInput> profiles,
-    List<ValidatedInput.Counts> counts, Map<String, String> inputVersions) implements StepResult {
+    Optional<ValidatedInput> surveys, List<ValidatedInput.Counts> counts, Map<String, String> inputVersions) implements StepResult {
 
   public ValidatedInputs {
     counts = List.copyOf(counts);
@@ -31,6 +32,14 @@ public record ValidatedInputs(ValidatedInput purchases, Optional<ValidatedInput>
         .orElseThrow(() -> new IllegalArgumentException("no input " + input));
   }
 
+  /** An input by its name. */
+  public ValidatedInput named(String input) {
+    return java.util.stream.Stream.concat(java.util.stream.Stream.of(purchases),
+            java.util.stream.Stream.concat(profiles.stream(), surveys.stream()))
+        .filter(i -> i.name().equals(input)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no input " + input));
+  }
+
   /** The accepted profiles, or NULL without a profiles input (what the features stage takes). */
   public Dataset<Row> acceptedProfilesOrNull() {
     return profiles.map(ValidatedInput::accepted).orElse(null);
@@ -39,8 +48,8 @@ public record ValidatedInputs(ValidatedInput purchases, Optional<ValidatedInput>
   /** Every quarantined row of the run, for the quarantine table. */
   public Dataset<Row> quarantineRows(LocalDate runDate, String runId) {
     Dataset<Row> rows = purchases.quarantined(runDate, runId);
-    if (profiles.isPresent()) {
-      rows = rows.unionByName(profiles.get().quarantined(runDate, runId));
+    for (ValidatedInput other : java.util.stream.Stream.concat(profiles.stream(), surveys.stream()).toList()) {
+      rows = rows.unionByName(other.quarantined(runDate, runId));
     }
     return rows;
   }
@@ -61,5 +70,6 @@ public record ValidatedInputs(ValidatedInput purchases, Optional<ValidatedInput>
   public void release() {
     purchases.rows().unpersist();
     profiles.ifPresent(p -> p.rows().unpersist());
+    surveys.ifPresent(s -> s.rows().unpersist());
   }
 }

@@ -352,9 +352,28 @@ public final class TableCatalog {
               + "report.enabled is false or the run failed")));
 
   /** Every table, in the order a run publishes them (run_log last). */
+  public static final TableSpec SEGMENT_KPIS = new TableSpec("segment_kpis",
+      "run date and cell of a breakdown (RFM segment, cluster, CLV tier)", true,
+      List.of(
+          runDate(),
+          new Column(Columns.BREAKDOWN, StringType, "the customer_segments column whose value is the cell; 'all' for "
+              + "every customer"),
+          new Column(Columns.CELL, StringType, "the breakdown's value; '(unknown)' where it is NULL"),
+          new Column(CUSTOMERS, LongType, "customers in the cell"),
+          new Column(REVENUE, MONEY_SUM, "net revenue of the cell's customers (customer_segments.net_revenue)"),
+          new Column(Columns.CONVERSION, DoubleType, "share of the cell's customers with a counted order in the "
+              + "last kpis.conversion-days days"),
+          meanPredictedClv(),
+          new Column(Columns.ANSWERS, LongType, "survey answers of the cell's customers in the last "
+              + "kpis.survey-days days (0 without a surveys input)"),
+          new Column(Columns.CSAT, DoubleType, "% of those answers that are satisfied (4 or 5 of 5); NULL without "
+              + "answers or on the NPS scale"),
+          new Column(Columns.NPS, DoubleType, "% promoters (9-10) - % detractors (0-6) of those answers; NULL "
+              + "without answers or on the CSAT scale")));
+
   public static final List<TableSpec> ALL = List.of(CUSTOMER_SEGMENTS, SEGMENT_SUMMARY, SEGMENT_TRANSITIONS,
-      QUARANTINE, CLUSTER_PROFILES, CLV_MODEL, AUDIENCE_MEMBERS, AUDIENCE_CHANGES, EXPERIMENT_RESULTS, CLUSTER_MODELS,
-      RUN_LOG);
+      QUARANTINE, CLUSTER_PROFILES, CLV_MODEL, AUDIENCE_MEMBERS, AUDIENCE_CHANGES, EXPERIMENT_RESULTS, SEGMENT_KPIS,
+      CLUSTER_MODELS, RUN_LOG);
 
   /** The tables written only by a lake that has (or had) audiences configured. */
   public static final List<TableSpec> AUDIENCE_TABLES = List.of(AUDIENCE_MEMBERS, AUDIENCE_CHANGES);

@@ -209,6 +209,18 @@ public final class Columns {
   public static final String SHARE_OF_CUSTOMERS = "share_of_customers";
   public static final String REVENUE = "revenue";
   public static final String SHARE_OF_REVENUE = "share_of_revenue";
+
+  // The surveys input (satisfaction answers) and segment_kpis
+  public static final String ANSWERED_TS = "answered_ts";
+  public static final String SCORE = "score";
+  public static final List<CanonicalColumn> SURVEYS = List.of(
+      new CanonicalColumn(CUSTOMER_ID, StringType, true),
+      new CanonicalColumn(ANSWERED_TS, TimestampType, true),
+      new CanonicalColumn(SCORE, DoubleType, true));
+  public static final String CONVERSION = "conversion";
+  public static final String ANSWERS = "answers";
+  public static final String CSAT = "csat";
+  public static final String NPS = "nps";
   public static final String PREVIOUS_RUN_DATE = "previous_run_date";
   public static final String FROM_SEGMENT = "from_segment";
   public static final String TO_SEGMENT = "to_segment";

@@ -104,6 +104,30 @@ class AudienceOutcomesTest {
     assertEquals(Map.of("c1", 0.5, "c2", 0.0, "c3", 0.0), cost, "c1 was sent to mail on its send night only");
   }
 
+  /**
+   * Satisfaction is the mean score of the member's answers in their window: c1's (11-10, 11-17] holds 4 (11-12) and 2
+   * (11-15), not the 5 of 11-18 nor the 1 of the send day; c2 answered only after the run date: no value, so c2 is
+   * left out of the metric rather than counted as unhappy.
+   */
+  @Test
+  void satisfactionIsTheMeanScoreInTheWindow() {
+    StructType schema = new StructType().add("customer_id", DataTypes.StringType)
+        .add("answered_ts", DataTypes.TimestampType).add("score", DataTypes.DoubleType);
+    Dataset<Row> answers = TestSpark.rows(schema,
+        row("c1", ts("2026-11-10 20:00:00"), 1.0),
+        row("c1", ts("2026-11-12 10:00:00"), 4.0),
+        row("c1", ts("2026-11-15 10:00:00"), 2.0),
+        row("c1", ts("2026-11-18 10:00:00"), 5.0),
+        row("c2", ts("2026-11-25 10:00:00"), 5.0));
+    Map<String, Row> members = new AudienceOutcomes(RUN_DATE, 7, 30, List.of())
+        .apply(memberHistory(), segmentHistory(), tonight(), purchases(), java.util.Optional.of(answers))
+        .collectAsList().stream().collect(Collectors.toMap(r -> r.getAs("customer_id"), r -> r));
+    assertEquals(3.0, members.get("c1").<Double>getAs("satisfaction"), 1e-12);
+    assertNull(members.get("c2").getAs("satisfaction"));
+    assertEquals(List.of(1.0, 1.0, 15.0, 1.0, 1.0, 20.0, 30.0, 1.0, false), figures(members.get("c1")),
+        "the other outcomes are unchanged");
+  }
+
   /** converted, orders, revenue, their pre-period, the CLV change, contacted, whether the window is open. */
   static List<Object> figures(Row member) {
     return java.util.Arrays.asList(member.getAs("converted"), member.getAs("orders"), member.getAs("revenue"),

@@ -22,6 +22,7 @@ import org.segmentation.io.StagingArea;
 import org.segmentation.output.AssembleSegmentTables;
 import org.segmentation.output.PublishTable;
 import org.segmentation.output.RecordRun;
+import org.segmentation.output.MeasureSegmentKpis;
 import org.segmentation.output.NightPublisher;
 import org.segmentation.output.RepairTables;
 import org.segmentation.pipeline.StepRunner;
@@ -69,10 +70,12 @@ final class NightlyRunBook {
         steps.run(new BuildAudiences(inputs, features, tables, history)); // audiences: members, arms, changes
     MeasureExperiments.Measured experiments =
         steps.run(new MeasureExperiments(inputs, tables));          // measure_experiments: holdouts against arms
+    MeasureSegmentKpis.Measured kpis = steps.run(new MeasureSegmentKpis(inputs, tables)); // segment_kpis: the trend
     List<PublishTable> writes = new ArrayList<>();
     tables.inPublishingOrder().forEach((table, rows) -> writes.add(night.table(table, rows)));
     audiences.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
     experiments.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
+    kpis.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
     List<PublishTable.Commit> commits = steps.runSideBySide(writes); // write_<table>: side by side
     night.stage(steps.run(new ExportAudiences(audiences)).folders().values());      // export_audiences: staged
     WriteReport.Written report = steps.run(new WriteReport(inputs, commits, history)); // write_report: staged

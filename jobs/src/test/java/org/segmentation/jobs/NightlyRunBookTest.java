@@ -55,7 +55,7 @@ import org.segmentation.rfm.ScoreRfm;
  * lists.
  */
 class NightlyRunBookTest {
-  static final ValidatedInputs INPUTS = new ValidatedInputs(null, Optional.empty(),
+  static final ValidatedInputs INPUTS = new ValidatedInputs(null, Optional.empty(), Optional.empty(),
       List.of(new ValidatedInput.Counts("purchases", 10, 9, 1, 0)), Map.of());
   static final BuildFeatures.Features FEATURES = new BuildFeatures.Features(null, 9, 4,
       Optional.of(new ProfileMatch(3, 1, 2)));
@@ -181,9 +181,14 @@ class NightlyRunBookTest {
         Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
         TableCatalog.EXPERIMENT_TABLES.forEach(table -> tables.put(table, noRows()));
         return new MeasureExperiments.Measured(tables, Map.of());
+      } else if (step instanceof org.segmentation.output.MeasureSegmentKpis kpis) {
+        assertSame(INPUTS, kpis.inputs());
+        assertSame(segmentTables, kpis.segments());
+        return new org.segmentation.output.MeasureSegmentKpis.Measured(
+            Map.of(TableCatalog.SEGMENT_KPIS, noRows()), false);
       } else if (step instanceof ExportAudiences export) {
         assertSame(audiences, export.audiences());
-        assertEquals(TableCatalog.EXPERIMENT_RESULTS, published.get(published.size() - 1),
+        assertEquals(TableCatalog.SEGMENT_KPIS, published.get(published.size() - 1),
             "exports follow the writes");
         return new ExportAudiences.Exported(Map.of());
       } else if (step instanceof WriteReport report) {
@@ -253,7 +258,7 @@ class NightlyRunBookTest {
     assertEquals(List.of(TableCatalog.CUSTOMER_SEGMENTS, TableCatalog.SEGMENT_SUMMARY,
         TableCatalog.SEGMENT_TRANSITIONS, TableCatalog.QUARANTINE, TableCatalog.CLUSTER_PROFILES,
         TableCatalog.CLV_MODEL, TableCatalog.AUDIENCE_MEMBERS, TableCatalog.AUDIENCE_CHANGES,
-        TableCatalog.EXPERIMENT_RESULTS), steps.published);
+        TableCatalog.EXPERIMENT_RESULTS, TableCatalog.SEGMENT_KPIS), steps.published);
     assertEquals(RunLog.PUBLISHED, outcome.status());
     assertEquals(FEATURES.customers(), outcome.customers());
   }

@@ -116,6 +116,15 @@ class NightlySegmentsJobTest {
     Row summary = night("segment_summary", FIRST_NIGHT).agg(sum("customers"), sum("share_of_customers")).first();
     assertEquals(expected, summary.getLong(0));
     assertEquals(1.0, summary.getDouble(1), 1e-9);
+    // segment_kpis: each breakdown's cells hold every customer once, the 'all' cell is the night's customers
+    Dataset<Row> kpis = night("segment_kpis", FIRST_NIGHT);
+    for (String breakdown : List.of("all", "rfm_segment", "cluster_name", "clv_tier")) {
+      assertEquals(expected, kpis.where(col("breakdown").equalTo(breakdown)).agg(sum("customers")).first().getLong(0),
+          breakdown);
+    }
+    assertEquals(customers.where(col("last_purchase_date").gt(org.apache.spark.sql.functions.lit(
+        java.sql.Date.valueOf(FIRST_NIGHT.minusDays(30))))).count() / (double) expected,
+        kpis.where(col("breakdown").equalTo("all")).first().<Double>getAs("conversion"), 1e-12);
     // clusters: every customer with a counted purchase has one, with a name; the profiles add up
     long active = customers.where(col("frequency").gt(0)).count();
     assertEquals(active, customers.where(col("cluster_id").isNotNull().and(col("cluster_name").isNotNull())
@@ -206,7 +215,7 @@ class NightlySegmentsJobTest {
       Map<String, Long> versions = run.getJavaMap(run.fieldIndex("table_versions"));
       Map<String, Long> written = run.getJavaMap(run.fieldIndex("rows_written"));
       assertEquals(java.util.Set.of("customer_segments", "segment_summary", "segment_transitions", "quarantine",
-          "cluster_profiles", "clv_model"), versions.keySet());
+          "cluster_profiles", "clv_model", "segment_kpis"), versions.keySet());
       // each version is the commit of this run (Delta makes no commit for a write of no rows over no rows)
       for (Map.Entry<String, Long> version : versions.entrySet()) {
         Row commit = io.delta.tables.DeltaTable.forPath(TestSpark.get(),
