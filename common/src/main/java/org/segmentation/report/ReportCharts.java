@@ -271,6 +271,18 @@ final class ReportCharts {
     return svg("chart-trend-revenue", chart, 420);
   }
 
+  /** One line per segment: its CSAT or NPS on each night with answers (a night without answers is a gap). */
+  static Chart trendSatisfaction(List<ReportFigures.SatisfactionPoint> points) {
+    DefaultCategoryDataset data = new DefaultCategoryDataset();
+    points.forEach(p -> data.addValue(p.score(), p.segment(), p.runDate().toString()));
+    String scale = points.get(0).scale();
+    JFreeChart chart = ChartFactory.createLineChart(scale + " per RFM segment, night by night", "run date",
+        scale.equals("NPS") ? "NPS (% promoters - % detractors)" : "CSAT (% satisfied)", data,
+        PlotOrientation.VERTICAL, true, false, false);
+    ((CategoryPlot) chart.getPlot()).getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.UP_45);
+    return svg("chart-trend-satisfaction", chart, 420);
+  }
+
   /** A segment absent on a night had no customers then: a zero, not a gap in its line. */
   private static void fillGaps(DefaultCategoryDataset data, List<TrendPoint> points) {
     Set<String> segments = new LinkedHashSet<>();
@@ -493,6 +505,9 @@ final class ReportCharts {
     if (!f.trend().isEmpty()) {
       trend.add(trendCustomers(f.trend()));
       trend.add(trendRevenue(f.trend()));
+    }
+    if (!f.satisfaction().isEmpty()) {
+      trend.add(trendSatisfaction(f.satisfaction()));
     }
     charts.put("trend", trend);
     return charts;

@@ -48,6 +48,8 @@ import org.segmentation.schema.Columns;
  * @param audienceChanges adds and removes per audience
  * @param trend customers and revenue per segment over the last published nights, oldest first (the earlier nights
  *     as a plain reader of segment_summary sees them)
+ * @param satisfaction CSAT or NPS per RFM segment over the same nights, where segment_kpis has answers (empty
+ *     without a surveys input)
  */
 public record ReportFigures(
     ReportNight night,
@@ -64,7 +66,8 @@ public record ReportFigures(
     List<AudienceArm> audiences,
     List<AudienceChange> audienceChanges,
     List<ExperimentLift> experiments,
-    List<TrendPoint> trend) {
+    List<TrendPoint> trend,
+    List<SatisfactionPoint> satisfaction) {
 
   /** The night's customers, buyers (a counted order) and net revenue. */
   public record Overview(long customers, long buyers, BigDecimal revenue) {}
@@ -100,6 +103,14 @@ public record ReportFigures(
       Double varianceReduction, double confidence, boolean windowComplete, Double srmPValue, boolean srmFlag) {}
 
   public record TrendPoint(LocalDate runDate, String segment, long customers, BigDecimal revenue) {}
+
+  /**
+   * A segment's satisfaction on a night, from segment_kpis.
+   *
+   * @param scale "CSAT" or "NPS"
+   * @param score the CSAT (% satisfied) or the NPS
+   */
+  public record SatisfactionPoint(LocalDate runDate, String segment, long answers, String scale, double score) {}
 
   /** Recency bands of the P(alive) chart: about this many, of whole days each. */
   static final int RECENCY_BANDS = 20;
@@ -144,7 +155,8 @@ public record ReportFigures(
           audiences(lake, night),
           audienceChanges(lake, night),
           experiments(lake, night),
-          trend(lake, night, segments, earlierNights));
+          trend(lake, night, segments, earlierNights),
+          satisfaction(lake, night, earlierNights));
     } finally {
       customers.unpersist();
     }
@@ -336,6 +348,30 @@ public record ReportFigures(
     }
     segments.forEach(s -> points.add(new TrendPoint(night.runDate(), s.segment(), s.customers(), s.revenue())));
     points.sort(Comparator.comparing(TrendPoint::runDate).thenComparing(TrendPoint::segment));
+    return List.copyOf(points);
+  }
+
+  /**
+   * segment_kpis' RFM segment cells with answers: tonight's through the contract, the earlier nights' as a plain
+   * reader sees them (as the trend reads segment_summary).
+   */
+  private static List<SatisfactionPoint> satisfaction(LakeTables lake, ReportNight night,
+      List<LocalDate> earlierNights) {
+    Optional<Dataset<Row>> tonight = rowsOf(lake, night, TableCatalog.SEGMENT_KPIS);
+    if (tonight.isEmpty()) {
+      return List.of();
+    }
+    Dataset<Row> rows = tonight.get();
+    if (!earlierNights.isEmpty()) {
+      rows = rows.unionByName(lake.read(TableCatalog.SEGMENT_KPIS).where(col(Columns.RUN_DATE).isin(
+          earlierNights.stream().map(java.sql.Date::valueOf).toArray())), true);
+    }
+    List<SatisfactionPoint> points = new ArrayList<>();
+    rows.where(col(Columns.BREAKDOWN).equalTo(Columns.RFM_SEGMENT).and(col(Columns.ANSWERS).gt(0)))
+        .select(Columns.RUN_DATE, Columns.CELL, Columns.ANSWERS, Columns.CSAT, Columns.NPS)
+        .collectAsList().forEach(r -> points.add(new SatisfactionPoint(r.getDate(0).toLocalDate(), r.getString(1),
+            r.getLong(2), r.isNullAt(3) ? "NPS" : "CSAT", r.isNullAt(3) ? r.getDouble(4) : r.getDouble(3))));
+    points.sort(Comparator.comparing(SatisfactionPoint::runDate).thenComparing(SatisfactionPoint::segment));
     return List.copyOf(points);
   }
 

@@ -369,6 +369,15 @@ final class ReportPage {
       table.row(row.toArray());
     }
     table.appendTo(page);
+    if (!f.satisfaction().isEmpty()) {
+      page.append("<p class=\"note\">Satisfaction from the surveys input (segment_kpis): ")
+          .append(f.satisfaction().get(0).scale()).append(" of the answers in each night's window.</p>\n");
+      figure(page, charts, "chart-trend-satisfaction");
+      Table answers = new Table("satisfaction-table", "run date", "segment", "answers",
+          f.satisfaction().get(0).scale());
+      f.satisfaction().forEach(p -> answers.row(p.runDate().toString(), p.segment(), p.answers(), p.score()));
+      answers.appendTo(page);
+    }
     close(page);
   }
 

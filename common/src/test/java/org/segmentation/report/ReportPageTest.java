@@ -64,7 +64,11 @@ class ReportPageTest {
                 null, null, null, null, null, null, null, null, null, 0.95, true, 0.9, false)) : List.of(),
         List.of(new TrendPoint(NIGHT.minusDays(1), "Champions", 38, new BigDecimal("9000.0000")),
             new TrendPoint(NIGHT, "Champions", 40, new BigDecimal("10000.0000")),
-            new TrendPoint(NIGHT, AWKWARD, 20, new BigDecimal("2345.6700"))));
+            new TrendPoint(NIGHT, AWKWARD, 20, new BigDecimal("2345.6700"))),
+        withEverything ? List.of(
+            new ReportFigures.SatisfactionPoint(NIGHT.minusDays(1), "Champions", 12, "CSAT", 75.0),
+            new ReportFigures.SatisfactionPoint(NIGHT, "Champions", 9, "CSAT", 77.77777777777777),
+            new ReportFigures.SatisfactionPoint(NIGHT, AWKWARD, 4, "CSAT", 25.0)) : List.of());
   }
 
   static String render(ReportFigures figures) {
@@ -113,8 +117,21 @@ class ReportPageTest {
     assertEquals(List.of("chart-segment-shares", "chart-rf-customers", "chart-rf-monetary", "chart-transitions",
             "chart-cluster-sizes", "chart-cluster-0", "chart-cluster-1", "chart-clv-by-segment",
             "chart-alive-by-recency", "chart-audience-arms", "chart-audience-changes", "chart-experiment-0",
-            "chart-trend-customers", "chart-trend-revenue"),
+            "chart-trend-customers", "chart-trend-revenue", "chart-trend-satisfaction"),
         chartIds(render(figures(true))));
+  }
+
+  /** The satisfaction trend: one row per night and segment with answers, each score exact. */
+  @Test
+  void theSatisfactionTrendListsEachNightsScore() {
+    String html = render(figures(true));
+    String table = html.substring(html.indexOf("<table id=\"satisfaction-table\">"));
+    table = table.substring(0, table.indexOf("</table>"));
+    assertEquals(3, table.split("<tr>").length - 2, table); // the header row and three rows
+    assertTrue(table.contains("<td>2026-11-21</td><td>Champions</td><td class=\"n\" data-value=\"9\">9</td>"
+        + "<td class=\"n\" data-value=\"77.77777777777777\">"), table);
+    assertTrue(html.contains("CSAT of the answers in each night's window"), "the scale is named");
+    assertFalse(render(figures(false)).contains("satisfaction-table"), "no surveys, no satisfaction trend");
   }
 
   @Test
