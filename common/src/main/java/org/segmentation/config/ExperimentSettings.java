@@ -120,19 +120,7 @@ public record ExperimentSettings(boolean enabled, int attributionWindowDays, int
             : java.util.Optional.of(covariate)));
         block.rejectUnknownKeys();
       });
-      Map<String, Double> shares = new java.util.TreeMap<>();
-      in.stringMap("shares").forEach((variant, text) -> {
-        try {
-          double share = Double.parseDouble(text);
-          if (share > 0 && Double.isFinite(share)) {
-            shares.put(variant, share);
-            return;
-          }
-        } catch (NumberFormatException e) {
-          // reported below
-        }
-        in.problem("shares." + variant, "must be a share above zero, got \"" + text + "\"");
-      });
+      Map<String, Double> shares = numbers(in, "shares", share -> share > 0, "a share above zero");
       External external = new External(in.nonBlankString(CONTROL), in.stringMap("controls"), shares, metrics,
           in.strings(BREAKDOWNS), in.string("root"));
       in.rejectUnknownKeys();
@@ -162,19 +150,25 @@ public record ExperimentSettings(boolean enabled, int attributionWindowDays, int
 
   /** A block of money amounts by name ({@code per-contact { mail = 0.02 }}): numbers, zero or more. */
   private static Map<String, Double> amounts(ConfigReader in, String key) {
-    Map<String, Double> amounts = new java.util.TreeMap<>();
+    return numbers(in, key, amount -> amount >= 0, "an amount of money, zero or more");
+  }
+
+  /** A block of finite numbers by name, each {@code allowed} (otherwise a problem: "must be {@code what}"). */
+  private static Map<String, Double> numbers(ConfigReader in, String key, java.util.function.DoublePredicate allowed,
+      String what) {
+    Map<String, Double> numbers = new java.util.TreeMap<>();
     in.stringMap(key).forEach((name, text) -> {
       try {
-        double amount = Double.parseDouble(text);
-        if (amount >= 0 && Double.isFinite(amount)) {
-          amounts.put(name, amount);
+        double number = Double.parseDouble(text);
+        if (allowed.test(number) && Double.isFinite(number)) {
+          numbers.put(name, number);
           return;
         }
       } catch (NumberFormatException e) {
         // reported below
       }
-      in.problem(key + "." + name, "must be an amount of money, zero or more, got \"" + text + "\"");
+      in.problem(key + "." + name, "must be " + what + ", got \"" + text + "\"");
     });
-    return amounts;
+    return numbers;
   }
 }

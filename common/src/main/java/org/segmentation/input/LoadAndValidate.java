@@ -75,7 +75,11 @@ public record LoadAndValidate() implements Step<ValidatedInputs> {
     return new ValidatedInputs(purchases, profiles, surveys, counts, versions);
   }
 
-  private static ValidatedInput validate(RawInput raw, List<CanonicalColumn> schema, InputValidation validation,
+  /**
+   * One input read, mapped to {@code schema} and checked row by row; a Delta input's version read goes into
+   * {@code versions}. (ReadOutExperiments validates its input with this too.)
+   */
+  public static ValidatedInput validate(RawInput raw, List<CanonicalColumn> schema, InputValidation validation,
       Map<String, String> versions) {
     if (!raw.version().isEmpty()) {
       versions.put(raw.source().name(), raw.version());

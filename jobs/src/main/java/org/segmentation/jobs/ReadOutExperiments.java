@@ -10,8 +10,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.segmentation.config.ExperimentSettings;
@@ -23,8 +21,8 @@ import org.segmentation.config.SourceSettings;
 import org.segmentation.experiments.ExperimentReadout;
 import org.segmentation.experiments.ExperimentSums;
 import org.segmentation.experiments.ExternalReadOut;
-import org.segmentation.input.ColumnMapping;
 import org.segmentation.input.InputValidation;
+import org.segmentation.input.LoadAndValidate;
 import org.segmentation.input.ValidatedInput;
 import org.segmentation.io.LakeTables;
 import org.segmentation.io.SourceReader;
@@ -33,7 +31,6 @@ import org.segmentation.io.TableCatalog;
 import org.segmentation.run.ConfigurationException;
 import org.segmentation.run.DataQualityException;
 import org.segmentation.run.Messages;
-import org.segmentation.schema.CanonicalColumn;
 
 /**
  * The read-out of experiments run in another tool, without purchases: {@code ReadOutExperiments --config FILE
@@ -131,10 +128,8 @@ public final class ReadOutExperiments {
 
   /** The input read once, mapped and checked row by row, as the nightly job checks its inputs. */
   private static ValidatedInput validated(SparkSession spark, SourceSettings source) {
-    SourceReader.RawInput raw = SourceReader.read(spark, source);
-    List<CanonicalColumn> schema = source.schema();
-    Dataset<Row> mapped = new ColumnMapping(source, schema).apply(raw.rows());
-    return new ValidatedInput(source.name(), schema, InputValidation.experiments(schema).apply(mapped));
+    return LoadAndValidate.validate(SourceReader.read(spark, source), source.schema(),
+        InputValidation.experiments(source.schema()), new java.util.HashMap<>());
   }
 
   /** An empty input, or more bad rows than quality.max-quarantined-share allows, stops the read-out (exit 3). */
