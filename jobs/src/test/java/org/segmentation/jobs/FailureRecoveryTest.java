@@ -253,15 +253,19 @@ class FailureRecoveryTest {
   }
 
   /**
-   * Maintenance compacts and vacuums every table without changing a row: after a rerun has replaced the night's files,
-   * VACUUM with no retention deletes the replaced ones (only with --force: below Delta's 7 days it refuses), and the
-   * published night reads the same, plainly and through the contract.
+   * Maintenance compacts and vacuums every table without changing a row: after OPTIMIZE has rewritten the older
+   * night's files, VACUUM with no retention deletes the replaced ones (only with --force: below Delta's 7 days it
+   * refuses), both nights read the same, and the latest reads the same through the contract too (an older night's
+   * recorded version is history that a vacuum below the retention removes: docs/operations.md).
    */
   @Test
   void maintenanceCompactsAndVacuumsWithoutChangingARow() throws IOException {
-    Path lake = copyOfPublished("maintained-lake");
-    assertEquals(0, run(lake, DATE).status()); // the rerun replaces the night's files: the old ones are garbage
-    Map<String, List<String>> before = plainNight(lake, DATE);
+    // Z-ordering rewrites the older night's files of customer_segments (the latest night is left as written): the
+    // files it replaces are what vacuum deletes
+    Path lake = SampleLake.copy(twoNights, dir.resolve("maintained-lake"));
+    LocalDate latest = DATE.plusDays(1);
+    Map<String, List<String>> older = plainNight(lake, DATE);
+    Map<String, List<String>> before = plainNight(lake, latest);
     String[] unsafe = {"--config", config.toString(), "--retain-hours", "0",
         "--set", "segments.lake.root=\"" + lake + "\""};
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
@@ -275,9 +279,10 @@ class FailureRecoveryTest {
         .compile("table=customer_segments optimize=zorder_customer_id .* files_deleted=(\\d+)").matcher(report);
     assertTrue(deleted.find(), report);
     assertTrue(Long.parseLong(deleted.group(1)) > 0, report);
-    assertEquals(before, plainNight(lake, DATE));
+    assertEquals(older, plainNight(lake, DATE));
+    assertEquals(before, plainNight(lake, latest));
     for (TableSpec table : DATED) {
-      assertEquals(before.get(table.name()), contractRowsOf(lake, table.name(), DATE).collectAsList().stream()
+      assertEquals(before.get(table.name()), contractRowsOf(lake, table.name(), latest).collectAsList().stream()
           .map(Row::toString).sorted().toList(), table.name());
     }
   }

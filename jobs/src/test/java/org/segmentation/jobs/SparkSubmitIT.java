@@ -13,14 +13,17 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.segmentation.TestSpark;
+import org.segmentation.TestTier;
 
 /**
  * The shaded job jar, submitted through Spark's own launcher ({@code org.apache.spark.deploy.SparkSubmit}, local[2])
  * with only Spark's classpath beside it, as a cluster would run it: Delta and typesafe-config must come from the jar.
- * Runs in the integration-test phase, after the jar is built.
+ * Runs in the integration-test phase, after the jar is built. In the full tier only: the fast tier submits the same jar
+ * through {@code SparkSubmit} to a standalone cluster, with Delta inputs ({@link StandaloneClusterIT}).
  */
 class SparkSubmitIT {
   @TempDir
@@ -49,6 +52,7 @@ class SparkSubmitIT {
   }
 
   @Test
+  @Tag(TestTier.FULL) // the fast tier's StandaloneClusterIT submits the jar, with Delta inputs, in cluster mode
   void theShadedJarRunsThroughSparkSubmitAndWritesDelta() throws Exception {
     assertTrue(new File(JobJar.path()).isFile(), "build the jar first (mvn verify)");
     // the inputs are written here (one child JVM fewer): the job's own start is what is under test

@@ -39,6 +39,8 @@ import org.segmentation.bench.LakeDiff;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the worker dies last: cluster mode has both
 class StandaloneClusterIT {
   static final LocalDate DATE = LocalDate.of(2026, 11, 20);
+  /** The cluster's driver and executors run a small night cold, as the other child jobs do (JobJar.CHILD_JIT). */
+  static final String CHILD_JIT = String.join(" ", JobJar.CHILD_JIT);
 
   @TempDir
   static Path dir;
@@ -59,7 +61,14 @@ class StandaloneClusterIT {
           destinations { mail { format = "csv", allow-raw-email = true }, ads { format = "csv" } }
           lists.lapsing { filter = "r_score <= 2", fields = ["rfm_segment"], destinations = ["mail", "ads"] }
         }
-        """);
+        inputs.purchases { format = delta, path = "%s" }
+        inputs.profiles { format = delta, path = "%s" }
+        """.formatted(dir.resolve("delta/purchases"), dir.resolve("delta/profiles")));
+    // Delta inputs: the cluster's driver must find Delta in the job jar, and run_log pins the versions it read
+    for (String input : List.of("purchases", "profiles")) {
+      TestSpark.get().read().parquet(dir.resolve("raw").resolve(input).toString())
+          .write().format("delta").save(dir.resolve("delta").resolve(input).toString());
+    }
     Path sparkHome = dir.resolve("spark-home");
     Files.createDirectories(sparkHome.resolve("jars"));
     for (String jar : JobJar.sparkClasspath().split(File.pathSeparator)) {
@@ -131,7 +140,8 @@ class StandaloneClusterIT {
     submit.addAll(List.of("--master", masterUrl, "--deploy-mode", deployMode,
         "--conf", "spark.executor.memory=600m", "--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2",
         "--driver-memory", "1g", "--conf", "spark.ui.enabled=false",
-        "--conf", "spark.driver.extraJavaOptions=" + System.getProperty("segmentation.jvmOpens").trim(),
+        "--conf", "spark.driver.extraJavaOptions=" + CHILD_JIT + " " + System.getProperty("segmentation.jvmOpens").trim(),
+        "--conf", "spark.executor.extraJavaOptions=" + CHILD_JIT,
         "--conf", "spark.standalone.submit.waitAppCompletion=true",
         "--class", NightlySegmentsJob.class.getName(), JobJar.path()));
     submit.addAll(List.of(jobArgs(lake)));
@@ -163,6 +173,9 @@ class StandaloneClusterIT {
     String check = checkPublished(clusterLake);
     assertTrue(check.startsWith("result=published exit=0"), check);
     assertSameTables(local, clusterLake);
+    org.apache.spark.sql.Row run = TestSpark.get().read().format("delta").load(clusterLake.resolve("run_log").toString())
+        .where("status = 'published'").first();
+    assertEquals("0", run.<String, String>getJavaMap(run.fieldIndex("input_versions")).get("purchases"));
     System.out.printf("StandaloneClusterIT: cluster mode %.0f s%n", (System.nanoTime() - started) / 1e9);
   }
 
