@@ -135,8 +135,8 @@ write_report() {
     echo "Stages of (a) and (a2), from the job's own progress lines (last run of each size, seconds; outside Spark jobs:"
     echo "the part of the run with no Spark job of a step running: planning, Delta's commit protocol, driver work):"
     echo
-    echo "| purchases | night | check rules | load+validate | features (RFM aggregate, behaviour, profiles) | clv fit | clv scoring | rfm scoring | clustering | assemble tables | audiences | experiments | writes (sum of the tables', side by side) | report | whole job | outside Spark jobs |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    echo "| purchases | night | check rules | load+validate | features (RFM aggregate, behaviour, profiles) | clv fit | clv scoring | rfm scoring | clustering | assemble tables | audiences | experiments | segment kpis | writes (sum of the tables', side by side) | report | whole job | outside Spark jobs |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     for size in "${done_sizes[@]}"; do
       for engine in first second Comet; do
         case $engine in
@@ -152,7 +152,7 @@ write_report() {
         writes=$(grep '^stage=write_' "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/' | awk '{ t += $1 } END { printf "%.1f", t }')
         whole=$(grep '^result=' "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/')
         outside=$(grep '^result=' "$log" | tr ' ' '\n' | sed -n 's/^outside_spark_seconds=//p')
-        echo "| $size | $engine | $(s check_rules) | $(s load_validate) | $(s features) | $(s clv_fit) | $(s clv_scoring) | $(s rfm_scoring) | $(s clustering) | $(s assemble_tables) | $(s audiences) | $(s measure_experiments) | $writes | $(s write_report) | $whole | ${outside:-–} |"
+        echo "| $size | $engine | $(s check_rules) | $(s load_validate) | $(s features) | $(s clv_fit) | $(s clv_scoring) | $(s rfm_scoring) | $(s clustering) | $(s assemble_tables) | $(s audiences) | $(s measure_experiments) | $(s segment_kpis) | $writes | $(s write_report) | $whole | ${outside:-–} |"
       done
     done
   } > "$report"

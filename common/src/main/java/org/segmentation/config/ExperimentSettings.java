@@ -52,20 +52,31 @@ public record ExperimentSettings(boolean enabled, int attributionWindowDays, int
    * @param shares each variant's configured share of the assignment, for the sample-ratio check; empty: equal shares
    * @param metrics the metrics, in the order the results list them
    * @param breakdowns columns of the input whose values at assignment are the cells (besides the whole experiment)
+   * @param segmentBreakdowns columns of the nightly lake's customer_segments whose values on the published night on
+   *     or before each experiment's start are the cells (SegmentsAtStart)
    * @param root where the read-outs are written (Delta experiment_results and quarantine); blank: beside the nightly
    *     lake's tables, in {@code <lake.root>/external-experiments}
    */
   public record External(String control, Map<String, String> controls, Map<String, Double> shares,
-      List<InputMetric> metrics, List<String> breakdowns, String root) {
+      List<InputMetric> metrics, List<String> breakdowns, List<String> segmentBreakdowns, String root) {
     public static final String CONTROL = "control";
     public static final String METRICS = "metrics";
     public static final String BREAKDOWNS = "breakdowns";
+    public static final String SEGMENT_BREAKDOWNS = "segment-breakdowns";
 
     public External {
       controls = Map.copyOf(controls);
       shares = Map.copyOf(shares);
       metrics = List.copyOf(metrics);
       breakdowns = List.copyOf(breakdowns);
+      segmentBreakdowns = List.copyOf(segmentBreakdowns);
+    }
+
+    /** Every breakdown: the input's columns, then the lake's. */
+    public List<String> allBreakdowns() {
+      List<String> all = new java.util.ArrayList<>(breakdowns);
+      all.addAll(segmentBreakdowns);
+      return all;
     }
 
     /** The control variant of {@code experiment}. */
@@ -109,6 +120,12 @@ public record ExperimentSettings(boolean enabled, int attributionWindowDays, int
       breakdowns.stream().filter(b -> !types.containsKey(b)).forEach(b -> in.problem(BREAKDOWNS, "\"" + b
           + "\" is not a declared attribute of " + JobSettings.keyPath(JobSettings.INPUTS, input.name(),
           SourceSettings.ATTRIBUTES) + " (declared: " + new java.util.TreeSet<>(types.keySet()) + ")"));
+      // a lake column sits beside the input's under its own name: the two must not share one
+      java.util.Set<String> inputColumns = new java.util.HashSet<>();
+      input.schema().forEach(c -> inputColumns.add(c.name()));
+      segmentBreakdowns.stream().filter(inputColumns::contains).forEach(b -> in.problem(SEGMENT_BREAKDOWNS, "\"" + b
+          + "\" is also a column of " + JobSettings.keyPath(JobSettings.INPUTS, input.name()) + ": name the input's "
+          + "column in " + BREAKDOWNS + ", or rename it"));
     }
 
     static External read(ConfigReader in) {
@@ -122,7 +139,7 @@ public record ExperimentSettings(boolean enabled, int attributionWindowDays, int
       });
       Map<String, Double> shares = numbers(in, "shares", share -> share > 0, "a share above zero");
       External external = new External(in.nonBlankString(CONTROL), in.stringMap("controls"), shares, metrics,
-          in.strings(BREAKDOWNS), in.string("root"));
+          in.strings(BREAKDOWNS), in.strings(SEGMENT_BREAKDOWNS), in.string("root"));
       in.rejectUnknownKeys();
       return external;
     }

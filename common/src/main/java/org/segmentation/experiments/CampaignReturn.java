@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.segmentation.experiments.ExperimentReadout.Result;
 import org.segmentation.experiments.LiftTest.Lift;
+import org.segmentation.schema.BreakdownCells;
 
 /**
  * What a campaign returned, on the revenue rows of its read-out: incremental revenue = the revenue lift per member ×
@@ -45,7 +46,7 @@ public final class CampaignReturn {
       if (r.metric().equals(COST)) {
         costs.put(Cell.of(r), r);
       }
-      if (r.metric().equals(REVENUE) && r.breakdown().equals(ExperimentSums.WHOLE)) {
+      if (r.metric().equals(REVENUE) && r.breakdown().equals(BreakdownCells.WHOLE)) {
         wholeMembers.put(new Cell(r.experiment(), r.variant(), "", ""), r.variantSums().n());
       }
     }

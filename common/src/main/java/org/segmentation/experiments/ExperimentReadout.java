@@ -1,7 +1,7 @@
 package org.segmentation.experiments;
 
 import static org.segmentation.experiments.ExperimentSums.MEMBERS;
-import static org.segmentation.experiments.ExperimentSums.WHOLE;
+import static org.segmentation.schema.BreakdownCells.WHOLE;
 
 import java.sql.Date;
 import java.time.LocalDate;

@@ -22,24 +22,20 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.segmentation.pipeline.Stage;
+import org.segmentation.schema.BreakdownCells;
 
 /**
  * The sufficient statistics of every (experiment, variant, breakdown cell, metric), in one aggregation over the
  * experiments' members (one row per experiment and member, with its variant, its breakdown columns as they stood at
  * assignment and its metric values): n, Σy, Σy², and Σx, Σx², Σxy of the metric's pre-period covariate. Each member
- * counts once in the whole experiment (breakdown {@value #WHOLE}, cell {@value #WHOLE}) and once in each
- * breakdown's cell, a NULL breakdown value in cell {@value #UNKNOWN}. A member whose metric value (or declared
- * covariate) is NULL is left out of that metric's sums; every member counts in the {@value #MEMBERS} row, from which
- * the sample-ratio check and the empty cells come.
+ * counts once in the whole experiment and once in each breakdown's cell ({@link BreakdownCells}). A member whose metric
+ * value (or declared covariate) is NULL is left out of that metric's sums; every member counts in the {@value #MEMBERS}
+ * row, from which the sample-ratio check and the empty cells come.
  *
  * @param metrics the metrics measured, each a column of the members (numbers; booleans count as 0/1)
  * @param breakdowns the columns whose values are the cells of a breakdown, besides the whole experiment
  */
 public record ExperimentSums(List<Metric> metrics, List<String> breakdowns) implements Stage {
-  /** The breakdown and cell of the whole experiment. */
-  public static final String WHOLE = "all";
-  /** The cell of members whose breakdown value is NULL. */
-  public static final String UNKNOWN = "(unknown)";
   /** The pseudo-metric counting members. */
   public static final String MEMBERS = "members";
 
@@ -66,11 +62,6 @@ public record ExperimentSums(List<Metric> metrics, List<String> breakdowns) impl
 
   @Override
   public Dataset<Row> apply(Dataset<Row> members) {
-    List<Column> cells = new ArrayList<>(List.of(struct(lit(WHOLE).as(BREAKDOWN), lit(WHOLE).as(CELL))));
-    for (String breakdown : breakdowns) {
-      cells.add(struct(lit(breakdown).as(BREAKDOWN),
-          coalesce(col("`" + breakdown + "`").cast("string"), lit(UNKNOWN)).as(CELL)));
-    }
     List<Column> values = new ArrayList<>(List.of(struct(lit(MEMBERS).as(METRIC), lit(1.0).as(Y), lit(0.0).as(X))));
     for (Metric metric : metrics) {
       Column y = col("`" + metric.column() + "`").cast("double");
@@ -80,7 +71,7 @@ public record ExperimentSums(List<Metric> metrics, List<String> breakdowns) impl
     Column y = col(VALUES + "." + Y);
     Column x = col(VALUES + "." + X);
     return members
-        .select(col(EXPERIMENT), col(VARIANT), explode(array(cells.toArray(Column[]::new))).as(CELLS),
+        .select(col(EXPERIMENT), col(VARIANT), explode(BreakdownCells.of(breakdowns)).as(CELLS),
             array(values.toArray(Column[]::new)).as(VALUES))
         .select(col(EXPERIMENT), col(VARIANT), col(CELLS + "." + BREAKDOWN).as(BREAKDOWN),
             col(CELLS + "." + CELL).as(CELL), explode(col(VALUES)).as(VALUES))

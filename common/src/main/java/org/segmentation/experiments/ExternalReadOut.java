@@ -30,14 +30,14 @@ public record ExternalReadOut(ExperimentSettings.External settings, double confi
   }
 
   /**
-   * Every variant against its experiment's control: one Spark aggregation over {@code assignments}, the statistics
-   * on the driver from the sums.
+   * Every variant against its experiment's control: one Spark aggregation over {@code assignments} (with the segment
+   * breakdowns' columns beside them: {@link SegmentsAtStart}), the statistics on the driver from the sums.
    *
    * @throws org.segmentation.run.DataQualityException when an experiment has no member in its control variant, or a
    *     variant has none of the configured shares
    */
   public List<Result> read(Dataset<Row> assignments) {
-    List<Row> sums = new ExperimentSums(metrics(), settings.breakdowns()).apply(assignments).collectAsList();
+    List<Row> sums = new ExperimentSums(metrics(), settings.allBreakdowns()).apply(assignments).collectAsList();
     Map<String, Design> designs = new LinkedHashMap<>();
     for (Row row : sums) {
       String experiment = row.getAs(Columns.EXPERIMENT);

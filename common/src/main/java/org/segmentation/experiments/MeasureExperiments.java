@@ -24,6 +24,7 @@ import org.segmentation.output.AssembleSegmentTables;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.Step;
 import org.segmentation.pipeline.StepResult;
+import org.segmentation.schema.BreakdownCells;
 import org.segmentation.schema.Columns;
 
 /**
@@ -96,7 +97,7 @@ public record MeasureExperiments(ValidatedInputs inputs, AssembleSegmentTables.S
           java.util.Optional.ofNullable(returns.get(r)))).toList();
       Map<String, String> figures = new TreeMap<>();
       results.stream() // conversion has a value for every member
-          .filter(r -> r.breakdown().equals(ExperimentSums.WHOLE) && r.metric().equals(AudienceOutcomes.CONVERTED))
+          .filter(r -> r.breakdown().equals(BreakdownCells.WHOLE) && r.metric().equals(AudienceOutcomes.CONVERTED))
           .forEach(r -> figures.put(r.experiment(), "members:" + (r.controlSums().n() + r.variantSums().n())
               + (r.srmFlag() ? ",srm_flag" : "")));
       return new Measured(Map.of(table, run.spark().createDataFrame(rows, table.schema())), figures);

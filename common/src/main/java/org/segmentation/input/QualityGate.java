@@ -41,17 +41,9 @@ public record QualityGate(ValidatedInputs inputs) implements Step<QualityGate.Pa
     QualitySettings quality = run.settings().quality();
     double worst = 0;
     for (ValidatedInput.Counts c : inputs.counts()) {
-      if (c.read() == 0) {
-        throw new DataQualityException("Cannot segment: input " + c.input() + " is empty");
-      }
-      if (c.quarantinedShare() > quality.maxQuarantinedShare()) {
-        throw new DataQualityException(String.format(Locale.ROOT,
-            "Cannot segment: %d of %d %s rows (%.2f %%) were quarantined, above the limit of %.2f %% "
-                + "(%s); top reasons: %s",
-            c.quarantined(), c.read(), c.input(), 100 * c.quarantinedShare(), 100 * quality.maxQuarantinedShare(),
-            JobSettings.keyPath(QualitySettings.BLOCK, QualitySettings.MAX_QUARANTINED_SHARE),
-            topReasons(c.input(), run)));
-      }
+      SourceSettings source = java.util.stream.Stream.of(run.settings().purchases(), run.settings().profiles(),
+          run.settings().surveys()).filter(s -> s.name().equals(c.input())).findFirst().orElseThrow();
+      check("segment", c, inputs.named(c.input()), source, quality);
       worst = Math.max(worst, c.quarantinedShare());
     }
     ValidatedInput.Counts purchases = inputs.countsOf(inputs.purchases().name());
@@ -62,14 +54,32 @@ public record QualityGate(ValidatedInputs inputs) implements Step<QualityGate.Pa
   }
 
   /**
+   * One input's gate, for every command that reads one: stops with a data error (exit 3) when it is empty or when more
+   * than quality.max-quarantined-share of its rows were quarantined, naming the three most frequent reasons.
+   *
+   * @param action what the command cannot do then ("segment", "read out"), the start of the message
+   */
+  public static void check(String action, ValidatedInput.Counts counts, ValidatedInput input, SourceSettings source,
+      QualitySettings quality) {
+    if (counts.read() == 0) {
+      throw new DataQualityException("Cannot " + action + ": input " + counts.input() + " is empty");
+    }
+    if (counts.quarantinedShare() > quality.maxQuarantinedShare()) {
+      throw new DataQualityException(String.format(Locale.ROOT,
+          "Cannot %s: %d of %d %s rows (%.2f %%) were quarantined, above the limit of %.2f %% (%s); top reasons: %s",
+          action, counts.quarantined(), counts.read(), counts.input(), 100 * counts.quarantinedShare(),
+          100 * quality.maxQuarantinedShare(),
+          JobSettings.keyPath(QualitySettings.BLOCK, QualitySettings.MAX_QUARANTINED_SHARE),
+          topReasons(input, source)));
+    }
+  }
+
+  /**
    * The three most frequent reasons of an input's quarantined rows, each with its count and one example:
    * {@code missing_order_ts: 21739 rows, e.g. '2010-12-01 08:26'}. For a reason about one column whose mapping reads
    * one input column, the example is that column's original value; otherwise the original row. One Spark job.
    */
-  private String topReasons(String input, RunContext run) {
-    ValidatedInput validated = inputs.named(input);
-    SourceSettings source = java.util.stream.Stream.of(run.settings().purchases(), run.settings().profiles(),
-        run.settings().surveys()).filter(s -> s.name().equals(input)).findFirst().orElseThrow();
+  private static String topReasons(ValidatedInput validated, SourceSettings source) {
     List<String> reasons = new ArrayList<>();
     for (ValidatedInput.Reason reason : validated.topReasons(3)) {
       reasons.add(reason.code() + ": " + reason.rows() + " rows, e.g. " + example(reason, source));

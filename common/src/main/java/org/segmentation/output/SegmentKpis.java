@@ -38,10 +38,11 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.segmentation.config.KpiSettings;
 import org.segmentation.config.KpiSettings.SurveyScale;
+import org.segmentation.schema.BreakdownCells;
 import org.segmentation.schema.Columns;
 
 /**
- * segment_kpis: per cell of each breakdown (and for every customer, breakdown and cell {@value #WHOLE}) the customers,
+ * segment_kpis: per cell of each breakdown (and for every customer: {@link BreakdownCells}) the customers,
  * their net revenue, conversion (a counted order in the last {@code conversionDays} days, by the customer's
  * last_purchase_date), mean predicted CLV, and the survey answers of the last {@code surveyDays} days up to the run
  * date, read as CSAT (% of answers of 4 or 5) or NPS (% of 9-10 minus % of 0-6). Answers of customers the night does
@@ -52,10 +53,6 @@ import org.segmentation.schema.Columns;
 public record SegmentKpis(LocalDate runDate, KpiSettings settings, List<String> breakdowns) {
   /** The RFM segment, the cluster and the CLV tier. */
   public static final List<String> BREAKDOWNS = List.of(Columns.RFM_SEGMENT, Columns.CLUSTER_NAME, Columns.CLV_TIER);
-  /** The breakdown and cell of every customer. */
-  public static final String WHOLE = "all";
-  /** The cell of customers whose breakdown value is NULL (no cluster, no lifetime-value model). */
-  public static final String UNKNOWN = "(unknown)";
 
   private static final String CONVERTED = "__converted";
   private static final String GOOD = "__good";
@@ -88,11 +85,8 @@ public record SegmentKpis(LocalDate runDate, KpiSettings settings, List<String> 
       rows = rows.withColumn(ANSWERS, lit(null).cast("long")).withColumn(GOOD, lit(null).cast("long"))
           .withColumn(BAD, lit(null).cast("long"));
     }
-    List<Column> cells = new ArrayList<>(List.of(struct(lit(WHOLE).as(BREAKDOWN), lit(WHOLE).as(CELL))));
-    breakdowns.forEach(b -> cells.add(struct(lit(b).as(BREAKDOWN),
-        coalesce(col(b).cast("string"), lit(UNKNOWN)).as(CELL))));
     Column answered = coalesce(sum(col(ANSWERS)), lit(0L));
-    return rows.withColumn(CELLS, explode(array(cells.toArray(Column[]::new))))
+    return rows.withColumn(CELLS, explode(BreakdownCells.of(breakdowns)))
         .groupBy(col(CELLS + "." + BREAKDOWN).as(BREAKDOWN), col(CELLS + "." + CELL).as(CELL))
         .agg(count(lit(1)).as(CUSTOMERS), sum(col(NET_REVENUE)).as(REVENUE), avg(col(CONVERTED)).as(CONVERSION),
             avg(col(PREDICTED_CLV)).cast("double").as(meanOf(PREDICTED_CLV)), answered.as(ANSWERS),

@@ -52,6 +52,7 @@ import org.segmentation.report.ReportFigures.RecencyBand;
 import org.segmentation.report.ReportFigures.SegmentShare;
 import org.segmentation.report.ReportFigures.Transition;
 import org.segmentation.report.ReportFigures.TrendPoint;
+import org.segmentation.schema.BreakdownCells;
 
 /**
  * The report's charts: JFreeChart draws each one, JFreeSVG records the drawing as an SVG element that the page
@@ -232,7 +233,7 @@ final class ReportCharts {
         new org.jfree.data.statistics.DefaultStatisticalCategoryDataset();
     for (ExperimentLift e : lifts) {
       if (e.lift() != null) { // a cell without a statistic has no point
-        String row = e.breakdown().equals(ExperimentSums.WHOLE) ? "whole experiment"
+        String row = e.breakdown().equals(BreakdownCells.WHOLE) ? "whole experiment"
             : e.breakdown() + " = " + e.cell();
         data.add(100 * e.lift(), 100 * (e.high() - e.low()) / 2, "lift", row);
       }

@@ -26,6 +26,7 @@ import org.segmentation.experiments.ExperimentSums;
 import org.segmentation.io.LakeTables;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.io.TableSpec;
+import org.segmentation.schema.BreakdownCells;
 import org.segmentation.schema.Columns;
 
 /**
@@ -311,7 +312,7 @@ public record ReportFigures(
                 nullable(r, 21), r.getBoolean(22)))
             .sorted(Comparator.comparing(ExperimentLift::experiment).thenComparing(ExperimentLift::variant)
                 .thenComparing(ExperimentLift::metric)
-                .thenComparing(e -> !e.breakdown().equals(ExperimentSums.WHOLE))
+                .thenComparing(e -> !e.breakdown().equals(BreakdownCells.WHOLE))
                 .thenComparing(ExperimentLift::breakdown).thenComparing(ExperimentLift::cell))
             .toList())
         .orElse(List.of());

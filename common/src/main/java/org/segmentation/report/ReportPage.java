@@ -29,6 +29,7 @@ import org.segmentation.report.ReportFigures.RecencyBand;
 import org.segmentation.report.ReportFigures.SegmentShare;
 import org.segmentation.report.ReportFigures.Transition;
 import org.segmentation.report.ReportFigures.TrendPoint;
+import org.segmentation.schema.BreakdownCells;
 
 /**
  * The report as one HTML page that opens offline: a style sheet in the head, the charts as inline SVG, no script and
@@ -317,7 +318,7 @@ final class ReportPage {
       Table whole = new Table("experiment-" + chart + "-table", "metric", "control n", "control mean",
           "treatment n", "treatment mean", "lift", "low", "high", "relative lift", "p", "CUPED lift", "CUPED low",
           "CUPED high", "variance reduction");
-      lifts.stream().filter(e -> e.breakdown().equals(ExperimentSums.WHOLE)).forEach(e -> whole.row(e.metric(),
+      lifts.stream().filter(e -> e.breakdown().equals(BreakdownCells.WHOLE)).forEach(e -> whole.row(e.metric(),
           e.controlN(), e.controlMean(), e.variantN(), e.variantMean(), e.lift(), e.low(), e.high(), e.relativeLift(),
           e.pValue(), e.cupedLift(), e.cupedLow(), e.cupedHigh(), e.varianceReduction()));
       whole.appendTo(page);
@@ -327,7 +328,7 @@ final class ReportPage {
       Table cells = new Table("experiment-" + chart + "-cells", "metric", "breakdown", "cell", "control n",
           "treatment n", "lift", "low", "high", "q", "difference");
       double alpha = 1 - first.confidence();
-      lifts.stream().filter(e -> !e.breakdown().equals(ExperimentSums.WHOLE)
+      lifts.stream().filter(e -> !e.breakdown().equals(BreakdownCells.WHOLE)
           && (e.metric().equals(AudienceOutcomes.CONVERTED) || e.metric().equals(AudienceOutcomes.REVENUE)))
           .forEach(e -> cells.row(e.metric(), e.breakdown(), e.cell(), e.controlN(), e.variantN(), e.lift(),
               e.low(), e.high(), e.qValue(),

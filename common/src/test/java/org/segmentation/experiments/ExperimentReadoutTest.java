@@ -21,6 +21,7 @@ import org.segmentation.experiments.ExperimentReadout.Result;
 import org.segmentation.experiments.ExperimentSums.Metric;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.run.DataQualityException;
+import org.segmentation.schema.BreakdownCells;
 
 /** The read-out of a hand-made experiment, cell by cell, against sums and tests computed here from the rows. */
 class ExperimentReadoutTest {
@@ -84,7 +85,7 @@ class ExperimentReadoutTest {
     Result onlyMail = result(results, "revenue", "segment", "C");
     assertEquals(0, onlyMail.controlSums().n());
     assertTrue(onlyMail.lift().isEmpty(), "no statistic without control members");
-    Result unknown = result(results, "revenue", "segment", ExperimentSums.UNKNOWN);
+    Result unknown = result(results, "revenue", "segment", BreakdownCells.UNKNOWN);
     assertEquals(1, unknown.variantSums().n());
 
     // the sample-ratio check: 5 control and 7 mail members against equal shares

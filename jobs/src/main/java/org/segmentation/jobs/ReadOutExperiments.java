@@ -5,40 +5,48 @@ import static org.apache.spark.sql.functions.col;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.segmentation.config.ExperimentSettings;
 import org.segmentation.config.JobSettings;
 import org.segmentation.config.LakeSettings;
-import org.segmentation.config.QualitySettings;
 import org.segmentation.config.SettingsLoader;
 import org.segmentation.config.SourceSettings;
 import org.segmentation.experiments.ExperimentReadout;
 import org.segmentation.experiments.ExperimentSums;
 import org.segmentation.experiments.ExternalReadOut;
+import org.segmentation.experiments.SegmentsAtStart;
 import org.segmentation.input.InputValidation;
 import org.segmentation.input.LoadAndValidate;
+import org.segmentation.input.QualityGate;
 import org.segmentation.input.ValidatedInput;
 import org.segmentation.io.LakeTables;
+import org.segmentation.io.RunLog;
 import org.segmentation.io.SourceReader;
 import org.segmentation.io.SparkSessions;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.run.ConfigurationException;
 import org.segmentation.run.DataQualityException;
 import org.segmentation.run.Messages;
+import org.segmentation.schema.BreakdownCells;
 
 /**
  * The read-out of experiments run in another tool, without purchases: {@code ReadOutExperiments --config FILE
- * --run-date D}. Reads inputs.experiments (one row per customer and experiment: variant, assignment time and the
- * declared metric, covariate and breakdown columns), validates it like every input (bad rows quarantined with a
- * reason, the quality gate of quality.max-quarantined-share), and measures every variant against the control with
- * the statistics of the nightly audiences' experiments. Writes the date's rows of Delta experiment_results and
- * quarantine under experiments.external.root (a rerun of the date replaces them), and prints the whole-experiment
+ * --run-date D}. Reads inputs.experiments (one row per customer and experiment: variant, assignment time and the declared
+ * metric, covariate and breakdown columns), validates it like every input (bad rows quarantined with a reason, the
+ * quality gate of quality.max-quarantined-share), adds the segments each member had at the experiment's start where
+ * segment-breakdowns asks for them (from the nightly lake's published nights), and measures every variant against the
+ * control with the statistics of the nightly audiences' experiments. Writes the date's rows of Delta experiment_results
+ * and quarantine under experiments.external.root (a rerun of the date replaces them), and prints the whole-experiment
  * figures, one line per variant and metric.
  *
  * <p>Its tables are apart from the nightly lake's: a night's repair keeps those to exactly its published runs.
@@ -87,15 +95,16 @@ public final class ReadOutExperiments {
         ValidatedInput.Counts counts = assignments.countRows();
         out.println("stage=load_validate input=" + counts.input() + " read=" + counts.read() + " accepted="
             + counts.accepted() + " quarantined=" + counts.quarantined());
-        passGate(counts, assignments, settings.quality());
+        QualityGate.check("read out", counts, assignments, settings.experimentsInput(), settings.quality());
 
         ExternalReadOut readOut = new ExternalReadOut(external, settings.experiments().confidence());
-        List<ExperimentReadout.Result> results = readOut.read(assignments.accepted());
+        List<ExperimentReadout.Result> results = readOut.read(
+            withSegmentsAtStart(spark, settings, assignments.accepted(), out));
         LakeTables tables = new LakeTables(spark, new LakeSettings(external.rootUnder(settings.lake())));
         tables.replaceRunDate(TableCatalog.EXPERIMENT_RESULTS, spark.createDataFrame(readOut.rows(results, runDate),
             TableCatalog.EXPERIMENT_RESULTS.schema()), runDate, runId);
         tables.replaceRunDate(TableCatalog.QUARANTINE, assignments.quarantined(runDate, runId), runDate, runId);
-        results.stream().filter(r -> r.breakdown().equals(ExperimentSums.WHOLE))
+        results.stream().filter(r -> r.breakdown().equals(BreakdownCells.WHOLE))
             .forEach(r -> out.println(figures(r)));
         String experiments = results.stream().map(ExperimentReadout.Result::experiment).distinct().sorted()
             .collect(Collectors.joining(","));
@@ -132,20 +141,34 @@ public final class ReadOutExperiments {
         InputValidation.experiments(source.schema()), new java.util.HashMap<>());
   }
 
-  /** An empty input, or more bad rows than quality.max-quarantined-share allows, stops the read-out (exit 3). */
-  private static void passGate(ValidatedInput.Counts counts, ValidatedInput input, QualitySettings quality) {
-    if (counts.read() == 0) {
-      throw new DataQualityException("Cannot read out: input " + counts.input() + " is empty");
+  /**
+   * The members with the customer_segments columns of experiments.external.segment-breakdowns beside them, from the
+   * nightly lake's published night on or before each experiment's start, at the version that night's run recorded:
+   * a night being written (its rows committed, its run not yet in run_log) is never read.
+   */
+  private static Dataset<Row> withSegmentsAtStart(SparkSession spark, JobSettings settings, Dataset<Row> members,
+      PrintStream out) {
+    SegmentsAtStart segments = new SegmentsAtStart(settings.experiments().external().segmentBreakdowns(),
+        JobSettings.keyPath(ExperimentSettings.BLOCK, ExperimentSettings.EXTERNAL,
+            ExperimentSettings.External.SEGMENT_BREAKDOWNS));
+    if (segments.columns().isEmpty()) {
+      return members;
     }
-    if (counts.quarantinedShare() > quality.maxQuarantinedShare()) {
-      throw new DataQualityException(String.format(Locale.ROOT,
-          "Cannot read out: %d of %d %s rows (%.2f %%) were quarantined, above the limit of %.2f %% (%s); top "
-              + "reasons: %s", counts.quarantined(), counts.read(), counts.input(), 100 * counts.quarantinedShare(),
-          100 * quality.maxQuarantinedShare(), JobSettings.keyPath(QualitySettings.BLOCK,
-              QualitySettings.MAX_QUARANTINED_SHARE),
-          input.topReasons(3).stream().map(r -> r.code() + ": " + r.rows() + " rows, e.g. " + r.exampleRow())
-              .collect(Collectors.joining("; "))));
-    }
+    LakeTables lake = new LakeTables(spark, settings.lake());
+    RunLog runLog = new RunLog(spark, lake);
+    List<Dataset<Row>> nights = new ArrayList<>();
+    SegmentsAtStart.collectStartDates(members).forEach((experiment, start) -> {
+      Optional<RunLog.PublishedRun> night = runLog.latestPublishedBefore(start.plusDays(1));
+      out.println("stage=segments_at_start experiment=" + experiment + " start=" + start + " night="
+          + night.map(n -> n.runDate().toString()).orElse("none"));
+      night.ifPresent(n -> {
+        Dataset<Row> rows = lake.readRunDate(TableCatalog.CUSTOMER_SEGMENTS, n.runDate(),
+            n.versionOf(TableCatalog.CUSTOMER_SEGMENTS));
+        segments.check(rows.schema());
+        nights.add(segments.ofNight(experiment, rows));
+      });
+    });
+    return segments.apply(members, nights);
   }
 
   /** One variant's whole-experiment figures for one metric, as a progress line. */

@@ -144,6 +144,85 @@ class ReadOutExperimentsTest {
     assertFalse(Files.exists(dir.resolve("lake/run_log")), "the nightly lake's tables are not touched");
   }
 
+  /**
+   * A nightly lake with three nights around the experiment's start (2026-10-01, its first assignment): 09-30
+   * published, with u01, u03, u05, u07 Champions and u02, u04, u06, u08 At Risk (u09 not yet a customer); 10-01
+   * committed by a run that never published (everyone Lost); 10-02 published (everyone Moved, as if the campaign had
+   * moved them). The cells are 09-30's.
+   */
+  @Test
+  void segmentBreakdownsAreTheSegmentsOfThePublishedNightOnOrBeforeTheStart() {
+    Path nightly = dir.resolve("nightly-lake");
+    org.segmentation.io.LakeTables lake = new org.segmentation.io.LakeTables(TestSpark.get(),
+        new org.segmentation.config.LakeSettings(nightly.toString()));
+    org.segmentation.io.RunLog runLog = new org.segmentation.io.RunLog(TestSpark.get(), lake);
+    java.util.Map<String, String> before = new java.util.TreeMap<>();
+    for (int i = 1; i <= 8; i++) {
+      before.put(String.format("u%02d", i), i % 2 == 1 ? "Champions" : "At Risk");
+    }
+    publishSegments(lake, runLog, java.time.LocalDate.parse("2026-09-30"), before, true);
+    java.util.Map<String, String> lost = new java.util.TreeMap<>();
+    java.util.Map<String, String> moved = new java.util.TreeMap<>();
+    for (int i = 1; i <= 9; i++) {
+      lost.put(String.format("u%02d", i), "Lost");
+      moved.put(String.format("u%02d", i), "Moved");
+    }
+    publishSegments(lake, runLog, java.time.LocalDate.parse("2026-10-01"), lost, false);
+    publishSegments(lake, runLog, java.time.LocalDate.parse("2026-10-02"), moved, true);
+
+    String root = "segments.lake.root=\"" + nightly + "\"";
+    Run run = readOut(root, "segments.experiments.external.segment-breakdowns=[rfm_segment]");
+    assertEquals(0, run.status(), run.toString());
+    assertTrue(run.out().contains("stage=segments_at_start experiment=spring_mail start=2026-10-01 night=2026-09-30"),
+        run.out());
+    Dataset<Row> rows = TestSpark.get().read().format("delta")
+        .load(nightly.resolve("external-experiments/experiment_results").toString())
+        .where(col("metric").equalTo("revenue").and(col("breakdown").equalTo("rfm_segment")));
+    assertEquals(List.of("(unknown)", "At Risk", "Champions"), rows.select("cell").as(
+        org.apache.spark.sql.Encoders.STRING()).collectAsList().stream().sorted().toList());
+    Row champions = rows.where(col("cell").equalTo("Champions")).first(); // control u01, u03; treatment u05, u07
+    assertEquals(10.0, champions.<Double>getAs("control_mean"), 1e-12);
+    assertEquals(20.0, champions.<Double>getAs("variant_mean"), 1e-12);
+    Row atRisk = rows.where(col("cell").equalTo("At Risk")).first(); // control u02, u04; treatment u06, u08
+    assertEquals(20.0, atRisk.<Double>getAs("control_mean"), 1e-12);
+    assertEquals(30.0, atRisk.<Double>getAs("variant_mean"), 1e-12);
+    Row unknown = rows.where(col("cell").equalTo("(unknown)")).first(); // u09, not a customer on 09-30
+    assertEquals(0L, (long) unknown.getAs("control_n"));
+    assertEquals(1L, (long) unknown.getAs("variant_n"));
+
+    Run misnamed = readOut(root, "segments.experiments.external.segment-breakdowns=[shoe_size]");
+    assertEquals(2, misnamed.status(), misnamed.toString());
+    assertTrue(misnamed.err().contains("segments.experiments.external.segment-breakdowns: [shoe_size] are not "
+        + "columns of the lake's customer_segments"), misnamed.err());
+    Run clash = readOut(root, "segments.experiments.external.segment-breakdowns=[region]");
+    assertEquals(2, clash.status(), clash.toString());
+    assertTrue(clash.err().contains("\"region\" is also a column of segments.inputs.experiments"), clash.err());
+  }
+
+  /** The date's customer_segments rows (only customer_id and rfm_segment set), and its run_log row if published. */
+  private static void publishSegments(org.segmentation.io.LakeTables lake, org.segmentation.io.RunLog runLog,
+      java.time.LocalDate date, java.util.Map<String, String> segments, boolean published) {
+    org.apache.spark.sql.types.StructType schema = org.segmentation.io.TableCatalog.CUSTOMER_SEGMENTS.schema();
+    List<Row> rows = new ArrayList<>();
+    segments.forEach((customer, segment) -> {
+      Object[] values = new Object[schema.size()];
+      values[schema.fieldIndex("run_date")] = java.sql.Date.valueOf(date);
+      values[schema.fieldIndex("customer_id")] = customer;
+      values[schema.fieldIndex("rfm_segment")] = segment;
+      rows.add(org.apache.spark.sql.RowFactory.create(values));
+    });
+    String runId = date + "_test";
+    long version = lake.replaceRunDate(org.segmentation.io.TableCatalog.CUSTOMER_SEGMENTS,
+        TestSpark.get().createDataFrame(rows, schema), date, runId).version();
+    if (published) {
+      java.time.Instant now = java.time.Instant.now();
+      runLog.append(new org.segmentation.io.RunLog.Entry(runId, date, org.segmentation.io.RunLog.PUBLISHED, 0, now,
+          now, null, null, java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), java.util.Map.of(),
+          java.util.Map.of(), java.util.Map.of("customer_segments", version), "test", null, java.util.Map.of(),
+          java.util.Map.of(), "{}", null));
+    }
+  }
+
   @Test
   void aControlTheInputNeverNamesIsADataErrorListingTheVariantsFound() {
     Run run = readOut("segments.experiments.external.control=holdout");
