@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
  * The layers of the library, bottom to top, as CONTRIBUTING.md draws them; no arrow runs back up:
  * <pre>
  *   checks                      the start-up rule check (reads every phase's expressions)
- *   phases                      input, features, rfm, clv, clustering, output, audiences, experiments, report
+ *   phases                      input, features, rfm, clv, clustering, output, audiences, experiments, propensity,
+ *                               report
  *   pipeline                    steps, their runner and the run's context
  *   io                          the lake: tables, run_log, model store, lease, Spark sessions
  *   config                      typed settings, read from the configuration
@@ -29,7 +30,7 @@ class ArchitectureTest {
   static final String[] PHASES = {"org.segmentation.input..", "org.segmentation.features..",
       "org.segmentation.rfm..", "org.segmentation.clv..", "org.segmentation.clustering..",
       "org.segmentation.output..", "org.segmentation.audiences..", "org.segmentation.experiments..",
-      "org.segmentation.report.."};
+      "org.segmentation.propensity..", "org.segmentation.report.."};
 
   @Test
   void noLayerUsesALayerAboveIt() {

@@ -1,0 +1,175 @@
+package org.segmentation.propensity;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.classification.GBTClassifier;
+import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.functions;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.regression.IsotonicRegression;
+import org.apache.spark.ml.regression.IsotonicRegressionModel;
+import org.apache.spark.ml.tuning.CrossValidator;
+import org.apache.spark.ml.tuning.CrossValidatorModel;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.segmentation.schema.Columns;
+
+/**
+ * Fits one propensity model and measures it on customers it never saw. Runs Spark jobs.
+ *
+ * <p>The customers are split three ways by a seeded hash of their id, so that a customer stays on the same side from
+ * one night to the next: {@code evaluation} (held out: every figure of the model's evaluation), {@code calibration}
+ * (the isotonic regression that turns a learner's score into a probability) and the rest, {@code training}. On the
+ * training rows each learner (MLlib logistic regression and gradient-boosted trees) is cross-validated on seeded folds
+ * by its AUC; the better is refitted on all training rows. The two classes are weighed to equal total weight
+ * (rare positives are not drowned out, and no row is dropped); the calibration then maps the weighted learner's
+ * score back to the observed rate, so that a score of 0.2 means a one-in-five chance.
+ *
+ * @param features numeric columns of the customers (NULLs are the caller's to impute)
+ * @param settings the split, the folds and the learners' sizes
+ */
+public record PropensityFit(List<String> features, Settings settings) {
+
+  /**
+   * @param evaluationShare the held-out share of customers
+   * @param calibrationShare the share of customers whose scores fit the calibration
+   * @param folds cross-validation folds
+   * @param trees the gradient-boosted trees' iterations (0: logistic regression only)
+   * @param depth the trees' depth
+   * @param seed the seed of the split, the folds and the learners
+   */
+  public record Settings(double evaluationShare, double calibrationShare, int folds, int trees, int depth,
+      long seed) {
+    public Settings {
+      if (!(evaluationShare > 0 && calibrationShare > 0 && evaluationShare + calibrationShare < 0.9)) {
+        throw new IllegalArgumentException("evaluation and calibration shares above 0 that leave rows to train on");
+      }
+      if (folds < 2) {
+        throw new IllegalArgumentException("at least 2 folds");
+      }
+    }
+  }
+
+  /** Which part of the customers a row belongs to. */
+  public enum Part { TRAINING, CALIBRATION, EVALUATION }
+
+  public static final String LABEL = "__label";
+  public static final String WEIGHT = "__weight";
+  static final String VECTOR = "__features";
+  static final String RAW_SCORE = "__raw_score";
+  static final String PREDICTION = "__prediction";
+  /** The calibrated probability of the label. */
+  public static final String SCORE = "score";
+
+  /** The fitted model: the learner, its calibration, and what was measured on the way. */
+  public record Fitted(String learner, PipelineModel model, IsotonicRegressionModel calibration,
+      Map<String, Double> crossValidatedAuc) {
+
+    /** {@code customers} with the calibrated {@value #SCORE} (a pure transformation: no Spark job). */
+    public Dataset<Row> score(Dataset<Row> customers) {
+      Dataset<Row> raw = model.transform(customers)
+          .withColumn(RAW_SCORE, functions.vector_to_array(col("probability"), "float64").getItem(1));
+      return calibration.transform(raw).drop(VECTOR, PREDICTION, "rawPrediction", "probability", RAW_SCORE);
+    }
+  }
+
+  /** Where a customer falls, from a seeded hash of the id: the same part every night for the same seed. */
+  public Column part() {
+    Column bucket = pmod(xxhash64(col(Columns.CUSTOMER_ID), lit(settings.seed())), lit(10_000L));
+    long evaluation = Math.round(settings.evaluationShare() * 10_000);
+    long calibration = evaluation + Math.round(settings.calibrationShare() * 10_000);
+    return when(bucket.lt(evaluation), lit(Part.EVALUATION.name()))
+        .when(bucket.lt(calibration), lit(Part.CALIBRATION.name()))
+        .otherwise(lit(Part.TRAINING.name()));
+  }
+
+  /**
+   * Fits on {@code customers}' training and calibration rows.
+   *
+   * @param customers customer_id, the features and {@value #LABEL} (1.0 or 0.0); the caller persists them
+   */
+  public Fitted fit(Dataset<Row> customers) {
+    Dataset<Row> parted = customers.withColumn("__part", part());
+    Dataset<Row> training = weighted(parted.where(col("__part").equalTo(Part.TRAINING.name())))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Map<String, Double> aucs = new LinkedHashMap<>();
+      Map<String, PipelineModel> models = new LinkedHashMap<>();
+      for (Map.Entry<String, PipelineStage> learner : learners().entrySet()) {
+        CrossValidatorModel validated = new CrossValidator()
+            .setEstimator(new Pipeline().setStages(new PipelineStage[] {assembler(), learner.getValue()}))
+            .setEstimatorParamMaps(new ParamMap[] {new ParamMap()})
+            .setEvaluator(new BinaryClassificationEvaluator().setLabelCol(LABEL).setRawPredictionCol("probability"))
+            .setNumFolds(settings.folds()).setSeed(settings.seed())
+            .fit(training);
+        aucs.put(learner.getKey(), validated.avgMetrics()[0]);
+        models.put(learner.getKey(), (PipelineModel) validated.bestModel());
+      }
+      String best = aucs.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+      PipelineModel model = models.get(best);
+      Dataset<Row> calibrationRows = model.transform(parted.where(col("__part").equalTo(Part.CALIBRATION.name())))
+          .withColumn(RAW_SCORE, functions.vector_to_array(col("probability"), "float64").getItem(1));
+      IsotonicRegressionModel calibration = new IsotonicRegression().setFeaturesCol(RAW_SCORE).setLabelCol(LABEL)
+          .setPredictionCol(SCORE)
+          .fit(calibrationRows);
+      return new Fitted(best, model, calibration, aucs);
+    } finally {
+      training.unpersist();
+    }
+  }
+
+  /** The evaluation rows of {@code customers}, scored by {@code fitted}. */
+  public Dataset<Row> evaluationRows(Fitted fitted, Dataset<Row> customers) {
+    return fitted.score(customers.where(part().equalTo(Part.EVALUATION.name())));
+  }
+
+  private VectorAssembler assembler() {
+    return new VectorAssembler().setInputCols(features.toArray(String[]::new)).setOutputCol(VECTOR);
+  }
+
+  private Map<String, PipelineStage> learners() {
+    Map<String, PipelineStage> learners = new LinkedHashMap<>();
+    learners.put("logistic_regression", new LogisticRegression().setFeaturesCol(VECTOR).setLabelCol(LABEL)
+        .setWeightCol(WEIGHT).setPredictionCol(PREDICTION).setMaxIter(100).setRegParam(1e-4));
+    if (settings.trees() > 0) {
+      learners.put("gradient_boosted_trees", new GBTClassifier().setFeaturesCol(VECTOR).setLabelCol(LABEL)
+          .setWeightCol(WEIGHT).setPredictionCol(PREDICTION).setMaxIter(settings.trees()).setMaxDepth(settings.depth()).setSeed(settings.seed()));
+    }
+    return learners;
+  }
+
+  /** Each class weighed to half the total weight: weight = rows / (2 × rows of the class). One aggregation. */
+  private static Dataset<Row> weighted(Dataset<Row> rows) {
+    Row counts = rows.agg(count(lit(1)), sum(col(LABEL))).first();
+    double all = counts.getLong(0);
+    double positives = counts.isNullAt(1) ? 0 : counts.getDouble(1);
+    if (positives == 0 || positives == all) {
+      throw new IllegalArgumentException("the training customers are all of one class (" + (long) positives
+          + " positives of " + (long) all + "): nothing to learn");
+    }
+    return rows.withColumn(WEIGHT, when(col(LABEL).equalTo(1.0), lit(all / (2 * positives)))
+        .otherwise(lit(all / (2 * (all - positives)))));
+  }
+
+  /** The names of the learners tried, in order. */
+  public List<String> learnerNames() {
+    return new ArrayList<>(learners().keySet());
+  }
+}
