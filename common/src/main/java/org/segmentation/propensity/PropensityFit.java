@@ -82,6 +82,22 @@ public record PropensityFit(List<String> features, Settings settings) {
   public record Fitted(String learner, PipelineModel model, IsotonicRegressionModel calibration,
       Map<String, Double> crossValidatedAuc) {
 
+    /**
+     * What the features weigh in the learner, by feature name: the logistic regression's coefficients (per unit of
+     * the feature, log-odds) or the trees' importances (shares summing to 1).
+     */
+    public Map<String, Double> featureWeights(List<String> features) {
+      org.apache.spark.ml.Transformer learner = model.stages()[model.stages().length - 1];
+      org.apache.spark.ml.linalg.Vector weights = learner
+          instanceof org.apache.spark.ml.classification.LogisticRegressionModel lr ? lr.coefficients()
+          : ((org.apache.spark.ml.classification.GBTClassificationModel) learner).featureImportances();
+      Map<String, Double> byName = new LinkedHashMap<>();
+      for (int i = 0; i < features.size(); i++) {
+        byName.put(features.get(i), weights.apply(i));
+      }
+      return byName;
+    }
+
     /** {@code customers} with the calibrated {@value #SCORE} (a pure transformation: no Spark job). */
     public Dataset<Row> score(Dataset<Row> customers) {
       Dataset<Row> raw = model.transform(customers)

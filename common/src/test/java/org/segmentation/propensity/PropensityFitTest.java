@@ -50,6 +50,11 @@ class PropensityFitTest {
     PropensityFit fit = new PropensityFit(FEATURES, new PropensityFit.Settings(0.2, 0.2, 3, 10, 3, 42));
     PropensityFit.Fitted fitted = fit.fit(customers);
     assertEquals(fit.learnerNames(), List.copyOf(fitted.crossValidatedAuc().keySet()));
+    // the irrelevant x4 weighs least, whichever learner won
+    java.util.Map<String, Double> weights = fitted.featureWeights(FEATURES);
+    for (String feature : List.of("x1", "x2", "x3")) {
+      assertTrue(Math.abs(weights.get(feature)) > Math.abs(weights.get("x4")), fitted.learner() + " " + weights);
+    }
 
     Dataset<Row> heldOut = fit.evaluationRows(fitted, customers).cache();
     long evaluated = heldOut.count();
