@@ -99,6 +99,7 @@ cell() { read -r m lo hi rss <<< "$(stat "$1" "$2")"; echo "$m s ($lo–$hi), ${
 median() { stat "$1" "$2" | cut -d' ' -f1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "–" }'; }
 
+HAND_MARKER='<!-- measured by hand below this line: scripts\/bench.sh keeps it -->'
 write_report() {
   report="$BENCH_DIR/report.md"
   local done_sizes
@@ -159,6 +160,9 @@ write_report() {
   cat "$report"
   if ! $smoke; then
     mkdir -p docs
+    # what was measured by hand stays: everything from the marker line on
+    local kept=""
+    [[ -f docs/benchmarks.md ]] && kept="$(sed -n "/^$HAND_MARKER\$/,\$p" docs/benchmarks.md)"
     {
       echo "# Benchmarks"
       echo
@@ -166,6 +170,7 @@ write_report() {
       echo "always measured side by side in one invocation; see the script's header for what each column runs)."
       echo
       cat "$report"
+      [[ -z "$kept" ]] || printf '\n%s\n' "$kept"
     } > docs/benchmarks.md
     echo "written to docs/benchmarks.md" >&2
   fi
@@ -181,20 +186,31 @@ for size in "${sizes[@]}"; do
   ensure_bench_data "$data" "$size" "$RUN_DATE"
   out="$BENCH_DIR/out/$size"
   write_bench_job_conf "$out" "$data"
+  mismatch() {
+    echo "MISMATCH at $size purchases: $1; this size's figures are removed" >&2
+    awk -F'\t' -v s="$size" '$1 != s' "$results" > "$results.tmp" && mv "$results.tmp" "$results"
+    exit 1
+  }
   for run in $(seq 1 "$runs"); do
     run_timed startup "$size" "$run" "$out/startup-$run.log" "${BENCH_JAVA[@]}" org.segmentation.bench.JobPathBench \
       --config "$out/job.conf" --startup-only true
     rm -rf "$out/lake"   # every (a) run starts from an empty lake, so it includes fitting the clustering model
     run_timed full "$size" "$run" "$out/full-$run.log" \
       "${JOB_JAVA[@]}" org.segmentation.jobs.NightlySegmentsJob --config "$out/job.conf" --run-date "$RUN_DATE"
-    run_timed second "$size" "$run" "$out/second-$run.log" \
-      "${JOB_JAVA[@]}" org.segmentation.jobs.NightlySegmentsJob --config "$out/job.conf" --run-date "$NEXT_DATE"
-    rm -rf "$out/rfm" "$out/rfm-comet" "$out/lake-comet"
-    run_timed rfm "$size" "$run" "$out/rfm-$run.log" "${BENCH_JAVA[@]}" org.segmentation.bench.JobPathBench \
-      --config "$out/job.conf" --purchases "$data/purchases" --output "$out/rfm" --run-date "$RUN_DATE"
     if ! $smoke; then # Comet's parity is the full test tier's (CometParityIT); its speed is measured here
+      rm -rf "$out/lake-comet"
       run_timed full_comet "$size" "$run" "$out/full-comet-$run.log" \
         "${JOB_JAVA[@]}" org.segmentation.jobs.NightlySegmentsJob --config "$out/job-comet.conf" --run-date "$RUN_DATE"
+      # (a) with and without Comet, every output table row for row: before the second night adds a date to one lake
+      "${BENCH_JAVA[@]}" org.segmentation.bench.LakeDiff "$out/lake" "$out/lake-comet" > "$out/lake-diff.txt" 2>"$out/lake-diff.log" \
+        || mismatch "the full job's tables differ with Comet ($(grep -c DIFFERENT "$out/lake-diff.txt") tables, see $out/lake-diff.txt and .log)"
+    fi
+    run_timed second "$size" "$run" "$out/second-$run.log" \
+      "${JOB_JAVA[@]}" org.segmentation.jobs.NightlySegmentsJob --config "$out/job.conf" --run-date "$NEXT_DATE"
+    rm -rf "$out/rfm" "$out/rfm-comet"
+    run_timed rfm "$size" "$run" "$out/rfm-$run.log" "${BENCH_JAVA[@]}" org.segmentation.bench.JobPathBench \
+      --config "$out/job.conf" --purchases "$data/purchases" --output "$out/rfm" --run-date "$RUN_DATE"
+    if ! $smoke; then
       run_timed rfm_comet "$size" "$run" "$out/rfm-comet-$run.log" "${BENCH_JAVA[@]}" \
         org.segmentation.bench.JobPathBench --config "$out/job-comet.conf" --output "$out/rfm-comet" \
         --run-date "$RUN_DATE"
@@ -212,11 +228,6 @@ for size in "${sizes[@]}"; do
   "${BENCH_JAVA[@]}" org.segmentation.bench.BenchCheck "${engines[@]}" 2>/dev/null | grep '^check ' > "$out/check.txt"
   cat "$out/check.txt" >&2
   field() { grep "^check $1 " "$out/check.txt" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
-  mismatch() {
-    echo "MISMATCH at $size purchases: $1; this size's figures are removed" >&2
-    awk -F'\t' -v s="$size" '$1 != s' "$results" > "$results.tmp" && mv "$results.tmp" "$results"
-    exit 1
-  }
   for f in customers sum_frequency sum_monetary values_hash; do
     if [[ -z "$(field rfm $f)" || "$(field rfm $f)" != "$(field duckdb $f)" \
           || "$(field rfm $f)" != "$(field naive $f)" ]]; then
@@ -228,10 +239,6 @@ for size in "${sizes[@]}"; do
       mismatch "$f differs between (b), (b) with Comet and (c)"
     fi
   done
-  if ! $smoke; then # (a) with and without Comet: every output table, row for row
-    "${BENCH_JAVA[@]}" org.segmentation.bench.LakeDiff "$out/lake" "$out/lake-comet" > "$out/lake-diff.txt" 2>/dev/null \
-      || mismatch "the full job's tables differ with Comet ($(grep -c DIFFERENT "$out/lake-diff.txt") tables, see $out/lake-diff.txt)"
-  fi
   echo "$size $(field rfm customers)" >> "$BENCH_DIR/customers.txt"
   write_report   # after each size, so a long run that is stopped keeps what it measured
 done

@@ -34,11 +34,13 @@ import org.segmentation.schema.Columns;
 /**
  * Step {@code audiences}: the night's audience_members and audience_changes, ready to publish with the segment tables
  * ({@link AudienceMembers}, {@link AudienceChanges}), compared with the previous published night through the run_log
- * contract. Without configured audiences it builds nothing; the two tables, if the lake has them, then get no rows for
+ * contract; filters, orders and fields may read the propensity models' scores ({@link AudienceView}). Without
+ * configured audiences it builds nothing; the two tables, if the lake has them, then get no rows for
  * the date (a rerun after audiences were removed leaves none of the earlier members behind).
  */
 public record BuildAudiences(ValidatedInputs inputs, BuildFeatures.Features features,
-    AssembleSegmentTables.SegmentTables segments, PublishedHistory history) implements Step<BuildAudiences.Audiences> {
+    AssembleSegmentTables.SegmentTables segments, PublishedHistory history, Optional<Dataset<Row>> scores)
+    implements Step<BuildAudiences.Audiences> {
 
   /** One audience's figures: members by arm, changes, and the rows of each destination's files. */
   public record Counts(long treatment, long control, long added, long removed,
@@ -103,7 +105,7 @@ public record BuildAudiences(ValidatedInputs inputs, BuildFeatures.Features feat
     Dataset<Row> contacts = Optional.ofNullable(inputs.acceptedProfilesOrNull())
         .map(p -> p.select(ContactIdentifiers.of(settings.defaultPhoneRegion()))).orElse(null);
 
-    Dataset<Row> view = AudienceView.of(segments.customerSegments(), features.rows());
+    Dataset<Row> view = AudienceView.of(segments.customerSegments(), features.rows(), scores);
     // Persisted: the table, the changes, the counts and every export file are filters of it.
     Dataset<Row> rows = new AudienceMembers(settings, run.runDate()).apply(view, contacts, previous)
         .persist(StorageLevel.MEMORY_AND_DISK());

@@ -9,6 +9,7 @@ import org.segmentation.clustering.FeaturePreparation;
 import org.segmentation.clv.ClvScoring;
 import org.segmentation.config.ExperimentSettings;
 import org.segmentation.config.JobSettings;
+import org.segmentation.config.PropensitySettings;
 import org.segmentation.features.CustomerFeatures;
 import org.segmentation.features.RuleSegments;
 import org.segmentation.io.TableCatalog;
@@ -25,8 +26,9 @@ import org.segmentation.schema.Columns;
  * combinations); rule segments
  * must be conditions over the customer features and the clustering features must exist with a type their transform
  * takes (both against the features' schema, planned over empty inputs: no job), and audiences must filter, order and
- * export columns that exist, with boolean consent columns, and the experiments' breakdowns must be customer_segments
- * columns. Any problem is exit 2.
+ * export columns that exist, with boolean consent columns, the propensity models' features must exist (a purchase
+ * label's without the lifetime-value columns, which its earlier day does not have), and the experiments' breakdowns
+ * must be customer_segments columns. Any problem is exit 2.
  */
 public record CheckRules() implements Step<CheckRules.Checked> {
 
@@ -59,11 +61,20 @@ public record CheckRules() implements Step<CheckRules.Checked> {
     List<String> neverMatched = SegmentRuleCheck.run(run.spark(), settings.rfm(),
         settings.clv().enabled() ? settings.clv().tierNames() : List.of());
     // the features as the later steps see them: with the lifetime-value columns (usable by rules and clustering)
-    Dataset<Row> features = ClvScoring.unscored(
-        CustomerFeatures.of(settings, run.runDate()).emptyPlan(run.spark(), settings));
+    Dataset<Row> withoutClv = CustomerFeatures.of(settings, run.runDate()).emptyPlan(run.spark(), settings);
+    Dataset<Row> features = ClvScoring.unscored(withoutClv);
     new RuleSegments(settings.ruleSegments()).check(features);
     if (settings.clustering().enabled()) {
       FeaturePreparation.check(features.schema(), settings.clustering());
+    }
+    if (settings.propensity().enabled()) {
+      for (PropensitySettings.Model model : settings.propensity().models()) {
+        // a purchase label's training features are computed as of an earlier day, before lifetime value is scored
+        FeaturePreparation.check((model.kind() == PropensitySettings.LabelKind.PURCHASE ? withoutClv : features)
+            .schema(), model.featuresOr(settings.clustering().features()), JobSettings.keyPath(
+            PropensitySettings.BLOCK, PropensitySettings.MODELS) + " (" + model.name() + ")."
+            + org.segmentation.config.ClusteringSettings.FEATURES);
+      }
     }
     if (settings.audiences().any()) {
       AudienceMembers.check(AudienceView.empty(run.spark(), settings, run.runDate()), settings.audiences());

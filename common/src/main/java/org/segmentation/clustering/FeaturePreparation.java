@@ -38,12 +38,17 @@ public final class FeaturePreparation {
    * transform accepts (as MLlib's transformSchema does).
    */
   public static void check(StructType featureSchema, ClusteringSettings settings) {
+    check(featureSchema, settings.features(), JobSettings.keyPath(ClusteringSettings.BLOCK,
+        ClusteringSettings.FEATURES));
+  }
+
+  /** The same check of any list of features (a propensity model's), named in messages by {@code keyPath}. */
+  public static void check(StructType featureSchema, List<Feature> features, String keyPath) {
     List<String> problems = new ArrayList<>();
     List<String> known = List.of(featureSchema.fieldNames());
-    for (int i = 0; i < settings.features().size(); i++) {
-      Feature f = settings.features().get(i);
-      String key = JobSettings.keyPath(ClusteringSettings.BLOCK, ClusteringSettings.FEATURES) + "[" + i + "] ("
-          + f.name() + ")";
+    for (int i = 0; i < features.size(); i++) {
+      Feature f = features.get(i);
+      String key = keyPath + "[" + i + "] (" + f.name() + ")";
       if (!known.contains(f.name())) {
         problems.add(key + ": no such customer feature (known: " + String.join(", ", known) + ")");
         continue;
@@ -66,12 +71,17 @@ public final class FeaturePreparation {
 
   /** The unfitted feature stages, ending in the assembled {@code __features} vector. */
   static Pipeline pipeline(ClusteringSettings settings) {
+    return pipeline(settings.features());
+  }
+
+  /** The unfitted stages of any list of features (a propensity model's), ending in {@code __features}. */
+  public static Pipeline pipeline(List<Feature> features) {
     List<PipelineStage> stages = new ArrayList<>();
     List<String> prepared = new ArrayList<>();
     List<String> numericIn = new ArrayList<>();
     List<String> indicators = new ArrayList<>();
     List<String> vectors = new ArrayList<>();
-    for (Feature f : settings.features()) {
+    for (Feature f : features) {
       String name = "`" + f.name() + "`";
       switch (f.transform()) {
         case STANDARDIZE, LOG1P -> {
@@ -104,7 +114,7 @@ public final class FeaturePreparation {
           .setOutputCol("__numeric_scaled"));
       vectors.add("__numeric_scaled");
     }
-    for (Feature f : settings.features()) {
+    for (Feature f : features) {
       if (f.transform() == Transform.ONE_HOT) {
         stages.add(new StringIndexer().setInputCol("__in_" + f.name()).setOutputCol("__index_" + f.name())
             .setHandleInvalid("keep").setStringOrderType("frequencyDesc"));

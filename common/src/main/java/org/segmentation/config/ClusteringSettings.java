@@ -94,9 +94,10 @@ public record ClusteringSettings(boolean enabled, Algorithm algorithm, int k, in
     return SettingsLoader.fingerprintOf(fitted);
   }
 
-  static ClusteringSettings read(ConfigReader in) {
+  /** A list of features, [{ name, transform, missing-indicator, buckets }, ...] (the propensity models' too). */
+  static List<Feature> readFeatures(ConfigReader in, String key) {
     List<Feature> features = new ArrayList<>();
-    for (ConfigReader f : in.children(FEATURES)) {
+    for (ConfigReader f : in.children(key)) {
       Transform transform = f.oneOf("transform", Transform.class);
       int buckets = 0;
       if (transform == Transform.BUCKETIZE && f.has("buckets")) {
@@ -110,6 +111,11 @@ public record ClusteringSettings(boolean enabled, Algorithm algorithm, int k, in
           f.has("missing-indicator") && f.bool("missing-indicator"), buckets));
       f.rejectUnknownKeys();
     }
+    return features;
+  }
+
+  static ClusteringSettings read(ConfigReader in) {
+    List<Feature> features = readFeatures(in, FEATURES);
     Map<Integer, String> names = new LinkedHashMap<>();
     for (Map.Entry<String, String> entry : in.stringMap("names").entrySet()) {
       try {

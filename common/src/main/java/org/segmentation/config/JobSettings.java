@@ -15,6 +15,7 @@ import java.util.Map;
  * @param surveys satisfaction answers (optional): CSAT or NPS per segment in segment_kpis
  * @param experiments the measurement of the audiences' holdouts, and of the experiments input
  * @param kpis the night's figures per segment (segment_kpis)
+ * @param propensity the propensity and lookalike models (customer_propensity, propensity_model_metrics)
  * @param report the HTML report of each night
  * @param run the lake lease and the steps' time limits
  */
@@ -36,6 +37,7 @@ public record JobSettings(
     AudienceSettings audiences,
     ExperimentSettings experiments,
     KpiSettings kpis,
+    PropensitySettings propensity,
     ReportSettings report,
     RunSettings run) {
 
@@ -119,6 +121,7 @@ public record JobSettings(
         AudienceSettings.read(in.child(AudienceSettings.BLOCK)),
         ExperimentSettings.read(in.child(ExperimentSettings.BLOCK)),
         KpiSettings.read(in.child(KpiSettings.BLOCK)),
+        PropensitySettings.read(in.child(PropensitySettings.BLOCK)),
         ReportSettings.read(in.child(ReportSettings.BLOCK)),
         RunSettings.read(in.child(RunSettings.BLOCK)));
     settings.features().checkAgainst(purchases.schema(), in.child(FEATURES));

@@ -68,6 +68,7 @@ import static org.segmentation.schema.Columns.medianOf;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.segmentation.io.TableSpec.Column;
@@ -371,9 +372,58 @@ public final class TableCatalog {
           new Column(Columns.NPS, DoubleType, "% promoters (9-10) - % detractors (0-6) of those answers; NULL "
               + "without answers or on the CSAT scale")));
 
+  public static final TableSpec CUSTOMER_PROPENSITY = new TableSpec("customer_propensity",
+      "run date, model and customer", true,
+      List.of(
+          runDate(),
+          new Column(Columns.MODEL, StringType, "the model (propensity.models[].name)"),
+          new Column(CUSTOMER_ID, StringType, "the customer"),
+          new Column(Columns.PROPENSITY, DoubleType, "the calibrated probability of the model's label: 0.2 is a "
+              + "one-in-five chance (propensity_model_metrics says how well it ranks and keeps its word)"),
+          new Column(Columns.PROPENSITY_DECILE, IntegerType, "1 = the tenth of tonight's customers with the highest "
+              + "propensity, 10 = the lowest"),
+          new Column(RUN_ID, StringType, "the run that fitted the model (the model's version)")));
+
+  public static final TableSpec PROPENSITY_MODEL_METRICS = new TableSpec("propensity_model_metrics",
+      "run date and model", true,
+      List.of(
+          runDate(),
+          new Column(Columns.MODEL, StringType, "the model"),
+          new Column("label", StringType, "what the model predicts, in words"),
+          new Column(Columns.LEARNER, StringType, "logistic_regression | gradient_boosted_trees: the better "
+              + "cross-validated AUC"),
+          new Column("cross_validated_auc", DOUBLE_BY_NAME, "each learner's mean AUC over the folds of the training "
+              + "customers"),
+          new Column("training_customers", LongType, "customers the learner and the calibration were fitted on"),
+          new Column("training_positives", LongType, "of which with the label"),
+          new Column("evaluation_customers", LongType, "held-out customers (a seeded hash of the id): every figure "
+              + "below is theirs"),
+          new Column("evaluation_positives", LongType, "of which with the label"),
+          new Column(Columns.AUC, DoubleType, "area under the ROC curve: the chance that a customer with the label "
+              + "scores above one without (0.5 is a coin)"),
+          new Column(Columns.lowOf(Columns.AUC), DoubleType, "lower bound of the AUC's bootstrap interval "
+              + "(propensity.confidence)"),
+          new Column(Columns.highOf(Columns.AUC), DoubleType, "upper bound of the AUC's bootstrap interval"),
+          new Column("expected_calibration_error", DoubleType, "customer-weighted mean |predicted - observed| over "
+              + "the deciles: how far a score is from the rate it promises"),
+          // nullable struct fields: Delta refuses NOT NULL inside an array
+          new Column(Columns.DECILES, createArrayType(createStructType(List.of(
+              DataTypes.createStructField("decile", IntegerType, true),
+              DataTypes.createStructField(CUSTOMERS, LongType, true),
+              DataTypes.createStructField("positives", LongType, true),
+              DataTypes.createStructField("mean_propensity", DoubleType, true),
+              DataTypes.createStructField("observed_rate", DoubleType, true),
+              DataTypes.createStructField("lift", DoubleType, true),
+              DataTypes.createStructField("cumulative_gain", DoubleType, true)))),
+              "per tenth of the held-out customers by score (1 = highest): predicted against observed rate "
+              + "(calibration), lift over the base rate and the share of all positives found down to it (gain)"),
+          new Column(Columns.FEATURE_WEIGHTS, DOUBLE_BY_NAME, "logistic regression: log-odds per standard deviation "
+              + "of a numeric feature, or of a category's value; trees: importance shares summing to 1"),
+          new Column(RUN_ID, StringType, "the run that fitted the model")));
+
   public static final List<TableSpec> ALL = List.of(CUSTOMER_SEGMENTS, SEGMENT_SUMMARY, SEGMENT_TRANSITIONS,
       QUARANTINE, CLUSTER_PROFILES, CLV_MODEL, AUDIENCE_MEMBERS, AUDIENCE_CHANGES, EXPERIMENT_RESULTS, SEGMENT_KPIS,
-      CLUSTER_MODELS, RUN_LOG);
+      CUSTOMER_PROPENSITY, PROPENSITY_MODEL_METRICS, CLUSTER_MODELS, RUN_LOG);
 
   /** The tables written only by a lake that has (or had) audiences configured. */
   public static final List<TableSpec> AUDIENCE_TABLES = List.of(AUDIENCE_MEMBERS, AUDIENCE_CHANGES);
@@ -381,9 +431,15 @@ public final class TableCatalog {
   /** The tables written only by a lake that measures (or measured) audiences as experiments. */
   public static final List<TableSpec> EXPERIMENT_TABLES = List.of(EXPERIMENT_RESULTS);
 
-  /** The tables a lake has only when audiences are (or were) configured: the audience and experiment tables. */
+  /** The tables written only by a lake that scores (or scored) propensity models. */
+  public static final List<TableSpec> PROPENSITY_TABLES = List.of(CUSTOMER_PROPENSITY, PROPENSITY_MODEL_METRICS);
+
+  /**
+   * The tables a lake has only when audiences or propensity models are (or were) configured: the audience, experiment
+   * and propensity tables.
+   */
   public static final List<TableSpec> OPTIONAL_TABLES = List.of(AUDIENCE_MEMBERS, AUDIENCE_CHANGES,
-      EXPERIMENT_RESULTS);
+      EXPERIMENT_RESULTS, CUSTOMER_PROPENSITY, PROPENSITY_MODEL_METRICS);
 
   /** The data dictionary, docs/tables.md. */
   public static String markdown() {

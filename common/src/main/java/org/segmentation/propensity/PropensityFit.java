@@ -18,7 +18,6 @@ import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.classification.GBTClassifier;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
-import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.functions;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.regression.IsotonicRegression;
@@ -29,6 +28,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
+import org.segmentation.clustering.FeaturePreparation;
+import org.segmentation.config.ClusteringSettings.Feature;
 import org.segmentation.schema.Columns;
 
 /**
@@ -42,10 +43,16 @@ import org.segmentation.schema.Columns;
  * (rare positives are not drowned out, and no row is dropped); the calibration then maps the weighted learner's
  * score back to the observed rate, so that a score of 0.2 means a one-in-five chance.
  *
- * @param features numeric columns of the customers (NULLs are the caller's to impute)
+ * <p>The features go through the clustering's preparation ({@link FeaturePreparation}: median imputation, scaling,
+ * one-hot and multi-hot encodings), fitted inside each fold like the learner.
+ *
+ * @param features the features and their transforms
  * @param settings the split, the folds and the learners' sizes
  */
-public record PropensityFit(List<String> features, Settings settings) {
+public record PropensityFit(List<Feature> features, Settings settings) {
+  public PropensityFit {
+    features = List.copyOf(features);
+  }
 
   /**
    * @param evaluationShare the held-out share of customers
@@ -72,6 +79,7 @@ public record PropensityFit(List<String> features, Settings settings) {
 
   public static final String LABEL = "__label";
   public static final String WEIGHT = "__weight";
+  /** The prepared features' vector ({@link FeaturePreparation}'s output). */
   static final String VECTOR = "__features";
   static final String RAW_SCORE = "__raw_score";
   static final String PREDICTION = "__prediction";
@@ -83,17 +91,19 @@ public record PropensityFit(List<String> features, Settings settings) {
       Map<String, Double> crossValidatedAuc) {
 
     /**
-     * What the features weigh in the learner, by feature name: the logistic regression's coefficients (per unit of
-     * the feature, log-odds) or the trees' importances (shares summing to 1).
+     * What the features weigh in the learner, by slot of the prepared vector ({@link FeatureSlots}): the logistic
+     * regression's coefficients (log-odds per standard deviation of a numeric feature, or for a category against
+     * the others) or the trees' importances (shares summing to 1).
      */
-    public Map<String, Double> featureWeights(List<String> features) {
+    public Map<String, Double> featureWeights(List<Feature> features) {
       org.apache.spark.ml.Transformer learner = model.stages()[model.stages().length - 1];
       org.apache.spark.ml.linalg.Vector weights = learner
           instanceof org.apache.spark.ml.classification.LogisticRegressionModel lr ? lr.coefficients()
           : ((org.apache.spark.ml.classification.GBTClassificationModel) learner).featureImportances();
+      List<String> names = FeatureSlots.of(model, features, weights.size());
       Map<String, Double> byName = new LinkedHashMap<>();
-      for (int i = 0; i < features.size(); i++) {
-        byName.put(features.get(i), weights.apply(i));
+      for (int i = 0; i < names.size(); i++) {
+        byName.put(names.get(i), weights.apply(i));
       }
       return byName;
     }
@@ -102,7 +112,12 @@ public record PropensityFit(List<String> features, Settings settings) {
     public Dataset<Row> score(Dataset<Row> customers) {
       Dataset<Row> raw = model.transform(customers)
           .withColumn(RAW_SCORE, functions.vector_to_array(col("probability"), "float64").getItem(1));
-      return calibration.transform(raw).drop(VECTOR, PREDICTION, "rawPrediction", "probability", RAW_SCORE);
+      List<Column> kept = new ArrayList<>();
+      for (String column : customers.columns()) {
+        kept.add(col("`" + column + "`"));
+      }
+      kept.add(col(SCORE));
+      return calibration.transform(raw).select(kept.toArray(Column[]::new));
     }
   }
 
@@ -130,7 +145,7 @@ public record PropensityFit(List<String> features, Settings settings) {
       Map<String, PipelineModel> models = new LinkedHashMap<>();
       for (Map.Entry<String, PipelineStage> learner : learners().entrySet()) {
         CrossValidatorModel validated = new CrossValidator()
-            .setEstimator(new Pipeline().setStages(new PipelineStage[] {assembler(), learner.getValue()}))
+            .setEstimator(new Pipeline().setStages(stagesWith(learner.getValue())))
             .setEstimatorParamMaps(new ParamMap[] {new ParamMap()})
             .setEvaluator(new BinaryClassificationEvaluator().setLabelCol(LABEL).setRawPredictionCol("probability"))
             .setNumFolds(settings.folds()).setSeed(settings.seed())
@@ -156,8 +171,11 @@ public record PropensityFit(List<String> features, Settings settings) {
     return fitted.score(customers.where(part().equalTo(Part.EVALUATION.name())));
   }
 
-  private VectorAssembler assembler() {
-    return new VectorAssembler().setInputCols(features.toArray(String[]::new)).setOutputCol(VECTOR);
+  /** The feature preparation, then the learner. */
+  private PipelineStage[] stagesWith(PipelineStage learner) {
+    List<PipelineStage> stages = new ArrayList<>(List.of(FeaturePreparation.pipeline(features).getStages()));
+    stages.add(learner);
+    return stages.toArray(PipelineStage[]::new);
   }
 
   private Map<String, PipelineStage> learners() {

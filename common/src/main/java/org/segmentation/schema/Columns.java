@@ -226,6 +226,25 @@ public final class Columns {
   public static final String TO_SEGMENT = "to_segment";
   public static final String SILHOUETTE_BY_K = "silhouette_by_k";
 
+  // customer_propensity and propensity_model_metrics
+  public static final String MODEL = "model";
+  public static final String PROPENSITY = "propensity";
+  public static final String PROPENSITY_DECILE = "propensity_decile";
+  public static final String LEARNER = "learner";
+  public static final String AUC = "auc";
+  public static final String DECILES = "deciles";
+  public static final String FEATURE_WEIGHTS = "feature_weights";
+
+  /** A model's score as audiences see it, one column per model ({@code propensity_buy_30d}). */
+  public static String propensityOf(String model) {
+    return PROPENSITY + "_" + model;
+  }
+
+  /** A model's decile as audiences see it ({@code propensity_decile_buy_30d}). */
+  public static String propensityDecileOf(String model) {
+    return PROPENSITY_DECILE + "_" + model;
+  }
+
   // quarantine
   public static final String SOURCE = "source";
   public static final String REASON_CODES = "reason_codes";

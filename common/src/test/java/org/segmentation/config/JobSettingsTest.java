@@ -183,4 +183,39 @@ class JobSettingsTest {
     assertTrue(message.contains("segments.audiences.lists.top.holdout-share: must be between 0.0 and 0.9"), message);
     assertTrue(message.contains("segments.audiences.default-phone-region: must be an ISO 3166"), message);
   }
+
+  @Test
+  void propensityModelsAreCheckedWithTheirKeyPaths() {
+    ConfigurationException e = assertThrows(ConfigurationException.class, () -> read(VALID + """
+        segments.propensity {
+          enabled = true
+          evaluation-share = 0.5
+          calibration-share = 0.4
+          models = [
+            { name = "buy_30d", label = "purchase" }
+            { name = "buy_30d", label = "column", column = "churned" }
+            { name = "look alike", label = "lookalike", seed = "rfm_segment = 'Champions'" }
+            { name = "x", label = "guess" }
+          ]
+        }
+        """, Map.of()));
+    String message = e.getMessage();
+    assertTrue(message.contains("segments.propensity.models[0].window-days"), message);
+    assertTrue(message.contains("segments.propensity.models[1].name: another model is named \"buy_30d\""), message);
+    assertTrue(message.contains("segments.propensity.models[2].name: letters, digits and underscores"), message);
+    assertTrue(message.contains("segments.propensity.models[2].features: a lookalike learns from profile features"),
+        message);
+    assertTrue(message.contains("segments.propensity.models[3].label: must be one of [purchase, column, lookalike]"),
+        message);
+    assertTrue(message.contains("segments.propensity.calibration-share: evaluation-share + calibration-share"),
+        message);
+
+    PropensitySettings.Model model = read(VALID + """
+        segments.propensity.models = [ { name = "jazz_60d", label = "purchase", window-days = 60,
+                                         lines = "product_category = 'Jazz'" } ]
+        """, Map.of()).propensity().models().get(0);
+    assertEquals(new PropensitySettings.Model("jazz_60d", PropensitySettings.LabelKind.PURCHASE, 60,
+        "product_category = 'Jazz'", java.util.List.of()), model);
+    assertEquals("a counted order of lines where product_category = 'Jazz' in the next 60 days", model.describeLabel());
+  }
 }

@@ -12,7 +12,10 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.segmentation.config.ClusteringSettings.Feature;
+import org.segmentation.config.ClusteringSettings.Transform;
 import org.segmentation.TestSpark;
 import org.segmentation.propensity.HeldOutEvaluation.Decile;
 import org.segmentation.propensity.HeldOutEvaluation.Interval;
@@ -24,7 +27,8 @@ import org.segmentation.propensity.HeldOutEvaluation.Interval;
  * most 0.02), and, on a label drawn independently of the features, rank no better than chance.
  */
 class PropensityFitTest {
-  static final List<String> FEATURES = List.of("x1", "x2", "x3", "x4");
+  static final List<Feature> FEATURES = Stream.of("x1", "x2", "x3", "x4")
+      .map(name -> new Feature(name, Transform.STANDARDIZE, false)).toList();
   static final StructType SCHEMA = new StructType().add("customer_id", DataTypes.StringType)
       .add("x1", DataTypes.DoubleType).add("x2", DataTypes.DoubleType).add("x3", DataTypes.DoubleType)
       .add("x4", DataTypes.DoubleType).add("true_p", DataTypes.DoubleType).add(PropensityFit.LABEL, DataTypes.DoubleType);

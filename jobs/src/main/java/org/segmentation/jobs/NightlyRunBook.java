@@ -26,6 +26,7 @@ import org.segmentation.output.MeasureSegmentKpis;
 import org.segmentation.output.NightPublisher;
 import org.segmentation.output.RepairTables;
 import org.segmentation.pipeline.StepRunner;
+import org.segmentation.propensity.ScorePropensity;
 import org.segmentation.report.SegmentReport;
 import org.segmentation.report.WriteReport;
 import org.segmentation.rfm.ScoreRfm;
@@ -66,8 +67,10 @@ final class NightlyRunBook {
     ClusterCustomers.Clustered clustered = steps.run(new ClusterCustomers(scored, history)); // clustering
     AssembleSegmentTables.SegmentTables tables =
         steps.run(new AssembleSegmentTables(inputs, clustered, clv, history));       // assemble_tables
+    ScorePropensity.Scored propensity =
+        steps.run(new ScorePropensity(inputs, clustered));          // propensity: fit, measure held out, score
     BuildAudiences.Audiences audiences =
-        steps.run(new BuildAudiences(inputs, features, tables, history)); // audiences: members, arms, changes
+        steps.run(new BuildAudiences(inputs, features, tables, history, propensity.byCustomer())); // audiences
     MeasureExperiments.Measured experiments =
         steps.run(new MeasureExperiments(inputs, tables));          // measure_experiments: holdouts against arms
     MeasureSegmentKpis.Measured kpis = steps.run(new MeasureSegmentKpis(inputs, tables)); // segment_kpis: the trend
@@ -76,6 +79,7 @@ final class NightlyRunBook {
     audiences.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
     experiments.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
     kpis.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
+    propensity.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
     List<PublishTable.Commit> commits = steps.runSideBySide(writes); // write_<table>: side by side
     night.stage(steps.run(new ExportAudiences(audiences)).folders().values());      // export_audiences: staged
     WriteReport.Written report = steps.run(new WriteReport(inputs, commits, history)); // write_report: staged

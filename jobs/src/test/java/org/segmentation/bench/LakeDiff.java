@@ -27,7 +27,8 @@ import org.segmentation.io.TableSpec;
  * Columns that differ between any two runs by nature (run ids, wall-clock times, the model folder named after the
  * run id, the configuration fingerprint, the run's JSON summary of seconds and task counts, the lifetime-value fit's
  * seconds, the report's path under the lake root) are left out; maps are compared as sorted entries, doubles to 9 decimals; a column that only one side has
- * is named and left out. Prints one line per table and exits 1 when any table differs.
+ * is named and left out; a table only one lake has differs. Prints one line per table and exits 1 when any table
+ * differs.
  */
 public final class LakeDiff {
   /** Differ between runs of the same input by construction. */
@@ -60,6 +61,11 @@ public final class LakeDiff {
       Path after = Path.of(afterLake, table.name());
       if (!Files.exists(before) && !Files.exists(after)) {
         lines.add("table=" + table.name() + " result=absent_in_both");
+        continue;
+      }
+      if (!Files.exists(before) || !Files.exists(after)) {
+        lines.add("table=" + table.name() + " only_in=" + (Files.exists(before) ? beforeLake : afterLake)
+            + " result=DIFFERENT");
         continue;
       }
       Dataset<Row> oldRows = spark.read().format("delta").load(before.toString());
