@@ -393,7 +393,7 @@ public final class TableCatalog {
           new Column(Columns.LEARNER, StringType, "logistic_regression | gradient_boosted_trees: the better "
               + "cross-validated AUC"),
           new Column("cross_validated_auc", DOUBLE_BY_NAME, "each learner's mean AUC over the folds of the training "
-              + "customers"),
+              + "customers; empty with one learner (propensity.trees = 0), which is not cross-validated"),
           new Column("training_customers", LongType, "customers the learner and the calibration were fitted on"),
           new Column("training_positives", LongType, "of which with the label"),
           new Column("evaluation_customers", LongType, "held-out customers (a seeded hash of the id): every figure "

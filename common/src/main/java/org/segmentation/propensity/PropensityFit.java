@@ -86,7 +86,12 @@ public record PropensityFit(List<Feature> features, Settings settings) {
   /** The calibrated probability of the label. */
   public static final String SCORE = "score";
 
-  /** The fitted model: the learner, its calibration, and what was measured on the way. */
+  /**
+   * The fitted model: the learner, its calibration, and what was measured on the way.
+   *
+   * @param crossValidatedAuc each learner's mean AUC over the folds; empty with one learner (trees = 0), which is
+   *     fitted without cross-validation
+   */
   public record Fitted(String learner, PipelineModel model, IsotonicRegressionModel calibration,
       Map<String, Double> crossValidatedAuc) {
 
@@ -143,17 +148,25 @@ public record PropensityFit(List<Feature> features, Settings settings) {
     try {
       Map<String, Double> aucs = new LinkedHashMap<>();
       Map<String, PipelineModel> models = new LinkedHashMap<>();
-      for (Map.Entry<String, PipelineStage> learner : learners().entrySet()) {
-        CrossValidatorModel validated = new CrossValidator()
-            .setEstimator(new Pipeline().setStages(stagesWith(learner.getValue())))
-            .setEstimatorParamMaps(new ParamMap[] {new ParamMap()})
-            .setEvaluator(new BinaryClassificationEvaluator().setLabelCol(LABEL).setRawPredictionCol("probability"))
-            .setNumFolds(settings.folds()).setSeed(settings.seed())
-            .fit(training);
-        aucs.put(learner.getKey(), validated.avgMetrics()[0]);
-        models.put(learner.getKey(), (PipelineModel) validated.bestModel());
+      Map<String, PipelineStage> learners = learners();
+      if (learners.size() == 1) { // nothing to choose between: no cross-validation (its folds would triple the cost)
+        learners.forEach((name, learner) ->
+            models.put(name, new Pipeline().setStages(stagesWith(learner)).fit(training)));
+      } else {
+        for (Map.Entry<String, PipelineStage> learner : learners.entrySet()) {
+          CrossValidatorModel validated = new CrossValidator()
+              .setEstimator(new Pipeline().setStages(stagesWith(learner.getValue())))
+              .setEstimatorParamMaps(new ParamMap[] {new ParamMap()})
+              .setEvaluator(new BinaryClassificationEvaluator().setLabelCol(LABEL)
+                  .setRawPredictionCol("probability"))
+              .setNumFolds(settings.folds()).setSeed(settings.seed())
+              .fit(training);
+          aucs.put(learner.getKey(), validated.avgMetrics()[0]);
+          models.put(learner.getKey(), (PipelineModel) validated.bestModel());
+        }
       }
-      String best = aucs.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+      String best = models.size() == 1 ? models.keySet().iterator().next()
+          : aucs.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
       PipelineModel model = models.get(best);
       Dataset<Row> calibrationRows = model.transform(parted.where(col("__part").equalTo(Part.CALIBRATION.name())))
           .withColumn(RAW_SCORE, functions.vector_to_array(col("probability"), "float64").getItem(1));
