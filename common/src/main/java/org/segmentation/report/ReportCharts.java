@@ -453,6 +453,66 @@ final class ReportCharts {
     return "chart-experiment-" + n;
   }
 
+  /** The calibration chart of the n-th propensity model of the night (by name), from 0. */
+  static String calibrationChartId(int n) {
+    return "chart-propensity-calibration-" + n;
+  }
+
+  /** The gain chart of the n-th propensity model of the night. */
+  static String gainChartId(int n) {
+    return "chart-propensity-gain-" + n;
+  }
+
+  /**
+   * Calibration: per decile of held-out customers, the observed rate against the mean predicted probability, with the
+   * diagonal a perfectly calibrated model would follow.
+   */
+  static Chart propensityCalibration(String id, ReportFigures.PropensityModel model) {
+    org.jfree.data.xy.XYSeries observed = new org.jfree.data.xy.XYSeries("deciles (held-out customers)");
+    double top = 0;
+    for (ReportFigures.PropensityDecile d : model.deciles()) {
+      observed.add(d.meanPropensity(), d.observedRate());
+      top = Math.max(top, Math.max(d.meanPropensity(), d.observedRate()));
+    }
+    org.jfree.data.xy.XYSeries perfect = new org.jfree.data.xy.XYSeries("perfectly calibrated");
+    perfect.add(0, 0);
+    perfect.add(top, top);
+    org.jfree.data.xy.XYSeriesCollection data = new org.jfree.data.xy.XYSeriesCollection(observed);
+    data.addSeries(perfect);
+    JFreeChart chart = ChartFactory.createXYLineChart(model.model() + ": predicted against observed",
+        "mean predicted probability", "observed rate", data, PlotOrientation.VERTICAL, true, false, false);
+    org.jfree.chart.renderer.xy.XYLineAndShapeRenderer renderer =
+        new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer(true, true);
+    renderer.setSeriesShapesVisible(1, false);
+    renderer.setSeriesStroke(1, new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+        new float[] {4f, 4f}, 0f));
+    ((XYPlot) chart.getPlot()).setRenderer(renderer);
+    return svg(id, chart, HALF_WIDTH, 380);
+  }
+
+  /**
+   * Cumulative gain: the share of all positives found in the top deciles, against the diagonal of a random order.
+   */
+  static Chart propensityGain(String id, ReportFigures.PropensityModel model) {
+    org.jfree.data.xy.XYSeries gain = new org.jfree.data.xy.XYSeries("model");
+    org.jfree.data.xy.XYSeries random = new org.jfree.data.xy.XYSeries("random order");
+    gain.add(0, 0);
+    random.add(0, 0);
+    long customers = model.deciles().stream().mapToLong(ReportFigures.PropensityDecile::customers).sum();
+    long seen = 0;
+    for (ReportFigures.PropensityDecile d : model.deciles()) {
+      seen += d.customers();
+      gain.add(100.0 * seen / customers, 100 * d.cumulativeGain());
+    }
+    random.add(100, 100);
+    org.jfree.data.xy.XYSeriesCollection data = new org.jfree.data.xy.XYSeriesCollection(gain);
+    data.addSeries(random);
+    JFreeChart chart = ChartFactory.createXYLineChart(model.model() + ": cumulative gain",
+        "% of held-out customers, highest scores first", "% of all positives found", data,
+        PlotOrientation.VERTICAL, true, false, false);
+    return svg(id, chart, HALF_WIDTH, 380);
+  }
+
   /** The top features of each cluster's profile chart. */
   static final int PROFILE_FEATURES = 8;
 
@@ -502,6 +562,15 @@ final class ReportCharts {
       n++;
     }
     charts.put("experiments", experiments);
+    List<Chart> propensity = new ArrayList<>();
+    for (int m = 0; m < f.propensity().size(); m++) {
+      ReportFigures.PropensityModel model = f.propensity().get(m);
+      if (!model.deciles().isEmpty()) {
+        propensity.add(propensityCalibration(calibrationChartId(m), model));
+        propensity.add(propensityGain(gainChartId(m), model));
+      }
+    }
+    charts.put("propensity", propensity);
     List<Chart> trend = new ArrayList<>();
     if (!f.trend().isEmpty()) {
       trend.add(trendCustomers(f.trend()));

@@ -51,6 +51,7 @@ import org.segmentation.schema.Columns;
  *     as a plain reader of segment_summary sees them)
  * @param satisfaction CSAT or NPS per RFM segment over the same nights, where segment_kpis has answers (empty
  *     without a surveys input)
+ * @param propensity the night's propensity models as measured on held-out customers (empty without models)
  */
 public record ReportFigures(
     ReportNight night,
@@ -68,7 +69,8 @@ public record ReportFigures(
     List<AudienceChange> audienceChanges,
     List<ExperimentLift> experiments,
     List<TrendPoint> trend,
-    List<SatisfactionPoint> satisfaction) {
+    List<SatisfactionPoint> satisfaction,
+    List<PropensityModel> propensity) {
 
   /** The night's customers, buyers (a counted order) and net revenue. */
   public record Overview(long customers, long buyers, BigDecimal revenue) {}
@@ -112,6 +114,17 @@ public record ReportFigures(
    * @param score the CSAT (% satisfied) or the NPS
    */
   public record SatisfactionPoint(LocalDate runDate, String segment, long answers, String scale, double score) {}
+
+  /**
+   * One row of propensity_model_metrics: how the model ranks (AUC), keeps its word (calibration per decile) and
+   * concentrates the positives (lift and gain per decile), on held-out customers.
+   */
+  public record PropensityModel(String model, String label, String learner, long evaluationCustomers,
+      long evaluationPositives, Double auc, Double aucLow, Double aucHigh, Double expectedCalibrationError,
+      List<PropensityDecile> deciles, Map<String, Double> featureWeights) {}
+
+  public record PropensityDecile(int decile, long customers, long positives, double meanPropensity,
+      double observedRate, double lift, double cumulativeGain) {}
 
   /** Recency bands of the P(alive) chart: about this many, of whole days each. */
   static final int RECENCY_BANDS = 20;
@@ -157,7 +170,8 @@ public record ReportFigures(
           audienceChanges(lake, night),
           experiments(lake, night),
           trend(lake, night, segments, earlierNights),
-          satisfaction(lake, night, earlierNights));
+          satisfaction(lake, night, earlierNights),
+          propensity(lake, night));
     } finally {
       customers.unpersist();
     }
@@ -314,6 +328,24 @@ public record ReportFigures(
                 .thenComparing(ExperimentLift::metric)
                 .thenComparing(e -> !e.breakdown().equals(BreakdownCells.WHOLE))
                 .thenComparing(ExperimentLift::breakdown).thenComparing(ExperimentLift::cell))
+            .toList())
+        .orElse(List.of());
+  }
+
+  /** The night's propensity_model_metrics rows (one per model), by model name. */
+  private static List<PropensityModel> propensity(LakeTables lake, ReportNight night) {
+    return rowsOf(lake, night, TableCatalog.PROPENSITY_MODEL_METRICS)
+        .map(rows -> rows.select(col(Columns.MODEL), col("label"), col(Columns.LEARNER), col("evaluation_customers"),
+                col("evaluation_positives"), col(Columns.AUC), col(Columns.lowOf(Columns.AUC)),
+                col(Columns.highOf(Columns.AUC)), col("expected_calibration_error"), col(Columns.DECILES),
+                col(Columns.FEATURE_WEIGHTS))
+            .collectAsList().stream()
+            .map(r -> new PropensityModel(r.getString(0), r.getString(1), r.getString(2), r.getLong(3), r.getLong(4),
+                nullable(r, 5), nullable(r, 6), nullable(r, 7), nullable(r, 8),
+                r.<Row>getList(9).stream().map(d -> new PropensityDecile(d.getInt(0), d.getLong(1), d.getLong(2),
+                    d.getDouble(3), d.getDouble(4), d.getDouble(5), d.getDouble(6))).toList(),
+                new java.util.TreeMap<>(r.<String, Double>getJavaMap(10))))
+            .sorted(Comparator.comparing(PropensityModel::model))
             .toList())
         .orElse(List.of());
   }

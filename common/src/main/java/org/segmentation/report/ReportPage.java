@@ -7,6 +7,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -70,7 +71,8 @@ final class ReportPage {
         .append(f.previousRunDate().map(d -> ", compared with the night of " + d).orElse(", the first published night"))
         .append("</p></header>\n<nav>");
     for (String[] link : new String[][] {{"overview", "Overview"}, {"rfm", "RFM segments"}, {"clusters", "Clusters"},
-        {"clv", "Lifetime value"}, {"audiences", "Audiences"}, {"experiments", "Experiments"}, {"trend", "Trend"}}) {
+        {"clv", "Lifetime value"}, {"audiences", "Audiences"}, {"experiments", "Experiments"}, {"propensity", "Propensity"},
+        {"trend", "Trend"}}) {
       page.append("<a href=\"#").append(link[0]).append("\">").append(link[1]).append("</a>");
     }
     page.append("</nav>\n<main>\n");
@@ -80,6 +82,7 @@ final class ReportPage {
     clv(page, f, charts.get("clv"));
     audiences(page, f, charts.get("audiences"));
     experiments(page, f, charts.get("experiments"));
+    propensity(page, f, charts.get("propensity"));
     trend(page, f, charts.get("trend"));
     page.append("</main>\n</body>\n</html>\n");
     return page.toString();
@@ -335,6 +338,52 @@ final class ReportPage {
               e.qValue() == null ? "no statistic" : e.qValue() < alpha ? (e.lift() > 0 ? "higher" : "lower") : ""));
       cells.appendTo(page);
       chart++;
+    }
+    close(page);
+  }
+
+  /** Features listed per propensity model: the largest weights by size. */
+  static final int TOP_WEIGHTS = 8;
+
+  private static void propensity(StringBuilder page, ReportFigures f, List<Chart> charts) {
+    open(page, "propensity", "Propensity");
+    if (f.propensity().isEmpty()) {
+      page.append("<p class=\"note\">No propensity model tonight (propensity.models).</p>\n");
+      close(page);
+      return;
+    }
+    page.append("<p class=\"note\">Each model's calibrated probability, measured on held-out customers it was never "
+        + "fitted on. AUC: the chance that a customer with the label scores above one without (0.5 is a coin). "
+        + "Calibration: in each tenth of customers by score, the mean predicted probability against the rate "
+        + "observed; lift: that rate over the base rate; gain: the share of all positives found down to that "
+        + "tenth.</p>\n");
+    for (int m = 0; m < f.propensity().size(); m++) {
+      ReportFigures.PropensityModel model = f.propensity().get(m);
+      page.append("<h3>").append(text(model.model())).append("</h3>\n<p class=\"note\">")
+          .append(text(model.label())).append("; ").append(text(model.learner())).append("; ")
+          .append(whole(model.evaluationCustomers())).append(" held-out customers, ")
+          .append(whole(model.evaluationPositives())).append(" with the label; AUC ")
+          .append(model.auc() == null ? "n/a" : shown(model.auc()) + " [" + shown(model.aucLow()) + ", "
+              + shown(model.aucHigh()) + "]")
+          .append(model.aucLow() != null && model.aucLow() <= 0.5 ? " (<b>no better than a coin</b>)" : "")
+          .append("; expected calibration error ")
+          .append(model.expectedCalibrationError() == null ? "n/a" : shown(model.expectedCalibrationError()))
+          .append(".</p>\n");
+      Table deciles = new Table("propensity-" + m + "-deciles", "decile", "customers", "with the label",
+          "mean predicted", "observed rate", "lift", "cumulative gain");
+      model.deciles().forEach(d -> deciles.row(d.decile(), d.customers(), d.positives(), d.meanPropensity(),
+          d.observedRate(), d.lift(), d.cumulativeGain()));
+      deciles.appendTo(page);
+      page.append("<div class=\"grid2\">");
+      figure(page, charts, ReportCharts.calibrationChartId(m));
+      figure(page, charts, ReportCharts.gainChartId(m));
+      page.append("</div>\n");
+      Table weights = new Table("propensity-" + m + "-weights", "feature", "weight");
+      model.featureWeights().entrySet().stream()
+          .sorted(Comparator.comparing((Map.Entry<String, Double> e) -> -Math.abs(e.getValue()))
+              .thenComparing(Map.Entry::getKey))
+          .limit(TOP_WEIGHTS).forEach(e -> weights.row(e.getKey(), e.getValue()));
+      weights.appendTo(page);
     }
     close(page);
   }

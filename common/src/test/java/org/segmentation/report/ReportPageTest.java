@@ -68,7 +68,12 @@ class ReportPageTest {
         withEverything ? List.of(
             new ReportFigures.SatisfactionPoint(NIGHT.minusDays(1), "Champions", 12, "CSAT", 75.0),
             new ReportFigures.SatisfactionPoint(NIGHT, "Champions", 9, "CSAT", 77.77777777777777),
-            new ReportFigures.SatisfactionPoint(NIGHT, AWKWARD, 4, "CSAT", 25.0)) : List.of());
+            new ReportFigures.SatisfactionPoint(NIGHT, AWKWARD, 4, "CSAT", 25.0)) : List.of(),
+        withEverything ? List.of(new ReportFigures.PropensityModel("buy_30d", "a counted order in the next 30 days",
+            "logistic_regression", 200, 40, 0.71, 0.64, 0.78, 0.018, List.of(
+                new ReportFigures.PropensityDecile(1, 100, 30, 0.31, 0.30, 1.5, 0.75),
+                new ReportFigures.PropensityDecile(2, 100, 10, 0.09, 0.10, 0.5, 1.0)),
+            Map.of("frequency", 0.8, "recency_days", -1.2, "region=North", 0.1))) : List.of());
   }
 
   static String render(ReportFigures figures) {
@@ -117,7 +122,7 @@ class ReportPageTest {
     assertEquals(List.of("chart-segment-shares", "chart-rf-customers", "chart-rf-monetary", "chart-transitions",
             "chart-cluster-sizes", "chart-cluster-0", "chart-cluster-1", "chart-clv-by-segment",
             "chart-alive-by-recency", "chart-audience-arms", "chart-audience-changes", "chart-experiment-0",
-            "chart-trend-customers", "chart-trend-revenue", "chart-trend-satisfaction"),
+            "chart-propensity-calibration-0", "chart-propensity-gain-0", "chart-trend-customers", "chart-trend-revenue", "chart-trend-satisfaction"),
         chartIds(render(figures(true))));
   }
 
@@ -142,5 +147,22 @@ class ReportPageTest {
     assertTrue(html.contains("No clusters tonight"));
     assertTrue(html.contains("No lifetime values tonight"));
     assertTrue(html.contains("No audiences configured"));
+    assertTrue(html.contains("No propensity model tonight"));
+  }
+
+  /** A model's deciles exact in its table, its weights by size, its AUC interval in words. */
+  @Test
+  void aPropensityModelShowsItsDecilesWeightsAndInterval() {
+    String html = render(figures(true));
+    String deciles = html.substring(html.indexOf("<table id=\"propensity-0-deciles\">"));
+    deciles = deciles.substring(0, deciles.indexOf("</table>"));
+    assertTrue(deciles.contains("<td class=\"n\" data-value=\"1\">1</td><td class=\"n\" data-value=\"100\">100</td>"
+        + "<td class=\"n\" data-value=\"30\">30</td><td class=\"n\" data-value=\"0.31\">0.310</td>"), deciles);
+    String weights = html.substring(html.indexOf("<table id=\"propensity-0-weights\">"));
+    weights = weights.substring(0, weights.indexOf("</table>"));
+    assertTrue(weights.indexOf("recency_days") < weights.indexOf("frequency")
+        && weights.indexOf("frequency") < weights.indexOf("region=North"), "largest |weight| first: " + weights);
+    assertTrue(html.contains("AUC 0.710 [0.640, 0.780]"), "the interval");
+    assertFalse(html.contains("no better than a coin"));
   }
 }
