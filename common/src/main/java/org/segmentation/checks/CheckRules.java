@@ -67,6 +67,10 @@ public record CheckRules() implements Step<CheckRules.Checked> {
     if (settings.clustering().enabled()) {
       FeaturePreparation.check(features.schema(), settings.clustering());
     }
+    if (settings.prospectClustering().enabled()) {
+      FeaturePreparation.check(features.schema(), settings.prospectClustering().features(),
+          JobSettings.keyPath(JobSettings.PROSPECT_CLUSTERING, org.segmentation.config.ClusteringSettings.FEATURES));
+    }
     if (settings.propensity().enabled()) {
       for (PropensitySettings.Model model : settings.propensity().models()) {
         // a purchase label's training features are computed as of an earlier day, before lifetime value is scored

@@ -1,12 +1,16 @@
 package org.segmentation.clustering;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -36,6 +40,9 @@ import scala.jdk.javaapi.CollectionConverters;
  *       finite: {@link ClusteringFitException}); without one, the run fails ({@code model_not_finite});</li>
  *   <li>customers without a counted purchase get NULL cluster columns.</li>
  * </ul>
+ * With {@code prospect-clustering} on, the prospects (a profile and no counted purchase) are clustered the same way on
+ * their own settings (profile features), with a model of their own ({@link ModelStore#PROSPECT_CLUSTERING}), into
+ * prospect_cluster_id and prospect_cluster_name; their cluster_profiles rows say {@code population = prospects}.
  */
 public record ClusterCustomers(ScoreRfm.Scored scored, PublishedHistory history)
     implements Step<ClusterCustomers.Clustered> {
@@ -43,6 +50,7 @@ public record ClusterCustomers(ScoreRfm.Scored scored, PublishedHistory history)
   public static final int MIN_CUSTOMERS_PER_CLUSTER = 5;
   private static final Column NO_ID = lit(null).cast(DataTypes.IntegerType);
   private static final Column NO_VALUE = lit(null).cast(DataTypes.DoubleType);
+  private static final Column NO_NAME = lit(null).cast(DataTypes.StringType);
 
   /**
    * The customers with their clusters.
@@ -67,21 +75,76 @@ public record ClusterCustomers(ScoreRfm.Scored scored, PublishedHistory history)
 
   @Override
   public Clustered execute(RunContext run) {
-    ClusteringSettings settings = run.settings().clustering();
     Dataset<Row> customers = scored.rows();
-    if (!settings.enabled()) {
-      return unclustered(customers, "enabled=false");
+    Column buyer = col(Columns.FREQUENCY).gt(0);
+    Column prospect = not(buyer).and(col(Columns.HAS_PROFILE));
+    Population buyers = new Population(Columns.BUYERS, ModelStore.CLUSTERING, run.settings().clustering(),
+        "customers with a purchase");
+    Population prospects = new Population(Columns.PROSPECTS, ModelStore.PROSPECT_CLUSTERING,
+        run.settings().prospectClustering(), "prospects (a profile, no counted purchase)");
+    Assigned ofBuyers = cluster(run, buyers, customers.where(buyer));
+    Assigned ofProspects = cluster(run, prospects, customers.where(prospect));
+
+    List<Dataset<Row>> parts = new ArrayList<>();
+    Dataset<Row> rest = customers;
+    if (ofBuyers.rows().isPresent()) {
+      parts.add(ofBuyers.rows().get().withColumn(Columns.PROSPECT_CLUSTER_ID, NO_ID)
+          .withColumn(Columns.PROSPECT_CLUSTER_NAME, NO_NAME));
+      rest = rest.where(not(buyer));
     }
-    Dataset<Row> active = customers.where(col(Columns.FREQUENCY).gt(0));
-    long activeCustomers = active.count();
+    if (ofProspects.rows().isPresent()) {
+      parts.add(ofProspects.rows().get()
+          .withColumnRenamed(Columns.CLUSTER_ID, Columns.PROSPECT_CLUSTER_ID)
+          .withColumnRenamed(Columns.CLUSTER_NAME, Columns.PROSPECT_CLUSTER_NAME)
+          .drop(Columns.CLUSTER_DISTANCE, Columns.CLUSTER_PROBABILITY)
+          .withColumn(Columns.CLUSTER_ID, NO_ID).withColumn(Columns.CLUSTER_NAME, NO_NAME)
+          .withColumn(Columns.CLUSTER_DISTANCE, NO_VALUE).withColumn(Columns.CLUSTER_PROBABILITY, NO_VALUE));
+      rest = rest.where(not(coalesce(prospect, lit(false))));
+    }
+    parts.add(rest.withColumn(Columns.CLUSTER_ID, NO_ID).withColumn(Columns.CLUSTER_NAME, NO_NAME)
+        .withColumn(Columns.CLUSTER_DISTANCE, NO_VALUE).withColumn(Columns.CLUSTER_PROBABILITY, NO_VALUE)
+        .withColumn(Columns.PROSPECT_CLUSTER_ID, NO_ID).withColumn(Columns.PROSPECT_CLUSTER_NAME, NO_NAME));
+    Dataset<Row> rows = parts.stream().reduce(Dataset::unionByName).orElseThrow()
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    Optional<Dataset<Row>> profiles = Stream.of(ofBuyers, ofProspects).flatMap(a -> a.profiles().stream())
+        .reduce(Dataset::unionByName);
+    String details = ofBuyers.details() + (prospects.settings().enabled()
+        ? " prospects=\"" + ofProspects.details().replace('"', '\'') + "\"" : "");
+    return new Clustered(rows, profiles, details);
+  }
+
+  /**
+   * Whose clusters: buyers on the clustering settings, or prospects on their own.
+   *
+   * @param name cluster_profiles.population
+   * @param who the population in words, for the progress line
+   */
+  private record Population(String name, ModelStore.Kind kind, ClusteringSettings settings, String who) {}
+
+  /**
+   * A population's clustering: its customers with their cluster (cluster_id, cluster_name, cluster_distance,
+   * cluster_probability) and the cluster_profiles rows, both empty when it was off or skipped; the progress details.
+   */
+  private record Assigned(Optional<Dataset<Row>> rows, Optional<Dataset<Row>> profiles, String details) {
+    static Assigned none(String why) {
+      return new Assigned(Optional.empty(), Optional.empty(), why);
+    }
+  }
+
+  /** Clusters one population under the policy of the class comment. */
+  private Assigned cluster(RunContext run, Population population, Dataset<Row> members) {
+    ClusteringSettings settings = population.settings();
+    if (!settings.enabled()) {
+      return Assigned.none("enabled=false");
+    }
+    long customers = members.count();
     long needed = (long) MIN_CUSTOMERS_PER_CLUSTER * Math.max(settings.k(), settings.kMin());
-    if (activeCustomers < needed) {
-      return unclustered(customers, "skipped=\"" + activeCustomers + " customers with a purchase, need at least "
-          + needed + "\"");
+    if (customers < needed) {
+      return Assigned.none("skipped=\"" + customers + " " + population.who() + ", need at least " + needed + "\"");
     }
 
     ModelStore models = new ModelStore(run.spark(), run.settings().lake());
-    Optional<ModelStore.Saved> saved = models.latestPublishedOnOrBefore(ModelStore.CLUSTERING, run.runDate(),
+    Optional<ModelStore.Saved> saved = models.latestPublishedOnOrBefore(population.kind(), run.runDate(),
         history.publishedRunIds())
         .filter(s -> settings.fingerprint().equals(fingerprintOf(s.row())));
     Optional<String> refitReason = ModelStore.refitReason(saved.map(ModelStore.Saved::fittedFor), run.runDate(),
@@ -93,8 +156,8 @@ public record ClusterCustomers(ScoreRfm.Scored scored, PublishedHistory history)
       // the previous model (same settings) lends its cluster ids to the new clusters
       Optional<ClusteringModel> previous = saved.map(s -> load(models, s));
       try {
-        model = ClusteringFit.fit(active, activeCustomers, settings, previous.orElse(null));
-        models.save(ModelStore.CLUSTERING, run.runDate(), run.runId(), model.pipeline(),
+        model = ClusteringFit.fit(members, customers, settings, previous.orElse(null));
+        models.save(population.kind(), run.runDate(), run.runId(), model.pipeline(),
             registryColumns(model, settings));
       } catch (ClusteringFitException e) {
         if (previous.isEmpty()) {
@@ -108,33 +171,18 @@ public record ClusterCustomers(ScoreRfm.Scored scored, PublishedHistory history)
       model = load(models, saved.get());
     }
 
-    Dataset<Row> assigned = new ClusterAssignment(model).apply(active);
-    ClusterProfiles.Profiles profiles = new ClusterProfiles(settings, run.runDate())
+    Dataset<Row> assigned = new ClusterAssignment(model).apply(members);
+    ClusterProfiles.Profiles profiles = new ClusterProfiles(settings, run.runDate(), population.name())
         .profile(run.spark(), assigned, model.silhouetteByK());
-    Dataset<Row> inactive = customers.where(col(Columns.FREQUENCY).leq(0))
-        .withColumn(Columns.CLUSTER_ID, NO_ID)
-        .withColumn(Columns.CLUSTER_DISTANCE, NO_VALUE)
-        .withColumn(Columns.CLUSTER_PROBABILITY, NO_VALUE);
-    Dataset<Row> rows = assigned.unionByName(inactive)
-        .withColumn(Columns.CLUSTER_NAME, ClusterProfiles.nameOf(profiles.names()))
-        .persist(StorageLevel.MEMORY_AND_DISK());
     String details = "algorithm=" + ConfigReader.kebab(settings.algorithm()) + " k=" + model.k()
         + " refit=" + refit + refitReason.map(why -> " refit_reason=" + why).orElse("")
         + failedRefit.map(why -> " kept_last_good=true refit_problem=\"" + why.replace('"', '\'') + "\"").orElse("")
-        + (refit ? " fits=" + ClusteringFit.Plan.of(activeCustomers, settings).estimatorFits() : "")
+        + (refit ? " fits=" + ClusteringFit.Plan.of(customers, settings).estimatorFits() : "")
         + " model_date=" + (refit ? run.runDate() : saved.get().fittedFor())
         + " silhouette_by_k=\"" + model.silhouetteByK().toString().replace(" ", "") + "\""
         + " names=\"" + String.join(",", profiles.names().values()) + "\"";
-    return new Clustered(rows, Optional.of(profiles.rows()), details);
-  }
-
-  private static Clustered unclustered(Dataset<Row> customers, String why) {
-    Dataset<Row> rows = customers.withColumn(Columns.CLUSTER_ID, NO_ID)
-        .withColumn(Columns.CLUSTER_NAME, lit(null).cast(DataTypes.StringType))
-        .withColumn(Columns.CLUSTER_DISTANCE, NO_VALUE)
-        .withColumn(Columns.CLUSTER_PROBABILITY, NO_VALUE)
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    return new Clustered(rows, Optional.empty(), why);
+    return new Assigned(Optional.of(assigned.withColumn(Columns.CLUSTER_NAME, ClusterProfiles.nameOf(profiles.names()))),
+        Optional.of(profiles.rows()), details);
   }
 
   /** The clustering model's own columns of its registry row (cluster_models). */

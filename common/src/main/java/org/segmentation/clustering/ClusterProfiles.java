@@ -42,8 +42,16 @@ import org.segmentation.schema.Columns;
  * {@code clustering.names} can override. Declared profile attributes are features like any other.
  *
  * <p>The aggregates run in Spark; only the k profile rows come to the driver, to be named.
+ *
+ * @param population whose clusters: {@link Columns#BUYERS} or {@link Columns#PROSPECTS} (cluster_profiles.population)
  */
-public record ClusterProfiles(ClusteringSettings settings, LocalDate runDate) {
+public record ClusterProfiles(ClusteringSettings settings, LocalDate runDate, String population) {
+
+  /** The buyers' clusters. */
+  public ClusterProfiles(ClusteringSettings settings, LocalDate runDate) {
+    this(settings, runDate, Columns.BUYERS);
+  }
+
   /** Names for the two directions of well-known features; others read "High x" / "Low x". */
   private static final Map<String, String[]> LABELS = Map.of(
       Columns.RECENCY_DAYS, new String[] {"Lapsed", "Recent"},
@@ -126,7 +134,7 @@ public record ClusterProfiles(ClusteringSettings settings, LocalDate runDate) {
           scala(mean), scala(median), scala(z), scala(topValues.values().getOrDefault(id, Map.of())),
           scala.jdk.javaapi.CollectionConverters.asScala(distinguishing).toSeq(), scala(silhouetteByK),
           r.get(r.fieldIndex(Columns.meanOf(Columns.PREDICTED_CLV))),
-          r.get(r.fieldIndex(Columns.meanOf(Columns.P_ALIVE)))));
+          r.get(r.fieldIndex(Columns.meanOf(Columns.P_ALIVE))), population));
     }
     return new Profiles(spark.createDataFrame(rows, TableCatalog.CLUSTER_PROFILES.schema()), names);
   }

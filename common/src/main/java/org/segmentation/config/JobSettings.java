@@ -14,6 +14,7 @@ import java.util.Map;
  * @param experimentsInput experiments run in another tool (optional; read by ReadOutExperiments, never by the night)
  * @param surveys satisfaction answers (optional): CSAT or NPS per segment in segment_kpis
  * @param experiments the measurement of the audiences' holdouts, and of the experiments input
+ * @param prospectClustering the prospects' clusters (profile features only; prospect_cluster_id)
  * @param kpis the night's figures per segment (segment_kpis)
  * @param propensity the propensity and lookalike models (customer_propensity, propensity_model_metrics)
  * @param report the HTML report of each night
@@ -32,6 +33,7 @@ public record JobSettings(
     RfmSettings rfm,
     FeatureSettings features,
     ClusteringSettings clustering,
+    ClusteringSettings prospectClustering,
     ClvSettings clv,
     Map<String, String> ruleSegments,
     AudienceSettings audiences,
@@ -47,6 +49,8 @@ public record JobSettings(
   public static final String INPUTS = "inputs";
   public static final String RULE_SEGMENTS = "rule-segments";
   public static final String FEATURES = "features";
+  /** The prospects' clustering: the clustering block's keys, on profile features. */
+  public static final String PROSPECT_CLUSTERING = "prospect-clustering";
 
   /** The full path of a key, for messages: {@code keyPath("rfm", "segments")} is "segments.rfm.segments". */
   public static String keyPath(String... parts) {
@@ -116,6 +120,7 @@ public record JobSettings(
         RfmSettings.read(in.child(RfmSettings.BLOCK)),
         FeatureSettings.read(in.child(FEATURES)),
         ClusteringSettings.read(in.child(ClusteringSettings.BLOCK)),
+        ClusteringSettings.read(in.child(PROSPECT_CLUSTERING)),
         ClvSettings.read(in.child(ClvSettings.BLOCK)),
         in.stringMap(RULE_SEGMENTS),
         AudienceSettings.read(in.child(AudienceSettings.BLOCK)),

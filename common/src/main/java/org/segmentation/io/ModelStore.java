@@ -31,6 +31,8 @@ public final class ModelStore {
   public record Kind(String folder, TableSpec registry) {}
 
   public static final Kind CLUSTERING = new Kind("clustering", TableCatalog.CLUSTER_MODELS);
+  /** The prospects' clustering: the same registry, its own folder. */
+  public static final Kind PROSPECT_CLUSTERING = new Kind("prospect_clustering", TableCatalog.CLUSTER_MODELS);
   /**
    * Lifetime-value parameters: a handful of numbers, kept in the registry row itself (no folder). The registry is
    * the dated clv_model table, published with the night's other tables.
@@ -107,6 +109,10 @@ public final class ModelStore {
       org.apache.spark.sql.Column condition) {
     if (!tables.exists(kind.registry()) || publishedRunIds.isEmpty()) {
       return Optional.empty();
+    }
+    if (kind.registry().columnNames().contains(Columns.MODEL_PATH)) {
+      // kinds that share a registry are told apart by their folder: <root>/<folder>/<run_date>/<run_id>
+      condition = condition.and(col(Columns.MODEL_PATH).rlike("/" + kind.folder() + "/[^/]+/[^/]+$"));
     }
     List<Row> rows = tables.read(kind.registry())
         .where(col(Columns.RUN_DATE).leq(lit(java.sql.Date.valueOf(runDate)))

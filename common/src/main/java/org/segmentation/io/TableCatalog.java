@@ -137,7 +137,11 @@ public final class TableCatalog {
               + "months, discounted monthly"),
           new Column(CLV_DECILE, IntegerType, "1..10 by predicted_clv among the night's customers (10 = top tenth)"),
           new Column(CLV_TIER, StringType, "the clv.tiers name of clv_decile"),
-          new Column(RULE_SEGMENTS, NAMES, "names of the rule-segments whose condition holds")),
+          new Column(RULE_SEGMENTS, NAMES, "names of the rule-segments whose condition holds"),
+          new Column(Columns.PROSPECT_CLUSTER_ID, IntegerType, "a prospect's (a profile, no counted order) cluster on "
+              + "profile features (prospect-clustering), stable across refits; NULL for buyers"),
+          new Column(Columns.PROSPECT_CLUSTER_NAME, StringType, "generated (or prospect-clustering.names) name of the "
+              + "prospect's cluster")),
       List.of(new Column(PROFILE_ATTRIBUTES, createStructType(new StructField[0]),
           "the attributes declared under inputs.profiles.attributes, one typed field each (the column exists once "
               + "attributes are declared; a field added later reads NULL in older rows)")));
@@ -186,7 +190,8 @@ public final class TableCatalog {
           new Column(REASON_CODES, NAMES, "why: missing_<col>, unparseable_<col>, amount_out_of_range, ..."),
           new Column(SOURCE_ROW, StringType, "the original row as JSON")));
 
-  public static final TableSpec CLUSTER_PROFILES = new TableSpec("cluster_profiles", "cluster and run date", true,
+  public static final TableSpec CLUSTER_PROFILES = new TableSpec("cluster_profiles",
+      "population, cluster and run date", true,
       List.of(
           runDate(),
           new Column(CLUSTER_ID, IntegerType, "the cluster"),
@@ -201,7 +206,10 @@ public final class TableCatalog {
               "most common value of one-hot features, top 3 tags of multi-hot features"),
           new Column("distinguishing_features", NAMES, "the three features with the largest |z_score|"),
           new Column(SILHOUETTE_BY_K, DOUBLE_BY_K, "silhouette of each candidate k when the model was fitted"),
-          meanPredictedClv(), meanPAlive()));
+          meanPredictedClv(), meanPAlive(),
+          new Column(Columns.POPULATION, StringType, "buyers (customer_segments.cluster_id) or prospects "
+              + "(prospect_cluster_id, profile features only); NULL in rows written before prospects were clustered: "
+              + "buyers")));
 
   public static final TableSpec CLV_MODEL = new TableSpec("clv_model", "run date",
       true,
@@ -311,10 +319,11 @@ public final class TableCatalog {
           new Column(Columns.lowOf(Columns.ROI), DoubleType, "from the incremental revenue's lower bound"),
           new Column(Columns.highOf(Columns.ROI), DoubleType, "from the incremental revenue's upper bound")));
 
-  public static final TableSpec CLUSTER_MODELS = new TableSpec("cluster_models", "saved clustering model", false,
+  public static final TableSpec CLUSTER_MODELS = new TableSpec("cluster_models", "saved clustering model (buyers' or prospects')", false,
       List.of(
           new Column(RUN_DATE, DateType, "the run date the model was fitted for"),
-          new Column(MODEL_PATH, StringType, "the MLlib PipelineModel: models/clustering/<run_date>/<run_id>"),
+          new Column(MODEL_PATH, StringType, "the MLlib PipelineModel: models/clustering/<run_date>/<run_id> "
+              + "(buyers) or models/prospect_clustering/... (prospects)"),
           new Column(ID_OF_PREDICTION, createArrayType(IntegerType), "published cluster id of each prediction"),
           new Column(SILHOUETTE_BY_K, DOUBLE_BY_K, "silhouette of each candidate k"),
           new Column(RUN_ID, StringType, "the run that fitted it"),

@@ -223,6 +223,8 @@ public record ReportFigures(
 
   private static List<ClusterProfile> clusters(LakeTables lake, ReportNight night) {
     return rowsOf(lake, night, TableCatalog.CLUSTER_PROFILES)
+        .map(rows -> List.of(rows.columns()).contains(Columns.POPULATION) // the buyers' clusters (older nights: all)
+            ? rows.where(col(Columns.POPULATION).isNull().or(col(Columns.POPULATION).equalTo(Columns.BUYERS))) : rows)
         .map(rows -> rows
             .select(Columns.CLUSTER_ID, Columns.CLUSTER_NAME, Columns.CUSTOMERS, Columns.SHARE_OF_CUSTOMERS, "z_score")
             .collectAsList().stream()

@@ -198,6 +198,13 @@ public final class Columns {
   // Clusters and rule segments
   public static final String CLUSTER_ID = "cluster_id";
   public static final String CLUSTER_NAME = "cluster_name";
+  /** The prospects' clusters (customers with a profile and no counted purchase), a model of their own. */
+  public static final String PROSPECT_CLUSTER_ID = "prospect_cluster_id";
+  public static final String PROSPECT_CLUSTER_NAME = "prospect_cluster_name";
+  /** Which customers a cluster groups, in cluster_profiles: {@value #BUYERS} or {@value #PROSPECTS}. */
+  public static final String POPULATION = "population";
+  public static final String BUYERS = "buyers";
+  public static final String PROSPECTS = "prospects";
   public static final String CLUSTER_DISTANCE = "cluster_distance";
   public static final String CLUSTER_PROBABILITY = "cluster_probability";
   public static final String RULE_SEGMENTS = "rule_segments";

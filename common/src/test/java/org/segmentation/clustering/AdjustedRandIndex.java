@@ -5,11 +5,11 @@ import java.util.List;
 import java.util.Map;
 
 /** The adjusted Rand index (Hubert and Arabie 1985) of two labellings, for tests: 1 = identical partitions. */
-final class AdjustedRandIndex {
+public final class AdjustedRandIndex {
   private AdjustedRandIndex() {}
 
   /** @param pairs (true label, predicted label) of each item */
-  static double of(List<int[]> pairs) {
+  public static double of(List<int[]> pairs) {
     Map<Long, Long> cells = new HashMap<>();
     Map<Integer, Long> rows = new HashMap<>();
     Map<Integer, Long> columns = new HashMap<>();

@@ -97,6 +97,7 @@ class NightlyRunBookTest {
     ClusterCustomers.Clustered clusters;
     AssembleSegmentTables.SegmentTables segmentTables;
     BuildAudiences.Audiences audiences;
+    org.segmentation.propensity.ScorePropensity.Scored propensity;
 
     RecordingRunner(boolean clustered) {
       super(null, null);
@@ -166,7 +167,16 @@ class NightlyRunBookTest {
         tables.put(TableCatalog.CLV_MODEL, noRows());
         segmentTables = new AssembleSegmentTables.SegmentTables(tables, Optional.empty());
         return segmentTables;
+      } else if (step instanceof org.segmentation.propensity.ScorePropensity score) {
+        assertSame(INPUTS, score.inputs());
+        assertSame(clusters, score.customers());
+        Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
+        TableCatalog.PROPENSITY_TABLES.forEach(table -> tables.put(table, noRows()));
+        propensity = new org.segmentation.propensity.ScorePropensity.Scored(tables, List.of(),
+            Optional.of(noRows()));
+        return propensity;
       } else if (step instanceof BuildAudiences build) {
+        assertSame(propensity.byCustomer(), build.scores(), "audiences read the night's scores");
         assertSame(INPUTS, build.inputs());
         assertSame(FEATURES, build.features());
         assertSame(segmentTables, build.segments());
@@ -188,7 +198,7 @@ class NightlyRunBookTest {
             Map.of(TableCatalog.SEGMENT_KPIS, noRows()), false);
       } else if (step instanceof ExportAudiences export) {
         assertSame(audiences, export.audiences());
-        assertEquals(TableCatalog.SEGMENT_KPIS, published.get(published.size() - 1),
+        assertEquals(TableCatalog.PROPENSITY_MODEL_METRICS, published.get(published.size() - 1),
             "exports follow the writes");
         return new ExportAudiences.Exported(Map.of());
       } else if (step instanceof WriteReport report) {
@@ -258,7 +268,8 @@ class NightlyRunBookTest {
     assertEquals(List.of(TableCatalog.CUSTOMER_SEGMENTS, TableCatalog.SEGMENT_SUMMARY,
         TableCatalog.SEGMENT_TRANSITIONS, TableCatalog.QUARANTINE, TableCatalog.CLUSTER_PROFILES,
         TableCatalog.CLV_MODEL, TableCatalog.AUDIENCE_MEMBERS, TableCatalog.AUDIENCE_CHANGES,
-        TableCatalog.EXPERIMENT_RESULTS, TableCatalog.SEGMENT_KPIS), steps.published);
+        TableCatalog.EXPERIMENT_RESULTS, TableCatalog.SEGMENT_KPIS, TableCatalog.CUSTOMER_PROPENSITY,
+        TableCatalog.PROPENSITY_MODEL_METRICS), steps.published);
     assertEquals(RunLog.PUBLISHED, outcome.status());
     assertEquals(FEATURES.customers(), outcome.customers());
   }
