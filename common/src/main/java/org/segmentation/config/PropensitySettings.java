@@ -19,9 +19,12 @@ import org.segmentation.config.ClusteringSettings.Feature;
  * @param seed the seed of the split (a hash of the customer id), the folds, the learners and the bootstrap
  * @param bootstrapResamples resamples of the AUC's interval
  * @param confidence the interval's confidence
+ * @param refitEveryDays a saved model (same settings, published run) is reused until it is this many days old; 0:
+ *     refit every night
  */
 public record PropensitySettings(boolean enabled, List<Model> models, double evaluationShare,
-    double calibrationShare, int folds, int trees, int depth, long seed, int bootstrapResamples, double confidence) {
+    double calibrationShare, int folds, int trees, int depth, long seed, int bootstrapResamples, double confidence,
+    int refitEveryDays) {
   public static final String BLOCK = "propensity";
   public static final String MODELS = "models";
 
@@ -77,6 +80,18 @@ public record PropensitySettings(boolean enabled, List<Model> models, double eva
     models = List.copyOf(models);
   }
 
+  /**
+   * A SHA-256 prefix of what a model's fit depends on: its label, condition and features, the split, folds, learners
+   * and seed. Not the interval's resamples, the refit interval or whether propensity is on. A saved model is reused
+   * only under the same fingerprint.
+   */
+  public String fingerprint(Model model, List<Feature> features) {
+    return SettingsLoader.fingerprintOf(String.join("|", model.name(), model.kind().name(),
+        "window=" + model.windowDays(), "condition=" + model.condition(), features.toString(),
+        "evaluation=" + evaluationShare, "calibration=" + calibrationShare, "folds=" + folds, "trees=" + trees,
+        "depth=" + depth, "seed=" + seed));
+  }
+
   static PropensitySettings read(ConfigReader in) {
     List<Model> models = new ArrayList<>();
     Set<String> names = new HashSet<>();
@@ -111,7 +126,7 @@ public record PropensitySettings(boolean enabled, List<Model> models, double eva
         in.doubleBetween("evaluation-share", 0.01, 0.5), in.doubleBetween("calibration-share", 0.01, 0.5),
         in.intBetween("folds", 2, 10), in.intBetween("trees", 0, 500), in.intBetween("depth", 1, 10),
         in.longAtLeast("seed", Long.MIN_VALUE), in.intBetween("bootstrap-resamples", 50, 100_000),
-        in.doubleBetween("confidence", 0.5, 0.999));
+        in.doubleBetween("confidence", 0.5, 0.999), in.intBetween("refit-every-days", 0, 3650));
     if (settings.evaluationShare + settings.calibrationShare > 0.8) {
       in.problem("calibration-share", "evaluation-share + calibration-share must leave at least 20 % of the "
           + "customers to train on");

@@ -38,6 +38,8 @@ public final class ModelStore {
    * the dated clv_model table, published with the night's other tables.
    */
   public static final Kind CLV = new Kind("clv", TableCatalog.CLV_MODEL);
+  /** The propensity models, one folder per fit and model. */
+  public static final Kind PROPENSITY = new Kind("propensity", TableCatalog.PROPENSITY_MODELS);
 
   /**
    * A registry row.
@@ -66,7 +68,17 @@ public final class ModelStore {
    * @return where the model was written
    */
   public String save(Kind kind, LocalDate runDate, String runId, MLWritable model, Map<String, Object> metadata) {
-    String path = root + "/" + kind.folder() + "/" + runDate + "/" + runId;
+    return save(kind, runDate, runId, "", model, metadata);
+  }
+
+  /**
+   * The same, for a kind with several models per run (propensity): each in {@code <run_id>_<instance>}.
+   *
+   * @param instance which of the run's models (empty: the only one)
+   */
+  public String save(Kind kind, LocalDate runDate, String runId, String instance, MLWritable model,
+      Map<String, Object> metadata) {
+    String path = root + "/" + kind.folder() + "/" + runDate + "/" + runId + (instance.isEmpty() ? "" : "_" + instance);
     try {
       model.write().overwrite().save(path);
     } catch (IOException e) {

@@ -331,6 +331,19 @@ public final class TableCatalog {
           new Column(SETTINGS_FINGERPRINT, StringType, "SHA-256 prefix of the clustering settings it was fitted "
               + "with; a model is reused only by runs with the same (and only when its run was published)")));
 
+  public static final TableSpec PROPENSITY_MODELS = new TableSpec("propensity_models", "saved propensity model",
+      false,
+      List.of(
+          new Column(RUN_DATE, DateType, "the run date the model was fitted for"),
+          new Column(MODEL_PATH, StringType, "the MLlib PipelineModel (preparation, learner, calibration): "
+              + "models/propensity/<run_date>/<run_id>_<model>"),
+          new Column(Columns.MODEL, StringType, "the model (propensity.models[].name)"),
+          new Column(Columns.LEARNER, StringType, "the learner chosen"),
+          new Column(RUN_ID, StringType, "the run that fitted it"),
+          new Column(SAVED_AT, TimestampType, "when it was saved"),
+          new Column(SETTINGS_FINGERPRINT, StringType, "SHA-256 prefix of the model's settings; reused only by runs "
+              + "with the same (and only when its run was published)")));
+
   public static final TableSpec RUN_LOG = new TableSpec("run_log", "run", false,
       List.of(
           new Column(RUN_ID, StringType, "the run's id (also the userMetadata of its Delta commits)"),
@@ -399,6 +412,10 @@ public final class TableCatalog {
           runDate(),
           new Column(Columns.MODEL, StringType, "the model"),
           new Column("label", StringType, "what the model predicts, in words"),
+          new Column(STATUS, StringType, "fitted | reused (a saved model under propensity.refit-every-days) | "
+              + "kept_last_good (the refit failed; the latest good model scored) | skipped (no model: no scores)"),
+          new Column("message", StringType, "why the fit failed or was skipped; NULL when fitted or reused"),
+          new Column("fitted_for", DateType, "run date of the fit whose model scored the night"),
           new Column(Columns.LEARNER, StringType, "logistic_regression | gradient_boosted_trees: the better "
               + "cross-validated AUC"),
           new Column("cross_validated_auc", DOUBLE_BY_NAME, "each learner's mean AUC over the folds of the training "
@@ -432,7 +449,7 @@ public final class TableCatalog {
 
   public static final List<TableSpec> ALL = List.of(CUSTOMER_SEGMENTS, SEGMENT_SUMMARY, SEGMENT_TRANSITIONS,
       QUARANTINE, CLUSTER_PROFILES, CLV_MODEL, AUDIENCE_MEMBERS, AUDIENCE_CHANGES, EXPERIMENT_RESULTS, SEGMENT_KPIS,
-      CUSTOMER_PROPENSITY, PROPENSITY_MODEL_METRICS, CLUSTER_MODELS, RUN_LOG);
+      CUSTOMER_PROPENSITY, PROPENSITY_MODEL_METRICS, CLUSTER_MODELS, PROPENSITY_MODELS, RUN_LOG);
 
   /** The tables written only by a lake that has (or had) audiences configured. */
   public static final List<TableSpec> AUDIENCE_TABLES = List.of(AUDIENCE_MEMBERS, AUDIENCE_CHANGES);
@@ -448,7 +465,7 @@ public final class TableCatalog {
    * and propensity tables.
    */
   public static final List<TableSpec> OPTIONAL_TABLES = List.of(AUDIENCE_MEMBERS, AUDIENCE_CHANGES,
-      EXPERIMENT_RESULTS, CUSTOMER_PROPENSITY, PROPENSITY_MODEL_METRICS);
+      EXPERIMENT_RESULTS, CUSTOMER_PROPENSITY, PROPENSITY_MODEL_METRICS, PROPENSITY_MODELS);
 
   /** The data dictionary, docs/tables.md. */
   public static String markdown() {

@@ -18,10 +18,8 @@ import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.classification.GBTClassifier;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
-import org.apache.spark.ml.functions;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.regression.IsotonicRegression;
-import org.apache.spark.ml.regression.IsotonicRegressionModel;
 import org.apache.spark.ml.tuning.CrossValidator;
 import org.apache.spark.ml.tuning.CrossValidatorModel;
 import org.apache.spark.sql.Column;
@@ -81,19 +79,22 @@ public record PropensityFit(List<Feature> features, Settings settings) {
   public static final String WEIGHT = "__weight";
   /** The prepared features' vector ({@link FeaturePreparation}'s output). */
   static final String VECTOR = "__features";
-  static final String RAW_SCORE = "__raw_score";
+  static final String PROBABILITY = "probability";
   static final String PREDICTION = "__prediction";
   /** The calibrated probability of the label. */
   public static final String SCORE = "score";
 
   /**
-   * The fitted model: the learner, its calibration, and what was measured on the way.
+   * The fitted model: the learner and its calibration in one MLlib pipeline (saved and loaded as one), and what was
+   * measured on the way.
    *
+   * @param learner the learner's name ({@link #learnerNames()})
+   * @param scorer the feature preparation, the learner and the isotonic calibration: {@code transform} adds
+   *     {@value #SCORE}
    * @param crossValidatedAuc each learner's mean AUC over the folds; empty with one learner (trees = 0), which is
-   *     fitted without cross-validation
+   *     fitted without cross-validation, and for a loaded model
    */
-  public record Fitted(String learner, PipelineModel model, IsotonicRegressionModel calibration,
-      Map<String, Double> crossValidatedAuc) {
+  public record Fitted(String learner, PipelineModel scorer, Map<String, Double> crossValidatedAuc) {
 
     /**
      * What the features weigh in the learner, by slot of the prepared vector ({@link FeatureSlots}): the logistic
@@ -101,6 +102,7 @@ public record PropensityFit(List<Feature> features, Settings settings) {
      * the others) or the trees' importances (shares summing to 1).
      */
     public Map<String, Double> featureWeights(List<Feature> features) {
+      PipelineModel model = (PipelineModel) scorer.stages()[0];
       org.apache.spark.ml.Transformer learner = model.stages()[model.stages().length - 1];
       org.apache.spark.ml.linalg.Vector weights = learner
           instanceof org.apache.spark.ml.classification.LogisticRegressionModel lr ? lr.coefficients()
@@ -115,14 +117,12 @@ public record PropensityFit(List<Feature> features, Settings settings) {
 
     /** {@code customers} with the calibrated {@value #SCORE} (a pure transformation: no Spark job). */
     public Dataset<Row> score(Dataset<Row> customers) {
-      Dataset<Row> raw = model.transform(customers)
-          .withColumn(RAW_SCORE, functions.vector_to_array(col("probability"), "float64").getItem(1));
       List<Column> kept = new ArrayList<>();
       for (String column : customers.columns()) {
         kept.add(col("`" + column + "`"));
       }
       kept.add(col(SCORE));
-      return calibration.transform(raw).select(kept.toArray(Column[]::new));
+      return scorer.transform(customers).select(kept.toArray(Column[]::new));
     }
   }
 
@@ -158,7 +158,7 @@ public record PropensityFit(List<Feature> features, Settings settings) {
               .setEstimator(new Pipeline().setStages(stagesWith(learner.getValue())))
               .setEstimatorParamMaps(new ParamMap[] {new ParamMap()})
               .setEvaluator(new BinaryClassificationEvaluator().setLabelCol(LABEL)
-                  .setRawPredictionCol("probability"))
+                  .setRawPredictionCol(PROBABILITY))
               .setNumFolds(settings.folds()).setSeed(settings.seed())
               .fit(training);
           aucs.put(learner.getKey(), validated.avgMetrics()[0]);
@@ -167,13 +167,12 @@ public record PropensityFit(List<Feature> features, Settings settings) {
       }
       String best = models.size() == 1 ? models.keySet().iterator().next()
           : aucs.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
-      PipelineModel model = models.get(best);
-      Dataset<Row> calibrationRows = model.transform(parted.where(col("__part").equalTo(Part.CALIBRATION.name())))
-          .withColumn(RAW_SCORE, functions.vector_to_array(col("probability"), "float64").getItem(1));
-      IsotonicRegressionModel calibration = new IsotonicRegression().setFeaturesCol(RAW_SCORE).setLabelCol(LABEL)
-          .setPredictionCol(SCORE)
-          .fit(calibrationRows);
-      return new Fitted(best, model, calibration, aucs);
+      // the calibration maps the learner's probability of the label (element 1) to the rate observed
+      PipelineModel scorer = new Pipeline().setStages(new PipelineStage[] {models.get(best),
+          new IsotonicRegression().setFeaturesCol(PROBABILITY).setFeatureIndex(1).setLabelCol(LABEL)
+              .setPredictionCol(SCORE)})
+          .fit(parted.where(col("__part").equalTo(Part.CALIBRATION.name())));
+      return new Fitted(best, scorer, aucs);
     } finally {
       training.unpersist();
     }

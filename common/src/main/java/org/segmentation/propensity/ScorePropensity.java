@@ -1,10 +1,13 @@
 package org.segmentation.propensity;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +26,8 @@ import org.segmentation.config.PropensitySettings;
 import org.segmentation.config.PropensitySettings.LabelKind;
 import org.segmentation.config.PropensitySettings.Model;
 import org.segmentation.input.ValidatedInputs;
+import org.segmentation.io.ModelStore;
+import org.segmentation.io.PublishedHistory;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.io.TableSpec;
 import org.segmentation.pipeline.RunContext;
@@ -40,11 +45,11 @@ import org.segmentation.schema.Columns;
  * window's start), the cross-validation (folds × learners fits), the calibration, one pass over the held-out
  * customers for the histogram of their scores, and one over tonight's customers for the deciles' cut points.
  */
-public record ScorePropensity(ValidatedInputs inputs, ClusterCustomers.Clustered customers)
-    implements Step<ScorePropensity.Scored> {
+public record ScorePropensity(ValidatedInputs inputs, ClusterCustomers.Clustered customers,
+    PublishedHistory history) implements Step<ScorePropensity.Scored> {
 
   /** What one model measured on its held-out customers. */
-  public record Measured(String model, String learner, long evaluationCustomers, double auc,
+  public record Measured(String model, String status, String learner, long evaluationCustomers, double auc,
       HeldOutEvaluation.Interval aucInterval, double expectedCalibrationError) {}
 
   /**
@@ -62,9 +67,9 @@ public record ScorePropensity(ValidatedInputs inputs, ClusterCustomers.Clustered
       }
       StringBuilder details = new StringBuilder("models=" + models.size());
       for (Measured m : models) {
-        details.append(String.format(java.util.Locale.ROOT, " %s=\"%s auc=%.3f [%.3f, %.3f] ece=%.3f held_out=%d\"",
-            m.model(), m.learner(), m.auc(), m.aucInterval().low(), m.aucInterval().high(),
-            m.expectedCalibrationError(), m.evaluationCustomers()));
+        details.append(String.format(java.util.Locale.ROOT,
+            " %s=\"%s %s auc=%.3f [%.3f, %.3f] ece=%.3f held_out=%d\"", m.model(), m.status(), m.learner(), m.auc(),
+            m.aucInterval().low(), m.aucInterval().high(), m.expectedCalibrationError(), m.evaluationCustomers()));
       }
       return details.toString();
     }
@@ -96,6 +101,7 @@ public record ScorePropensity(ValidatedInputs inputs, ClusterCustomers.Clustered
     List<Dataset<Row>> scores = new ArrayList<>();
     List<Row> metrics = new ArrayList<>();
     List<Measured> measured = new ArrayList<>();
+    ModelStore store = new ModelStore(run.spark(), run.settings().lake());
     for (Model model : settings.models()) {
       List<Feature> features = model.featuresOr(run.settings().clustering().features());
       FeaturePreparation.check(tonight.schema(), features, JobSettings.keyPath(PropensitySettings.BLOCK,
@@ -105,25 +111,32 @@ public record ScorePropensity(ValidatedInputs inputs, ClusterCustomers.Clustered
           : training.ofTonight(model, tonight)).persist(StorageLevel.MEMORY_AND_DISK());
       try {
         PropensityFit fit = new PropensityFit(features, fitSettings);
-        PropensityFit.Fitted fitted = fit.fit(labelled);
+        Scorer scorer = scorer(run, store, model, features, fit, labelled, settings);
+        if (scorer.fitted().isEmpty()) {
+          measured.add(new Measured(model.name(), scorer.status(), "", 0, Double.NaN,
+              new HeldOutEvaluation.Interval(Double.NaN, Double.NaN, Double.NaN), Double.NaN));
+          metrics.add(metricsRow(run, model, scorer, features, null, null, null));
+          continue;
+        }
+        PropensityFit.Fitted fitted = scorer.fitted().get();
         ScoreHistogram heldOut = ScoreHistogram.collect(fit.evaluationRows(fitted, labelled),
             col(PropensityFit.SCORE), col(PropensityFit.LABEL));
-        Row trainingCounts = labelled.where(fit.part().notEqual(lit(PropensityFit.Part.EVALUATION.name())))
-            .agg(org.apache.spark.sql.functions.count(lit(1)), org.apache.spark.sql.functions.sum(
-                col(PropensityFit.LABEL))).first();
-        Measured m = measure(model, fitted, heldOut, settings);
+        Measured m = measure(model, scorer.status(), fitted, heldOut, settings);
         measured.add(m);
-        metrics.add(metricsRow(run, model, fitted, features, heldOut, m, trainingCounts));
+        metrics.add(metricsRow(run, model, scorer, features, heldOut, m, scorer.status().equals(FITTED)
+            ? labelled.where(fit.part().notEqual(lit(PropensityFit.Part.EVALUATION.name())))
+                .agg(count(lit(1)), sum(col(PropensityFit.LABEL))).first() : null));
         scores.add(Deciles.of(fitted.score(tonight.select(tonightColumns(features))), PropensityFit.SCORE)
             .select(lit(java.sql.Date.valueOf(run.runDate())).as(Columns.RUN_DATE),
                 lit(model.name()).as(Columns.MODEL), col(Columns.CUSTOMER_ID),
                 col(PropensityFit.SCORE).as(Columns.PROPENSITY), col(Deciles.DECILE).as(Columns.PROPENSITY_DECILE),
-                lit(run.runId()).as(Columns.RUN_ID)));
+                lit(scorer.version()).as(Columns.RUN_ID)));
       } finally {
         labelled.unpersist();
       }
     }
-    Dataset<Row> customerRows = scores.stream().reduce(Dataset::unionByName).orElseThrow()
+    Dataset<Row> customerRows = scores.stream().reduce(Dataset::unionByName)
+        .orElseGet(() -> run.spark().createDataFrame(List.of(), TableCatalog.CUSTOMER_PROPENSITY.schema()))
         .persist(StorageLevel.MEMORY_AND_DISK());
     Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
     tables.put(TableCatalog.CUSTOMER_PROPENSITY, customerRows);
@@ -151,28 +164,89 @@ public record ScorePropensity(ValidatedInputs inputs, ClusterCustomers.Clustered
     return columns.toArray(Column[]::new);
   }
 
-  private static Measured measure(Model model, PropensityFit.Fitted fitted, ScoreHistogram heldOut,
+  static final String FITTED = "fitted";
+  static final String REUSED = "reused";
+  static final String KEPT_LAST_GOOD = "kept_last_good";
+  static final String SKIPPED = "skipped";
+
+  /**
+   * The model that scores tonight.
+   *
+   * @param status {@value #FITTED}, {@value #REUSED}, {@value #KEPT_LAST_GOOD} or {@value #SKIPPED}
+   * @param message why the fit failed; empty otherwise
+   * @param fitted the model; empty when skipped
+   * @param fittedFor the run date of its fit
+   * @param version the id of the run that fitted it
+   */
+  record Scorer(String status, String message, Optional<PropensityFit.Fitted> fitted, LocalDate fittedFor,
+      String version) {}
+
+  /**
+   * The refit policy of the clustering and lifetime-value models: the latest model saved by a published run under
+   * the same settings fingerprint is reused until it is propensity.refit-every-days old; a refit is saved; a refit
+   * that cannot learn (a label of one class) keeps the last good model, or skips the model for the night without one.
+   */
+  private Scorer scorer(RunContext run, ModelStore store, Model model, List<Feature> features,
+      PropensityFit fit, Dataset<Row> labelled, PropensitySettings settings) {
+    String fingerprint = settings.fingerprint(model, features);
+    Optional<ModelStore.Saved> saved = store.latestPublishedOnOrBefore(ModelStore.PROPENSITY, run.runDate(),
+        history.publishedRunIds(), col(Columns.MODEL).equalTo(model.name())
+            .and(col(Columns.SETTINGS_FINGERPRINT).equalTo(fingerprint)));
+    Optional<String> refitReason = ModelStore.refitReason(saved.map(ModelStore.Saved::fittedFor), run.runDate(),
+        settings.refitEveryDays());
+    if (refitReason.isEmpty()) {
+      return new Scorer(REUSED, "", Optional.of(load(store, saved.get())), saved.get().fittedFor(),
+          saved.get().row().getAs(Columns.RUN_ID));
+    }
+    try {
+      PropensityFit.Fitted fitted = fit.fit(labelled);
+      store.save(ModelStore.PROPENSITY, run.runDate(), run.runId(), model.name(), fitted.scorer(), Map.of(
+          Columns.MODEL, model.name(), Columns.LEARNER, fitted.learner(), Columns.SETTINGS_FINGERPRINT, fingerprint));
+      return new Scorer(FITTED, "", Optional.of(fitted), run.runDate(), run.runId());
+    } catch (IllegalArgumentException e) { // nothing to learn tonight (PropensityFit's own message)
+      return saved.map(s -> new Scorer(KEPT_LAST_GOOD, e.getMessage(), Optional.of(load(store, s)), s.fittedFor(),
+              s.row().<String>getAs(Columns.RUN_ID)))
+          .orElseGet(() -> new Scorer(SKIPPED, e.getMessage(), Optional.empty(), null, null));
+    }
+  }
+
+  private static PropensityFit.Fitted load(ModelStore store, ModelStore.Saved saved) {
+    return new PropensityFit.Fitted(saved.row().getAs(Columns.LEARNER), store.loadPipeline(saved), Map.of());
+  }
+
+  private static Measured measure(Model model, String status, PropensityFit.Fitted fitted, ScoreHistogram heldOut,
       PropensitySettings settings) {
     double ece = HeldOutEvaluation.expectedCalibrationError(HeldOutEvaluation.deciles(heldOut, 10));
-    return new Measured(model.name(), fitted.learner(), heldOut.totalPositives() + heldOut.totalNegatives(),
+    return new Measured(model.name(), status, fitted.learner(), heldOut.totalPositives() + heldOut.totalNegatives(),
         HeldOutEvaluation.auc(heldOut), HeldOutEvaluation.aucInterval(heldOut, settings.bootstrapResamples(),
             settings.seed(), settings.confidence()), ece);
   }
 
-  private static Row metricsRow(RunContext run, Model model, PropensityFit.Fitted fitted, List<Feature> features,
+  /**
+   * @param heldOut the held-out customers' scores; NULL when the model was skipped (then {@code m} too)
+   * @param trainingCounts the customers and positives fitted on tonight; NULL when the model was not fitted tonight
+   */
+  private static Row metricsRow(RunContext run, Model model, Scorer scorer, List<Feature> features,
       ScoreHistogram heldOut, Measured m, Row trainingCounts) {
     List<Row> deciles = new ArrayList<>();
-    for (HeldOutEvaluation.Decile d : HeldOutEvaluation.deciles(heldOut, 10)) {
-      deciles.add(RowFactory.create(d.decile(), d.customers(), d.positives(), d.meanScore(), d.observedRate(),
-          d.lift(), d.cumulativeGain()));
+    if (heldOut != null) {
+      for (HeldOutEvaluation.Decile d : HeldOutEvaluation.deciles(heldOut, 10)) {
+        deciles.add(RowFactory.create(d.decile(), d.customers(), d.positives(), d.meanScore(), d.observedRate(),
+            d.lift(), d.cumulativeGain()));
+      }
     }
+    Optional<PropensityFit.Fitted> fitted = scorer.fitted();
     return RowFactory.create(java.sql.Date.valueOf(run.runDate()), model.name(), model.describeLabel(),
-        fitted.learner(), fitted.crossValidatedAuc(),
-        trainingCounts.getLong(0), trainingCounts.isNullAt(1) ? 0L : (long) trainingCounts.getDouble(1),
-        m.evaluationCustomers(), heldOut.totalPositives(), finite(m.auc()), finite(m.aucInterval().low()),
-        finite(m.aucInterval().high()), finite(m.expectedCalibrationError()),
-        deciles, fitted.featureWeights(features),
-        run.runId());
+        scorer.status(), scorer.message().isEmpty() ? null : scorer.message(),
+        scorer.fittedFor() == null ? null : java.sql.Date.valueOf(scorer.fittedFor()),
+        fitted.map(PropensityFit.Fitted::learner).orElse(null),
+        fitted.map(PropensityFit.Fitted::crossValidatedAuc).orElse(Map.of()),
+        trainingCounts == null ? null : trainingCounts.getLong(0),
+        trainingCounts == null ? null : trainingCounts.isNullAt(1) ? 0L : (long) trainingCounts.getDouble(1),
+        m == null ? 0L : m.evaluationCustomers(), heldOut == null ? 0L : heldOut.totalPositives(),
+        m == null ? null : finite(m.auc()), m == null ? null : finite(m.aucInterval().low()),
+        m == null ? null : finite(m.aucInterval().high()), m == null ? null : finite(m.expectedCalibrationError()),
+        deciles, fitted.map(f -> f.featureWeights(features)).orElse(Map.of()), scorer.version());
   }
 
   /** NaN (no positive or no negative held out) is stored as NULL. */

@@ -68,7 +68,7 @@ final class NightlyRunBook {
     AssembleSegmentTables.SegmentTables tables =
         steps.run(new AssembleSegmentTables(inputs, clustered, clv, history));       // assemble_tables
     ScorePropensity.Scored propensity =
-        steps.run(new ScorePropensity(inputs, clustered));          // propensity: fit, measure held out, score
+        steps.run(new ScorePropensity(inputs, clustered, history)); // propensity: fit or reuse, measure, score
     BuildAudiences.Audiences audiences =
         steps.run(new BuildAudiences(inputs, features, tables, history, propensity.byCustomer())); // audiences
     MeasureExperiments.Measured experiments =

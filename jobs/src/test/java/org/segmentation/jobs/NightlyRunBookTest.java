@@ -170,6 +170,7 @@ class NightlyRunBookTest {
       } else if (step instanceof org.segmentation.propensity.ScorePropensity score) {
         assertSame(INPUTS, score.inputs());
         assertSame(clusters, score.customers());
+        assertSame(HISTORY, score.history());
         Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
         TableCatalog.PROPENSITY_TABLES.forEach(table -> tables.put(table, noRows()));
         propensity = new org.segmentation.propensity.ScorePropensity.Scored(tables, List.of(),

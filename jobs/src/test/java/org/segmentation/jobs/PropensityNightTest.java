@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,10 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.segmentation.TestSpark;
 
 /**
- * A night with two propensity models on the sample data (a purchase label and a lookalike of the Champions): every
+ * A night with three propensity models on the sample data (a purchase label, a lookalike of the Champions, and a label
+ * of one class that leaves nothing to learn): every
  * customer of the night is scored by each model with a probability and a decile, each model has its metrics row, an
- * audience selects by a model's decile, and a rerun of the date with the models turned off leaves no rows of that date
- * behind.
+ * audience selects by a model's decile, a model with nothing to learn is skipped without failing the night, a rerun
+ * reuses the saved models, and a rerun with the models turned off leaves no rows of that date behind.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PropensityNightTest {
@@ -32,6 +34,7 @@ class PropensityNightTest {
   static Path dir;
   static Path config;
   static Path withoutModels;
+  static String firstRunId;
 
   /** The models and an audience that reads them. */
   static final String MODELS = """
@@ -43,6 +46,7 @@ class PropensityNightTest {
           { name = "buy_30d", label = "purchase", window-days = 30 }
           { name = "champion_lookalike", label = "lookalike", seed = "rfm_segment = 'Champions'",
             features = [ { name = "age", transform = "standardize" }, { name = "region", transform = "one-hot" } ] }
+          { name = "nobody", label = "column", column = "false" }
         ]
       }
       audiences {
@@ -77,7 +81,9 @@ class PropensityNightTest {
   void everyCustomerIsScoredByEveryModelAndEachModelIsMeasuredOnHeldOutCustomers() {
     JobRunner run = JobRunner.night(config, END);
     assertEquals(0, run.status(), run.toString());
-    assertTrue(run.out().contains("stage=propensity models=2 buy_30d=\""), run.out());
+    assertTrue(run.out().contains("stage=propensity models=3 buy_30d=\"fitted logistic_regression auc="), run.out());
+    firstRunId = run.out().lines().filter(l -> l.startsWith("run_id=")).findFirst().orElseThrow()
+        .split(" ")[0].substring("run_id=".length());
 
     long customers = table("customer_segments").count();
     Dataset<Row> scores = table("customer_propensity").cache();
@@ -92,9 +98,14 @@ class PropensityNightTest {
       assertEquals(10, range.getInt(3), model);
     }
 
-    List<Row> metrics = table("propensity_model_metrics").orderBy("model").collectAsList();
-    assertEquals(2, metrics.size());
+    assertEquals(0, scores.where(col("model").equalTo("nobody")).count(), "a model with nothing to learn scores none");
+    List<Row> metrics = new java.util.ArrayList<>(table("propensity_model_metrics").orderBy("model").collectAsList());
+    assertEquals(3, metrics.size());
+    Row nobody = metrics.remove(2); // by name: buy_30d, champion_lookalike, nobody
+    assertEquals("skipped", nobody.getAs("status"));
+    assertTrue(nobody.<String>getAs("message").contains("all of one class"), nobody.toString());
     for (Row m : metrics) {
+      assertEquals("fitted", m.getAs("status"));
       assertEquals("logistic_regression", m.getAs("learner"));
       long heldOut = m.<Long>getAs("evaluation_customers");
       long trained = m.<Long>getAs("training_customers");
@@ -120,8 +131,33 @@ class PropensityNightTest {
     assertEquals(topTwoDeciles, members);
   }
 
+  /** A rerun of the date reuses the models its first run saved: the same scores, the first run as their version. */
   @Test
   @Order(2)
+  void aRerunReusesTheSavedModels() {
+    Map<String, Double> before = scores();
+    JobRunner run = JobRunner.night(config, END);
+    assertEquals(0, run.status(), run.toString());
+    assertTrue(run.out().contains("buy_30d=\"reused logistic_regression auc="), run.out());
+    assertEquals(before, scores());
+    assertEquals(List.of(firstRunId), table("customer_propensity").select("run_id").distinct()
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+    Row metrics = table("propensity_model_metrics").where(col("model").equalTo("buy_30d")).first();
+    assertEquals("reused", metrics.getAs("status"));
+    assertEquals(java.sql.Date.valueOf(END), metrics.getAs("fitted_for"));
+    assertTrue(metrics.isNullAt(metrics.fieldIndex("training_customers")), "not fitted tonight");
+  }
+
+  /** model|customer -> propensity of the night. */
+  static Map<String, Double> scores() {
+    Map<String, Double> scores = new java.util.HashMap<>();
+    table("customer_propensity").collectAsList().forEach(r -> scores.put(r.<String>getAs("model") + "|"
+        + r.<String>getAs("customer_id"), r.<Double>getAs("propensity")));
+    return scores;
+  }
+
+  @Test
+  @Order(3)
   void aRerunWithTheModelsTurnedOffLeavesNoRowsOfTheDate() {
     JobRunner run = JobRunner.night(withoutModels, END);
     assertEquals(0, run.status(), run.toString());
