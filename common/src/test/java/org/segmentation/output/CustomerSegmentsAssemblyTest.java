@@ -55,6 +55,8 @@ class CustomerSegmentsAssemblyTest {
     values.put(Columns.CLV_DECILE, 9);
     values.put(Columns.CLV_TIER, "High");
     values.put(Columns.RULE_SEGMENTS, CollectionConverters.asScala(List.of("big_spender")).toSeq());
+    values.put(Columns.PROSPECT_CLUSTER_ID, null); // a buyer
+    values.put(Columns.PROSPECT_CLUSTER_NAME, null);
     values.put(Columns.AGE, 41); // a feature: not an output column
     return values;
   }
