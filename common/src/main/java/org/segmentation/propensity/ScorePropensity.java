@@ -36,14 +36,16 @@ import org.segmentation.pipeline.StepResult;
 import org.segmentation.schema.Columns;
 
 /**
- * Step {@code propensity}: fits every configured model ({@link TrainingRows}, {@link PropensityFit}), measures it on
- * its held-out customers ({@link HeldOutEvaluation}) and scores tonight's customers: customer_propensity (a calibrated
- * probability and a decile per customer and model) and propensity_model_metrics (one row per model). Turned off, a
- * lake that has the tables gets no rows for the date (a rerun leaves none behind).
+ * Step {@code propensity}: fits every configured model ({@link TrainingRows}, {@link PropensityFit}) or reuses its saved
+ * model (the refit policy of {@link #scorer}), measures it on its held-out customers ({@link HeldOutEvaluation}) and
+ * scores tonight's customers: customer_propensity (a calibrated probability and a decile per customer and model) and
+ * propensity_model_metrics (one row per model). Turned off, a lake that has the tables gets no rows for the date (a
+ * rerun leaves none behind).
  *
  * <p>Cost per model: the training rows (for a purchase label, one more aggregation of the purchases as of the
- * window's start), the cross-validation (folds × learners fits), the calibration, one pass over the held-out
- * customers for the histogram of their scores, and one over tonight's customers for the deciles' cut points.
+ * window's start); when it is fitted, the cross-validation (folds × learners fits), the final fit and the
+ * calibration; one pass over the held-out customers for the histogram of their scores, and one over tonight's
+ * customers for the deciles' cut points.
  */
 public record ScorePropensity(ValidatedInputs inputs, ClusterCustomers.Clustered customers,
     PublishedHistory history) implements Step<ScorePropensity.Scored> {
