@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs the nightly segmentation job end to end on local Spark (embedded, no cluster, no SPARK_HOME):
-# builds the jar if needed, generates sample data under lakehouse/raw when absent, runs the job (conf/local.conf
-# unless --config is given) and prints where the tables, the audience export files and the HTML report are. Arguments go to the job, e.g.
+# builds the jar if needed, generates sample data under lakehouse/raw when absent (for conf/local.conf and the
+# examples that read its inputs), runs the job (conf/local.conf unless --config is given) and prints where the tables, the audience export files and the HTML report are. Arguments go to the job, e.g.
 #   ./scripts/run-local.sh --run-date 2026-11-21
 #   ./scripts/run-local.sh --dry-run
 #   ./scripts/run-local.sh --config conf/examples/cdnow.conf --run-date 1998-06-30
+#   ./scripts/run-local.sh --config conf/examples/new-customers.conf
 # Environment: SAMPLE_CUSTOMERS (default 20000), SAMPLE_PURCHASES (default 200000), DRIVER_MEMORY (default 2g).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -22,7 +23,13 @@ for ((i = 0; i < ${#args[@]}; i++)); do
   esac
 done
 
-if [[ "$config" == "conf/local.conf" ]] && [[ ! -d lakehouse/raw/purchases || ! -d lakehouse/raw/profiles ]]; then
+# the sample data, for conf/local.conf and the examples built on it (those that include it and keep its inputs)
+reads_sample=false
+if [[ "$config" == "conf/local.conf" ]] || { grep -q '^include "../local.conf"' "$config" 2>/dev/null \
+    && ! grep -q 'inputs' "$config"; }; then
+  reads_sample=true
+fi
+if $reads_sample && [[ ! -d lakehouse/raw/purchases || ! -d lakehouse/raw/profiles ]]; then
   echo "generating sample data in lakehouse/raw ..."
   run_java org.segmentation.jobs.GenerateSampleDataJob --master "local[*]" --output lakehouse/raw \
     --customers "${SAMPLE_CUSTOMERS:-20000}" --purchases "${SAMPLE_PURCHASES:-200000}" --seed 42

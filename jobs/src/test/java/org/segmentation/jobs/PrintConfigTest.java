@@ -30,4 +30,17 @@ class PrintConfigTest {
     assertTrue(printed.contains("lease-expires-after"), "defaults are merged in:\n" + printed);
     assertFalse(printed.contains("result="), "no run: " + printed);
   }
+
+  /** The example of docs/propensity.md reads as valid settings (no Spark: NewCustomersTest runs the features). */
+  @Test
+  void theNewCustomersExampleIsValid() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = NightlySegmentsJob.run(new String[] {"--config", CdnowReferenceTest.REPO.resolve(
+        "conf/examples/new-customers.conf").toString(), "--print-config"},
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    String printed = out.toString(StandardCharsets.UTF_8);
+    assertEquals(0, status, printed + err);
+    assertTrue(printed.contains("champion_lookalike"), printed);
+  }
 }
