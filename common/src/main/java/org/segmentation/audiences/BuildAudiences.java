@@ -89,12 +89,8 @@ public record BuildAudiences(ValidatedInputs inputs, BuildFeatures.Features feat
     LakeTables lake = run.lake();
     Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
     if (!settings.any()) {
-      for (TableSpec table : TableCatalog.AUDIENCE_TABLES) {
-        if (lake.exists(table)) {
-          tables.put(table, run.spark().createDataFrame(List.of(), table.schema()));
-        }
-      }
-      return new Audiences(tables, Optional.empty(), Optional.empty(), Map.of(), Map.of());
+      return new Audiences(lake.noRowsInThoseItHas(TableCatalog.AUDIENCE_TABLES), Optional.empty(), Optional.empty(),
+          Map.of(), Map.of());
     }
     Optional<RunLog.PublishedRun> previousRun = history.previous()
         .filter(p -> p.tableVersions().containsKey(TableCatalog.AUDIENCE_MEMBERS.name()));

@@ -69,8 +69,7 @@ public record MeasureExperiments(ValidatedInputs inputs, AssembleSegmentTables.S
     boolean measuring = settings.enabled() && !measured.isEmpty() && lake.exists(TableCatalog.AUDIENCE_MEMBERS);
     if (!measuring) {
       // a lake that has the table gets no rows for the date (a rerun after the audiences went leaves none behind)
-      return new Measured(lake.exists(table) ? Map.of(table, run.spark().createDataFrame(List.of(), table.schema()))
-          : Map.of(), Map.of());
+      return new Measured(lake.noRowsInThoseItHas(List.of(table)), Map.of());
     }
 
     List<ExperimentSums.Metric> metrics = AudienceOutcomes.metrics(run.settings().clv().enabled(),

@@ -56,6 +56,17 @@ public final class LakeTables {
     return DeltaTable.isDeltaTable(spark, path(table));
   }
 
+  /**
+   * What a step that is turned off publishes: no rows for the date in each of {@code tables} the lake has (so that a
+   * rerun after the step was turned off leaves none of its earlier rows behind), nothing for the others; in order.
+   */
+  public java.util.Map<TableSpec, Dataset<Row>> noRowsInThoseItHas(List<TableSpec> tables) {
+    java.util.Map<TableSpec, Dataset<Row>> none = new java.util.LinkedHashMap<>();
+    tables.stream().filter(this::exists).forEach(table -> none.put(table,
+        spark.createDataFrame(List.of(), table.schema())));
+    return none;
+  }
+
   /** A commit of ours: the Delta version and the rows it wrote (from Delta's operation metrics, no extra scan). */
   public record Commit(long version, long rowsWritten) {}
 

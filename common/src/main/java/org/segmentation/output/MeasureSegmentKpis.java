@@ -39,8 +39,7 @@ public record MeasureSegmentKpis(ValidatedInputs inputs, AssembleSegmentTables.S
     KpiSettings settings = run.settings().kpis();
     TableSpec table = TableCatalog.SEGMENT_KPIS;
     if (!settings.enabled()) {
-      return new Measured(run.lake().exists(table)
-          ? Map.of(table, run.spark().createDataFrame(List.of(), table.schema())) : Map.of(), false);
+      return new Measured(run.lake().noRowsInThoseItHas(List.of(table)), false);
     }
     Dataset<Row> rows = new SegmentKpis(run.runDate(), settings, SegmentKpis.BREAKDOWNS)
         .apply(segments.customerSegments(), inputs.surveys().map(ValidatedInput::accepted));

@@ -91,10 +91,7 @@ public record ScorePropensity(ValidatedInputs inputs, ClusterCustomers.Clustered
   public Scored execute(RunContext run) {
     PropensitySettings settings = run.settings().propensity();
     if (!settings.enabled()) {
-      Map<TableSpec, Dataset<Row>> none = new LinkedHashMap<>();
-      TableCatalog.PROPENSITY_TABLES.stream().filter(run.lake()::exists)
-          .forEach(table -> none.put(table, run.spark().createDataFrame(List.of(), table.schema())));
-      return new Scored(none, List.of(), Optional.empty());
+      return new Scored(run.lake().noRowsInThoseItHas(TableCatalog.PROPENSITY_TABLES), List.of(), Optional.empty());
     }
     TrainingRows training = new TrainingRows(run.settings(), run.runDate());
     PropensityFit.Settings fitSettings = new PropensityFit.Settings(settings.evaluationShare(),
