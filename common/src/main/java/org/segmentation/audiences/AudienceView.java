@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.lit;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -15,6 +14,7 @@ import org.apache.spark.sql.SparkSession;
 import org.segmentation.clv.ClvScoring;
 import org.segmentation.config.JobSettings;
 import org.segmentation.config.PropensitySettings;
+import org.segmentation.config.UpliftSettings;
 import org.segmentation.features.CustomerFeatures;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.schema.Columns;
@@ -22,7 +22,7 @@ import org.segmentation.schema.Columns;
 /**
  * What audience filters, orders and fields read: the night's customer_segments rows with the customer features
  * customer_segments does not carry (age, gender, country, city, interests, marketing_consent, the declared profile
- * attributes by name, line shares ...) and the propensity models' scores and deciles. One row per customer.
+ * attributes by name, line shares ...) and the propensity and uplift models' scores. One row per customer.
  */
 public final class AudienceView {
   private static final String FEATURE_ID = "__feature_customer_id";
@@ -31,20 +31,21 @@ public final class AudienceView {
   private AudienceView() {}
 
   /**
-   * customer_segments left-joined with the features it lacks and, when models are scored, each model's propensity
-   * and decile ({@code propensity_<model>}, {@code propensity_decile_<model>}), by customer id.
+   * customer_segments left-joined with the features it lacks and, when models are scored, each model's columns by
+   * customer id: a propensity model's score and decile ({@code propensity_<model>}, {@code propensity_decile_<model>}),
+   * an uplift model's score, decile and budgeted targeting ({@code uplift_<model>}, {@code uplift_decile_<model>},
+   * {@code uplift_targeted_<model>}).
    *
-   * @param scores customer_id and the models' columns, one row per customer (empty: no models tonight)
+   * @param scores each kind of model's columns with customer_id, one row per customer (empty: no models tonight)
    */
-  public static Dataset<Row> of(Dataset<Row> customerSegments, Dataset<Row> features,
-      Optional<Dataset<Row>> scores) {
+  public static Dataset<Row> of(Dataset<Row> customerSegments, Dataset<Row> features, List<Dataset<Row>> scores) {
     Dataset<Row> view = of(customerSegments, features);
-    if (scores.isEmpty()) {
-      return view;
+    for (Dataset<Row> kind : scores) {
+      Dataset<Row> byCustomer = kind.withColumnRenamed(Columns.CUSTOMER_ID, SCORE_ID);
+      view = view.join(byCustomer, view.col(Columns.CUSTOMER_ID).equalTo(byCustomer.col(SCORE_ID)), "left_outer")
+          .drop(SCORE_ID);
     }
-    Dataset<Row> byCustomer = scores.get().withColumnRenamed(Columns.CUSTOMER_ID, SCORE_ID);
-    return view.join(byCustomer, view.col(Columns.CUSTOMER_ID).equalTo(byCustomer.col(SCORE_ID)), "left_outer")
-        .drop(SCORE_ID);
+    return view;
   }
 
   /** customer_segments left-joined with the features it lacks, by customer id. */
@@ -67,15 +68,21 @@ public final class AudienceView {
         CustomerFeatures.of(settings, runDate).emptyPlan(spark, settings));
     Dataset<Row> segments = spark.createDataFrame(List.of(),
         TableCatalog.customerSegments(settings.profiles().attributeStruct()).schema());
-    Optional<Dataset<Row>> scores = Optional.empty();
+    List<Column> columns = new ArrayList<>(List.of(lit(null).cast("string").as(Columns.CUSTOMER_ID)));
     if (settings.propensity().enabled()) {
-      List<Column> columns = new ArrayList<>(List.of(lit(null).cast("string").as(Columns.CUSTOMER_ID)));
       for (PropensitySettings.Model model : settings.propensity().models()) {
         columns.add(lit(null).cast("double").as(Columns.propensityOf(model.name())));
         columns.add(lit(null).cast("int").as(Columns.propensityDecileOf(model.name())));
       }
-      scores = Optional.of(segments.select(columns.toArray(Column[]::new)));
     }
-    return of(segments, features, scores);
+    if (settings.uplift().enabled()) {
+      for (UpliftSettings.Model model : settings.uplift().models()) {
+        columns.add(lit(null).cast("double").as(Columns.upliftOf(model.name())));
+        columns.add(lit(null).cast("int").as(Columns.upliftDecileOf(model.name())));
+        columns.add(lit(null).cast("boolean").as(Columns.upliftTargetedOf(model.name())));
+      }
+    }
+    return of(segments, features,
+        columns.size() == 1 ? List.of() : List.of(segments.select(columns.toArray(Column[]::new))));
   }
 }

@@ -34,12 +34,12 @@ import org.segmentation.schema.Columns;
 /**
  * Step {@code audiences}: the night's audience_members and audience_changes, ready to publish with the segment tables
  * ({@link AudienceMembers}, {@link AudienceChanges}), compared with the previous published night through the run_log
- * contract; filters, orders and fields may read the propensity models' scores ({@link AudienceView}). Without
+ * contract; filters, orders and fields may read the propensity and uplift models' scores ({@link AudienceView}). Without
  * configured audiences it builds nothing; the two tables, if the lake has them, then get no rows for
  * the date (a rerun after audiences were removed leaves none of the earlier members behind).
  */
 public record BuildAudiences(ValidatedInputs inputs, BuildFeatures.Features features,
-    AssembleSegmentTables.SegmentTables segments, PublishedHistory history, Optional<Dataset<Row>> scores)
+    AssembleSegmentTables.SegmentTables segments, PublishedHistory history, List<Dataset<Row>> scores)
     implements Step<BuildAudiences.Audiences> {
 
   /** One audience's figures: members by arm, changes, and the rows of each destination's files. */

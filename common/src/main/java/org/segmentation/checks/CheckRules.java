@@ -27,7 +27,8 @@ import org.segmentation.schema.Columns;
  * must be conditions over the customer features and the clustering features must exist with a type their transform
  * takes (both against the features' schema, planned over empty inputs: no job), and audiences must filter, order and
  * export columns that exist, with boolean consent columns, the propensity models' features must exist (a purchase
- * label's without the lifetime-value columns, which its earlier day does not have), and the experiments' breakdowns
+ * label's without the lifetime-value columns, which its earlier day does not have), so must the uplift models' (also
+ * without them: they are learned as of an experiment's first send), and the experiments' breakdowns
  * must be customer_segments columns. Any problem is exit 2.
  */
 public record CheckRules() implements Step<CheckRules.Checked> {
@@ -78,6 +79,15 @@ public record CheckRules() implements Step<CheckRules.Checked> {
             .schema(), model.featuresOr(settings.clustering().features()), JobSettings.keyPath(
             PropensitySettings.BLOCK, PropensitySettings.MODELS) + " (" + model.name() + ")."
             + org.segmentation.config.ClusteringSettings.FEATURES);
+      }
+    }
+    if (settings.uplift().enabled()) {
+      for (org.segmentation.config.UpliftSettings.Model model : settings.uplift().models()) {
+        // learned from the features as of the experiment's first send, before lifetime value is scored
+        FeaturePreparation.check(withoutClv.schema(), model.featuresOr(settings.clustering().features()),
+            JobSettings.keyPath(org.segmentation.config.UpliftSettings.BLOCK,
+                org.segmentation.config.UpliftSettings.MODELS) + " (" + model.name() + ")."
+                + org.segmentation.config.ClusteringSettings.FEATURES);
       }
     }
     if (settings.audiences().any()) {

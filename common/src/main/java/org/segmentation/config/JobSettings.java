@@ -2,6 +2,7 @@ package org.segmentation.config;
 
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,6 +18,7 @@ import java.util.Map;
  * @param prospectClustering the prospects' clusters (profile features only; prospect_cluster_id)
  * @param kpis the night's figures per segment (segment_kpis)
  * @param propensity the propensity and lookalike models (customer_propensity, propensity_model_metrics)
+ * @param uplift the uplift models learned from the audiences' experiments (customer_uplift, uplift_model_metrics)
  * @param report the HTML report of each night
  * @param run the lake lease and the steps' time limits
  */
@@ -40,6 +42,7 @@ public record JobSettings(
     ExperimentSettings experiments,
     KpiSettings kpis,
     PropensitySettings propensity,
+    UpliftSettings uplift,
     ReportSettings report,
     RunSettings run) {
 
@@ -127,6 +130,7 @@ public record JobSettings(
         ExperimentSettings.read(in.child(ExperimentSettings.BLOCK)),
         KpiSettings.read(in.child(KpiSettings.BLOCK)),
         PropensitySettings.read(in.child(PropensitySettings.BLOCK)),
+        UpliftSettings.read(in.child(UpliftSettings.BLOCK)),
         ReportSettings.read(in.child(ReportSettings.BLOCK)),
         RunSettings.read(in.child(RunSettings.BLOCK)));
     settings.features().checkAgainst(purchases.schema(), in.child(FEATURES));
@@ -139,6 +143,17 @@ public record JobSettings(
         .filter(a -> !settings.audiences().audiences().containsKey(a))
         .forEach(a -> costs.problem(ExperimentSettings.PER_CAMPAIGN + "." + a, "no audience \"" + a
             + "\" in audiences.lists"));
+    List<ConfigReader> upliftModels = in.child(UpliftSettings.BLOCK).children(UpliftSettings.MODELS);
+    for (int i = 0; i < settings.uplift().models().size(); i++) {
+      String audience = settings.uplift().models().get(i).audience();
+      AudienceSettings.Audience measured = settings.audiences().audiences().get(audience);
+      if (measured == null) {
+        upliftModels.get(i).problem("audience", "no audience \"" + audience + "\" in audiences.lists");
+      } else if (!(measured.holdoutShare() > 0)) {
+        upliftModels.get(i).problem("audience", "the audience \"" + audience + "\" has no holdout "
+            + "(holdout-share = 0): there is no experiment to learn from");
+      }
+    }
     if (experimentsInput.enabled()) {
       settings.experiments().external().checkAgainst(experimentsInput,
           in.child(ExperimentSettings.BLOCK).child(ExperimentSettings.EXTERNAL));

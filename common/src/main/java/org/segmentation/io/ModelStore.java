@@ -40,6 +40,8 @@ public final class ModelStore {
   public static final Kind CLV = new Kind("clv", TableCatalog.CLV_MODEL);
   /** The propensity models, one folder per fit and model. */
   public static final Kind PROPENSITY = new Kind("propensity", TableCatalog.PROPENSITY_MODELS);
+  /** The uplift models, one folder per fit and model. */
+  public static final Kind UPLIFT = new Kind("uplift", TableCatalog.UPLIFT_MODELS);
 
   /**
    * A registry row.

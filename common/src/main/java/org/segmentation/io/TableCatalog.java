@@ -447,9 +447,112 @@ public final class TableCatalog {
               + "of a numeric feature, or of a category's value; trees: importance shares summing to 1"),
           new Column(RUN_ID, StringType, "the run that fitted the model")));
 
+  public static final TableSpec CUSTOMER_UPLIFT = new TableSpec("customer_uplift", "run date, model and customer",
+      true,
+      List.of(
+          runDate(),
+          new Column(Columns.MODEL, StringType, "the model (uplift.models[].name)"),
+          new Column(CUSTOMER_ID, StringType, "the customer"),
+          new Column(Columns.UPLIFT_SCORE, DoubleType, "what contacting the customer is predicted to change in the "
+              + "model's outcome (a conversion probability, or revenue), the best variant's: above 0 persuadable, "
+              + "about 0 buys anyway or never, below 0 put off"),
+          new Column(Columns.UPLIFT_BY_VARIANT, DOUBLE_BY_NAME, "the score of each variant against the control"),
+          new Column(Columns.BEST_VARIANT, StringType, "the variant with the highest score; the control when no "
+              + "variant's score is above 0 (leave the customer alone)"),
+          new Column(Columns.UPLIFT_DECILE, IntegerType, "1 = the tenth of tonight's customers with the highest "
+              + "score, 10 = the lowest"),
+          new Column(Columns.TARGETED, BooleanType, "among the customers the budgeted targeting contacts (the "
+              + "highest scores, up to uplift_model_metrics.contact_share); NULL without contact-cost and value"),
+          new Column(RUN_ID, StringType, "the run that fitted the model (the model's version)")));
+
+  public static final TableSpec UPLIFT_MODEL_METRICS = new TableSpec("uplift_model_metrics",
+      "run date, model and variant", true,
+      List.of(
+          runDate(),
+          new Column(Columns.MODEL, StringType, "the model"),
+          new Column(Columns.VARIANT, StringType, "the variant measured against the control"),
+          new Column(Columns.AUDIENCE, StringType, "the audience whose experiment the model learns from"),
+          new Column("outcome", StringType, "converted | revenue"),
+          new Column(STATUS, StringType, "fitted | reused (a saved model under uplift.refit-every-days) | "
+              + "kept_last_good (the refit failed; the latest good model scored) | skipped (no model: no scores)"),
+          new Column("message", StringType, "why the fit failed or was skipped; NULL when fitted or reused"),
+          new Column("fitted_for", DateType, "run date of the fit whose model scored the night"),
+          new Column(Columns.LEARNER, StringType, "two_models_<base> (one model per arm) or class_transformation_"
+              + "<base>, base logistic_regression, linear_regression or gradient_boosted_trees: the best Qini "
+              + "coefficient on the validation members"),
+          new Column("validation_qini", DOUBLE_BY_NAME, "each learner's Qini coefficient on the validation members; "
+              + "empty when the model was reused"),
+          new Column("experiment_members", LongType, "members of the experiment with a closed attribution window "
+              + "and features at its first send: what the model learns from and is measured on"),
+          new Column("evaluation_members", LongType, "held out (a seeded hash of the id, stratified by arm): every "
+              + "figure below is theirs"),
+          new Column("average_effect", DoubleType, "the lift over all held-out members (variant mean - control mean)"),
+          new Column(Columns.QINI_COEFFICIENT, DoubleType, "the area between the Qini curve and the random ranking's "
+              + "line: 0 = no better than random; in outcome units per treated member"),
+          new Column(Columns.lowOf(Columns.QINI_COEFFICIENT), DoubleType, "lower bound of its bootstrap interval "
+              + "(uplift.confidence)"),
+          new Column(Columns.highOf(Columns.QINI_COEFFICIENT), DoubleType, "upper bound"),
+          new Column("normalised_qini", DoubleType, "the coefficient as a share of the best possible ranking's "
+              + "(conversions only)"),
+          new Column("auuc", DoubleType, "the area under the Qini curve"),
+          new Column(Columns.lowOf("auuc"), DoubleType, "lower bound of its bootstrap interval"),
+          new Column(Columns.highOf("auuc"), DoubleType, "upper bound"),
+          new Column("random_auuc", DoubleType, "the area under the random ranking's line: the baseline"),
+          new Column(Columns.lowOf("random_auuc"), DoubleType, "lower bound of its bootstrap interval"),
+          new Column(Columns.highOf("random_auuc"), DoubleType, "upper bound"),
+          new Column("uplift_at", createArrayType(createStructType(List.of(
+              DataTypes.createStructField("percent", IntegerType, true),
+              DataTypes.createStructField("share", DoubleType, true),
+              DataTypes.createStructField("members", LongType, true),
+              DataTypes.createStructField("top", DoubleType, true),
+              DataTypes.createStructField("top_low", DoubleType, true),
+              DataTypes.createStructField("top_high", DoubleType, true),
+              DataTypes.createStructField("rest", DoubleType, true),
+              DataTypes.createStructField("rest_low", DoubleType, true),
+              DataTypes.createStructField("rest_high", DoubleType, true)))),
+              "uplift at k = 10, 20 ... 100 %: the lift measured among the top k % of held-out members by score, "
+              + "and among the rest, with intervals"),
+          new Column("qini_curve", createArrayType(createStructType(List.of(
+              DataTypes.createStructField("share", DoubleType, true),
+              DataTypes.createStructField("qini", DoubleType, true),
+              DataTypes.createStructField("lift", DoubleType, true)))),
+              "the Qini curve at each score group (about a hundredth of the members): incremental outcomes per "
+              + "treated member found in the top share, and the lift there"),
+          new Column("perfect_curve", createArrayType(createStructType(List.of(
+              DataTypes.createStructField("share", DoubleType, true),
+              DataTypes.createStructField("qini", DoubleType, true)))),
+              "the best possible ranking's Qini curve (conversions only)"),
+          new Column("contact_share", DoubleType, "budgeted targeting: the share of customers, highest scores "
+              + "first, whose contact maximises the expected incremental profit; NULL without contact-cost and value"),
+          new Column("contact_customers", LongType, "how many of tonight's customers that is"),
+          new Column("expected_profit", DoubleType, "the expected incremental profit of contacting them: "
+              + "customers x (value x measured lift - contact-cost)"),
+          new Column("profit_curve", createArrayType(createStructType(List.of(
+              DataTypes.createStructField("share", DoubleType, true),
+              DataTypes.createStructField(CUSTOMERS, LongType, true),
+              DataTypes.createStructField("profit", DoubleType, true)))),
+              "the expected profit at each share contacted"),
+          new Column(RUN_ID, StringType, "the run that fitted the model")));
+
+  public static final TableSpec UPLIFT_MODELS = new TableSpec("uplift_models", "saved uplift model", false,
+      List.of(
+          new Column(RUN_DATE, DateType, "the run date the model was fitted for"),
+          new Column(MODEL_PATH, StringType, "the MLlib PipelineModel (preparation and the arms' models): "
+              + "models/uplift/<run_date>/<run_id>_<model>"),
+          new Column(Columns.MODEL, StringType, "the model (uplift.models[].name)"),
+          new Column(Columns.LEARNER, StringType, "the learner chosen"),
+          new Column("control", StringType, "the control arm"),
+          new Column("variants", createArrayType(StringType), "the variants scored against it"),
+          new Column("outcome", StringType, "converted | revenue"),
+          new Column(RUN_ID, StringType, "the run that fitted it"),
+          new Column(SAVED_AT, TimestampType, "when it was saved"),
+          new Column(SETTINGS_FINGERPRINT, StringType, "SHA-256 prefix of the model's settings; reused only by runs "
+              + "with the same (and only when its run was published)")));
+
   public static final List<TableSpec> ALL = List.of(CUSTOMER_SEGMENTS, SEGMENT_SUMMARY, SEGMENT_TRANSITIONS,
       QUARANTINE, CLUSTER_PROFILES, CLV_MODEL, AUDIENCE_MEMBERS, AUDIENCE_CHANGES, EXPERIMENT_RESULTS, SEGMENT_KPIS,
-      CUSTOMER_PROPENSITY, PROPENSITY_MODEL_METRICS, CLUSTER_MODELS, PROPENSITY_MODELS, RUN_LOG);
+      CUSTOMER_PROPENSITY, PROPENSITY_MODEL_METRICS, CUSTOMER_UPLIFT, UPLIFT_MODEL_METRICS, CLUSTER_MODELS,
+      PROPENSITY_MODELS, UPLIFT_MODELS, RUN_LOG);
 
   /** The tables written only by a lake that has (or had) audiences configured. */
   public static final List<TableSpec> AUDIENCE_TABLES = List.of(AUDIENCE_MEMBERS, AUDIENCE_CHANGES);
@@ -460,12 +563,16 @@ public final class TableCatalog {
   /** The tables written only by a lake that scores (or scored) propensity models. */
   public static final List<TableSpec> PROPENSITY_TABLES = List.of(CUSTOMER_PROPENSITY, PROPENSITY_MODEL_METRICS);
 
+  /** The tables written only by a lake that scores (or scored) uplift models. */
+  public static final List<TableSpec> UPLIFT_TABLES = List.of(CUSTOMER_UPLIFT, UPLIFT_MODEL_METRICS);
+
   /**
    * The tables a lake has only when audiences or propensity models are (or were) configured: the audience, experiment
    * and propensity tables.
    */
   public static final List<TableSpec> OPTIONAL_TABLES = List.of(AUDIENCE_MEMBERS, AUDIENCE_CHANGES,
-      EXPERIMENT_RESULTS, CUSTOMER_PROPENSITY, PROPENSITY_MODEL_METRICS, PROPENSITY_MODELS);
+      EXPERIMENT_RESULTS, CUSTOMER_PROPENSITY, PROPENSITY_MODEL_METRICS, PROPENSITY_MODELS, CUSTOMER_UPLIFT,
+      UPLIFT_MODEL_METRICS, UPLIFT_MODELS);
 
   /** The data dictionary, docs/tables.md. */
   public static String markdown() {

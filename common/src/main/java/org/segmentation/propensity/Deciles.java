@@ -18,8 +18,8 @@ import org.segmentation.schema.Columns;
  * between two distinct scores): each decile holds a tenth of the customers, and the same customers every night for the
  * same scores.
  */
-final class Deciles {
-  static final String DECILE = "__decile";
+public final class Deciles {
+  public static final String DECILE = "__decile";
   private static final String RANKED = "__ranked_score";
   private static final double RELATIVE_ERROR = 0.001;
   /** The nudge's size: below the gaps between distinct scores (doubles of at most a few decimals' resolution). */
@@ -28,9 +28,8 @@ final class Deciles {
   private Deciles() {}
 
   /** {@code rows} (with customer_id) with {@value #DECILE}; one Spark job. NULL scores get a NULL decile. */
-  static Dataset<Row> of(Dataset<Row> rows, String score) {
-    Column nudge = pmod(xxhash64(col(Columns.CUSTOMER_ID)), lit(1_000_000L)).divide(1_000_000.0).multiply(TIE_BREAK);
-    Dataset<Row> ranked = rows.withColumn(RANKED, col(score).plus(nudge));
+  public static Dataset<Row> of(Dataset<Row> rows, String score) {
+    Dataset<Row> ranked = rows.withColumn(RANKED, col(score).plus(nudge()));
     double[] tenths = new double[9];
     for (int i = 0; i < 9; i++) {
       tenths[i] = (i + 1) / 10.0;
@@ -45,5 +44,24 @@ final class Deciles {
       decile = decile.when(col(RANKED).gt(cuts[i]), lit(cuts.length - i));
     }
     return ranked.withColumn(DECILE, decile.otherwise(lit(10))).drop(RANKED);
+  }
+
+  /** The tie-breaking nudge of a customer's score. */
+  private static Column nudge() {
+    return pmod(xxhash64(col(Columns.CUSTOMER_ID)), lit(1_000_000L)).divide(1_000_000.0).multiply(TIE_BREAK);
+  }
+
+  /**
+   * {@code rows} with {@code flag}: whether the customer is among the top {@code share} by {@code score} (ties broken
+   * as for the deciles). One Spark job, none for a share of 0 or 1.
+   */
+  public static Dataset<Row> top(Dataset<Row> rows, String score, double share, String flag) {
+    if (share <= 0 || share >= 1) {
+      return rows.withColumn(flag, lit(share >= 1));
+    }
+    Dataset<Row> ranked = rows.withColumn(RANKED, col(score).plus(nudge()));
+    double[] cut = ranked.stat().approxQuantile(RANKED, new double[] {1 - share}, RELATIVE_ERROR);
+    return cut.length == 0 ? rows.withColumn(flag, lit(false))
+        : ranked.withColumn(flag, col(RANKED).gt(cut[0])).drop(RANKED);
   }
 }

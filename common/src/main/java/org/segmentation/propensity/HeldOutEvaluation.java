@@ -94,7 +94,7 @@ public final class HeldOutEvaluation {
   }
 
   /** The {@code p} quantile of sorted values, interpolated between order statistics. */
-  private static double quantile(double[] sorted, double p) {
+  public static double quantile(double[] sorted, double p) {
     double position = p * (sorted.length - 1);
     int below = (int) Math.floor(position);
     int above = Math.min(sorted.length - 1, below + 1);

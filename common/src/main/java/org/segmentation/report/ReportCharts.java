@@ -513,6 +513,42 @@ final class ReportCharts {
     return svg(id, chart, HALF_WIDTH, 380);
   }
 
+  /** The Qini chart of the n-th uplift model (and variant) of the night. */
+  static String qiniChartId(int n) {
+    return "chart-uplift-qini-" + n;
+  }
+
+  /**
+   * The Qini curve of held-out members against the random ranking's straight line to the campaign's average effect,
+   * and the best possible ranking's curve where it is known (conversions).
+   */
+  static Chart upliftQini(String id, ReportFigures.UpliftModel model) {
+    org.jfree.data.xy.XYSeriesCollection data = new org.jfree.data.xy.XYSeriesCollection();
+    org.jfree.data.xy.XYSeries curve = new org.jfree.data.xy.XYSeries("model");
+    model.curve().forEach(p -> curve.add(100 * p.share(), p.qini()));
+    data.addSeries(curve);
+    org.jfree.data.xy.XYSeries random = new org.jfree.data.xy.XYSeries("random ranking");
+    random.add(0, 0);
+    random.add(100, model.curve().isEmpty() ? 0 : model.curve().get(model.curve().size() - 1).qini());
+    data.addSeries(random);
+    if (!model.perfectCurve().isEmpty()) {
+      org.jfree.data.xy.XYSeries perfect = new org.jfree.data.xy.XYSeries("best possible ranking");
+      model.perfectCurve().forEach(p -> perfect.add(100 * p.share(), p.qini()));
+      data.addSeries(perfect);
+    }
+    JFreeChart chart = ChartFactory.createXYLineChart(model.model() + ": Qini curve (" + model.variant() + ")",
+        "% of held-out members, highest scores first", "incremental " + model.outcome() + " per treated member",
+        data, PlotOrientation.VERTICAL, true, false, false);
+    org.jfree.chart.renderer.xy.XYLineAndShapeRenderer renderer =
+        new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer(true, false);
+    for (int series = 1; series < data.getSeriesCount(); series++) {
+      renderer.setSeriesStroke(series, new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+          new float[] {4f, 4f}, 0f));
+    }
+    ((XYPlot) chart.getPlot()).setRenderer(renderer);
+    return svg(id, chart, HALF_WIDTH, 380);
+  }
+
   /** The top features of each cluster's profile chart. */
   static final int PROFILE_FEATURES = 8;
 
@@ -571,6 +607,13 @@ final class ReportCharts {
       }
     }
     charts.put("propensity", propensity);
+    List<Chart> uplift = new ArrayList<>();
+    for (int m = 0; m < f.uplift().size(); m++) {
+      if (!f.uplift().get(m).curve().isEmpty()) {
+        uplift.add(upliftQini(qiniChartId(m), f.uplift().get(m)));
+      }
+    }
+    charts.put("uplift", uplift);
     List<Chart> trend = new ArrayList<>();
     if (!f.trend().isEmpty()) {
       trend.add(trendCustomers(f.trend()));

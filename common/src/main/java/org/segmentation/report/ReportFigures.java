@@ -52,6 +52,7 @@ import org.segmentation.schema.Columns;
  * @param satisfaction CSAT or NPS per RFM segment over the same nights, where segment_kpis has answers (empty
  *     without a surveys input)
  * @param propensity the night's propensity models as measured on held-out customers (empty without models)
+ * @param uplift the night's uplift models as measured on held-out members of their experiments (empty without)
  */
 public record ReportFigures(
     ReportNight night,
@@ -70,7 +71,8 @@ public record ReportFigures(
     List<ExperimentLift> experiments,
     List<TrendPoint> trend,
     List<SatisfactionPoint> satisfaction,
-    List<PropensityModel> propensity) {
+    List<PropensityModel> propensity,
+    List<UpliftModel> uplift) {
 
   /** The night's customers, buyers (a counted order) and net revenue. */
   public record Overview(long customers, long buyers, BigDecimal revenue) {}
@@ -126,6 +128,22 @@ public record ReportFigures(
   public record PropensityDecile(int decile, long customers, long positives, double meanPropensity,
       double observedRate, double lift, double cumulativeGain) {}
 
+  /**
+   * One row of uplift_model_metrics: how well the scores find the members the campaign changes (the Qini curve and
+   * coefficient, uplift at k) on held-out members, and the budgeted share worth contacting. NULL figures: no model or
+   * no held-out members tonight.
+   */
+  public record UpliftModel(String model, String variant, String audience, String outcome, String status,
+      String message, String learner, long evaluationMembers, Double averageEffect, Double qini, Double qiniLow,
+      Double qiniHigh, Double normalisedQini, List<QiniPoint> curve, List<QiniPoint> perfectCurve,
+      List<UpliftAtK> upliftAt, Double contactShare, Long contactCustomers, Double expectedProfit) {}
+
+  /** A point of a Qini curve: incremental outcomes per treated member found in the top share. */
+  public record QiniPoint(double share, double qini) {}
+
+  /** The lift measured among the top k % by score, and among the rest (NULL: an empty arm). */
+  public record UpliftAtK(int percent, long members, Double top, Double topLow, Double topHigh, Double rest) {}
+
   /** Recency bands of the P(alive) chart: about this many, of whole days each. */
   static final int RECENCY_BANDS = 20;
   /** Quarantine reasons listed per input. */
@@ -171,7 +189,8 @@ public record ReportFigures(
           experiments(lake, night),
           trend(lake, night, segments, earlierNights),
           satisfaction(lake, night, earlierNights),
-          propensity(lake, night));
+          propensity(lake, night),
+          uplift(lake, night));
     } finally {
       customers.unpersist();
     }
@@ -348,6 +367,29 @@ public record ReportFigures(
                     d.getDouble(3), d.getDouble(4), d.getDouble(5), d.getDouble(6))).toList(),
                 new java.util.TreeMap<>(r.<String, Double>getJavaMap(10))))
             .sorted(Comparator.comparing(PropensityModel::model))
+            .toList())
+        .orElse(List.of());
+  }
+
+  /** The night's uplift_model_metrics rows, by model and variant. */
+  private static List<UpliftModel> uplift(LakeTables lake, ReportNight night) {
+    return rowsOf(lake, night, TableCatalog.UPLIFT_MODEL_METRICS)
+        .map(rows -> rows.select(col(Columns.MODEL), col(Columns.VARIANT), col(Columns.AUDIENCE), col("outcome"),
+                col(Columns.STATUS), col("message"), col(Columns.LEARNER), col("evaluation_members"),
+                col("average_effect"), col(Columns.QINI_COEFFICIENT), col(Columns.lowOf(Columns.QINI_COEFFICIENT)),
+                col(Columns.highOf(Columns.QINI_COEFFICIENT)), col("normalised_qini"), col("qini_curve"),
+                col("perfect_curve"), col("uplift_at"), col("contact_share"), col("contact_customers"),
+                col("expected_profit"))
+            .collectAsList().stream()
+            .map(r -> new UpliftModel(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4),
+                r.getString(5), r.getString(6), r.getLong(7), nullable(r, 8), nullable(r, 9), nullable(r, 10),
+                nullable(r, 11), nullable(r, 12),
+                r.<Row>getList(13).stream().map(p -> new QiniPoint(p.getDouble(0), p.getDouble(1))).toList(),
+                r.<Row>getList(14).stream().map(p -> new QiniPoint(p.getDouble(0), p.getDouble(1))).toList(),
+                r.<Row>getList(15).stream().map(k -> new UpliftAtK(k.getInt(0), k.getLong(2), nullable(k, 3),
+                    nullable(k, 4), nullable(k, 5), nullable(k, 6))).toList(),
+                nullable(r, 16), r.isNullAt(17) ? null : r.getLong(17), nullable(r, 18)))
+            .sorted(Comparator.comparing(UpliftModel::model).thenComparing(UpliftModel::variant))
             .toList())
         .orElse(List.of());
   }

@@ -72,7 +72,7 @@ final class ReportPage {
         .append("</p></header>\n<nav>");
     for (String[] link : new String[][] {{"overview", "Overview"}, {"rfm", "RFM segments"}, {"clusters", "Clusters"},
         {"clv", "Lifetime value"}, {"audiences", "Audiences"}, {"experiments", "Experiments"}, {"propensity", "Propensity"},
-        {"trend", "Trend"}}) {
+        {"uplift", "Uplift"}, {"trend", "Trend"}}) {
       page.append("<a href=\"#").append(link[0]).append("\">").append(link[1]).append("</a>");
     }
     page.append("</nav>\n<main>\n");
@@ -83,6 +83,7 @@ final class ReportPage {
     audiences(page, f, charts.get("audiences"));
     experiments(page, f, charts.get("experiments"));
     propensity(page, f, charts.get("propensity"));
+    uplift(page, f, charts.get("uplift"));
     trend(page, f, charts.get("trend"));
     page.append("</main>\n</body>\n</html>\n");
     return page.toString();
@@ -384,6 +385,57 @@ final class ReportPage {
               .thenComparing(Map.Entry::getKey))
           .limit(TOP_WEIGHTS).forEach(e -> weights.row(e.getKey(), e.getValue()));
       weights.appendTo(page);
+    }
+    close(page);
+  }
+
+  private static void uplift(StringBuilder page, ReportFigures f, List<Chart> charts) {
+    open(page, "uplift", "Uplift");
+    if (f.uplift().isEmpty()) {
+      page.append("<p class=\"note\">No uplift model tonight (uplift.models).</p>\n");
+      close(page);
+      return;
+    }
+    page.append("<p class=\"note\">Each model learns from an audience's experiment what contacting a customer "
+        + "changes, and is measured on held-out members it never learned from. Qini curve: contacting members in "
+        + "order of score, the incremental outcomes found per treated member; a ranking that knows nothing follows the "
+        + "straight line. Qini coefficient: the area between the two (an interval containing 0: the model has "
+        + "learned nothing). Uplift at k: the lift measured among the top k % by score.</p>\n");
+    for (int m = 0; m < f.uplift().size(); m++) {
+      ReportFigures.UpliftModel model = f.uplift().get(m);
+      page.append("<h3>").append(text(model.model())).append(" (").append(text(model.variant()))
+          .append(")</h3>\n<p class=\"note\">").append(text(model.outcome())).append(" in the experiment of ")
+          .append(text(model.audience())).append("; ").append(text(model.status()));
+      if (model.message() != null) {
+        page.append(": ").append(text(model.message()));
+      }
+      if (model.learner() != null) {
+        page.append("; ").append(text(model.learner()));
+      }
+      page.append("; ").append(whole(model.evaluationMembers())).append(" held-out members");
+      if (model.qini() != null) {
+        page.append("; Qini coefficient ").append(shown(model.qini())).append(" [").append(shown(model.qiniLow()))
+            .append(", ").append(shown(model.qiniHigh())).append("]")
+            .append(model.qiniLow() != null && model.qiniLow() <= 0 ? " (<b>no better than random</b>)" : "");
+      }
+      if (model.normalisedQini() != null) {
+        page.append(", ").append(shown(100 * model.normalisedQini())).append(" % of the best possible ranking's");
+      }
+      if (model.averageEffect() != null) {
+        page.append("; average effect ").append(shown(model.averageEffect()));
+      }
+      if (model.contactShare() != null) {
+        page.append("; worth contacting: ").append(whole(model.contactCustomers())).append(" customers (")
+            .append(shown(100 * model.contactShare())).append(" %), expected incremental profit ")
+            .append(shown(model.expectedProfit()));
+      }
+      page.append(".</p>\n");
+      Table upliftAt = new Table("uplift-" + m + "-at-k", "top k %", "members", "lift in the top", "low", "high",
+          "lift in the rest");
+      model.upliftAt().forEach(k -> upliftAt.row(k.percent(), k.members(), k.top(), k.topLow(), k.topHigh(),
+          k.rest()));
+      upliftAt.appendTo(page);
+      figure(page, charts, ReportCharts.qiniChartId(m));
     }
     close(page);
   }

@@ -252,6 +252,29 @@ public final class Columns {
     return PROPENSITY_DECILE + "_" + model;
   }
 
+  // customer_uplift and uplift_model_metrics
+  public static final String UPLIFT_SCORE = "uplift_score";
+  public static final String UPLIFT_BY_VARIANT = "uplift_by_variant";
+  public static final String BEST_VARIANT = "best_variant";
+  public static final String UPLIFT_DECILE = "uplift_decile";
+  public static final String TARGETED = "targeted";
+  public static final String QINI_COEFFICIENT = "qini_coefficient";
+
+  /** A model's uplift score as audiences see it ({@code uplift_win_back}). */
+  public static String upliftOf(String model) {
+    return "uplift_" + model;
+  }
+
+  /** A model's uplift decile as audiences see it ({@code uplift_decile_win_back}). */
+  public static String upliftDecileOf(String model) {
+    return UPLIFT_DECILE + "_" + model;
+  }
+
+  /** Whether the model's budgeted targeting contacts the customer, as audiences see it. */
+  public static String upliftTargetedOf(String model) {
+    return "uplift_targeted_" + model;
+  }
+
   // quarantine
   public static final String SOURCE = "source";
   public static final String REASON_CODES = "reason_codes";

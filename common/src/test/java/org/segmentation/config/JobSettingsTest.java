@@ -218,4 +218,38 @@ class JobSettingsTest {
         "product_category = 'Jazz'", java.util.List.of()), model);
     assertEquals("a counted order of lines where product_category = 'Jazz' in the next 60 days", model.describeLabel());
   }
+
+  @Test
+  void upliftModelsNeedAnAudienceWithAHoldout() {
+    ConfigurationException e = assertThrows(ConfigurationException.class, () -> read(VALID + """
+        segments.audiences.lists {
+          measured { filter = "true", holdout-share = 0.5 }
+          unmeasured { filter = "true", holdout-share = 0 }
+        }
+        segments.uplift {
+          enabled = true
+          validation-share = 0.4
+          evaluation-share = 0.5
+          models = [
+            { name = "a", audience = "unmeasured", outcome = "converted" }
+            { name = "b", audience = "nowhere", outcome = "revenue" }
+            { name = "c", audience = "measured", outcome = "clicks" }
+          ]
+        }
+        """, Map.of()));
+    String message = e.getMessage();
+    assertTrue(message.contains("segments.uplift.models[0].audience: the audience \"unmeasured\" has no holdout"),
+        message);
+    assertTrue(message.contains("segments.uplift.models[1].audience: no audience \"nowhere\""), message);
+    assertTrue(message.contains("segments.uplift.models[2].outcome: must be one of [converted, revenue]"), message);
+    assertTrue(message.contains("segments.uplift.evaluation-share: validation-share + evaluation-share"), message);
+
+    UpliftSettings.Model model = read(VALID + """
+        segments.audiences.lists.measured { filter = "true", holdout-share = 0.5 }
+        segments.uplift.models = [ { name = "m", audience = "measured", outcome = "revenue", value = 0.3 } ]
+        """, Map.of()).uplift().models().get(0);
+    assertEquals(new UpliftSettings.Model("m", "measured", UpliftSettings.Outcome.REVENUE, java.util.List.of(), 0,
+        0.3), model);
+    assertTrue(model.targeted());
+  }
 }

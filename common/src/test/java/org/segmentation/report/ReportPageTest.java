@@ -73,7 +73,15 @@ class ReportPageTest {
             "logistic_regression", 200, 40, 0.71, 0.64, 0.78, 0.018, List.of(
                 new ReportFigures.PropensityDecile(1, 100, 30, 0.31, 0.30, 1.5, 0.75),
                 new ReportFigures.PropensityDecile(2, 100, 10, 0.09, 0.10, 0.5, 1.0)),
-            Map.of("frequency", 0.8, "recency_days", -1.2, "region=North", 0.1))) : List.of());
+            Map.of("frequency", 0.8, "recency_days", -1.2, "region=North", 0.1))) : List.of(),
+        withEverything ? List.of(new ReportFigures.UpliftModel("win_back_uplift", "treatment", "win_back",
+            "converted", "fitted", null, "two_models_logistic_regression", 600, 0.02, 0.004, -0.001, 0.009, 0.25,
+            List.of(new ReportFigures.QiniPoint(0, 0), new ReportFigures.QiniPoint(0.5, 0.018),
+                new ReportFigures.QiniPoint(1, 0.02)),
+            List.of(new ReportFigures.QiniPoint(0, 0), new ReportFigures.QiniPoint(0.1, 0.1),
+                new ReportFigures.QiniPoint(1, 0.02)),
+            List.of(new ReportFigures.UpliftAtK(10, 60, 0.05, 0.01, 0.09, 0.017)), 0.3, 3000L, 1234.5))
+            : List.of());
   }
 
   static String render(ReportFigures figures) {
@@ -122,7 +130,8 @@ class ReportPageTest {
     assertEquals(List.of("chart-segment-shares", "chart-rf-customers", "chart-rf-monetary", "chart-transitions",
             "chart-cluster-sizes", "chart-cluster-0", "chart-cluster-1", "chart-clv-by-segment",
             "chart-alive-by-recency", "chart-audience-arms", "chart-audience-changes", "chart-experiment-0",
-            "chart-propensity-calibration-0", "chart-propensity-gain-0", "chart-trend-customers", "chart-trend-revenue", "chart-trend-satisfaction"),
+            "chart-propensity-calibration-0", "chart-propensity-gain-0", "chart-uplift-qini-0", "chart-trend-customers",
+            "chart-trend-revenue", "chart-trend-satisfaction"),
         chartIds(render(figures(true))));
   }
 
@@ -148,6 +157,20 @@ class ReportPageTest {
     assertTrue(html.contains("No lifetime values tonight"));
     assertTrue(html.contains("No audiences configured"));
     assertTrue(html.contains("No propensity model tonight"));
+    assertTrue(html.contains("No uplift model tonight"));
+  }
+
+  /** An uplift model: its Qini interval in words (one containing 0 says so), uplift at k, the budget. */
+  @Test
+  void anUpliftModelShowsItsQiniIntervalUpliftAtKAndBudget() {
+    String html = render(figures(true));
+    assertTrue(html.contains("Qini coefficient 0.00400 [-0.00100, 0.00900] (<b>no better than random</b>)"), html);
+    assertTrue(html.contains("25.00 % of the best possible ranking's"), "normalised");
+    assertTrue(html.contains("worth contacting: 3,000 customers (30.00 %), expected incremental profit 1,234.5"));
+    String table = html.substring(html.indexOf("<table id=\"uplift-0-at-k\">"));
+    table = table.substring(0, table.indexOf("</table>"));
+    assertTrue(table.contains("<td class=\"n\" data-value=\"10\">10</td><td class=\"n\" data-value=\"60\">60</td>"
+        + "<td class=\"n\" data-value=\"0.05\">0.0500</td>"), table);
   }
 
   /** A model's deciles exact in its table, its weights by size, its AUC interval in words. */

@@ -2,6 +2,8 @@ package org.segmentation.jobs;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.segmentation.audiences.BuildAudiences;
 import org.segmentation.audiences.ExportAudiences;
@@ -30,6 +32,7 @@ import org.segmentation.propensity.ScorePropensity;
 import org.segmentation.report.SegmentReport;
 import org.segmentation.report.WriteReport;
 import org.segmentation.rfm.ScoreRfm;
+import org.segmentation.uplift.ScoreUplift;
 
 /**
  * One night, as the operator's run book tells it. Each line is a step (its class says where its columns are computed);
@@ -69,8 +72,10 @@ final class NightlyRunBook {
         steps.run(new AssembleSegmentTables(inputs, clustered, clv, history));       // assemble_tables
     ScorePropensity.Scored propensity =
         steps.run(new ScorePropensity(inputs, clustered, history)); // propensity: fit or reuse, measure, score
-    BuildAudiences.Audiences audiences =
-        steps.run(new BuildAudiences(inputs, features, tables, history, propensity.byCustomer())); // audiences
+    ScoreUplift.Scored uplift =
+        steps.run(new ScoreUplift(inputs, clustered, tables, history)); // uplift: learned from the experiments
+    BuildAudiences.Audiences audiences = steps.run(new BuildAudiences(inputs, features, tables, history,
+        Stream.of(propensity.byCustomer(), uplift.byCustomer()).flatMap(Optional::stream).toList())); // audiences
     MeasureExperiments.Measured experiments =
         steps.run(new MeasureExperiments(inputs, tables));          // measure_experiments: holdouts against arms
     MeasureSegmentKpis.Measured kpis = steps.run(new MeasureSegmentKpis(inputs, tables)); // segment_kpis: the trend
@@ -80,6 +85,7 @@ final class NightlyRunBook {
     experiments.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
     kpis.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
     propensity.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
+    uplift.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
     List<PublishTable.Commit> commits = steps.runSideBySide(writes); // write_<table>: side by side
     night.stage(steps.run(new ExportAudiences(audiences)).folders().values());      // export_audiences: staged
     WriteReport.Written report = steps.run(new WriteReport(inputs, commits, history)); // write_report: staged

@@ -98,6 +98,7 @@ class NightlyRunBookTest {
     AssembleSegmentTables.SegmentTables segmentTables;
     BuildAudiences.Audiences audiences;
     org.segmentation.propensity.ScorePropensity.Scored propensity;
+    org.segmentation.uplift.ScoreUplift.Scored uplift;
 
     RecordingRunner(boolean clustered) {
       super(null, null);
@@ -176,8 +177,18 @@ class NightlyRunBookTest {
         propensity = new org.segmentation.propensity.ScorePropensity.Scored(tables, List.of(),
             Optional.of(noRows()));
         return propensity;
+      } else if (step instanceof org.segmentation.uplift.ScoreUplift score) {
+        assertSame(INPUTS, score.inputs());
+        assertSame(clusters, score.customers());
+        assertSame(segmentTables, score.segments());
+        assertSame(HISTORY, score.history());
+        Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
+        TableCatalog.UPLIFT_TABLES.forEach(table -> tables.put(table, noRows()));
+        uplift = new org.segmentation.uplift.ScoreUplift.Scored(tables, List.of(), Optional.of(noRows()));
+        return uplift;
       } else if (step instanceof BuildAudiences build) {
-        assertSame(propensity.byCustomer(), build.scores(), "audiences read the night's scores");
+        assertEquals(List.of(propensity.byCustomer().get(), uplift.byCustomer().get()), build.scores(),
+            "audiences read the night's scores");
         assertSame(INPUTS, build.inputs());
         assertSame(FEATURES, build.features());
         assertSame(segmentTables, build.segments());
