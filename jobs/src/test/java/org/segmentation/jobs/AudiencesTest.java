@@ -89,8 +89,8 @@ class AudiencesTest {
         uplift {
           enabled = true
           trees = 0
-          models = [ { name = "everyone_revenue", audience = "everyone", outcome = "revenue",
-                       features = [ { name = "country", transform = "one-hot" } ], contact-cost = 2, value = 1 } ]
+          models = [ { name = "everyone_converted", audience = "everyone", outcome = "converted",
+                       features = [ { name = "country", transform = "one-hot" } ], contact-cost = 2, value = 10 } ]
         }
         audiences {
           export-root = "%s"
@@ -119,7 +119,7 @@ class AudiencesTest {
             everyone { filter = "true", holdout-share = 0.5 }
             everyone_again { filter = "true", holdout-share = 0.5 }
             everyone_same_key { filter = "true", holdout-share = 0.5, holdout-key = "everyone" }
-            persuadable { filter = "uplift_everyone_revenue > 0", holdout-share = 0 }
+            persuadable { filter = "uplift_everyone_converted > 0", holdout-share = 0 }
           }
         }
         """.formatted(dir.resolve("lake"), exports, SALT, LAPSING), CAMPAIGN);
@@ -169,7 +169,7 @@ class AudiencesTest {
   void bothNightsArePublishedWithTheirAudiences() {
     for (String run : List.of("first", "second")) {
       assertEquals(0, RUNS.get(run).status(), RUNS.get(run).toString());
-      assertTrue(RUNS.get(run).out().contains("stage=export_audiences folders=5"), RUNS.get(run).out());
+      assertTrue(RUNS.get(run).out().contains("stage=export_audiences folders=6"), RUNS.get(run).out());
     }
   }
 
@@ -487,7 +487,7 @@ class AudiencesTest {
 
   /**
    * The uplift model learned from the planted campaign on the second night (the first has no closed window: skipped):
-   * by country, the mean score of its customers lies within 3.29 standard errors of the revenue lift measured in that
+   * by country, the mean score of its customers lies within 3.29 standard errors of the conversion lift measured in that
    * country (the model learned from half of the same members, so the two agree unless the model is biased); the budgeted
    * targeting contacts the highest scores; an audience can pick the customers by their score.
    */
@@ -507,12 +507,12 @@ class AudiencesTest {
     Dataset<Row> scores = table("customer_uplift", END).join(table("customer_segments", END)
         .select(col("customer_id"), col("profile_attributes.home_country").as("country")), "customer_id");
     Dataset<Row> cells = table("experiment_results", END).where(col("experiment").equalTo("everyone")
-        .and(col("metric").equalTo("revenue")).and(col("breakdown").equalTo("profile_attributes.home_country")));
+        .and(col("metric").equalTo("converted")).and(col("breakdown").equalTo("profile_attributes.home_country")));
     for (String country : PLANTED_ORDER_LIFT.keySet()) {
       double meanScore = scores.where(col("country").equalTo(country)).agg(avg(col("uplift_score"))).first()
           .getDouble(0);
       Row measured = cells.where(col("cell").equalTo(country)).first();
-      System.out.printf("AudiencesTest: %s mean uplift score %+.2f, measured revenue lift %+.2f [%+.2f, %+.2f]%n",
+      System.out.printf("AudiencesTest: %s mean uplift score %+.3f, measured conversion lift %+.3f [%+.3f, %+.3f]%n",
           country, meanScore, (double) measured.getAs("absolute_lift"), (double) measured.getAs("absolute_lift_low"),
           (double) measured.getAs("absolute_lift_high"));
       assertWithin(meanScore, measured, country + " mean uplift score");

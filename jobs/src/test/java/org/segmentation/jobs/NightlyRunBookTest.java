@@ -210,7 +210,7 @@ class NightlyRunBookTest {
             Map.of(TableCatalog.SEGMENT_KPIS, noRows()), false);
       } else if (step instanceof ExportAudiences export) {
         assertSame(audiences, export.audiences());
-        assertEquals(TableCatalog.PROPENSITY_MODEL_METRICS, published.get(published.size() - 1),
+        assertEquals(TableCatalog.UPLIFT_MODEL_METRICS, published.get(published.size() - 1),
             "exports follow the writes");
         return new ExportAudiences.Exported(Map.of());
       } else if (step instanceof WriteReport report) {
@@ -281,7 +281,8 @@ class NightlyRunBookTest {
         TableCatalog.SEGMENT_TRANSITIONS, TableCatalog.QUARANTINE, TableCatalog.CLUSTER_PROFILES,
         TableCatalog.CLV_MODEL, TableCatalog.AUDIENCE_MEMBERS, TableCatalog.AUDIENCE_CHANGES,
         TableCatalog.EXPERIMENT_RESULTS, TableCatalog.SEGMENT_KPIS, TableCatalog.CUSTOMER_PROPENSITY,
-        TableCatalog.PROPENSITY_MODEL_METRICS), steps.published);
+        TableCatalog.PROPENSITY_MODEL_METRICS, TableCatalog.CUSTOMER_UPLIFT, TableCatalog.UPLIFT_MODEL_METRICS),
+        steps.published);
     assertEquals(RunLog.PUBLISHED, outcome.status());
     assertEquals(FEATURES.customers(), outcome.customers());
   }
