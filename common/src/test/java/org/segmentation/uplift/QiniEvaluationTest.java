@@ -86,7 +86,7 @@ class QiniEvaluationTest {
         controlBuyers[g] = binomial(random, 400, controlRate[g]);
       }
       Evaluation e = QiniEvaluation.of(new UpliftCells(n, treatedBuyers, treatedBuyers, n.clone(), controlBuyers,
-          controlBuyers, true), 200, r, 0.90);
+          controlBuyers, true), 100, r, 0.90);
       if (e.upliftAt().get(4).top().contains(trueTopHalf)) {
         covered++;
       }
@@ -126,7 +126,7 @@ class QiniEvaluationTest {
         controlBuyers[g] = binomial(random, 300, rate);
       }
       Evaluation e = QiniEvaluation.of(new UpliftCells(n, treatedBuyers, treatedBuyers, n.clone(), controlBuyers,
-          controlBuyers, true), 200, 1000 + r, 0.95);
+          controlBuyers, true), 100, 1000 + r, 0.95);
       if (!e.qiniCoefficient().contains(0)) {
         excluded++;
       }
