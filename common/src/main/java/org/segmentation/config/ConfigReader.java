@@ -60,6 +60,20 @@ public final class ConfigReader {
     }
   }
 
+  /**
+   * A model's name, the key it is given under in the tables: letters, digits and underscores, starting with a letter,
+   * and not one of {@code taken} (the names read before it, to which it is added).
+   */
+  public String modelName(String key, java.util.Set<String> taken) {
+    String name = nonBlankString(key);
+    if (!name.matches("[A-Za-z][A-Za-z0-9_]*")) {
+      problem(key, "letters, digits and underscores, starting with a letter; got \"" + name + "\"");
+    } else if (!taken.add(name)) {
+      problem(key, "another model is named \"" + name + "\"");
+    }
+    return name;
+  }
+
   /** Readers over each element of a list of blocks, named {@code key[i]} in messages. */
   public List<ConfigReader> children(String key) {
     List<ConfigReader> readers = new ArrayList<>();

@@ -96,12 +96,7 @@ public record PropensitySettings(boolean enabled, List<Model> models, double eva
     List<Model> models = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (ConfigReader m : in.children(MODELS)) {
-      String name = m.nonBlankString("name");
-      if (!name.matches("[A-Za-z][A-Za-z0-9_]*")) {
-        m.problem("name", "letters, digits and underscores, starting with a letter; got \"" + name + "\"");
-      } else if (!names.add(name)) {
-        m.problem("name", "another model is named \"" + name + "\"");
-      }
+      String name = m.modelName("name", names);
       LabelKind kind = m.oneOf("label", LabelKind.class);
       int window = 0;
       String condition = "";

@@ -80,12 +80,7 @@ public record UpliftSettings(boolean enabled, List<Model> models, double validat
     List<Model> models = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (ConfigReader m : in.children(MODELS)) {
-      String name = m.nonBlankString("name");
-      if (!name.matches("[A-Za-z][A-Za-z0-9_]*")) {
-        m.problem("name", "letters, digits and underscores, starting with a letter; got \"" + name + "\"");
-      } else if (!names.add(name)) {
-        m.problem("name", "another model is named \"" + name + "\"");
-      }
+      String name = m.modelName("name", names);
       String audience = m.nonBlankString("audience");
       Outcome outcome = m.oneOf("outcome", Outcome.class);
       List<Feature> features = m.has(ClusteringSettings.FEATURES)
