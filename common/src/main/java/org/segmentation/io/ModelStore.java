@@ -159,6 +159,48 @@ public final class ModelStore {
     return old ? Optional.of("model_age") : Optional.empty();
   }
 
+  public static final String FITTED = "fitted";
+  public static final String REUSED = "reused";
+  public static final String KEPT_LAST_GOOD = "kept_last_good";
+  public static final String SKIPPED = "skipped";
+
+  /**
+   * The model that scores a night, as one of several named models of a kind (propensity, uplift) chose it.
+   *
+   * @param status {@value #FITTED}, {@value #REUSED}, {@value #KEPT_LAST_GOOD} or {@value #SKIPPED}
+   * @param message why the fit failed; empty otherwise
+   * @param model the model; empty when skipped
+   * @param fittedFor the run date of its fit; NULL when skipped
+   * @param version the id of the run that fitted it; NULL when skipped
+   */
+  public record Chosen<M>(String status, String message, Optional<M> model, LocalDate fittedFor, String version) {}
+
+  /**
+   * The refit policy of the named models: the latest model of {@code model} saved by a published run under the same
+   * settings {@code fingerprint} is reused until it is {@code refitEveryDays} old; otherwise {@code fitAndSave} fits
+   * and saves a new one. A fit that cannot learn (it throws IllegalArgumentException, whose message says why) keeps
+   * the last good model, or skips the model for the night without one.
+   *
+   * @param load loads a saved model from its registry row
+   */
+  public <M> Chosen<M> reuseOrFit(Kind kind, LocalDate runDate, String runId, Set<String> publishedRunIds,
+      String model, String fingerprint, int refitEveryDays, java.util.function.Function<Saved, M> load,
+      java.util.function.Supplier<M> fitAndSave) {
+    Optional<Saved> saved = latestPublishedOnOrBefore(kind, runDate, publishedRunIds, col(Columns.MODEL)
+        .equalTo(model).and(col(Columns.SETTINGS_FINGERPRINT).equalTo(fingerprint)));
+    if (refitReason(saved.map(Saved::fittedFor), runDate, refitEveryDays).isEmpty()) {
+      return new Chosen<>(REUSED, "", Optional.of(load.apply(saved.get())), saved.get().fittedFor(),
+          saved.get().row().getAs(Columns.RUN_ID));
+    }
+    try {
+      return new Chosen<>(FITTED, "", Optional.of(fitAndSave.get()), runDate, runId);
+    } catch (IllegalArgumentException e) { // nothing to learn tonight (the fit's own message)
+      return saved.map(s -> new Chosen<>(KEPT_LAST_GOOD, e.getMessage(), Optional.of(load.apply(s)), s.fittedFor(),
+              s.row().<String>getAs(Columns.RUN_ID)))
+          .orElseGet(() -> new Chosen<>(SKIPPED, e.getMessage(), Optional.empty(), null, null));
+    }
+  }
+
   /** Loads a saved MLlib pipeline. */
   public PipelineModel loadPipeline(Saved saved) {
     return PipelineModel.load(saved.path());

@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -110,19 +109,19 @@ public record ScorePropensity(ValidatedInputs inputs, ClusterCustomers.Clustered
           : training.ofTonight(model, tonight)).persist(StorageLevel.MEMORY_AND_DISK());
       try {
         PropensityFit fit = new PropensityFit(features, fitSettings);
-        Scorer scorer = scorer(run, store, model, features, fit, labelled, settings);
-        if (scorer.fitted().isEmpty()) {
+        ModelStore.Chosen<PropensityFit.Fitted> scorer = scorer(run, store, model, features, fit, labelled, settings);
+        if (scorer.model().isEmpty()) {
           measured.add(new Measured(model.name(), scorer.status(), "", 0, Double.NaN,
               new HeldOutEvaluation.Interval(Double.NaN, Double.NaN, Double.NaN), Double.NaN));
           metrics.add(metricsRow(run, model, scorer, features, null, null, null));
           continue;
         }
-        PropensityFit.Fitted fitted = scorer.fitted().get();
+        PropensityFit.Fitted fitted = scorer.model().get();
         ScoreHistogram heldOut = ScoreHistogram.collect(fit.evaluationRows(fitted, labelled),
             col(PropensityFit.SCORE), col(PropensityFit.LABEL));
         Measured m = measure(model, scorer.status(), fitted, heldOut, settings);
         measured.add(m);
-        metrics.add(metricsRow(run, model, scorer, features, heldOut, m, scorer.status().equals(FITTED)
+        metrics.add(metricsRow(run, model, scorer, features, heldOut, m, scorer.status().equals(ModelStore.FITTED)
             ? labelled.where(fit.part().notEqual(lit(PropensityFit.Part.EVALUATION.name())))
                 .agg(count(lit(1)), sum(col(PropensityFit.LABEL))).first() : null));
         scores.add(Deciles.of(fitted.score(tonight.select(tonightColumns(features))), PropensityFit.SCORE)
@@ -163,50 +162,22 @@ public record ScorePropensity(ValidatedInputs inputs, ClusterCustomers.Clustered
     return columns.toArray(Column[]::new);
   }
 
-  static final String FITTED = "fitted";
-  static final String REUSED = "reused";
-  static final String KEPT_LAST_GOOD = "kept_last_good";
-  static final String SKIPPED = "skipped";
-
   /**
-   * The model that scores tonight.
-   *
-   * @param status {@value #FITTED}, {@value #REUSED}, {@value #KEPT_LAST_GOOD} or {@value #SKIPPED}
-   * @param message why the fit failed; empty otherwise
-   * @param fitted the model; empty when skipped
-   * @param fittedFor the run date of its fit
-   * @param version the id of the run that fitted it
+   * The model that scores tonight under the refit policy of every model of the job ({@link ModelStore#reuseOrFit}):
+   * reused until propensity.refit-every-days old; a fit is saved; a fit that cannot learn (a label of one class) keeps
+   * the last good model, or skips the model.
    */
-  record Scorer(String status, String message, Optional<PropensityFit.Fitted> fitted, LocalDate fittedFor,
-      String version) {}
-
-  /**
-   * The refit policy of the clustering and lifetime-value models: the latest model saved by a published run under
-   * the same settings fingerprint is reused until it is propensity.refit-every-days old; a refit is saved; a refit
-   * that cannot learn (a label of one class) keeps the last good model, or skips the model for the night without one.
-   */
-  private Scorer scorer(RunContext run, ModelStore store, Model model, List<Feature> features,
+  private ModelStore.Chosen<PropensityFit.Fitted> scorer(RunContext run, ModelStore store, Model model, List<Feature> features,
       PropensityFit fit, Dataset<Row> labelled, PropensitySettings settings) {
     String fingerprint = settings.fingerprint(model, features);
-    Optional<ModelStore.Saved> saved = store.latestPublishedOnOrBefore(ModelStore.PROPENSITY, run.runDate(),
-        history.publishedRunIds(), col(Columns.MODEL).equalTo(model.name())
-            .and(col(Columns.SETTINGS_FINGERPRINT).equalTo(fingerprint)));
-    Optional<String> refitReason = ModelStore.refitReason(saved.map(ModelStore.Saved::fittedFor), run.runDate(),
-        settings.refitEveryDays());
-    if (refitReason.isEmpty()) {
-      return new Scorer(REUSED, "", Optional.of(load(store, saved.get())), saved.get().fittedFor(),
-          saved.get().row().getAs(Columns.RUN_ID));
-    }
-    try {
-      PropensityFit.Fitted fitted = fit.fit(labelled);
-      store.save(ModelStore.PROPENSITY, run.runDate(), run.runId(), model.name(), fitted.scorer(), Map.of(
-          Columns.MODEL, model.name(), Columns.LEARNER, fitted.learner(), Columns.SETTINGS_FINGERPRINT, fingerprint));
-      return new Scorer(FITTED, "", Optional.of(fitted), run.runDate(), run.runId());
-    } catch (IllegalArgumentException e) { // nothing to learn tonight (PropensityFit's own message)
-      return saved.map(s -> new Scorer(KEPT_LAST_GOOD, e.getMessage(), Optional.of(load(store, s)), s.fittedFor(),
-              s.row().<String>getAs(Columns.RUN_ID)))
-          .orElseGet(() -> new Scorer(SKIPPED, e.getMessage(), Optional.empty(), null, null));
-    }
+    return store.reuseOrFit(ModelStore.PROPENSITY, run.runDate(), run.runId(), history.publishedRunIds(),
+        model.name(), fingerprint, settings.refitEveryDays(), saved -> load(store, saved), () -> {
+          PropensityFit.Fitted fitted = fit.fit(labelled);
+          store.save(ModelStore.PROPENSITY, run.runDate(), run.runId(), model.name(), fitted.scorer(), Map.of(
+              Columns.MODEL, model.name(), Columns.LEARNER, fitted.learner(),
+              Columns.SETTINGS_FINGERPRINT, fingerprint));
+          return fitted;
+        });
   }
 
   private static PropensityFit.Fitted load(ModelStore store, ModelStore.Saved saved) {
@@ -225,7 +196,7 @@ public record ScorePropensity(ValidatedInputs inputs, ClusterCustomers.Clustered
    * @param heldOut the held-out customers' scores; NULL when the model was skipped (then {@code m} too)
    * @param trainingCounts the customers and positives fitted on tonight; NULL when the model was not fitted tonight
    */
-  private static Row metricsRow(RunContext run, Model model, Scorer scorer, List<Feature> features,
+  private static Row metricsRow(RunContext run, Model model, ModelStore.Chosen<PropensityFit.Fitted> scorer, List<Feature> features,
       ScoreHistogram heldOut, Measured m, Row trainingCounts) {
     List<Row> deciles = new ArrayList<>();
     if (heldOut != null) {
@@ -234,7 +205,7 @@ public record ScorePropensity(ValidatedInputs inputs, ClusterCustomers.Clustered
             d.lift(), d.cumulativeGain()));
       }
     }
-    Optional<PropensityFit.Fitted> fitted = scorer.fitted();
+    Optional<PropensityFit.Fitted> fitted = scorer.model();
     return RowFactory.create(java.sql.Date.valueOf(run.runDate()), model.name(), model.describeLabel(),
         scorer.status(), scorer.message().isEmpty() ? null : scorer.message(),
         scorer.fittedFor() == null ? null : java.sql.Date.valueOf(scorer.fittedFor()),

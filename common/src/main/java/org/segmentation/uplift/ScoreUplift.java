@@ -8,7 +8,6 @@ import static org.apache.spark.sql.functions.map;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.when;
 
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,10 +84,6 @@ public record ScoreUplift(ValidatedInputs inputs, ClusterCustomers.Clustered cus
     }
   }
 
-  static final String FITTED = "fitted";
-  static final String REUSED = "reused";
-  static final String KEPT_LAST_GOOD = "kept_last_good";
-  static final String SKIPPED = "skipped";
   private static final String SCORE = "__uplift_score";
 
   @Override
@@ -124,13 +119,13 @@ public record ScoreUplift(ValidatedInputs inputs, ClusterCustomers.Clustered cus
                   segments.customerSegments(), inputs.purchases().accepted(), inputs.acceptedProfilesOrNull())
               .map(m -> fit.split(m).persist(StorageLevel.MEMORY_AND_DISK()));
       try {
-        Scorer scorer = scorer(run, store, model, features, fit, members, settings);
-        if (scorer.fitted().isEmpty()) {
+        ModelStore.Chosen<UpliftFit.Fitted> scorer = scorer(run, store, model, features, fit, members, settings);
+        if (scorer.model().isEmpty()) {
           measured.add(new Measured(model.name(), scorer.status(), "", 0, nothing(), Optional.empty()));
           metrics.add(metricsRow(run, model, Arms.TREATMENT, scorer, 0, null, null));
           continue;
         }
-        UpliftFit.Fitted fitted = scorer.fitted().get();
+        UpliftFit.Fitted fitted = scorer.model().get();
         long experimentMembers = members.map(Dataset::count).orElse(0L);
         Map<String, QiniEvaluation.Evaluation> evaluations = experimentMembers == 0 ? Map.of()
             : fit.evaluate(fitted, members.get(), settings.bootstrapResamples(), settings.confidence());
@@ -211,52 +206,28 @@ public record ScoreUplift(ValidatedInputs inputs, ClusterCustomers.Clustered cus
   }
 
   /**
-   * The model that scores tonight.
-   *
-   * @param status {@value #FITTED}, {@value #REUSED}, {@value #KEPT_LAST_GOOD} or {@value #SKIPPED}
-   * @param message why the fit failed; empty otherwise
-   * @param fitted the model; empty when skipped
-   * @param fittedFor the run date of its fit
-   * @param version the id of the run that fitted it
+   * The model that scores tonight under the refit policy of every model of the job ({@link ModelStore#reuseOrFit}):
+   * reused until uplift.refit-every-days old; a fit is saved; a fit that cannot learn (no member with a closed window,
+   * an arm without members, a conversion that never happens) keeps the last good model, or skips the model.
    */
-  record Scorer(String status, String message, Optional<UpliftFit.Fitted> fitted, LocalDate fittedFor,
-      String version) {}
-
-  /**
-   * The refit policy of every model of the job: the latest model saved by a published run under the same settings
-   * fingerprint is reused until it is uplift.refit-every-days old; a refit is saved; a refit that cannot learn (no
-   * member with a closed window, an arm without members, a conversion that never happens) keeps the last good model,
-   * or skips the model for the night without one.
-   */
-  private Scorer scorer(RunContext run, ModelStore store, Model model, List<Feature> features, UpliftFit fit,
-      Optional<Dataset<Row>> members, UpliftSettings settings) {
+  private ModelStore.Chosen<UpliftFit.Fitted> scorer(RunContext run, ModelStore store, Model model,
+      List<Feature> features, UpliftFit fit, Optional<Dataset<Row>> members, UpliftSettings settings) {
     String fingerprint = settings.fingerprint(model, features);
-    Optional<ModelStore.Saved> saved = store.latestPublishedOnOrBefore(ModelStore.UPLIFT, run.runDate(),
-        history.publishedRunIds(), col(Columns.MODEL).equalTo(model.name())
-            .and(col(Columns.SETTINGS_FINGERPRINT).equalTo(fingerprint)));
-    Optional<String> refitReason = ModelStore.refitReason(saved.map(ModelStore.Saved::fittedFor), run.runDate(),
-        settings.refitEveryDays());
-    if (refitReason.isEmpty()) {
-      return new Scorer(REUSED, "", Optional.of(load(store, saved.get())), saved.get().fittedFor(),
-          saved.get().row().getAs(Columns.RUN_ID));
-    }
-    try {
-      if (members.isEmpty()) {
-        throw new IllegalArgumentException("no member of the audience " + model.audience()
-            + " has a closed attribution window yet (experiments.attribution-window-days after their first send)");
-      }
-      UpliftFit.Fitted fitted = fit.fit(members.get());
-      store.save(ModelStore.UPLIFT, run.runDate(), run.runId(), model.name(), fitted.model(), Map.of(
-          Columns.MODEL, model.name(), Columns.LEARNER, fitted.learner(), "control", fitted.control(),
-          "variants", scala.jdk.javaapi.CollectionConverters.asScala(fitted.variants()).toSeq(),
-          "outcome", model.outcome().name().toLowerCase(Locale.ROOT),
-          Columns.SETTINGS_FINGERPRINT, fingerprint));
-      return new Scorer(FITTED, "", Optional.of(fitted), run.runDate(), run.runId());
-    } catch (IllegalArgumentException e) { // nothing to learn tonight (UpliftFit's own message)
-      return saved.map(s -> new Scorer(KEPT_LAST_GOOD, e.getMessage(), Optional.of(load(store, s)), s.fittedFor(),
-              s.row().<String>getAs(Columns.RUN_ID)))
-          .orElseGet(() -> new Scorer(SKIPPED, e.getMessage(), Optional.empty(), null, null));
-    }
+    return store.reuseOrFit(ModelStore.UPLIFT, run.runDate(), run.runId(), history.publishedRunIds(), model.name(),
+        fingerprint, settings.refitEveryDays(), saved -> load(store, saved), () -> {
+          if (members.isEmpty()) {
+            throw new IllegalArgumentException("no member of the audience " + model.audience()
+                + " has a closed attribution window yet (experiments.attribution-window-days after their first "
+                + "send)");
+          }
+          UpliftFit.Fitted fitted = fit.fit(members.get());
+          store.save(ModelStore.UPLIFT, run.runDate(), run.runId(), model.name(), fitted.model(), Map.of(
+              Columns.MODEL, model.name(), Columns.LEARNER, fitted.learner(), "control", fitted.control(),
+              "variants", scala.jdk.javaapi.CollectionConverters.asScala(fitted.variants()).toSeq(),
+              "outcome", model.outcome().name().toLowerCase(Locale.ROOT),
+              Columns.SETTINGS_FINGERPRINT, fingerprint));
+          return fitted;
+        });
   }
 
   private static UpliftFit.Fitted load(ModelStore store, ModelStore.Saved saved) {
@@ -272,9 +243,10 @@ public record ScoreUplift(ValidatedInputs inputs, ClusterCustomers.Clustered cus
    * @param evaluation the variant's held-out figures; NULL without held-out members (or without a model)
    * @param plan the budgeted targeting; NULL without one
    */
-  private static Row metricsRow(RunContext run, Model model, String variant, Scorer scorer, long members,
-      QiniEvaluation.Evaluation evaluation, BudgetedTargeting.Plan plan) {
-    Optional<UpliftFit.Fitted> fitted = scorer.fitted();
+  private static Row metricsRow(RunContext run, Model model, String variant,
+      ModelStore.Chosen<UpliftFit.Fitted> scorer, long members, QiniEvaluation.Evaluation evaluation,
+      BudgetedTargeting.Plan plan) {
+    Optional<UpliftFit.Fitted> fitted = scorer.model();
     List<Row> upliftAt = new ArrayList<>();
     List<Row> curve = new ArrayList<>();
     List<Row> perfect = new ArrayList<>();
