@@ -100,7 +100,7 @@ public record ScoreUplift(ValidatedInputs inputs, ClusterCustomers.Clustered cus
     }
     boolean published = lake.exists(TableCatalog.AUDIENCE_MEMBERS) && lake.exists(TableCatalog.CUSTOMER_SEGMENTS);
     Dataset<Row> tonight = customers.rows();
-    long population = tonight.count();
+    long population = -1; // tonight's customers, counted once and only for a budgeted targeting
     ModelStore store = new ModelStore(run.spark(), run.settings().lake());
     List<Dataset<Row>> scores = new ArrayList<>();
     List<Row> metrics = new ArrayList<>();
@@ -132,9 +132,12 @@ public record ScoreUplift(ValidatedInputs inputs, ClusterCustomers.Clustered cus
         Optional<BudgetedTargeting.Plan> plan = Optional.empty();
         for (String variant : fitted.variants()) {
           QiniEvaluation.Evaluation evaluation = evaluations.get(variant);
-          Optional<BudgetedTargeting.Plan> variantPlan = evaluation == null || !model.targeted() ? Optional.empty()
-              : Optional.of(new BudgetedTargeting(model.contactCost(), model.value())
-                  .plan(evaluation.curve(), population));
+          Optional<BudgetedTargeting.Plan> variantPlan = Optional.empty();
+          if (evaluation != null && model.targeted()) {
+            population = population < 0 ? tonight.count() : population;
+            variantPlan = Optional.of(new BudgetedTargeting(model.contactCost(), model.value())
+                .plan(evaluation.curve(), population));
+          }
           if (plan.isEmpty()) {
             plan = variantPlan; // the first variant's plan targets (one variant for an audience's experiment)
           }
