@@ -12,7 +12,8 @@ import java.util.Map;
  * @param timeZone the business time zone: run dates, purchase days and recency are counted in it
  * @param ruleSegments rule-based segments: name to a Spark SQL condition over the customer features
  * @param audiences the audiences exported to campaign tools
- * @param experimentsInput experiments run in another tool (optional; read by ReadOutExperiments, never by the night)
+ * @param experimentsInput experiments run in another tool (optional; read by ReadOutExperiments, and by the night
+ *     only when an uplift model learns from one)
  * @param surveys satisfaction answers (optional): CSAT or NPS per segment in segment_kpis
  * @param experiments the measurement of the audiences' holdouts, and of the experiments input
  * @param prospectClustering the prospects' clusters (profile features only; prospect_cluster_id)
@@ -145,14 +146,7 @@ public record JobSettings(
             + "\" in audiences.lists"));
     List<ConfigReader> upliftModels = in.child(UpliftSettings.BLOCK).children(UpliftSettings.MODELS);
     for (int i = 0; i < settings.uplift().models().size(); i++) {
-      String audience = settings.uplift().models().get(i).audience();
-      AudienceSettings.Audience measured = settings.audiences().audiences().get(audience);
-      if (measured == null) {
-        upliftModels.get(i).problem("audience", "no audience \"" + audience + "\" in audiences.lists");
-      } else if (!(measured.holdoutShare() > 0)) {
-        upliftModels.get(i).problem("audience", "the audience \"" + audience + "\" has no holdout "
-            + "(holdout-share = 0): there is no experiment to learn from");
-      }
+      checkUpliftSource(settings, settings.uplift().models().get(i), upliftModels.get(i));
     }
     if (experimentsInput.enabled()) {
       settings.experiments().external().checkAgainst(experimentsInput,
@@ -161,5 +155,35 @@ public record JobSettings(
     in.rejectUnknownKeys();
     in.throwIfProblems();
     return settings;
+  }
+
+  /**
+   * An uplift model's experiment exists: an audience with a holdout, or (external) inputs.experiments enabled and the
+   * outcome one of experiments.external.metrics.
+   */
+  private static void checkUpliftSource(JobSettings settings, UpliftSettings.Model model, ConfigReader in) {
+    if (model.external()) {
+      if (!settings.experimentsInput().enabled()) {
+        in.problem("experiment", "the model learns from the experiment \"" + model.experiment() + "\" of "
+            + keyPath(INPUTS, SourceSettings.EXPERIMENTS) + ", which is not enabled");
+      }
+      List<String> metrics = settings.experiments().external().metrics().stream()
+          .map(ExperimentSettings.InputMetric::name).toList();
+      if (!metrics.contains(model.outcome())) {
+        in.problem("outcome", "\"" + model.outcome() + "\" is not one of " + keyPath(ExperimentSettings.BLOCK,
+            ExperimentSettings.EXTERNAL, ExperimentSettings.External.METRICS) + " " + metrics);
+      }
+      return;
+    }
+    if (model.audience().isEmpty()) {
+      return; // neither named: UpliftSettings said so
+    }
+    AudienceSettings.Audience measured = settings.audiences().audiences().get(model.audience());
+    if (measured == null) {
+      in.problem("audience", "no audience \"" + model.audience() + "\" in audiences.lists");
+    } else if (!(measured.holdoutShare() > 0)) {
+      in.problem("audience", "the audience \"" + model.audience() + "\" has no holdout "
+          + "(holdout-share = 0): there is no experiment to learn from");
+    }
   }
 }

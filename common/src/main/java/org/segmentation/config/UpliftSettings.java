@@ -27,33 +27,42 @@ public record UpliftSettings(boolean enabled, List<Model> models, double validat
   public static final String BLOCK = "uplift";
   public static final String MODELS = "models";
 
-  /** What a model learns to change. */
-  public enum Outcome {
-    /** A counted order in the attribution window (experiment_results' "converted"). */
-    CONVERTED,
-    /** Net revenue in the attribution window (experiment_results' "revenue"). */
-    REVENUE
-  }
+  /** The outcomes of an audience's experiment, as experiment_results measures them. */
+  public static final String CONVERTED = "converted";
+  public static final String REVENUE = "revenue";
 
   /**
    * One model.
    *
    * @param name the model's name in the tables (letters, digits and underscores)
-   * @param audience the audience (with a holdout) whose experiment it learns from
-   * @param outcome what it learns to change
+   * @param audience the audience (with a holdout) whose experiment it learns from; blank for an external experiment
+   * @param experiment the experiment of inputs.experiments (run in another tool) it learns from; blank for an
+   *     audience's
+   * @param outcome what it learns to change: for an audience {@value #CONVERTED} (an order in the attribution window)
+   *     or {@value #REVENUE} (net revenue in it); for an external experiment, one of experiments.external.metrics
    * @param features the features and their transforms (empty: the clustering features)
    * @param contactCost the cost of contacting one customer (with {@code value}: the budgeted targeting)
    * @param value the value of one unit of the outcome: a conversion's margin, or the margin on one unit of revenue
    *     (0: no budgeted targeting)
    */
-  public record Model(String name, String audience, Outcome outcome, List<Feature> features, double contactCost,
-      double value) {
+  public record Model(String name, String audience, String experiment, String outcome, List<Feature> features,
+      double contactCost, double value) {
     public Model {
       features = List.copyOf(features);
     }
 
     public List<Feature> featuresOr(List<Feature> clusteringFeatures) {
       return features.isEmpty() ? clusteringFeatures : features;
+    }
+
+    /** Whether the model learns from an experiment of inputs.experiments rather than an audience's. */
+    public boolean external() {
+      return !experiment.isBlank();
+    }
+
+    /** Where it learns from, for messages: {@code audience everyone}, {@code experiment spring_mail}. */
+    public String source() {
+      return external() ? "experiment " + experiment : "audience " + audience;
     }
 
     /** Whether the model plans how many customers to contact. */
@@ -66,12 +75,17 @@ public record UpliftSettings(boolean enabled, List<Model> models, double validat
     models = List.copyOf(models);
   }
 
+  /** Whether the night reads inputs.experiments: uplift is on and a model learns from an external experiment. */
+  public boolean readsExternalExperiments() {
+    return enabled && models.stream().anyMatch(Model::external);
+  }
+
   /**
-   * A SHA-256 prefix of what a model's fit depends on: its audience, outcome and features, the split, the learners
+   * A SHA-256 prefix of what a model's fit depends on: its experiment, outcome and features, the split, the learners
    * and the seed. Not the costs, the intervals, the refit interval or whether uplift is on.
    */
   public String fingerprint(Model model, List<Feature> features) {
-    return SettingsLoader.fingerprintOf(String.join("|", model.name(), model.audience(), model.outcome().name(),
+    return SettingsLoader.fingerprintOf(String.join("|", model.name(), model.source(), model.outcome(),
         features.toString(), "validation=" + validationShare, "evaluation=" + evaluationShare, "trees=" + trees,
         "depth=" + depth, "seed=" + seed));
   }
@@ -81,14 +95,23 @@ public record UpliftSettings(boolean enabled, List<Model> models, double validat
     Set<String> names = new HashSet<>();
     for (ConfigReader m : in.children(MODELS)) {
       String name = m.modelName("name", names);
-      String audience = m.nonBlankString("audience");
-      Outcome outcome = m.oneOf("outcome", Outcome.class);
+      String audience = m.has("audience") ? m.nonBlankString("audience") : "";
+      String experiment = m.has("experiment") ? m.nonBlankString("experiment") : "";
+      if (audience.isEmpty() == experiment.isEmpty()) {
+        m.problem("audience", "name either the audience whose experiment the model learns from (audience = "
+            + "\"...\") or an experiment of inputs.experiments (experiment = \"...\"), not both");
+      }
+      String outcome = m.nonBlankString("outcome");
+      if (experiment.isEmpty() && !List.of(CONVERTED, REVENUE).contains(outcome)) {
+        m.problem("outcome", "\"" + outcome + "\": an audience's experiment measures \"" + CONVERTED + "\" or \""
+            + REVENUE + "\"");
+      }
       List<Feature> features = m.has(ClusteringSettings.FEATURES)
           ? ClusteringSettings.readFeatures(m, ClusteringSettings.FEATURES) : List.of();
       double cost = m.has("contact-cost") ? m.doubleBetween("contact-cost", 0, 1e9) : 0;
       double value = m.has("value") ? m.doubleBetween("value", 0, 1e9) : 0;
       m.rejectUnknownKeys();
-      models.add(new Model(name, audience, outcome, features, cost, value));
+      models.add(new Model(name, audience, experiment, outcome, features, cost, value));
     }
     UpliftSettings settings = new UpliftSettings(in.bool("enabled"), models,
         in.doubleBetween("validation-share", 0.05, 0.4), in.doubleBetween("evaluation-share", 0.05, 0.5),

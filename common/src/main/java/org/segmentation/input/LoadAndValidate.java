@@ -54,6 +54,12 @@ public record LoadAndValidate() implements Step<ValidatedInputs> {
       surveys = Optional.of(validate(SourceReader.read(run.spark(), settings.surveys()), surveysSchema,
           InputValidation.surveys(surveysSchema, settings.kpis().surveyScale()), versions));
     }
+    Optional<ValidatedInput> experiments = Optional.empty();
+    if (settings.uplift().readsExternalExperiments()) {
+      List<CanonicalColumn> experimentsSchema = settings.experimentsInput().schema();
+      experiments = Optional.of(validate(SourceReader.read(run.spark(), settings.experimentsInput()),
+          experimentsSchema, InputValidation.experiments(experimentsSchema), versions));
+    }
     // quantity and purchase attributes that no line share reads are validated (an unparseable value is quarantined),
     // but no stage reads them: not worth caching
     List<String> unread = new ArrayList<>(List.of(Columns.QUANTITY));
@@ -68,11 +74,12 @@ public record LoadAndValidate() implements Step<ValidatedInputs> {
     List<ValidatedInput> all = new ArrayList<>(List.of(purchases));
     profiles.ifPresent(all::add);
     surveys.ifPresent(all::add);
+    experiments.ifPresent(all::add);
     for (ValidatedInput input : all) {
       input.rows().persist(StorageLevel.MEMORY_AND_DISK());
       counts.add(input.countRows());
     }
-    return new ValidatedInputs(purchases, profiles, surveys, counts, versions);
+    return new ValidatedInputs(purchases, profiles, surveys, experiments, counts, versions);
   }
 
   /**

@@ -15,11 +15,14 @@ import org.segmentation.pipeline.StepResult;
  * @param purchases the validated purchase lines (quantity dropped: validated, but no later step reads it)
  * @param profiles the validated profiles, when the profiles input is enabled
  * @param surveys the validated survey answers, when the surveys input is enabled
+ * @param experiments the validated assignments of experiments run in another tool, when an uplift model learns from
+ *     one (the night reads inputs.experiments for nothing else)
  * @param counts rows read, accepted and quarantined per input, in input order
  * @param inputVersions the Delta version read of each Delta input
  */
 public record ValidatedInputs(ValidatedInput purchases, Optional<ValidatedInput> profiles,
-    Optional<ValidatedInput> surveys, List<ValidatedInput.Counts> counts, Map<String, String> inputVersions) implements StepResult {
+    Optional<ValidatedInput> surveys, Optional<ValidatedInput> experiments, List<ValidatedInput.Counts> counts,
+    Map<String, String> inputVersions) implements StepResult {
 
   public ValidatedInputs {
     counts = List.copyOf(counts);
@@ -32,11 +35,18 @@ public record ValidatedInputs(ValidatedInput purchases, Optional<ValidatedInput>
         .orElseThrow(() -> new IllegalArgumentException("no input " + input));
   }
 
+  /** Every input read, purchases first. */
+  public List<ValidatedInput> all() {
+    List<ValidatedInput> all = new java.util.ArrayList<>(List.of(purchases));
+    profiles.ifPresent(all::add);
+    surveys.ifPresent(all::add);
+    experiments.ifPresent(all::add);
+    return all;
+  }
+
   /** An input by its name. */
   public ValidatedInput named(String input) {
-    return java.util.stream.Stream.concat(java.util.stream.Stream.of(purchases),
-            java.util.stream.Stream.concat(profiles.stream(), surveys.stream()))
-        .filter(i -> i.name().equals(input)).findFirst()
+    return all().stream().filter(i -> i.name().equals(input)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no input " + input));
   }
 
@@ -47,11 +57,7 @@ public record ValidatedInputs(ValidatedInput purchases, Optional<ValidatedInput>
 
   /** Every quarantined row of the run, for the quarantine table. */
   public Dataset<Row> quarantineRows(LocalDate runDate, String runId) {
-    Dataset<Row> rows = purchases.quarantined(runDate, runId);
-    for (ValidatedInput other : java.util.stream.Stream.concat(profiles.stream(), surveys.stream()).toList()) {
-      rows = rows.unionByName(other.quarantined(runDate, runId));
-    }
-    return rows;
+    return all().stream().map(input -> input.quarantined(runDate, runId)).reduce(Dataset::unionByName).orElseThrow();
   }
 
   /** {@code purchases_read=.. purchases_accepted=.. purchases_quarantined=..} and the same for profiles. */
@@ -68,8 +74,6 @@ public record ValidatedInputs(ValidatedInput purchases, Optional<ValidatedInput>
 
   @Override
   public void release() {
-    purchases.rows().unpersist();
-    profiles.ifPresent(p -> p.rows().unpersist());
-    surveys.ifPresent(s -> s.rows().unpersist());
+    all().forEach(input -> input.rows().unpersist());
   }
 }

@@ -471,8 +471,12 @@ public final class TableCatalog {
           runDate(),
           new Column(Columns.MODEL, StringType, "the model"),
           new Column(Columns.VARIANT, StringType, "the variant measured against the control"),
-          new Column(Columns.AUDIENCE, StringType, "the audience whose experiment the model learns from"),
-          new Column("outcome", StringType, "converted | revenue"),
+          new Column(Columns.AUDIENCE, StringType, "the audience whose experiment the model learns from; NULL for an "
+              + "experiment of inputs.experiments"),
+          new Column(Columns.EXPERIMENT, StringType, "the experiment of inputs.experiments (run in another tool) the "
+              + "model learns from; NULL for an audience's"),
+          new Column("outcome", StringType, "converted | revenue (an audience's experiment), or the metric of "
+              + "experiments.external.metrics"),
           new Column(STATUS, StringType, "fitted | reused (a saved model under uplift.refit-every-days) | "
               + "kept_last_good (the refit failed; the latest good model scored) | skipped (no model: no scores)"),
           new Column("message", StringType, "why the fit failed or was skipped; NULL when fitted or reused"),
@@ -482,8 +486,8 @@ public final class TableCatalog {
               + "coefficient on the validation members"),
           new Column("validation_qini", DOUBLE_BY_NAME, "each learner's Qini coefficient on the validation members; "
               + "empty when the model was reused"),
-          new Column("experiment_members", LongType, "members of the experiment with a closed attribution window "
-              + "and features at its first send: what the model learns from and is measured on"),
+          new Column("experiment_members", LongType, "members of the experiment with features at its start (an "
+              + "audience's: with a closed attribution window): what the model learns from and is measured on"),
           new Column("evaluation_members", LongType, "held out (a seeded hash of the id, stratified by arm): every "
               + "figure below is theirs"),
           new Column("average_effect", DoubleType, "the lift over all held-out members (variant mean - control mean)"),

@@ -2,6 +2,7 @@ package org.segmentation.report;
 
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
@@ -129,11 +130,11 @@ public record ReportFigures(
       double observedRate, double lift, double cumulativeGain) {}
 
   /**
-   * One row of uplift_model_metrics: how well the scores find the members the campaign changes (the Qini curve and
-   * coefficient, uplift at k) on held-out members, and the budgeted share worth contacting. NULL figures: no model or
-   * no held-out members tonight.
+   * One row of uplift_model_metrics (source: "audience <name>" or "experiment <name>"): how well the scores find the
+   * members the campaign changes (the Qini curve and coefficient, uplift at k) on held-out members, and the budgeted
+   * share worth contacting. NULL figures: no model or no held-out members tonight.
    */
-  public record UpliftModel(String model, String variant, String audience, String outcome, String status,
+  public record UpliftModel(String model, String variant, String source, String outcome, String status,
       String message, String learner, long evaluationMembers, Double averageEffect, Double qini, Double qiniLow,
       Double qiniHigh, Double normalisedQini, List<QiniPoint> curve, List<QiniPoint> perfectCurve,
       List<UpliftAtK> upliftAt, Double contactShare, Long contactCustomers, Double expectedProfit) {}
@@ -374,7 +375,9 @@ public record ReportFigures(
   /** The night's uplift_model_metrics rows, by model and variant. */
   private static List<UpliftModel> uplift(LakeTables lake, ReportNight night) {
     return rowsOf(lake, night, TableCatalog.UPLIFT_MODEL_METRICS)
-        .map(rows -> rows.select(col(Columns.MODEL), col(Columns.VARIANT), col(Columns.AUDIENCE), col("outcome"),
+        .map(rows -> rows.select(col(Columns.MODEL), col(Columns.VARIANT), when(col(Columns.AUDIENCE).isNotNull(),
+                    concat(lit("audience "), col(Columns.AUDIENCE)))
+                    .otherwise(concat(lit("experiment "), col(Columns.EXPERIMENT))), col("outcome"),
                 col(Columns.STATUS), col("message"), col(Columns.LEARNER), col("evaluation_members"),
                 col("average_effect"), col(Columns.QINI_COEFFICIENT), col(Columns.lowOf(Columns.QINI_COEFFICIENT)),
                 col(Columns.highOf(Columns.QINI_COEFFICIENT)), col("normalised_qini"), col("qini_curve"),
@@ -389,7 +392,8 @@ public record ReportFigures(
                 r.<Row>getList(15).stream().map(k -> new UpliftAtK(k.getInt(0), k.getLong(2), nullable(k, 3),
                     nullable(k, 4), nullable(k, 5), nullable(k, 6))).toList(),
                 nullable(r, 16), r.isNullAt(17) ? null : r.getLong(17), nullable(r, 18)))
-            .sorted(Comparator.comparing(UpliftModel::model).thenComparing(UpliftModel::variant))
+            .sorted(Comparator.comparing(UpliftModel::model).thenComparing(UpliftModel::variant,
+                Comparator.nullsFirst(Comparator.naturalOrder())))
             .toList())
         .orElse(List.of());
   }

@@ -403,9 +403,10 @@ final class ReportPage {
         + "learned nothing). Uplift at k: the lift measured among the top k % by score.</p>\n");
     for (int m = 0; m < f.uplift().size(); m++) {
       ReportFigures.UpliftModel model = f.uplift().get(m);
-      page.append("<h3>").append(text(model.model())).append(" (").append(text(model.variant()))
-          .append(")</h3>\n<p class=\"note\">").append(text(model.outcome())).append(" in the experiment of ")
-          .append(text(model.audience())).append("; ").append(text(model.status()));
+      page.append("<h3>").append(text(model.model()))
+          .append(model.variant() == null ? "" : " (" + text(model.variant()) + ")")
+          .append("</h3>\n<p class=\"note\">").append(text(model.outcome())).append(" in the ")
+          .append(text(model.source())).append("; ").append(text(model.status()));
       if (model.message() != null) {
         page.append(": ").append(text(model.message()));
       }

@@ -18,11 +18,13 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
 import org.segmentation.audiences.Arms;
 import org.segmentation.clustering.ClusterCustomers;
 import org.segmentation.clustering.FeaturePreparation;
 import org.segmentation.config.ClusteringSettings.Feature;
+import org.segmentation.config.ExperimentSettings;
 import org.segmentation.config.JobSettings;
 import org.segmentation.config.UpliftSettings;
 import org.segmentation.config.UpliftSettings.Model;
@@ -109,20 +111,20 @@ public record ScoreUplift(ValidatedInputs inputs, ClusterCustomers.Clustered cus
       List<Feature> features = model.featuresOr(run.settings().clustering().features());
       FeaturePreparation.check(tonight.schema(), features, JobSettings.keyPath(UpliftSettings.BLOCK,
           UpliftSettings.MODELS) + " (" + model.name() + ").features");
-      UpliftFit fit = new UpliftFit(features, new UpliftFit.Settings(Arms.CONTROL, List.of(Arms.TREATMENT),
-          model.outcome() == UpliftSettings.Outcome.CONVERTED ? UpliftFit.Outcome.CONVERSION
-              : UpliftFit.Outcome.AMOUNT, settings.validationShare(), settings.evaluationShare(), settings.trees(),
-          settings.depth(), settings.seed()));
-      Optional<Dataset<Row>> members = !published ? Optional.empty()
-          : new UpliftMembers(run.settings(), run.runDate()).of(model, features,
-                  lake.readLatest(TableCatalog.AUDIENCE_MEMBERS), lake.readLatest(TableCatalog.CUSTOMER_SEGMENTS),
-                  segments.customerSegments(), inputs.purchases().accepted(), inputs.acceptedProfilesOrNull())
-              .map(m -> fit.split(m).persist(StorageLevel.MEMORY_AND_DISK()));
+      Experiment experiment = model.external() ? external(run, model, features)
+          : audiences(run, model, features, published, tonight);
+      UpliftFit fit = experiment.variants().isEmpty() ? null : new UpliftFit(features, new UpliftFit.Settings(
+          experiment.control(), experiment.variants(), experiment.outcome(), settings.validationShare(),
+          settings.evaluationShare(), settings.trees(), settings.depth(), settings.seed()));
+      Optional<Dataset<Row>> members = experiment.members()
+          .map(m -> fit.split(m).persist(StorageLevel.MEMORY_AND_DISK()));
       try {
-        ModelStore.Chosen<UpliftFit.Fitted> scorer = scorer(run, store, model, features, fit, members, settings);
+        ModelStore.Chosen<UpliftFit.Fitted> scorer = scorer(run, store, model, features, fit, members,
+            experiment.whyNoMembers(), settings);
         if (scorer.model().isEmpty()) {
           measured.add(new Measured(model.name(), scorer.status(), "", 0, nothing(), Optional.empty()));
-          metrics.add(metricsRow(run, model, Arms.TREATMENT, scorer, 0, null, null));
+          metrics.add(metricsRow(run, model, experiment.variants().isEmpty() ? null : experiment.variants().get(0),
+              scorer, 0, null, null));
           continue;
         }
         UpliftFit.Fitted fitted = scorer.model().get();
@@ -138,8 +140,9 @@ public record ScoreUplift(ValidatedInputs inputs, ClusterCustomers.Clustered cus
             variantPlan = Optional.of(new BudgetedTargeting(model.contactCost(), model.value())
                 .plan(evaluation.curve(), population));
           }
-          if (plan.isEmpty()) {
-            plan = variantPlan; // the first variant's plan targets (one variant for an audience's experiment)
+          if (variantPlan.isPresent() && (plan.isEmpty()
+              || variantPlan.get().best().profit() > plan.get().best().profit())) {
+            plan = variantPlan; // the variant whose best contact profits most sets how many are targeted
           }
           metrics.add(metricsRow(run, model, variant, scorer, experimentMembers, evaluation,
               variantPlan.orElse(null)));
@@ -160,6 +163,56 @@ public record ScoreUplift(ValidatedInputs inputs, ClusterCustomers.Clustered cus
     tables.put(TableCatalog.UPLIFT_MODEL_METRICS,
         run.spark().createDataFrame(metrics, TableCatalog.UPLIFT_MODEL_METRICS.schema()));
     return new Scored(tables, measured, Optional.of(byCustomer(customerRows, settings.models())));
+  }
+
+  /**
+   * What a model learns from tonight.
+   *
+   * @param members the members with arm, outcome and features; empty when none can be learned from yet
+   * @param whyNoMembers why there are none, for the metrics row
+   * @param variants the variants besides the control (empty only when an external experiment has none)
+   */
+  private record Experiment(Optional<Dataset<Row>> members, String whyNoMembers, String control,
+      List<String> variants, UpliftFit.Outcome outcome) {}
+
+  /** An audience's experiment: its members with a closed attribution window, treatment against holdout. */
+  private Experiment audiences(RunContext run, Model model, List<Feature> features, boolean published,
+      Dataset<Row> tonight) {
+    Optional<Dataset<Row>> members = !published ? Optional.empty()
+        : new UpliftMembers(run.settings(), run.runDate()).of(model, features,
+            run.lake().readLatest(TableCatalog.AUDIENCE_MEMBERS), run.lake().readLatest(TableCatalog.CUSTOMER_SEGMENTS),
+            segments.customerSegments(), inputs.purchases().accepted(), inputs.acceptedProfilesOrNull());
+    return new Experiment(members, "no member of the audience " + model.audience() + " has a closed attribution "
+        + "window yet (experiments.attribution-window-days after their first send)", Arms.CONTROL,
+        List.of(Arms.TREATMENT), model.outcome().equals(UpliftSettings.CONVERTED) ? UpliftFit.Outcome.CONVERSION
+            : UpliftFit.Outcome.AMOUNT);
+  }
+
+  /**
+   * An experiment of inputs.experiments: every variant the input names against the configured control (the variants'
+   * names: one small Spark job); a boolean metric is a conversion, a number an amount.
+   */
+  private Experiment external(RunContext run, Model model, List<Feature> features) {
+    ExperimentSettings.External external = run.settings().experiments().external();
+    String control = external.controlOf(model.experiment());
+    String column = external.metrics().stream().filter(m -> m.name().equals(model.outcome())).findFirst()
+        .orElseThrow().column();
+    boolean conversion = run.settings().experimentsInput().attributes().stream()
+        .anyMatch(a -> a.name().equals(column) && a.type().equals(DataTypes.BooleanType));
+    UpliftFit.Outcome outcome = conversion ? UpliftFit.Outcome.CONVERSION : UpliftFit.Outcome.AMOUNT;
+    Dataset<Row> assignments = inputs.experiments().orElseThrow().accepted();
+    List<String> variants = assignments.where(col(Columns.EXPERIMENT).equalTo(model.experiment()))
+        .select(col(Columns.VARIANT)).distinct().collectAsList().stream().map(r -> r.getString(0))
+        .filter(v -> !v.equals(control)).sorted().toList();
+    if (variants.isEmpty()) {
+      return new Experiment(Optional.empty(), "inputs.experiments has no member of the experiment "
+          + model.experiment() + " in a variant besides its control " + control, control, variants, outcome);
+    }
+    Optional<Dataset<Row>> members = new UpliftMembers(run.settings(), run.runDate())
+        .ofExternal(model, features, assignments, column, inputs.purchases().accepted(),
+            inputs.acceptedProfilesOrNull());
+    return new Experiment(members, "inputs.experiments has no member of the experiment " + model.experiment(),
+        control, variants, outcome);
   }
 
   private static Interval nothing() {
@@ -214,20 +267,19 @@ public record ScoreUplift(ValidatedInputs inputs, ClusterCustomers.Clustered cus
    * an arm without members, a conversion that never happens) keeps the last good model, or skips the model.
    */
   private ModelStore.Chosen<UpliftFit.Fitted> scorer(RunContext run, ModelStore store, Model model,
-      List<Feature> features, UpliftFit fit, Optional<Dataset<Row>> members, UpliftSettings settings) {
+      List<Feature> features, UpliftFit fit, Optional<Dataset<Row>> members, String whyNoMembers,
+      UpliftSettings settings) {
     String fingerprint = settings.fingerprint(model, features);
     return store.reuseOrFit(ModelStore.UPLIFT, run.runDate(), run.runId(), history.publishedRunIds(), model.name(),
         fingerprint, settings.refitEveryDays(), saved -> load(store, saved), () -> {
           if (members.isEmpty()) {
-            throw new IllegalArgumentException("no member of the audience " + model.audience()
-                + " has a closed attribution window yet (experiments.attribution-window-days after their first "
-                + "send)");
+            throw new IllegalArgumentException(whyNoMembers);
           }
           UpliftFit.Fitted fitted = fit.fit(members.get());
           store.save(ModelStore.UPLIFT, run.runDate(), run.runId(), model.name(), fitted.model(), Map.of(
               Columns.MODEL, model.name(), Columns.LEARNER, fitted.learner(), "control", fitted.control(),
               "variants", scala.jdk.javaapi.CollectionConverters.asScala(fitted.variants()).toSeq(),
-              "outcome", model.outcome().name().toLowerCase(Locale.ROOT),
+              "outcome", fitted.outcome() == UpliftFit.Outcome.CONVERSION ? "conversion" : "amount",
               Columns.SETTINGS_FINGERPRINT, fingerprint));
           return fitted;
         });
@@ -236,8 +288,8 @@ public record ScoreUplift(ValidatedInputs inputs, ClusterCustomers.Clustered cus
   private static UpliftFit.Fitted load(ModelStore store, ModelStore.Saved saved) {
     Row row = saved.row();
     List<String> variants = row.getList(row.fieldIndex("variants"));
-    UpliftFit.Outcome outcome = "revenue".equals(row.getAs("outcome")) ? UpliftFit.Outcome.AMOUNT
-        : UpliftFit.Outcome.CONVERSION;
+    UpliftFit.Outcome outcome = "conversion".equals(row.getAs("outcome")) ? UpliftFit.Outcome.CONVERSION
+        : UpliftFit.Outcome.AMOUNT;
     return new UpliftFit.Fitted(row.getAs(Columns.LEARNER), store.loadPipeline(saved), row.getAs("control"),
         variants, outcome, Map.of());
   }
@@ -269,8 +321,9 @@ public record ScoreUplift(ValidatedInputs inputs, ClusterCustomers.Clustered cus
     Interval qini = evaluation == null ? nothing() : evaluation.qiniCoefficient();
     Interval auuc = evaluation == null ? nothing() : evaluation.auuc();
     Interval random = evaluation == null ? nothing() : evaluation.randomAuuc();
-    return RowFactory.create(java.sql.Date.valueOf(run.runDate()), model.name(), variant, model.audience(),
-        model.outcome().name().toLowerCase(Locale.ROOT), scorer.status(),
+    return RowFactory.create(java.sql.Date.valueOf(run.runDate()), model.name(), variant,
+        model.external() ? null : model.audience(), model.external() ? model.experiment() : null, model.outcome(),
+        scorer.status(),
         scorer.message().isEmpty() ? null : scorer.message(),
         scorer.fittedFor() == null ? null : java.sql.Date.valueOf(scorer.fittedFor()),
         fitted.map(UpliftFit.Fitted::learner).orElse(null),

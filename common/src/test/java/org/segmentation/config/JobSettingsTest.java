@@ -234,6 +234,9 @@ class JobSettingsTest {
             { name = "a", audience = "unmeasured", outcome = "converted" }
             { name = "b", audience = "nowhere", outcome = "revenue" }
             { name = "c", audience = "measured", outcome = "clicks" }
+            { name = "d", outcome = "converted" }
+            { name = "e", audience = "measured", experiment = "spring", outcome = "converted" }
+            { name = "f", experiment = "spring", outcome = "clicks" }
           ]
         }
         """, Map.of()));
@@ -241,15 +244,21 @@ class JobSettingsTest {
     assertTrue(message.contains("segments.uplift.models[0].audience: the audience \"unmeasured\" has no holdout"),
         message);
     assertTrue(message.contains("segments.uplift.models[1].audience: no audience \"nowhere\""), message);
-    assertTrue(message.contains("segments.uplift.models[2].outcome: must be one of [converted, revenue]"), message);
+    assertTrue(message.contains("segments.uplift.models[2].outcome: \"clicks\": an audience's experiment measures "
+        + "\"converted\" or \"revenue\""), message);
+    assertTrue(message.contains("segments.uplift.models[3].audience: name either the audience"), message);
+    assertTrue(message.contains("segments.uplift.models[4].audience: name either the audience"), message);
+    assertTrue(message.contains("segments.uplift.models[5].experiment: the model learns from the experiment "
+        + "\"spring\" of segments.inputs.experiments, which is not enabled"), message);
+    assertTrue(message.contains("segments.uplift.models[5].outcome: \"clicks\" is not one of "
+        + "segments.experiments.external.metrics []"), message);
     assertTrue(message.contains("segments.uplift.evaluation-share: validation-share + evaluation-share"), message);
 
     UpliftSettings.Model model = read(VALID + """
         segments.audiences.lists.measured { filter = "true", holdout-share = 0.5 }
         segments.uplift.models = [ { name = "m", audience = "measured", outcome = "revenue", value = 0.3 } ]
         """, Map.of()).uplift().models().get(0);
-    assertEquals(new UpliftSettings.Model("m", "measured", UpliftSettings.Outcome.REVENUE, java.util.List.of(), 0,
-        0.3), model);
+    assertEquals(new UpliftSettings.Model("m", "measured", "", "revenue", java.util.List.of(), 0, 0.3), model);
     assertTrue(model.targeted());
   }
 }

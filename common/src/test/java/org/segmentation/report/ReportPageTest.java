@@ -74,7 +74,7 @@ class ReportPageTest {
                 new ReportFigures.PropensityDecile(1, 100, 30, 0.31, 0.30, 1.5, 0.75),
                 new ReportFigures.PropensityDecile(2, 100, 10, 0.09, 0.10, 0.5, 1.0)),
             Map.of("frequency", 0.8, "recency_days", -1.2, "region=North", 0.1))) : List.of(),
-        withEverything ? List.of(new ReportFigures.UpliftModel("win_back_uplift", "treatment", "win_back",
+        withEverything ? List.of(new ReportFigures.UpliftModel("win_back_uplift", "treatment", "audience win_back",
             "converted", "fitted", null, "two_models_logistic_regression", 600, 0.02, 0.004, -0.001, 0.009, 0.25,
             List.of(new ReportFigures.QiniPoint(0, 0), new ReportFigures.QiniPoint(0.5, 0.018),
                 new ReportFigures.QiniPoint(1, 0.02)),

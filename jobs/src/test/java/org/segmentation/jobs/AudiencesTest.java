@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.commons.math3.stat.inference.ChiSquareTest;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -90,8 +91,16 @@ class AudiencesTest {
           enabled = true
           trees = 0
           models = [ { name = "everyone_converted", audience = "everyone", outcome = "converted",
-                       features = [ { name = "country", transform = "one-hot" } ], contact-cost = 2, value = 10 } ]
+                       features = [ { name = "country", transform = "one-hot" } ], contact-cost = 2, value = 10 },
+                     { name = "which_mail", experiment = "mail_choice", outcome = "converted",
+                       features = [ { name = "country", transform = "one-hot" } ] } ]
         }
+        inputs.experiments {
+          enabled = true, format = "csv", path = "%s", options { header = "true" }
+          columns { assigned_ts = "to_timestamp(assigned_ts)" }
+          attributes { converted { type = "boolean" } }
+        }
+        experiments.external.metrics { converted {} }
         audiences {
           export-root = "%s"
           holdout-salt = "%s"
@@ -122,7 +131,8 @@ class AudiencesTest {
             persuadable { filter = "uplift_everyone_converted > 0", holdout-share = 0 }
           }
         }
-        """.formatted(dir.resolve("lake"), exports, SALT, LAPSING), CAMPAIGN);
+        """.formatted(dir.resolve("lake"), dir.resolve("external/mail_choice.csv"), exports, SALT, LAPSING), CAMPAIGN);
+    writeMailChoice(dir.resolve("raw/profiles"), dir.resolve("external/mail_choice.csv"));
     RUNS.put("first", night(FIRST));
     RUNS.put("second", night(END));
   }
@@ -494,17 +504,18 @@ class AudiencesTest {
   @Test
   @Order(9)
   void theUpliftModelLearnsThePlantedCampaignCountryByCountry() {
-    Row first = table("uplift_model_metrics", FIRST).first();
+    Column model = col("model").equalTo("everyone_converted");
+    Row first = table("uplift_model_metrics", FIRST).where(model).first();
     assertEquals("skipped", first.getAs("status"), first.toString());
     assertTrue(((String) first.getAs("message")).contains("closed attribution window"), first.toString());
-    assertEquals(0, table("customer_uplift", FIRST).count());
+    assertEquals(0, table("customer_uplift", FIRST).where(model).count());
 
-    Row metrics = table("uplift_model_metrics", END).first();
+    Row metrics = table("uplift_model_metrics", END).where(model).first();
     assertEquals("fitted", metrics.getAs("status"), metrics.toString());
     long everyone = table("audience_members", FIRST).where(col("audience").equalTo("everyone")).count();
     assertEquals(everyone, (long) metrics.getAs("experiment_members"), "every member of the send night has a "
         + "closed window and features then");
-    Dataset<Row> scores = table("customer_uplift", END).join(table("customer_segments", END)
+    Dataset<Row> scores = table("customer_uplift", END).where(model).join(table("customer_segments", END)
         .select(col("customer_id"), col("profile_attributes.home_country").as("country")), "customer_id");
     Dataset<Row> cells = table("experiment_results", END).where(col("experiment").equalTo("everyone")
         .and(col("metric").equalTo("converted")).and(col("breakdown").equalTo("profile_attributes.home_country")));
@@ -541,6 +552,84 @@ class AudiencesTest {
     assertTrue(Math.abs(lift - truth) <= 3.29 * standardError, what + ": planted " + truth + ", measured " + lift
         + " (standard error " + standardError + ")");
   }
+  /**
+   * Planted in inputs.experiments (written by {@link #writeMailChoice}): every customer of the profiles assigned to
+   * control, mail_a or mail_b (a seeded third each) a month before the first night; a conversion rate of 0.1, raised
+   * to 0.5 by mail_a in GB and by mail_b in DE, nothing else.
+   */
+  static final Map<String, String> PLANTED_BEST_MAIL = Map.of("GB", "mail_a", "DE", "mail_b");
+  static final double MAIL_BASE_RATE = 0.1;
+  static final double MAIL_LIFT = 0.4;
+  static final LocalDate MAIL_ASSIGNED = FIRST.minusDays(30);
+
+  static void writeMailChoice(Path profiles, Path file) throws IOException {
+    List<Row> customers = spark().read().parquet(profiles.toString()).select("customer_id", "country")
+        .orderBy("customer_id").collectAsList();
+    java.util.Random random = new java.util.Random(29);
+    StringBuilder csv = new StringBuilder("customer_id,experiment,variant,assigned_ts,converted\n");
+    String[] arms = {"control", "mail_a", "mail_b"};
+    for (Row customer : customers) {
+      String arm = arms[random.nextInt(arms.length)];
+      boolean lifted = arm.equals(PLANTED_BEST_MAIL.get(customer.getString(1)));
+      boolean converted = random.nextDouble() < MAIL_BASE_RATE + (lifted ? MAIL_LIFT : 0);
+      csv.append(customer.getString(0)).append(",mail_choice,").append(arm).append(',').append(MAIL_ASSIGNED)
+          .append(" 09:00:00,").append(converted).append('\n');
+    }
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, csv);
+  }
+
+  /**
+   * The model learned from the external experiment on the first night already (its outcomes are the input's own): one
+   * metrics row per variant against control; per country, each variant's mean score lies within 3.29 standard errors of
+   * the lift planted there, and the best variant of most customers is the planted one (control where neither works).
+   */
+  @Test
+  @Order(9)
+  void theExternalExperimentsModelLearnsWhichMailWorksForWhom() {
+    Dataset<Row> metrics = table("uplift_model_metrics", FIRST).where(col("model").equalTo("which_mail"));
+    assertEquals(List.of("mail_a", "mail_b"), metrics.select("variant").orderBy("variant").as(
+        org.apache.spark.sql.Encoders.STRING()).collectAsList());
+    Row row = metrics.first();
+    assertEquals("fitted", row.getAs("status"), row.toString());
+    assertEquals("mail_choice", row.getAs("experiment"));
+    assertNull(row.getAs("audience"));
+    // every customer of the profiles file was assigned; a member has features the day before the assignment with an
+    // accepted profile (a profile does not change with the date) or a purchase before that day
+    Dataset<Row> profiled = table("customer_segments", FIRST).where(col("has_profile")).select("customer_id");
+    Dataset<Row> boughtBefore = spark().read().parquet(dir.resolve("raw/purchases").toString())
+        .where(to_date(col("order_ts")).lt(lit(java.sql.Date.valueOf(MAIL_ASSIGNED)))).select("customer_id");
+    long withFeatures = profiled.union(boughtBefore).distinct().join(spark().read().parquet(
+        dir.resolve("raw/profiles").toString()).select("customer_id"), "customer_id").count();
+    assertEquals(withFeatures, (long) row.getAs("experiment_members"));
+
+    Dataset<Row> scores = table("customer_uplift", FIRST).where(col("model").equalTo("which_mail"))
+        .join(table("customer_segments", FIRST).select(col("customer_id"),
+            col("profile_attributes.home_country").as("country")), "customer_id");
+    for (String country : List.of("GB", "DE", "FR")) {
+      Dataset<Row> inCountry = scores.where(col("country").equalTo(country));
+      long customers = inCountry.count();
+      for (String mail : List.of("mail_a", "mail_b")) {
+        double planted = mail.equals(PLANTED_BEST_MAIL.get(country)) ? MAIL_LIFT : 0;
+        double meanScore = inCountry.agg(avg(col("uplift_by_variant").getItem(mail))).first().getDouble(0);
+        // the standard error of a difference of two rates over a training third of the country's customers per arm
+        double trainedPerArm = 0.5 * customers / 3;
+        double rate = MAIL_BASE_RATE + planted;
+        double standardError = Math.sqrt(rate * (1 - rate) / trainedPerArm
+            + MAIL_BASE_RATE * (1 - MAIL_BASE_RATE) / trainedPerArm);
+        System.out.printf("AudiencesTest: %s %s mean uplift score %+.3f, planted %+.2f (se %.3f)%n", country, mail,
+            meanScore, planted, standardError);
+        assertEquals(planted, meanScore, 3.29 * standardError, country + " " + mail);
+      }
+      String expected = PLANTED_BEST_MAIL.get(country);
+      if (expected != null) {
+        long best = inCountry.where(col("best_variant").equalTo(expected)).count();
+        assertTrue(best > customers / 2, country + ": best variant " + expected + " for " + best + " of "
+            + customers);
+      }
+    }
+  }
+
 
   @Test
   @Order(10)
