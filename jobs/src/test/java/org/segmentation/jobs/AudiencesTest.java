@@ -638,14 +638,25 @@ class AudiencesTest {
     JsonNode before = manifest("lapsing", END);
     List<String> results = table("experiment_results", END).collectAsList().stream().map(Row::toString).sorted()
         .toList();
+    List<String> scores = upliftScores(END);
     JobRunner rerun = night(END);
     assertEquals(0, rerun.status(), rerun.toString());
+    // both uplift models are reused from the night's first run (same settings, within refit-every-days): same scores
+    assertEquals(List.of("reused"), table("uplift_model_metrics", END).select("status").distinct()
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+    assertEquals(scores, upliftScores(END), "the same uplift scores");
     assertEquals(results, table("experiment_results", END).collectAsList().stream().map(Row::toString).sorted()
         .toList(), "the same experiment results");
     assertEquals(arms, arms("lapsing", END));
     JsonNode after = manifest("lapsing", END);
     assertNotEquals(before.get("run_id"), after.get("run_id"));
     assertEquals(before.get("files"), after.get("files"), "same rows, same bytes");
+  }
+
+  /** A night's customer_uplift rows (their run id: the run that fitted the model), as text, sorted. */
+  static List<String> upliftScores(LocalDate date) {
+    return table("customer_uplift", date).collectAsList().stream().map(Row::toString).sorted()
+        .toList();
   }
 
   @Test
