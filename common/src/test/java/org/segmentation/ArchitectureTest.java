@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * <pre>
  *   checks                      the start-up rule check (reads every phase's expressions)
  *   phases                      input, features, rfm, clv, clustering, output, audiences, experiments, propensity,
- *                               report
+ *                               uplift, affinity, report
  *   pipeline                    steps, their runner and the run's context
  *   io                          the lake: tables, run_log, model store, lease, Spark sessions
  *   config                      typed settings, read from the configuration
@@ -30,7 +30,8 @@ class ArchitectureTest {
   static final String[] PHASES = {"org.segmentation.input..", "org.segmentation.features..",
       "org.segmentation.rfm..", "org.segmentation.clv..", "org.segmentation.clustering..",
       "org.segmentation.output..", "org.segmentation.audiences..", "org.segmentation.experiments..",
-      "org.segmentation.propensity..", "org.segmentation.report.."};
+      "org.segmentation.propensity..", "org.segmentation.uplift..", "org.segmentation.affinity..",
+      "org.segmentation.report.."};
 
   @Test
   void noLayerUsesALayerAboveIt() {
