@@ -135,8 +135,8 @@ public record NextBestItems(String item, int k) {
         .withColumn(ITEM_INDEX, col(ITEM_INDEX).cast("int"));
     // MLlib's 10 blocks by default; fewer where the session shuffles into fewer partitions (a laptop, a test)
     int blocks = Math.min(10, Integer.parseInt(fitLines.sparkSession().conf().get("spark.sql.shuffle.partitions")));
-    ALSModel model = new ALS().setNumBlocks(blocks).setImplicitPrefs(true).setRank(rank).setMaxIter(iterations).setRegParam(regParam)
-        .setAlpha(alpha).setSeed(seed).setUserCol(USER).setItemCol(ITEM_INDEX).setRatingCol(LINES)
+    ALSModel model = new ALS().setNumBlocks(blocks).setImplicitPrefs(true).setRank(rank).setMaxIter(iterations)
+        .setRegParam(regParam).setAlpha(alpha).setSeed(seed).setUserCol(USER).setItemCol(ITEM_INDEX).setRatingCol(LINES)
         .setColdStartStrategy("drop").fit(ratings);
     String[] labels = items.labelsArray()[0];
     Column itemName = lit(labels);
