@@ -70,7 +70,6 @@ public record SegmentAffinity(List<String> dimensions, long minCustomers) {
   private static final String DIMENSION_BUYERS = "__dimension_buyers";
   private static final String DIMENSION_REVENUE = "__dimension_revenue";
   private static final String ROW_TOTAL = "__row_total";
-  private static final String COLUMN_TOTAL = "__column_total";
   private static final String TABLE_TOTAL = "__table_total";
 
   public SegmentAffinity {
@@ -120,16 +119,16 @@ public record SegmentAffinity(List<String> dimensions, long minCustomers) {
         // each category's buyers and revenue over every segment of the dimension (a customer has one segment)
         .withColumn(CATEGORY_BUYERS, sum(col(BUYERS)).over(category))
         .withColumn(CATEGORY_REVENUE, sum(col(Columns.REVENUE)).over(category))
-        // the contingency table's margins (a customer who bought two categories counts in both columns)
+        // the contingency table's other margins (its column totals are the category buyers; a customer who bought
+        // two categories counts in both columns)
         .withColumn(ROW_TOTAL, sum(col(BUYERS)).over(segment))
-        .withColumn(COLUMN_TOTAL, col(CATEGORY_BUYERS))
         .withColumn(TABLE_TOTAL, sum(col(BUYERS)).over(dimension));
 
     Column buyerShare = col(BUYERS).divide(col(SEGMENT_BUYERS));
     Column baseBuyerShare = col(CATEGORY_BUYERS).divide(col(DIMENSION_BUYERS));
     Column revenueShare = share(col(Columns.REVENUE), col(SEGMENT_REVENUE));
     Column baseRevenueShare = share(col(CATEGORY_REVENUE), col(DIMENSION_REVENUE));
-    Column expected = col(ROW_TOTAL).multiply(col(COLUMN_TOTAL)).divide(col(TABLE_TOTAL));
+    Column expected = col(ROW_TOTAL).multiply(col(CATEGORY_BUYERS)).divide(col(TABLE_TOTAL));
     Column supported = col(BUYERS).geq(minCustomers);
     Dataset<Row> measured = totals.select(col(DIMENSION), col(SEGMENT), col(Columns.PRODUCT_CATEGORY),
         col(SEGMENT_BUYERS), col(BUYERS), buyerShare.as(BUYER_SHARE), baseBuyerShare.as(BASE_BUYER_SHARE),
