@@ -12,6 +12,7 @@ import org.apache.spark.ml.fpm.FPGrowthModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.segmentation.schema.Columns;
 
 /**
  * Association rules "who buys A also buys B" from baskets, with MLlib's FP-growth. The minimum support is a number of
@@ -31,15 +32,15 @@ import org.apache.spark.sql.Row;
  */
 public record ProductRules(long minBaskets, double minConfidence) {
   public static final String ITEMS = "items";
-  public static final String ANTECEDENT = "antecedent";
-  public static final String CONSEQUENT = "consequent";
-  public static final String BASKETS = "baskets";
-  public static final String SUPPORT = "support";
-  public static final String CONFIDENCE = "confidence";
-  public static final String LIFT = "lift";
-  public static final String STANDARDISED_LIFT = "standardised_lift";
-  public static final String ANTECEDENT_SUPPORT = "antecedent_support";
-  public static final String CONSEQUENT_SUPPORT = "consequent_support";
+  public static final String ANTECEDENT = Columns.ANTECEDENT;
+  public static final String CONSEQUENT = Columns.CONSEQUENT;
+  public static final String BASKETS = Columns.BASKETS;
+  public static final String SUPPORT = Columns.SUPPORT;
+  public static final String CONFIDENCE = Columns.CONFIDENCE;
+  public static final String LIFT = Columns.LIFT;
+  public static final String STANDARDISED_LIFT = Columns.STANDARDISED_LIFT;
+  public static final String ANTECEDENT_SUPPORT = Columns.ANTECEDENT_SUPPORT;
+  public static final String CONSEQUENT_SUPPORT = Columns.CONSEQUENT_SUPPORT;
 
   public ProductRules {
     if (minBaskets < 1) {

@@ -42,10 +42,10 @@ import org.segmentation.schema.Columns;
 public record RankingQuality(int k) {
   public static final String RECOMMENDED = "recommended";
   public static final String BOUGHT = "bought";
-  public static final String PRECISION = "precision_at_k";
-  public static final String RECALL = "recall_at_k";
-  public static final String HIT_RATE = "hit_rate_at_k";
-  public static final String MAP = "map_at_k";
+  public static final String PRECISION = Columns.PRECISION_AT_K;
+  public static final String RECALL = Columns.RECALL_AT_K;
+  public static final String HIT_RATE = Columns.HIT_RATE_AT_K;
+  public static final String MAP = Columns.MAP_AT_K;
   /** The measures, in the order {@link #measure} returns them. */
   public static final List<String> MEASURES = List.of(MAP, PRECISION, RECALL, HIT_RATE);
   static final int GROUPS = 100;
@@ -85,6 +85,26 @@ public record RankingQuality(int k) {
    * @return the measures by name (in {@link #MEASURES} order); NaN without customers
    */
   public Map<String, Interval> measure(Dataset<Row> perCustomer, int resamples, long seed, double confidence) {
+    return measured(perCustomer, resamples, seed, confidence).byMeasure();
+  }
+
+  /**
+   * The measures and the number of customers they average over.
+   *
+   * @param byMeasure the measures by name, in {@link #MEASURES} order
+   */
+  public record Measures(long customers, Map<String, Interval> byMeasure) {
+    public Measures {
+      byMeasure = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byMeasure));
+    }
+
+    public Interval get(String measure) {
+      return byMeasure.get(measure);
+    }
+  }
+
+  /** {@link #measure}, with the number of customers measured. One Spark job. */
+  public Measures measured(Dataset<Row> perCustomer, int resamples, long seed, double confidence) {
     List<Column> sums = new ArrayList<>(List.of(count(lit(1)).as(Columns.CUSTOMERS)));
     MEASURES.forEach(m -> sums.add(sum(col(m)).as(m)));
     List<Row> groups = perCustomer
@@ -98,7 +118,7 @@ public record RankingQuality(int k) {
         totals[m][g] = groups.get(g).getDouble(2 + m);
       }
     }
-    return bootstrap(customers, totals, resamples, seed, confidence);
+    return new Measures(Arrays.stream(customers).sum(), bootstrap(customers, totals, resamples, seed, confidence));
   }
 
   /**

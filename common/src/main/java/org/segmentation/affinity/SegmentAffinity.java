@@ -38,29 +38,32 @@ import org.segmentation.schema.Columns;
  * <p>Cost: one aggregation of the lines by customer and category, then aggregations of those pairs (segments x
  * categories rows) and windows over the small result. No customer row reaches the driver.
  *
+ * @param item the column of the lines whose values are the items (product_category, product_id)
  * @param dimensions the columns of {@code customers} whose values are the segments
  * @param minCustomers the buyers a cell needs to be ranked and flagged over-indexed (expected, to be flagged under)
  */
-public record SegmentAffinity(List<String> dimensions, long minCustomers) {
+public record SegmentAffinity(String item, List<String> dimensions, long minCustomers) {
   /** The residual beyond which a cell is flagged (about the 95 % two-sided normal quantile). */
   public static final double FLAG_RESIDUAL = 2.0;
 
-  public static final String DIMENSION = "dimension";
-  public static final String SEGMENT = "segment";
-  public static final String SEGMENT_BUYERS = "segment_buyers";
-  public static final String BUYERS = "buyers";
-  public static final String BUYER_SHARE = "buyer_share";
-  public static final String BASE_BUYER_SHARE = "base_buyer_share";
-  public static final String BUYER_INDEX = "buyer_index";
-  public static final String REVENUE_SHARE = "revenue_share";
-  public static final String BASE_REVENUE_SHARE = "base_revenue_share";
-  public static final String REVENUE_INDEX = "revenue_index";
-  public static final String EXPECTED_BUYERS = "expected_buyers";
-  public static final String PEARSON_RESIDUAL = "pearson_residual";
-  public static final String SUPPORTED = "supported";
-  public static final String OVER_INDEXED = "over_indexed";
-  public static final String UNDER_INDEXED = "under_indexed";
-  public static final String INDEX_RANK = "index_rank";
+  public static final String DIMENSION = Columns.DIMENSION;
+  /** The item (a category or a product): the value of the lines' {@code item} column. */
+  public static final String ITEM = Columns.ITEM;
+  public static final String SEGMENT = Columns.SEGMENT;
+  public static final String SEGMENT_BUYERS = Columns.SEGMENT_BUYERS;
+  public static final String BUYERS = Columns.BUYERS;
+  public static final String BUYER_SHARE = Columns.BUYER_SHARE;
+  public static final String BASE_BUYER_SHARE = Columns.BASE_BUYER_SHARE;
+  public static final String BUYER_INDEX = Columns.BUYER_INDEX;
+  public static final String REVENUE_SHARE = Columns.REVENUE_SHARE;
+  public static final String BASE_REVENUE_SHARE = Columns.BASE_REVENUE_SHARE;
+  public static final String REVENUE_INDEX = Columns.REVENUE_INDEX;
+  public static final String EXPECTED_BUYERS = Columns.EXPECTED_BUYERS;
+  public static final String PEARSON_RESIDUAL = Columns.PEARSON_RESIDUAL;
+  public static final String SUPPORTED = Columns.SUPPORTED;
+  public static final String OVER_INDEXED = Columns.OVER_INDEXED;
+  public static final String UNDER_INDEXED = Columns.UNDER_INDEXED;
+  public static final String INDEX_RANK = Columns.INDEX_RANK;
 
   // intermediate columns
   private static final String CELL = "__cell";
@@ -81,13 +84,13 @@ public record SegmentAffinity(List<String> dimensions, long minCustomers) {
 
   /**
    * @param customers one row per customer: customer_id and the dimension columns
-   * @param lines purchase lines: customer_id, product_category, amount (lines without a category are left out)
-   * @return one row per dimension, segment and category, with the columns named above
+   * @param lines purchase lines: customer_id, the item column, amount (lines without an item are left out)
+   * @return one row per dimension, segment and item, with the columns named above
    */
   public Dataset<Row> apply(Dataset<Row> customers, Dataset<Row> lines) {
     // each customer's categories with what they spent on each, then one row per dimension the customer has a value in
-    Dataset<Row> bought = lines.where(col(Columns.PRODUCT_CATEGORY).isNotNull())
-        .groupBy(col(Columns.CUSTOMER_ID), col(Columns.PRODUCT_CATEGORY))
+    Dataset<Row> bought = lines.where(col(item).isNotNull())
+        .groupBy(col(Columns.CUSTOMER_ID), col(item).cast("string").as(ITEM))
         .agg(sum(col(Columns.AMOUNT)).as(Columns.REVENUE)); // decimal: exact, whatever order the sums run in
     Column[] cells = dimensions.stream().map(d -> struct(lit(d).as(DIMENSION),
         col("`" + d + "`").cast("string").as(SEGMENT))).toArray(Column[]::new);
@@ -104,16 +107,16 @@ public record SegmentAffinity(List<String> dimensions, long minCustomers) {
             sum(col(Columns.REVENUE)).as(SEGMENT_REVENUE))
         .withColumn(DIMENSION_BUYERS, sum(col(SEGMENT_BUYERS)).over(dimension))
         .withColumn(DIMENSION_REVENUE, sum(col(SEGMENT_REVENUE)).over(dimension));
-    Dataset<Row> observed = pairs.groupBy(col(DIMENSION), col(SEGMENT), col(Columns.PRODUCT_CATEGORY))
+    Dataset<Row> observed = pairs.groupBy(col(DIMENSION), col(SEGMENT), col(ITEM))
         .agg(count(lit(1)).as(BUYERS), sum(col(Columns.REVENUE)).as(Columns.REVENUE));
     // every segment of a dimension x every category the dimension's customers bought: the complete table
     Dataset<Row> table = segments
-        .join(observed.select(col(DIMENSION), col(Columns.PRODUCT_CATEGORY)).distinct(), DIMENSION)
-        .join(observed, new String[] {DIMENSION, SEGMENT, Columns.PRODUCT_CATEGORY}, "left")
+        .join(observed.select(col(DIMENSION), col(ITEM)).distinct(), DIMENSION)
+        .join(observed, new String[] {DIMENSION, SEGMENT, ITEM}, "left")
         .withColumn(BUYERS, coalesce(col(BUYERS), lit(0L)))
         .withColumn(Columns.REVENUE, coalesce(col(Columns.REVENUE), lit(0)).cast(Columns.MONEY));
 
-    WindowSpec category = Window.partitionBy(col(DIMENSION), col(Columns.PRODUCT_CATEGORY));
+    WindowSpec category = Window.partitionBy(col(DIMENSION), col(ITEM));
     WindowSpec segment = Window.partitionBy(col(DIMENSION), col(SEGMENT));
     Dataset<Row> totals = table
         // each category's buyers and revenue over every segment of the dimension (a customer has one segment)
@@ -130,7 +133,7 @@ public record SegmentAffinity(List<String> dimensions, long minCustomers) {
     Column baseRevenueShare = share(col(CATEGORY_REVENUE), col(DIMENSION_REVENUE));
     Column expected = col(ROW_TOTAL).multiply(col(CATEGORY_BUYERS)).divide(col(TABLE_TOTAL));
     Column supported = col(BUYERS).geq(minCustomers);
-    Dataset<Row> measured = totals.select(col(DIMENSION), col(SEGMENT), col(Columns.PRODUCT_CATEGORY),
+    Dataset<Row> measured = totals.select(col(DIMENSION), col(SEGMENT), col(ITEM),
         col(SEGMENT_BUYERS), col(BUYERS), buyerShare.as(BUYER_SHARE), baseBuyerShare.as(BASE_BUYER_SHARE),
         buyerShare.divide(baseBuyerShare).as(BUYER_INDEX), col(Columns.REVENUE), revenueShare.as(REVENUE_SHARE),
         baseRevenueShare.as(BASE_REVENUE_SHARE), revenueShare.divide(baseRevenueShare).as(REVENUE_INDEX),
@@ -141,7 +144,7 @@ public record SegmentAffinity(List<String> dimensions, long minCustomers) {
         // a cell that should have had at least the minimum: few or no buyers there is the finding
         .withColumn(UNDER_INDEXED, col(EXPECTED_BUYERS).geq(minCustomers).and(col(PEARSON_RESIDUAL).lt(-FLAG_RESIDUAL)))
         .withColumn(INDEX_RANK, when(col(SUPPORTED), rank().over(Window.partitionBy(col(DIMENSION), col(SEGMENT),
-            col(SUPPORTED)).orderBy(col(BUYER_INDEX).desc(), col(Columns.PRODUCT_CATEGORY)))));
+            col(SUPPORTED)).orderBy(col(BUYER_INDEX).desc(), col(ITEM)))));
   }
 
   /** A revenue share; NULL where the whole is not positive (returns only): no share of a loss means anything. */

@@ -82,6 +82,9 @@ public final class AudienceView {
         columns.add(lit(null).cast("boolean").as(Columns.upliftTargetedOf(model.name())));
       }
     }
+    if (settings.affinity().enabled() && settings.affinity().recommendations().enabled()) {
+      columns.add(lit(null).cast("array<string>").as(Columns.NEXT_BEST_PRODUCTS));
+    }
     return of(segments, features,
         columns.size() == 1 ? List.of() : List.of(segments.select(columns.toArray(Column[]::new))));
   }

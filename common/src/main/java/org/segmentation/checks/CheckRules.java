@@ -9,6 +9,7 @@ import org.segmentation.clustering.FeaturePreparation;
 import org.segmentation.clv.ClvScoring;
 import org.segmentation.config.ExperimentSettings;
 import org.segmentation.config.JobSettings;
+import org.segmentation.affinity.AffinityLines;
 import org.segmentation.config.PropensitySettings;
 import org.segmentation.features.CustomerFeatures;
 import org.segmentation.features.RuleSegments;
@@ -28,8 +29,8 @@ import org.segmentation.schema.Columns;
  * takes (both against the features' schema, planned over empty inputs: no job), and audiences must filter, order and
  * export columns that exist, with boolean consent columns, the propensity models' features must exist (a purchase
  * label's without the lifetime-value columns, which its earlier day does not have), so must the uplift models' (also
- * without them: they are learned as of an experiment's first send), and the experiments' breakdowns
- * must be customer_segments columns. Any problem is exit 2.
+ * without them: they are learned as of an experiment's first send), the experiments' breakdowns and the
+ * affinity dimensions must be customer_segments columns, and affinity.exclude a condition over the purchases. Any problem is exit 2.
  */
 public record CheckRules() implements Step<CheckRules.Checked> {
 
@@ -89,6 +90,9 @@ public record CheckRules() implements Step<CheckRules.Checked> {
                 org.segmentation.config.UpliftSettings.MODELS) + " (" + model.name() + ")."
                 + org.segmentation.config.ClusteringSettings.FEATURES);
       }
+    }
+    if (settings.affinity().enabled()) {
+      AffinityLines.check(run.spark(), settings);
     }
     if (settings.audiences().any()) {
       AudienceMembers.check(AudienceView.empty(run.spark(), settings, run.runDate()), settings.audiences());

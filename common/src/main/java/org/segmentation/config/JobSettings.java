@@ -32,6 +32,7 @@ public record JobSettings(
     SourceSettings profiles,
     SourceSettings experimentsInput,
     SourceSettings surveys,
+    SourceSettings products,
     QualitySettings quality,
     RfmSettings rfm,
     FeatureSettings features,
@@ -44,6 +45,7 @@ public record JobSettings(
     KpiSettings kpis,
     PropensitySettings propensity,
     UpliftSettings uplift,
+    AffinitySettings affinity,
     ReportSettings report,
     RunSettings run) {
 
@@ -110,6 +112,7 @@ public record JobSettings(
     SourceSettings experimentsInput = SourceSettings.read(inputs.child(SourceSettings.EXPERIMENTS),
         SourceSettings.EXPERIMENTS);
     SourceSettings surveys = SourceSettings.read(inputs.child(SourceSettings.SURVEYS), SourceSettings.SURVEYS);
+    SourceSettings products = SourceSettings.read(inputs.child(SourceSettings.PRODUCTS), SourceSettings.PRODUCTS);
     inputs.rejectUnknownKeys();
     JobSettings settings = new JobSettings(
         in.nonBlankString("app-name"),
@@ -120,6 +123,7 @@ public record JobSettings(
         profiles,
         experimentsInput,
         surveys,
+        products,
         QualitySettings.read(in.child(QualitySettings.BLOCK)),
         RfmSettings.read(in.child(RfmSettings.BLOCK)),
         FeatureSettings.read(in.child(FEATURES)),
@@ -132,6 +136,7 @@ public record JobSettings(
         KpiSettings.read(in.child(KpiSettings.BLOCK)),
         PropensitySettings.read(in.child(PropensitySettings.BLOCK)),
         UpliftSettings.read(in.child(UpliftSettings.BLOCK)),
+        AffinitySettings.read(in.child(AffinitySettings.BLOCK)),
         ReportSettings.read(in.child(ReportSettings.BLOCK)),
         RunSettings.read(in.child(RunSettings.BLOCK)));
     settings.features().checkAgainst(purchases.schema(), in.child(FEATURES));

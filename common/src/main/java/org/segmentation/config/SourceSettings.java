@@ -73,6 +73,8 @@ public record SourceSettings(
   public static final String EXPERIMENTS = "experiments";
   /** Satisfaction answers (segment_kpis). */
   public static final String SURVEYS = "surveys";
+  /** The product catalogue (names and categories of the lines' product ids). */
+  public static final String PRODUCTS = "products";
   /** The column mapping block (named in the mapping's messages). */
   public static final String COLUMNS = "columns";
 
@@ -146,6 +148,7 @@ public record SourceSettings(
       case PURCHASES -> Columns.PURCHASES;
       case EXPERIMENTS -> Columns.EXPERIMENTS;
       case SURVEYS -> Columns.SURVEYS;
+      case PRODUCTS -> Columns.PRODUCTS;
       default -> Columns.PROFILES;
     };
   }

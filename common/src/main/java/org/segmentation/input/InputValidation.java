@@ -82,6 +82,7 @@ public record InputValidation(List<CanonicalColumn> schema, List<Rule> rules, De
   public static final String CUSTOMER_WITHOUT_PROFILE = "customer_without_profile";
   public static final String DUPLICATE_ASSIGNMENT = "duplicate_assignment";
   public static final String SCORE_OUT_OF_RANGE = "score_out_of_range";
+  public static final String DUPLICATE_PRODUCT = "duplicate_product";
 
   /**
    * @param startedAt when the job started: purchases later than this plus {@code quality.max-future-hours} are
@@ -128,6 +129,19 @@ public record InputValidation(List<CanonicalColumn> schema, List<Rule> rules, De
     return new InputValidation(schema, List.of(),
         new Dedupe(List.of(col(Columns.EXPERIMENT), col(CUSTOMER_ID)), List.of(col(Columns.ASSIGNED_TS).asc()),
             DUPLICATE_ASSIGNMENT),
+        lit(false));
+  }
+
+  /**
+   * The products input: one row per product; of several rows of one product_id, the one with a name (the first by
+   * name, then category) is kept and the others quarantined, so that a line never joins two rows.
+   *
+   * @param schema the canonical product columns and the declared attributes
+   */
+  public static InputValidation products(List<CanonicalColumn> schema) {
+    return new InputValidation(schema, List.of(),
+        new Dedupe(List.of(col(Columns.PRODUCT_ID)), List.of(col(Columns.PRODUCT_NAME).asc_nulls_last(),
+            col(Columns.PRODUCT_CATEGORY).asc_nulls_last()), DUPLICATE_PRODUCT),
         lit(false));
   }
 

@@ -60,9 +60,21 @@ public record LoadAndValidate() implements Step<ValidatedInputs> {
       experiments = Optional.of(validate(SourceReader.read(run.spark(), settings.experimentsInput()),
           experimentsSchema, InputValidation.experiments(experimentsSchema), versions));
     }
+    Optional<ValidatedInput> products = Optional.empty();
+    if (settings.affinity().enabled() && settings.products().enabled()) {
+      List<CanonicalColumn> productsSchema = settings.products().schema();
+      products = Optional.of(validate(SourceReader.read(run.spark(), settings.products()), productsSchema,
+          InputValidation.products(productsSchema), versions));
+    }
     // quantity and purchase attributes that no line share reads are validated (an unparseable value is quarantined),
     // but no stage reads them: not worth caching
     List<String> unread = new ArrayList<>(List.of(Columns.QUANTITY));
+    if (!settings.affinity().readsProductIds()) {
+      unread.add(Columns.PRODUCT_ID);
+    }
+    if (!settings.affinity().enabled()) {
+      unread.add(Columns.PRODUCT_NAME);
+    }
     List<String> shared = settings.features().shares().stream().map(FeatureSettings.LineShare::column).toList();
     settings.purchases().attributes().stream().map(SourceSettings.Attribute::name).filter(a -> !shared.contains(a))
         .forEach(unread::add);
@@ -75,11 +87,12 @@ public record LoadAndValidate() implements Step<ValidatedInputs> {
     profiles.ifPresent(all::add);
     surveys.ifPresent(all::add);
     experiments.ifPresent(all::add);
+    products.ifPresent(all::add);
     for (ValidatedInput input : all) {
       input.rows().persist(StorageLevel.MEMORY_AND_DISK());
       counts.add(input.countRows());
     }
-    return new ValidatedInputs(purchases, profiles, surveys, experiments, counts, versions);
+    return new ValidatedInputs(purchases, profiles, surveys, experiments, products, counts, versions);
   }
 
   /**

@@ -42,7 +42,7 @@ public record QualityGate(ValidatedInputs inputs) implements Step<QualityGate.Pa
     double worst = 0;
     for (ValidatedInput.Counts c : inputs.counts()) {
       SourceSettings source = java.util.stream.Stream.of(run.settings().purchases(), run.settings().profiles(),
-          run.settings().surveys(), run.settings().experimentsInput()).filter(s -> s.name().equals(c.input()))
+          run.settings().surveys(), run.settings().experimentsInput(), run.settings().products()).filter(s -> s.name().equals(c.input()))
           .findFirst().orElseThrow();
       check("segment", c, inputs.named(c.input()), source, quality);
       worst = Math.max(worst, c.quarantinedShare());

@@ -17,11 +17,13 @@ import org.segmentation.pipeline.StepResult;
  * @param surveys the validated survey answers, when the surveys input is enabled
  * @param experiments the validated assignments of experiments run in another tool, when an uplift model learns from
  *     one (the night reads inputs.experiments for nothing else)
+ * @param products the validated product catalogue, when affinity reads one
  * @param counts rows read, accepted and quarantined per input, in input order
  * @param inputVersions the Delta version read of each Delta input
  */
 public record ValidatedInputs(ValidatedInput purchases, Optional<ValidatedInput> profiles,
-    Optional<ValidatedInput> surveys, Optional<ValidatedInput> experiments, List<ValidatedInput.Counts> counts,
+    Optional<ValidatedInput> surveys, Optional<ValidatedInput> experiments, Optional<ValidatedInput> products,
+    List<ValidatedInput.Counts> counts,
     Map<String, String> inputVersions) implements StepResult {
 
   public ValidatedInputs {
@@ -41,6 +43,7 @@ public record ValidatedInputs(ValidatedInput purchases, Optional<ValidatedInput>
     profiles.ifPresent(all::add);
     surveys.ifPresent(all::add);
     experiments.ifPresent(all::add);
+    products.ifPresent(all::add);
     return all;
   }
 

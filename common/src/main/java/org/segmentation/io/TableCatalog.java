@@ -553,10 +553,112 @@ public final class TableCatalog {
           new Column(SETTINGS_FINGERPRINT, StringType, "SHA-256 prefix of the model's settings; reused only by runs "
               + "with the same (and only when its run was published)")));
 
+  public static final TableSpec SEGMENT_AFFINITY = new TableSpec("segment_affinity",
+      "run date, dimension, segment, item column and item", true,
+      List.of(
+          runDate(),
+          new Column(Columns.DIMENSION, StringType, "the customer_segments column whose values are the "
+              + "segments (affinity.dimensions): rfm_segment, cluster_name, clv_tier ..."),
+          new Column(Columns.SEGMENT, StringType, "the segment (the column's value, as text)"),
+          new Column(Columns.ITEM_COLUMN, StringType, "product_category or product_id (affinity.segment-items)"),
+          new Column(Columns.ITEM, StringType, "the category or product"),
+          new Column(Columns.SEGMENT_BUYERS, LongType, "the segment's customers with at least one line of "
+              + "an item (of any)"),
+          new Column(Columns.BUYERS, LongType, "of whom bought this item (0: nobody did)"),
+          new Column(Columns.BUYER_SHARE, DoubleType, "buyers / segment_buyers"),
+          new Column(Columns.BASE_BUYER_SHARE, DoubleType, "the same share over every buyer of the "
+              + "dimension: the whole base"),
+          new Column(Columns.BUYER_INDEX, DoubleType, "buyer_share / base_buyer_share: 1 = like everyone, "
+              + "2 = twice as often"),
+          new Column(REVENUE, MONEY, "the segment's sales of the item (returns and affinity.exclude left out)"),
+          new Column(Columns.REVENUE_SHARE, DoubleType, "the item's share of the segment's sales"),
+          new Column(Columns.BASE_REVENUE_SHARE, DoubleType, "the item's share of the whole base's sales"),
+          new Column(Columns.REVENUE_INDEX, DoubleType, "revenue_share / base_revenue_share"),
+          new Column(Columns.EXPECTED_BUYERS, DoubleType, "buyers expected if the segment bought like "
+              + "everyone: row total x column total / table total of the segment x item table of buyers"),
+          new Column(Columns.PEARSON_RESIDUAL, DoubleType, "(buyers - expected) / sqrt(expected): beyond "
+              + "+/-2 the difference is unlikely to be chance"),
+          new Column(Columns.SUPPORTED, BooleanType, "at least affinity.min-customers buyers: tiny cells "
+              + "are kept but neither ranked nor flagged over-indexed"),
+          new Column(Columns.OVER_INDEXED, BooleanType, "supported and pearson_residual > 2: what the "
+              + "segment buys more than everyone, beyond chance"),
+          new Column(Columns.UNDER_INDEXED, BooleanType, "at least affinity.min-customers buyers expected "
+              + "and pearson_residual < -2"),
+          new Column(Columns.INDEX_RANK, IntegerType, "1 = the segment's supported item with the highest "
+              + "buyer_index; NULL when not supported"),
+          new Column(RUN_ID, StringType, "the run that wrote the row")));
+
+  public static final TableSpec PRODUCT_RULES = new TableSpec("product_rules",
+      "run date and rule (antecedent => consequent)", true,
+      List.of(
+          runDate(),
+          new Column(Columns.ITEM_COLUMN, StringType, "product_category or product_id (affinity.item)"),
+          new Column(Columns.BASKET, StringType, "order (bought together) or customer (bought by the same "
+              + "customers): affinity.rules.basket"),
+          new Column(Columns.ANTECEDENT, NAMES, "the items of the rule's left side, sorted"),
+          new Column(Columns.CONSEQUENT, StringType, "the item its buyers also buy"),
+          new Column(Columns.BASKETS, LongType, "baskets holding every item of the rule (at least "
+              + "affinity.rules.min-baskets)"),
+          new Column(Columns.SUPPORT, DoubleType, "baskets / all baskets"),
+          new Column(Columns.CONFIDENCE, DoubleType, "P(consequent | antecedent): of the baskets with the "
+              + "antecedent, the share that also hold the consequent"),
+          new Column(Columns.LIFT, DoubleType, "confidence / P(consequent): 1 = independent, above 1 bought "
+              + "together more than by chance"),
+          new Column(Columns.STANDARDISED_LIFT, DoubleType, "the lift rescaled between the least and the most "
+              + "the two sides' supports allow (McNicholas et al. 2008): 1 = as strong as possible; NULL where the "
+              + "supports leave no room"),
+          new Column(Columns.ANTECEDENT_SUPPORT, DoubleType, "P(antecedent)"),
+          new Column(Columns.CONSEQUENT_SUPPORT, DoubleType, "P(consequent)"),
+          new Column(RUN_ID, StringType, "the run that wrote the row")));
+
+  public static final TableSpec NEXT_BEST_PRODUCTS = new TableSpec("next_best_products", "run date and customer",
+      true,
+      List.of(
+          runDate(),
+          new Column(CUSTOMER_ID, StringType, "the customer (every customer with a segment of "
+              + "affinity.recommendations.segment)"),
+          new Column(Columns.NEXT_BEST_PRODUCTS, NAMES, "up to affinity.recommendations.count items the customer "
+              + "has not bought, best first (an audience may export it: array_join(next_best_products, '|'))"),
+          new Column(Columns.RECOMMENDER, StringType, "als | segment_popularity: the recommender of this list "
+              + "(customers with too little history get their segment's, whatever was exported)"),
+          new Column(Columns.ITEM_COLUMN, StringType, "product_category or product_id (affinity.item)"),
+          new Column(RUN_ID, StringType, "the run that wrote the row")));
+
+  public static final TableSpec RECOMMENDATION_METRICS = new TableSpec("recommendation_metrics",
+      "run date and recommender", true,
+      List.of(
+          runDate(),
+          new Column(Columns.RECOMMENDER, StringType, "als (with cold customers on their segment's list, as "
+              + "exported) | segment_popularity | popularity: the two baselines a merchandiser would use"),
+          new Column(Columns.ITEM_COLUMN, StringType, "product_category or product_id (affinity.item)"),
+          new Column("k", IntegerType, "the length of the lists measured (affinity.recommendations.count)"),
+          new Column("fitted_through", DateType, "the test's cut-off: fitted on the lines up to this day"),
+          new Column("evaluation_days", IntegerType, "measured on the days after it, up to the run date"),
+          new Column(Columns.EVALUATION_CUSTOMERS, LongType, "customers who bought an item for the first time in "
+              + "those days: every figure below averages over them"),
+          new Column(Columns.MAP_AT_K, DoubleType, "mean average precision at k: hits, and how high they rank"),
+          new Column(Columns.lowOf(Columns.MAP_AT_K), DoubleType, "lower bound of its bootstrap interval "
+              + "(affinity.recommendations.confidence)"),
+          new Column(Columns.highOf(Columns.MAP_AT_K), DoubleType, "upper bound"),
+          new Column(Columns.PRECISION_AT_K, DoubleType, "the share of the k items that were bought"),
+          new Column(Columns.lowOf(Columns.PRECISION_AT_K), DoubleType, "lower bound"),
+          new Column(Columns.highOf(Columns.PRECISION_AT_K), DoubleType, "upper bound"),
+          new Column(Columns.RECALL_AT_K, DoubleType, "the share of the items bought that were among the k"),
+          new Column(Columns.lowOf(Columns.RECALL_AT_K), DoubleType, "lower bound"),
+          new Column(Columns.highOf(Columns.RECALL_AT_K), DoubleType, "upper bound"),
+          new Column(Columns.HIT_RATE_AT_K, DoubleType, "the share of customers who bought at least one of the k"),
+          new Column(Columns.lowOf(Columns.HIT_RATE_AT_K), DoubleType, "lower bound"),
+          new Column(Columns.highOf(Columns.HIT_RATE_AT_K), DoubleType, "upper bound"),
+          new Column("exported", BooleanType, "this recommender's lists are tonight's next_best_products: als when "
+              + "its map_at_k beats segment_popularity's (or affinity.recommendations.export-baseline-unless-better "
+              + "is off), otherwise segment_popularity"),
+          new Column(RUN_ID, StringType, "the run that wrote the row")));
+
   public static final List<TableSpec> ALL = List.of(CUSTOMER_SEGMENTS, SEGMENT_SUMMARY, SEGMENT_TRANSITIONS,
       QUARANTINE, CLUSTER_PROFILES, CLV_MODEL, AUDIENCE_MEMBERS, AUDIENCE_CHANGES, EXPERIMENT_RESULTS, SEGMENT_KPIS,
-      CUSTOMER_PROPENSITY, PROPENSITY_MODEL_METRICS, CUSTOMER_UPLIFT, UPLIFT_MODEL_METRICS, CLUSTER_MODELS,
-      PROPENSITY_MODELS, UPLIFT_MODELS, RUN_LOG);
+      CUSTOMER_PROPENSITY, PROPENSITY_MODEL_METRICS, CUSTOMER_UPLIFT, UPLIFT_MODEL_METRICS, SEGMENT_AFFINITY,
+      PRODUCT_RULES, NEXT_BEST_PRODUCTS, RECOMMENDATION_METRICS, CLUSTER_MODELS, PROPENSITY_MODELS, UPLIFT_MODELS,
+      RUN_LOG);
 
   /** The tables written only by a lake that has (or had) audiences configured. */
   public static final List<TableSpec> AUDIENCE_TABLES = List.of(AUDIENCE_MEMBERS, AUDIENCE_CHANGES);
@@ -570,13 +672,17 @@ public final class TableCatalog {
   /** The tables written only by a lake that scores (or scored) uplift models. */
   public static final List<TableSpec> UPLIFT_TABLES = List.of(CUSTOMER_UPLIFT, UPLIFT_MODEL_METRICS);
 
+  /** The tables written only by a lake that recommends (or recommended) products. */
+  public static final List<TableSpec> RECOMMENDATION_TABLES = List.of(NEXT_BEST_PRODUCTS, RECOMMENDATION_METRICS);
+
   /**
-   * The tables a lake has only when audiences or propensity models are (or were) configured: the audience, experiment
-   * and propensity tables.
+   * The tables a lake has only when audiences, models or affinity are (or were) configured: the audience, experiment,
+   * propensity, uplift and affinity tables.
    */
   public static final List<TableSpec> OPTIONAL_TABLES = List.of(AUDIENCE_MEMBERS, AUDIENCE_CHANGES,
       EXPERIMENT_RESULTS, CUSTOMER_PROPENSITY, PROPENSITY_MODEL_METRICS, PROPENSITY_MODELS, CUSTOMER_UPLIFT,
-      UPLIFT_MODEL_METRICS, UPLIFT_MODELS);
+      UPLIFT_MODEL_METRICS, UPLIFT_MODELS, SEGMENT_AFFINITY, PRODUCT_RULES, NEXT_BEST_PRODUCTS,
+      RECOMMENDATION_METRICS);
 
   /** The data dictionary, docs/tables.md. */
   public static String markdown() {

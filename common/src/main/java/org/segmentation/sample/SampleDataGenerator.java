@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.cos;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.exp;
+import static org.apache.spark.sql.functions.initcap;
 import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.least;
@@ -51,12 +52,12 @@ public final class SampleDataGenerator {
 
   /** A behaviour group planted in the sample: its share of buying customers and how its members buy. */
   public enum PlantedGroup {
-    CHAMPIONS(0.08, 14.0, 4.8, 0, 365, "app"),
-    LOYAL(0.17, 5.0, 4.1, 0, 540, "web"),
-    BARGAIN_HUNTERS(0.20, 6.0, 2.6, 0, 540, "web"),
-    NEW_CUSTOMERS(0.15, 1.4, 3.9, 0, 45, "app"),
-    LAPSED(0.25, 2.5, 3.8, 300, 730, "store"),
-    OCCASIONAL(0.15, 1.0, 3.5, 0, 730, "store");
+    CHAMPIONS(0.08, 14.0, 4.8, 0, 365, "app", "electronics"),
+    LOYAL(0.17, 5.0, 4.1, 0, 540, "web", "home"),
+    BARGAIN_HUNTERS(0.20, 6.0, 2.6, 0, 540, "web", "garden"),
+    NEW_CUSTOMERS(0.15, 1.4, 3.9, 0, 45, "app", "fashion"),
+    LAPSED(0.25, 2.5, 3.8, 300, 730, "store", "music"),
+    OCCASIONAL(0.15, 1.0, 3.5, 0, 730, "store", "beauty");
 
     final double share;
     final double purchaseRate;
@@ -64,15 +65,21 @@ public final class SampleDataGenerator {
     final int newestDaysAgo;
     final int oldestDaysAgo;
     final String favouriteChannel;
+    /**
+     * The category the group buys more than the others (ground truth of segment_affinity): a quarter of its lines,
+     * drawn before the general skew towards the first categories (bargain hunters: towards the last ones instead).
+     */
+    public final String favouriteCategory;
 
     PlantedGroup(double share, double purchaseRate, double logMeanAmount, int newestDaysAgo, int oldestDaysAgo,
-        String favouriteChannel) {
+        String favouriteChannel, String favouriteCategory) {
       this.share = share;
       this.purchaseRate = purchaseRate;
       this.logMeanAmount = logMeanAmount;
       this.newestDaysAgo = newestDaysAgo;
       this.oldestDaysAgo = oldestDaysAgo;
       this.favouriteChannel = favouriteChannel;
+      this.favouriteCategory = favouriteCategory;
     }
 
     public String label() {
@@ -80,6 +87,11 @@ public final class SampleDataGenerator {
     }
   }
 
+  /** The share of a planted group's lines in its favourite category. */
+  private static final double FAVOURITE_CATEGORY_SHARE = 0.25;
+  /** Customers' tastes, and each taste's products in every category: 4 x 3 = 12 products per category. */
+  static final int TASTES = 4;
+  static final int PRODUCTS_PER_TASTE = 3;
   private static final List<String> CATEGORIES = List.of(
       "books", "music", "electronics", "home", "fashion", "beauty", "toys", "garden");
   private static final List<String> COUNTRIES = List.of("GB", "FR", "DE", "ES", "IT", "NL");
@@ -190,8 +202,8 @@ public final class SampleDataGenerator {
   }
 
   /**
-   * Purchase lines: customer_id, order_id, order_ts, amount, quantity, product_category, channel, in the canonical
-   * schema.
+   * Purchase lines: customer_id, order_id, order_ts, amount, quantity, product_category, channel, product_id,
+   * product_name, in the canonical schema.
    */
   public Dataset<Row> purchases(SparkSession spark) {
     int partitions = (int) Math.max(2, Math.min(400, purchases / 500_000));
@@ -230,6 +242,18 @@ public final class SampleDataGenerator {
     // bargain hunters lean to the cheap categories at the end of the list, champions to the first ones
     Column categoryDraw = when(group.equalTo(PlantedGroup.BARGAIN_HUNTERS.ordinal()), lit(1.0).minus(
         pow(uniform(line, 13), 2))).otherwise(pow(uniform(line, 13), 1.5));
+    Column favouriteCategory = lit(PlantedGroup.CHAMPIONS.favouriteCategory);
+    for (int i = 1; i < PlantedGroup.values().length; i++) {
+      favouriteCategory = when(group.equalTo(i), lit(PlantedGroup.values()[i].favouriteCategory))
+          .otherwise(favouriteCategory);
+    }
+    Column category = when(uniform(line, 14).lt(FAVOURITE_CATEGORY_SHARE), favouriteCategory)
+        .otherwise(pick(CATEGORIES, categoryDraw));
+    // the co-purchase structure: each customer has one of TASTES tastes, and buys within a category only the
+    // PRODUCTS_PER_TASTE products of that taste; what customers of one taste bought predicts what the others will
+    Column taste = pmod(xxhash64(lit(seed), lit(15), customerIndex), lit(TASTES));
+    Column product = taste.multiply(PRODUCTS_PER_TASTE)
+        .plus(floor(uniform(line, 16).multiply(PRODUCTS_PER_TASTE)).cast("long"));
     return spark.range(0, purchases, 1, partitions).select(
         customerId(customerIndex).as("customer_id"),
         when(isReturn, concat(lit("R"), order.cast("string"))).otherwise(concat(lit("O"), order.cast("string")))
@@ -237,8 +261,10 @@ public final class SampleDataGenerator {
         timestamp_seconds(when(isReturn, returnSecond).otherwise(orderSecond)).as("order_ts"),
         when(isReturn, amount.multiply(-1)).otherwise(amount).cast("decimal(12,2)").as("amount"),
         when(isReturn, quantity.multiply(-1)).otherwise(quantity).as("quantity"),
-        pick(CATEGORIES, categoryDraw).as("product_category"),
-        channel.as("channel"));
+        category.as("product_category"),
+        channel.as("channel"),
+        concat(category, lit("-"), lpad(product.cast("string"), 2, "0")).as("product_id"),
+        concat(initcap(category), lit(" no. "), product.plus(1).cast("string")).as("product_name"));
   }
 
   /**
@@ -360,7 +386,9 @@ public final class SampleDataGenerator {
         lit(campaign.orderAmount()).cast("decimal(12,2)").as("amount"),
         lit(1L).as("quantity"),
         lit("books").as("product_category"),
-        lit("web").as("channel"));
+        lit("web").as("channel"),
+        lit("books-00").as("product_id"),
+        lit("Books no. 1").as("product_name"));
   }
 
   private static Column pickIndexed(List<String> values, Column zeroBasedIndex) {

@@ -30,13 +30,16 @@ public final class Columns {
   public static final String AMOUNT = "amount";
   public static final String QUANTITY = "quantity";
   public static final String PRODUCT_CATEGORY = "product_category";
+  /** The product of a line (a SKU, a stock code): what recommendations and association rules may name. */
+  public static final String PRODUCT_ID = "product_id";
+  public static final String PRODUCT_NAME = "product_name";
   public static final String CHANNEL = "channel";
 
   /**
    * Identifiers: trimmed after mapping, so that " C1" and "C1" are one customer (and a profile joins its purchases);
    * an id that is blank after trimming is missing.
    */
-  public static final java.util.Set<String> IDENTIFIERS = java.util.Set.of(CUSTOMER_ID, ORDER_ID, Columns.EXPERIMENT,
+  public static final java.util.Set<String> IDENTIFIERS = java.util.Set.of(CUSTOMER_ID, ORDER_ID, PRODUCT_ID, Columns.EXPERIMENT,
       Columns.VARIANT); // (qualified: declared below)
 
   public static final List<CanonicalColumn> PURCHASES = List.of(
@@ -46,7 +49,22 @@ public final class Columns {
       new CanonicalColumn(AMOUNT, MONEY, true),
       new CanonicalColumn(QUANTITY, LongType, false),
       new CanonicalColumn(PRODUCT_CATEGORY, StringType, false),
-      new CanonicalColumn(CHANNEL, StringType, false));
+      new CanonicalColumn(CHANNEL, StringType, false),
+      new CanonicalColumn(PRODUCT_ID, StringType, false),
+      new CanonicalColumn(PRODUCT_NAME, StringType, false));
+
+  /** A product's catalogue price (optional). */
+  public static final String PRICE = "price";
+
+  /**
+   * The products input (optional): a line's name and category come from it when the line has a product_id and no
+   * name or category of its own.
+   */
+  public static final List<CanonicalColumn> PRODUCTS = List.of(
+      new CanonicalColumn(PRODUCT_ID, StringType, true),
+      new CanonicalColumn(PRODUCT_NAME, StringType, false),
+      new CanonicalColumn(PRODUCT_CATEGORY, StringType, false),
+      new CanonicalColumn(PRICE, MONEY, false));
 
   public static final String BIRTH_DATE = "birth_date";
   public static final String AGE = "age";
@@ -131,6 +149,50 @@ public final class Columns {
   public static final String PREDICTED_CLV = "predicted_clv";
   public static final String CLV_DECILE = "clv_decile";
   public static final String CLV_TIER = "clv_tier";
+
+  // Product affinity (segment_affinity, product_rules, next_best_products, recommendation_metrics; see
+  // org.segmentation.affinity)
+  /** The purchase column whose values a row's items are: product_category or product_id. */
+  public static final String ITEM_COLUMN = "item_column";
+  /** What one basket of the association rules holds: order or customer. */
+  public static final String BASKET = "basket";
+  /** The recommender of a list: als, segment_popularity or popularity. */
+  public static final String RECOMMENDER = "recommender";
+  /** A customer's ranked items not yet bought (customer_segments' neighbour table; an audience export field). */
+  public static final String NEXT_BEST_PRODUCTS = "next_best_products";
+  /** segment_affinity's columns (see org.segmentation.affinity.SegmentAffinity). */
+  public static final String DIMENSION = "dimension";
+  public static final String SEGMENT = "segment";
+  public static final String ITEM = "item";
+  public static final String SEGMENT_BUYERS = "segment_buyers";
+  public static final String BUYER_SHARE = "buyer_share";
+  public static final String BASE_BUYER_SHARE = "base_buyer_share";
+  public static final String BUYER_INDEX = "buyer_index";
+  public static final String REVENUE_SHARE = "revenue_share";
+  public static final String BASE_REVENUE_SHARE = "base_revenue_share";
+  public static final String REVENUE_INDEX = "revenue_index";
+  public static final String EXPECTED_BUYERS = "expected_buyers";
+  public static final String PEARSON_RESIDUAL = "pearson_residual";
+  public static final String SUPPORTED = "supported";
+  public static final String OVER_INDEXED = "over_indexed";
+  public static final String UNDER_INDEXED = "under_indexed";
+  public static final String INDEX_RANK = "index_rank";
+  /** product_rules' columns (see org.segmentation.affinity.ProductRules). */
+  public static final String ANTECEDENT = "antecedent";
+  public static final String CONSEQUENT = "consequent";
+  public static final String BASKETS = "baskets";
+  public static final String SUPPORT = "support";
+  public static final String LIFT = "lift";
+  public static final String STANDARDISED_LIFT = "standardised_lift";
+  public static final String ANTECEDENT_SUPPORT = "antecedent_support";
+  public static final String CONSEQUENT_SUPPORT = "consequent_support";
+  /** recommendation_metrics' measures (see org.segmentation.affinity.RankingQuality). */
+  public static final String PRECISION_AT_K = "precision_at_k";
+  public static final String RECALL_AT_K = "recall_at_k";
+  public static final String HIT_RATE_AT_K = "hit_rate_at_k";
+  public static final String MAP_AT_K = "map_at_k";
+  /** Customers an offline measure averages over. */
+  public static final String EVALUATION_CUSTOMERS = "evaluation_customers";
 
   /** The share of a customer's order lines whose {@code column} has the value named {@code value}. */
   public static String lineShare(String column, String value) {

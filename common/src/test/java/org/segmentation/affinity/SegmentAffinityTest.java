@@ -53,8 +53,8 @@ class SegmentAffinityTest {
         row("c5", null, money("50")), row("c6", "books", money("100")));
 
     Map<String, Row> cells = new HashMap<>();
-    new SegmentAffinity(List.of(Columns.RFM_SEGMENT), 2).apply(customers, lines).collectAsList()
-        .forEach(r -> cells.put(r.getAs(SegmentAffinity.SEGMENT) + "/" + r.getAs(Columns.PRODUCT_CATEGORY), r));
+    new SegmentAffinity(Columns.PRODUCT_CATEGORY, List.of(Columns.RFM_SEGMENT), 2).apply(customers, lines).collectAsList()
+        .forEach(r -> cells.put(r.getAs(SegmentAffinity.SEGMENT) + "/" + r.getAs(SegmentAffinity.ITEM), r));
     assertEquals(6, cells.size(), "two segments x three categories, the empty cell included: " + cells.keySet());
 
     Row aBooks = cells.get("A/books");
@@ -118,13 +118,13 @@ class SegmentAffinityTest {
         }
       }
     }
-    List<Row> affinity = new SegmentAffinity(List.of(Columns.RFM_SEGMENT, Columns.CLUSTER_NAME), 20)
+    List<Row> affinity = new SegmentAffinity(Columns.PRODUCT_CATEGORY, List.of(Columns.RFM_SEGMENT, Columns.CLUSTER_NAME), 20)
         .apply(TestSpark.rows(CUSTOMERS, customerRows.toArray(Row[]::new)),
             TestSpark.rows(LINES, lineRows.toArray(Row[]::new)))
         .collectAsList();
     for (Row r : affinity) {
       String segment = r.getAs(SegmentAffinity.SEGMENT);
-      String category = r.getAs(Columns.PRODUCT_CATEGORY);
+      String category = r.getAs(SegmentAffinity.ITEM);
       if (r.getAs(SegmentAffinity.DIMENSION).equals(Columns.CLUSTER_NAME)) {
         assertTrue(Math.abs(r.<Double>getAs(SegmentAffinity.PEARSON_RESIDUAL)) < 3, "even/odd plant nothing: " + r);
         continue;

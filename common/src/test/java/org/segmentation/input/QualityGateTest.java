@@ -42,7 +42,7 @@ class QualityGateTest {
     ValidatedInput purchases = new ValidatedInput("purchases", Columns.PURCHASES,
         InputValidation.purchases(run.settings().quality(), STARTED, Columns.PURCHASES)
             .apply(new ColumnMapping(run.settings().purchases(), Columns.PURCHASES).apply(raw)));
-    return new ValidatedInputs(purchases, Optional.empty(), Optional.empty(), Optional.empty(),
+    return new ValidatedInputs(purchases, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
         List.of(purchases.countRows()), Map.of());
   }
 

@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
+import org.segmentation.affinity.MeasureSegmentAffinity;
+import org.segmentation.affinity.MineProductRules;
+import org.segmentation.affinity.RecommendProducts;
 import org.segmentation.audiences.BuildAudiences;
 import org.segmentation.audiences.ExportAudiences;
 import org.segmentation.clustering.ClusterCustomers;
@@ -74,8 +77,14 @@ final class NightlyRunBook {
         steps.run(new ScorePropensity(inputs, clustered, history)); // propensity: fit or reuse, measure, score
     ScoreUplift.Scored uplift =
         steps.run(new ScoreUplift(inputs, clustered, tables, history)); // uplift: learned from the experiments
+    MeasureSegmentAffinity.Measured affinity =
+        steps.run(new MeasureSegmentAffinity(inputs, tables));     // segment_affinity: what each segment buys more
+    MineProductRules.Mined rules = steps.run(new MineProductRules(inputs)); // product_rules: bought together
+    RecommendProducts.Recommended recommended =
+        steps.run(new RecommendProducts(inputs, tables));          // next_best_products: tested against popularity
     BuildAudiences.Audiences audiences = steps.run(new BuildAudiences(inputs, features, tables, history,
-        Stream.of(propensity.byCustomer(), uplift.byCustomer()).flatMap(Optional::stream).toList())); // audiences
+        Stream.of(propensity.byCustomer(), uplift.byCustomer(), recommended.byCustomer()).flatMap(Optional::stream)
+            .toList()));                                            // audiences
     MeasureExperiments.Measured experiments =
         steps.run(new MeasureExperiments(inputs, tables));          // measure_experiments: holdouts against arms
     MeasureSegmentKpis.Measured kpis = steps.run(new MeasureSegmentKpis(inputs, tables)); // segment_kpis: the trend
@@ -86,6 +95,9 @@ final class NightlyRunBook {
     kpis.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
     propensity.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
     uplift.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
+    affinity.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
+    rules.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
+    recommended.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
     List<PublishTable.Commit> commits = steps.runSideBySide(writes); // write_<table>: side by side
     night.stage(steps.run(new ExportAudiences(audiences)).folders().values());      // export_audiences: staged
     WriteReport.Written report = steps.run(new WriteReport(inputs, commits, history)); // write_report: staged

@@ -55,7 +55,7 @@ import org.segmentation.rfm.ScoreRfm;
  * lists.
  */
 class NightlyRunBookTest {
-  static final ValidatedInputs INPUTS = new ValidatedInputs(null, Optional.empty(), Optional.empty(), Optional.empty(),
+  static final ValidatedInputs INPUTS = new ValidatedInputs(null, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
       List.of(new ValidatedInput.Counts("purchases", 10, 9, 1, 0)), Map.of());
   static final BuildFeatures.Features FEATURES = new BuildFeatures.Features(null, 9, 4,
       Optional.of(new ProfileMatch(3, 1, 2)));
