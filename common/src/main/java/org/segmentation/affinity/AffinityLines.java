@@ -69,11 +69,13 @@ public final class AffinityLines {
    */
   public static void check(SparkSession spark, JobSettings settings) {
     AffinitySettings affinity = settings.affinity();
-    List<String> columns = org.segmentation.io.TableCatalog.CUSTOMER_SEGMENTS.columnNames();
+    List<String> columns = new java.util.ArrayList<>(org.segmentation.io.TableCatalog.CUSTOMER_SEGMENTS.columnNames());
+    settings.profiles().attributes().forEach(a -> columns.add(Columns.PROFILE_ATTRIBUTES + "." + a.name()));
     List<String> unknown = affinity.dimensions().stream().filter(d -> !columns.contains(d)).toList();
     if (!unknown.isEmpty()) {
       throw new ConfigurationException(JobSettings.keyPath(AffinitySettings.BLOCK, AffinitySettings.DIMENSIONS)
-          + ": " + unknown + " are not customer_segments columns (for example rfm_segment, cluster_name, clv_tier)");
+          + ": " + unknown + " are not customer_segments columns (for example rfm_segment, cluster_name, clv_tier, "
+          + Columns.PROFILE_ATTRIBUTES + ".<a declared profile attribute>)");
     }
     if (affinity.recommendations().enabled() && !columns.contains(affinity.recommendations().segment())) {
       throw new ConfigurationException(JobSettings.keyPath(AffinitySettings.BLOCK, "recommendations", "segment")

@@ -48,9 +48,7 @@ public record MeasureSegmentAffinity(ValidatedInputs inputs, AssembleSegmentTabl
       return new Measured(run.lake().noRowsInThoseItHas(List.of(TableCatalog.SEGMENT_AFFINITY)));
     }
     Dataset<Row> lines = AffinityLines.of(inputs, settings, run.runDate());
-    List<Column> dimensions = new ArrayList<>(List.of(col(Columns.CUSTOMER_ID)));
-    settings.dimensions().forEach(d -> dimensions.add(col(d)));
-    Dataset<Row> customers = segments.customerSegments().select(dimensions.toArray(Column[]::new));
+    Dataset<Row> customers = segments.customerSegments();
     Dataset<Row> rows = null;
     for (String item : settings.segmentItems()) {
       Dataset<Row> ofItem = new SegmentAffinity(item, settings.dimensions(), settings.minCustomers())

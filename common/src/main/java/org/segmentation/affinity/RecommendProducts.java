@@ -1,5 +1,6 @@
 package org.segmentation.affinity;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
@@ -43,8 +44,9 @@ import org.segmentation.schema.Columns;
  * baseline's segment is the customer's segment tonight, which has seen the window: if anything, that favours the
  * baseline.
  *
- * <p><b>Tonight's lists</b>: the exported recommender fitted again on every line up to the run date, for every
- * customer with a segment. Turned off, a lake that has the tables gets no rows for the date.
+ * <p><b>Tonight's lists</b>: the exported recommender fitted again on every line up to the run date; every customer
+ * of customer_segments gets one (a customer whose segment bought nothing, such as a prospect, gets the globally
+ * popular items). Turned off, a lake that has the tables gets no rows for the date.
  *
  * <p>Cost: two ALS fits (the test's and tonight's), five popularity aggregations, three bootstrap collections of 100
  * group sums; no customer row reaches the driver.
@@ -54,6 +56,7 @@ public record RecommendProducts(ValidatedInputs inputs, AssembleSegmentTables.Se
   private static final String SEGMENT = "__segment";
   private static final String OWN_ITEMS = "__own_items";
   private static final String ALS_ITEMS = "__als_items";
+  private static final String WARM_ITEMS = "__warm_items";
 
   /** What one recommender measured offline. */
   public record Evaluated(Recommender recommender, RankingQuality.Measures measures) {}
@@ -131,9 +134,14 @@ public record RecommendProducts(ValidatedInputs inputs, AssembleSegmentTables.Se
 
     // tonight's lists, from every line up to the run date
     Dataset<Row> tonightSegmentLists = next.popularInSegment(lines, customers, SEGMENT);
-    Dataset<Row> lists = exported == Recommender.ALS
+    Dataset<Row> warmLists = exported == Recommender.ALS
         ? withColdOnSegment(next, als(next, lines, r), tonightSegmentLists, lines, r)
         : tonightSegmentLists.withColumn(Columns.RECOMMENDER, lit(name(Recommender.SEGMENT_POPULARITY)));
+    // a customer whose segment bought nothing (a prospect's) gets what most customers bought
+    Dataset<Row> lists = next.popular(lines, customers)
+        .join(warmLists.withColumnRenamed(NextBestItems.ITEMS, WARM_ITEMS), new String[] {Columns.CUSTOMER_ID}, "left")
+        .select(col(Columns.CUSTOMER_ID), coalesce(col(WARM_ITEMS), col(NextBestItems.ITEMS)).as(NextBestItems.ITEMS),
+            coalesce(col(Columns.RECOMMENDER), lit(name(Recommender.POPULARITY))).as(Columns.RECOMMENDER));
     Dataset<Row> customerRows = lists.select(lit(java.sql.Date.valueOf(run.runDate())).as(Columns.RUN_DATE),
             col(Columns.CUSTOMER_ID), col(NextBestItems.ITEMS).as(Columns.NEXT_BEST_PRODUCTS),
             col(Columns.RECOMMENDER), lit(settings.item()).as(Columns.ITEM_COLUMN), lit(run.runId()).as(Columns.RUN_ID))

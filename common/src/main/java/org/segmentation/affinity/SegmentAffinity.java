@@ -92,8 +92,9 @@ public record SegmentAffinity(String item, List<String> dimensions, long minCust
     Dataset<Row> bought = lines.where(col(item).isNotNull())
         .groupBy(col(Columns.CUSTOMER_ID), col(item).cast("string").as(ITEM))
         .agg(sum(col(Columns.AMOUNT)).as(Columns.REVENUE)); // decimal: exact, whatever order the sums run in
+    // a dimension may name a struct's field: profile_attributes.tier
     Column[] cells = dimensions.stream().map(d -> struct(lit(d).as(DIMENSION),
-        col("`" + d + "`").cast("string").as(SEGMENT))).toArray(Column[]::new);
+        col(d).cast("string").as(SEGMENT))).toArray(Column[]::new);
     Dataset<Row> segmentOf = customers.select(col(Columns.CUSTOMER_ID), explode(array(cells)).as(CELL))
         .select(col(Columns.CUSTOMER_ID), col(CELL + "." + DIMENSION).as(DIMENSION),
             col(CELL + "." + SEGMENT).as(SEGMENT))

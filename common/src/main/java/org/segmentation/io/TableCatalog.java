@@ -186,7 +186,7 @@ public final class TableCatalog {
       List.of(
           runDate(),
           new Column(RUN_ID, StringType, "the run that rejected the row"),
-          new Column(SOURCE, StringType, "the input: purchases or profiles"),
+          new Column(SOURCE, StringType, "the input: purchases, profiles, surveys, experiments or products"),
           new Column(REASON_CODES, NAMES, "why: missing_<col>, unparseable_<col>, amount_out_of_range, ..."),
           new Column(SOURCE_ROW, StringType, "the original row as JSON")));
 
