@@ -54,6 +54,9 @@ import org.segmentation.schema.Columns;
  *     without a surveys input)
  * @param propensity the night's propensity models as measured on held-out customers (empty without models)
  * @param uplift the night's uplift models as measured on held-out members of their experiments (empty without)
+ * @param affinity the top over-indexed items of each segment of the first affinity dimension (empty without)
+ * @param recommenders the night's offline test of the recommenders (empty without)
+ * @param rules the night's strongest association rules (empty without)
  */
 public record ReportFigures(
     ReportNight night,
@@ -73,7 +76,26 @@ public record ReportFigures(
     List<TrendPoint> trend,
     List<SatisfactionPoint> satisfaction,
     List<PropensityModel> propensity,
-    List<UpliftModel> uplift) {
+    List<UpliftModel> uplift,
+    List<AffinityCell> affinity,
+    List<RecommenderTest> recommenders,
+    List<ProductRule> rules) {
+
+  /** How many over-indexed items per segment, and rules, the report shows. */
+  static final int TOP_ITEMS = 3;
+  static final int TOP_RULES = 10;
+
+  /** An over-indexed item of a segment (segment_affinity): its rank, buyer index and Pearson residual. */
+  public record AffinityCell(String dimension, String segment, String itemColumn, String item, int rank,
+      double index, double residual, long buyers) {}
+
+  /** One recommender of the night's offline test (recommendation_metrics). */
+  public record RecommenderTest(String recommender, long customers, Double map, Double mapLow, Double mapHigh,
+      Double hitRate, Double hitRateLow, Double hitRateHigh, Double precision, Double recall, boolean exported) {}
+
+  /** An association rule (product_rules). */
+  public record ProductRule(List<String> antecedent, String consequent, long baskets, double confidence, double lift,
+      Double standardisedLift) {}
 
   /** The night's customers, buyers (a counted order) and net revenue. */
   public record Overview(long customers, long buyers, BigDecimal revenue) {}
@@ -191,7 +213,10 @@ public record ReportFigures(
           trend(lake, night, segments, earlierNights),
           satisfaction(lake, night, earlierNights),
           propensity(lake, night),
-          uplift(lake, night));
+          uplift(lake, night),
+          affinity(lake, night),
+          recommenders(lake, night),
+          rules(lake, night));
     } finally {
       customers.unpersist();
     }
@@ -368,6 +393,58 @@ public record ReportFigures(
                     d.getDouble(3), d.getDouble(4), d.getDouble(5), d.getDouble(6))).toList(),
                 new java.util.TreeMap<>(r.<String, Double>getJavaMap(10))))
             .sorted(Comparator.comparing(PropensityModel::model))
+            .toList())
+        .orElse(List.of());
+  }
+
+  /**
+   * The night's top {@value #TOP_ITEMS} over-indexed items per segment of the first dimension of segment_affinity
+   * (in table order: affinity.dimensions' first) and its first item column: a few dozen rows.
+   */
+  private static List<AffinityCell> affinity(LakeTables lake, ReportNight night) {
+    return rowsOf(lake, night, TableCatalog.SEGMENT_AFFINITY)
+        .map(rows -> rows.where(col(Columns.OVER_INDEXED).and(col(Columns.INDEX_RANK).leq(TOP_ITEMS)))
+            .select(col(Columns.DIMENSION), col(Columns.SEGMENT), col(Columns.ITEM_COLUMN), col(Columns.ITEM),
+                col(Columns.INDEX_RANK), col(Columns.BUYER_INDEX), col(Columns.PEARSON_RESIDUAL), col(Columns.BUYERS))
+            .collectAsList().stream()
+            .map(r -> new AffinityCell(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getInt(4),
+                r.getDouble(5), r.getDouble(6), r.getLong(7)))
+            .sorted(Comparator.comparing(AffinityCell::dimension).thenComparing(AffinityCell::itemColumn)
+                .thenComparing(AffinityCell::segment).thenComparing(AffinityCell::rank)
+                .thenComparing(AffinityCell::item))
+            .toList())
+        .orElse(List.of());
+  }
+
+  /** The night's recommendation_metrics rows, the exported recommender first. */
+  private static List<RecommenderTest> recommenders(LakeTables lake, ReportNight night) {
+    return rowsOf(lake, night, TableCatalog.RECOMMENDATION_METRICS)
+        .map(rows -> rows.select(col(Columns.RECOMMENDER), col(Columns.EVALUATION_CUSTOMERS), col(Columns.MAP_AT_K),
+                col(Columns.lowOf(Columns.MAP_AT_K)), col(Columns.highOf(Columns.MAP_AT_K)),
+                col(Columns.HIT_RATE_AT_K), col(Columns.lowOf(Columns.HIT_RATE_AT_K)),
+                col(Columns.highOf(Columns.HIT_RATE_AT_K)), col(Columns.PRECISION_AT_K), col(Columns.RECALL_AT_K),
+                col("exported"))
+            .collectAsList().stream()
+            .map(r -> new RecommenderTest(r.getString(0), r.getLong(1), nullable(r, 2), nullable(r, 3),
+                nullable(r, 4), nullable(r, 5), nullable(r, 6), nullable(r, 7), nullable(r, 8), nullable(r, 9),
+                r.getBoolean(10)))
+            .sorted(Comparator.comparing(RecommenderTest::exported).reversed()
+                .thenComparing(RecommenderTest::recommender))
+            .toList())
+        .orElse(List.of());
+  }
+
+  /** The night's {@value #TOP_RULES} rules with the highest lift (of those in at least the minimum of baskets). */
+  private static List<ProductRule> rules(LakeTables lake, ReportNight night) {
+    return rowsOf(lake, night, TableCatalog.PRODUCT_RULES)
+        .map(rows -> rows.orderBy(col(Columns.LIFT).desc(), col(Columns.CONSEQUENT),
+                org.apache.spark.sql.functions.array_join(col(Columns.ANTECEDENT), ","))
+            .limit(TOP_RULES)
+            .select(col(Columns.ANTECEDENT), col(Columns.CONSEQUENT), col(Columns.BASKETS), col(Columns.CONFIDENCE),
+                col(Columns.LIFT), col(Columns.STANDARDISED_LIFT))
+            .collectAsList().stream()
+            .map(r -> new ProductRule(r.<String>getList(0), r.getString(1), r.getLong(2), r.getDouble(3),
+                r.getDouble(4), nullable(r, 5)))
             .toList())
         .orElse(List.of());
   }

@@ -72,7 +72,7 @@ final class ReportPage {
         .append("</p></header>\n<nav>");
     for (String[] link : new String[][] {{"overview", "Overview"}, {"rfm", "RFM segments"}, {"clusters", "Clusters"},
         {"clv", "Lifetime value"}, {"audiences", "Audiences"}, {"experiments", "Experiments"}, {"propensity", "Propensity"},
-        {"uplift", "Uplift"}, {"trend", "Trend"}}) {
+        {"uplift", "Uplift"}, {"affinity", "What to offer"}, {"trend", "Trend"}}) {
       page.append("<a href=\"#").append(link[0]).append("\">").append(link[1]).append("</a>");
     }
     page.append("</nav>\n<main>\n");
@@ -84,6 +84,7 @@ final class ReportPage {
     experiments(page, f, charts.get("experiments"));
     propensity(page, f, charts.get("propensity"));
     uplift(page, f, charts.get("uplift"));
+    affinity(page, f);
     trend(page, f, charts.get("trend"));
     page.append("</main>\n</body>\n</html>\n");
     return page.toString();
@@ -437,6 +438,54 @@ final class ReportPage {
           k.rest()));
       upliftAt.appendTo(page);
       figure(page, charts, ReportCharts.qiniChartId(m));
+    }
+    close(page);
+  }
+
+  private static void affinity(StringBuilder page, ReportFigures f) {
+    open(page, "affinity", "What to offer");
+    if (f.affinity().isEmpty() && f.recommenders().isEmpty() && f.rules().isEmpty()) {
+      page.append("<p class=\"note\">No product affinity tonight (affinity.enabled).</p>\n");
+      close(page);
+      return;
+    }
+    if (!f.affinity().isEmpty()) {
+      ReportFigures.AffinityCell first = f.affinity().get(0);
+      page.append("<h3>What each segment buys more than everyone</h3>\n<p class=\"note\">Per ")
+          .append(text(first.dimension())).append(", the ").append(ReportFigures.TOP_ITEMS).append(" items (")
+          .append(text(first.itemColumn())).append(") with the highest index among those bought beyond chance: "
+              + "index = the share of the segment's buyers who bought the item over the same share in the whole base "
+              + "(2 = twice as often); residual = the Pearson residual of the segment x item table (above 2: "
+              + "unlikely to be chance).</p>\n");
+      Table top = new Table("affinity-top", "segment", "rank", "item", "buyers", "index", "residual");
+      f.affinity().stream().filter(c -> c.dimension().equals(first.dimension())
+              && c.itemColumn().equals(first.itemColumn()))
+          .forEach(c -> top.row(c.segment(), c.rank(), c.item(), c.buyers(), c.index(), c.residual()));
+      top.appendTo(page);
+    }
+    if (!f.recommenders().isEmpty()) {
+      ReportFigures.RecommenderTest exported = f.recommenders().get(0);
+      page.append("<h3>Next-best products: the model against the baselines</h3>\n<p class=\"note\">Fitted on the "
+          + "purchases before the last days of the night, measured on the items customers then bought for the first "
+          + "time (").append(whole(exported.customers())).append(" customers), with bootstrap intervals. Exported "
+          + "tonight: <b>").append(text(exported.recommender())).append("</b>")
+          .append(exported.recommender().equals("als") ? "" : " (the model did not beat the segment's popularity)")
+          .append(".</p>\n");
+      Table test = new Table("recommenders", "recommender", "MAP@k", "low", "high", "hit rate@k", "low", "high",
+          "precision@k", "recall@k", "exported");
+      f.recommenders().forEach(r -> test.row(r.recommender(), r.map(), r.mapLow(), r.mapHigh(), r.hitRate(),
+          r.hitRateLow(), r.hitRateHigh(), r.precision(), r.recall(), r.exported() ? "yes" : ""));
+      test.appendTo(page);
+    }
+    if (!f.rules().isEmpty()) {
+      page.append("<h3>Bought together</h3>\n<p class=\"note\">The rules with the highest lift: confidence = the "
+          + "share of baskets with the left side that also hold the right; lift = confidence over the right side's "
+          + "share of all baskets (1 = independent).</p>\n");
+      Table rules = new Table("product-rules", "who buys", "also buys", "baskets", "confidence", "lift",
+          "standardised lift");
+      f.rules().forEach(r -> rules.row(String.join(" + ", r.antecedent()), r.consequent(), r.baskets(),
+          r.confidence(), r.lift(), r.standardisedLift()));
+      rules.appendTo(page);
     }
     close(page);
   }

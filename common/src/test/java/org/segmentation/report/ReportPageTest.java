@@ -81,7 +81,18 @@ class ReportPageTest {
             List.of(new ReportFigures.QiniPoint(0, 0), new ReportFigures.QiniPoint(0.1, 0.1),
                 new ReportFigures.QiniPoint(1, 0.02)),
             List.of(new ReportFigures.UpliftAtK(10, 60, 0.05, 0.01, 0.09, 0.017)), 0.3, 3000L, 1234.5))
-            : List.of());
+            : List.of(),
+        withEverything ? List.of(
+            new ReportFigures.AffinityCell("rfm_segment", AWKWARD, "product_category", "garden", 1, 2.5, 6.25, 40),
+            new ReportFigures.AffinityCell("rfm_segment", AWKWARD, "product_category", "toys", 2, 1.75, 3.5, 30))
+            : List.of(),
+        withEverything ? List.of(
+            new ReportFigures.RecommenderTest("segment_popularity", 800, 0.04, 0.03, 0.05, 0.24, 0.21, 0.27, 0.03,
+                0.2, true),
+            new ReportFigures.RecommenderTest("als", 800, 0.035, 0.025, 0.045, 0.2, 0.17, 0.23, 0.025, 0.18, false))
+            : List.of(),
+        withEverything ? List.of(new ReportFigures.ProductRule(List.of("books-01", "music-02"), "home-03", 25, 0.5,
+            3.25, 0.4)) : List.of());
   }
 
   static String render(ReportFigures figures) {
@@ -158,6 +169,30 @@ class ReportPageTest {
     assertTrue(html.contains("No audiences configured"));
     assertTrue(html.contains("No propensity model tonight"));
     assertTrue(html.contains("No uplift model tonight"));
+    assertTrue(html.contains("No product affinity tonight"));
+  }
+
+  /**
+   * What to offer: each segment's top items with index and residual exact, the recommenders' test with the exported
+   * one first and, when it is the baseline, the words that say the model did not beat it; the rules.
+   */
+  @Test
+  void theAffinitySectionShowsTopItemsTheRecommenderTestAndRules() {
+    String html = render(figures(true));
+    String top = html.substring(html.indexOf("<table id=\"affinity-top\">"));
+    top = top.substring(0, top.indexOf("</table>"));
+    assertTrue(top.contains("<td>Can't &lt;Lose&gt; &amp; &quot;Them&quot;</td><td class=\"n\" data-value=\"1\">1"
+        + "</td><td>garden</td><td class=\"n\" data-value=\"40\">40</td><td class=\"n\" data-value=\"2.5\">2.50"
+        + "</td><td class=\"n\" data-value=\"6.25\">6.25</td>"), top);
+    assertTrue(top.indexOf("garden") < top.indexOf("toys"), top);
+    assertTrue(html.contains("Exported tonight: <b>segment_popularity</b> (the model did not beat the segment's "
+        + "popularity)"), "the baseline exported, in words");
+    String test = html.substring(html.indexOf("<table id=\"recommenders\">"));
+    test = test.substring(0, test.indexOf("</table>"));
+    assertTrue(test.indexOf("segment_popularity") < test.indexOf(">als<"), "the exported recommender first: " + test);
+    assertTrue(test.contains("<td class=\"n\" data-value=\"0.24\">0.240</td>"), test);
+    assertTrue(html.contains("<td>books-01 + music-02</td><td>home-03</td><td class=\"n\" data-value=\"25\">25</td>"),
+        "a rule");
   }
 
   /** An uplift model: its Qini interval in words (one containing 0 says so), uplift at k, the budget. */
