@@ -10,6 +10,7 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
 import org.segmentation.config.AffinitySettings;
 import org.segmentation.input.ValidatedInputs;
 import org.segmentation.io.TableCatalog;
@@ -28,11 +29,20 @@ import org.segmentation.schema.Columns;
 public record MeasureSegmentAffinity(ValidatedInputs inputs, AssembleSegmentTables.SegmentTables segments)
     implements Step<MeasureSegmentAffinity.Measured> {
 
-  /** @param tables segment_affinity, when it is written tonight (or emptied for the date) */
-  public record Measured(Map<TableSpec, Dataset<Row>> tables) implements StepResult {
+  /**
+   * @param tables segment_affinity, when it is written tonight (or emptied for the date): computed and persisted by
+   *     the step
+   * @param rows its rows tonight
+   */
+  public record Measured(Map<TableSpec, Dataset<Row>> tables, long rows) implements StepResult {
     @Override
     public String progressDetails() {
-      return tables.isEmpty() ? "off" : "";
+      return "rows=" + rows;
+    }
+
+    @Override
+    public void release() {
+      tables.values().forEach(Dataset::unpersist);
     }
   }
 
@@ -45,7 +55,7 @@ public record MeasureSegmentAffinity(ValidatedInputs inputs, AssembleSegmentTabl
   public Measured execute(RunContext run) {
     AffinitySettings settings = run.settings().affinity();
     if (!settings.enabled()) {
-      return new Measured(run.lake().noRowsInThoseItHas(List.of(TableCatalog.SEGMENT_AFFINITY)));
+      return new Measured(run.lake().noRowsInThoseItHas(List.of(TableCatalog.SEGMENT_AFFINITY)), 0);
     }
     Dataset<Row> lines = AffinityLines.of(inputs, settings, run.runDate());
     Dataset<Row> customers = segments.customerSegments();
@@ -55,13 +65,15 @@ public record MeasureSegmentAffinity(ValidatedInputs inputs, AssembleSegmentTabl
           .apply(customers, lines).withColumn(Columns.ITEM_COLUMN, lit(item));
       rows = rows == null ? ofItem : rows.unionByName(ofItem);
     }
-    Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
-    tables.put(TableCatalog.SEGMENT_AFFINITY, rows.select(TableCatalog.SEGMENT_AFFINITY.columnNames().stream()
+    // computed here, so that the step's time is the measure's and the write's is the write's
+    Dataset<Row> table = rows.select(TableCatalog.SEGMENT_AFFINITY.columnNames().stream()
         .map(c -> switch (c) {
           case Columns.RUN_DATE -> lit(java.sql.Date.valueOf(run.runDate())).as(c);
           case Columns.RUN_ID -> lit(run.runId()).as(c);
           default -> col(c);
-        }).toArray(Column[]::new)));
-    return new Measured(tables);
+        }).toArray(Column[]::new)).persist(StorageLevel.MEMORY_AND_DISK());
+    Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
+    tables.put(TableCatalog.SEGMENT_AFFINITY, table);
+    return new Measured(tables, table.count());
   }
 }

@@ -9,7 +9,6 @@ import static org.apache.spark.sql.functions.lit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -29,7 +28,8 @@ import org.segmentation.schema.Columns;
  * over baskets of one order or of one customer's whole history ({@code affinity.rules.basket}), from
  * {@link AffinityLines}. Turned off, a lake that has the table gets no rows for the date.
  *
- * <p>Cost: one aggregation of the lines into baskets, persisted for FP-growth's passes and counted once.
+ * <p>Cost: one aggregation of the lines into baskets, persisted for FP-growth's passes and counted once; the rules
+ * (a few hundred rows) are computed and persisted by the step.
  */
 public record MineProductRules(ValidatedInputs inputs) implements Step<MineProductRules.Mined> {
 
@@ -37,16 +37,15 @@ public record MineProductRules(ValidatedInputs inputs) implements Step<MineProdu
    * @param tables product_rules, when it is written tonight (or emptied for the date)
    * @param baskets the baskets mined (0 when off)
    */
-  public record Mined(Map<TableSpec, Dataset<Row>> tables, long baskets, Optional<Dataset<Row>> persisted)
-      implements StepResult {
+  public record Mined(Map<TableSpec, Dataset<Row>> tables, long baskets, long rules) implements StepResult {
     @Override
     public String progressDetails() {
-      return "baskets=" + baskets;
+      return "baskets=" + baskets + " rules=" + rules;
     }
 
     @Override
     public void release() {
-      persisted.ifPresent(Dataset::unpersist);
+      tables.values().forEach(Dataset::unpersist);
     }
   }
 
@@ -59,7 +58,7 @@ public record MineProductRules(ValidatedInputs inputs) implements Step<MineProdu
   public Mined execute(RunContext run) {
     AffinitySettings settings = run.settings().affinity();
     if (!settings.enabled() || !settings.rules().enabled()) {
-      return new Mined(run.lake().noRowsInThoseItHas(List.of(TableCatalog.PRODUCT_RULES)), 0, Optional.empty());
+      return new Mined(run.lake().noRowsInThoseItHas(List.of(TableCatalog.PRODUCT_RULES)), 0, 0);
     }
     String basketKey = settings.rules().basket() == AffinitySettings.Basket.ORDER ? Columns.ORDER_ID
         : Columns.CUSTOMER_ID;
@@ -67,7 +66,7 @@ public record MineProductRules(ValidatedInputs inputs) implements Step<MineProdu
         .where(col(settings.item()).isNotNull())
         .groupBy(col(basketKey))
         .agg(collect_set(col(settings.item()).cast("string")).as(ProductRules.ITEMS))
-        // FP-growth passes over them more than once, and the rules table is computed from them when it is written
+        // FP-growth passes over them more than once
         .persist(StorageLevel.MEMORY_AND_DISK());
     long count = baskets.count();
     Dataset<Row> rows = count == 0 ? run.spark().createDataFrame(List.of(), TableCatalog.PRODUCT_RULES.schema())
@@ -83,8 +82,16 @@ public record MineProductRules(ValidatedInputs inputs) implements Step<MineProdu
               case Columns.CONSEQUENT -> element_at(col(c), 1).as(c);
               default -> col(c);
             }).toArray(Column[]::new));
+    // computed here, so that the baskets can go and the step's time is the mining's
+    Dataset<Row> table = rows.persist(StorageLevel.MEMORY_AND_DISK());
+    long rules;
+    try {
+      rules = table.count();
+    } finally {
+      baskets.unpersist();
+    }
     Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
-    tables.put(TableCatalog.PRODUCT_RULES, rows);
-    return new Mined(tables, count, Optional.of(baskets));
+    tables.put(TableCatalog.PRODUCT_RULES, table);
+    return new Mined(tables, count, rules);
   }
 }

@@ -2,7 +2,6 @@ package org.segmentation.affinity;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
@@ -48,8 +47,10 @@ import org.segmentation.schema.Columns;
  * of customer_segments gets one (a customer whose segment bought nothing, such as a prospect, gets the globally
  * popular items). Turned off, a lake that has the tables gets no rows for the date.
  *
- * <p>Cost: two ALS fits (the test's and tonight's), five popularity aggregations, three bootstrap collections of 100
- * group sums; no customer row reaches the driver.
+ * <p>Cost: three aggregations of the lines into histories (before the cut-off, after it, all), persisted while the step
+ * reads them; two ALS fits (the test's and tonight's), the popularity counts over the histories, three bootstrap
+ * collections of 100 group sums; tonight's lists are computed and persisted by the step. No customer row reaches the
+ * driver.
  */
 public record RecommendProducts(ValidatedInputs inputs, AssembleSegmentTables.SegmentTables segments)
     implements Step<RecommendProducts.Recommended> {
@@ -117,28 +118,39 @@ public record RecommendProducts(ValidatedInputs inputs, AssembleSegmentTables.Se
     // the offline test: nothing after the cut-off reaches a fit
     LocalDate cutoff = run.runDate().minusDays(r.evaluationDays());
     NextBestItems.Split split = NextBestItems.split(lines, cutoff, run.runDate());
-    Map<Recommender, Dataset<Row>> offline = new LinkedHashMap<>();
-    Dataset<Row> segmentLists = next.popularInSegment(split.fit(), customers, SEGMENT);
-    offline.put(Recommender.ALS, withColdOnSegment(next, als(next, split.fit(), r), segmentLists, split.fit(), r)
-        .drop(Columns.RECOMMENDER));
-    offline.put(Recommender.SEGMENT_POPULARITY, segmentLists);
-    offline.put(Recommender.POPULARITY, next.popular(split.fit(), customers));
+    // each history is aggregated once and read by every recommender and measure
+    NextBestItems.History fit = next.history(split.fit()).persist();
+    NextBestItems.History window = next.history(split.window()).persist();
     List<Evaluated> evaluated = new ArrayList<>();
-    offline.forEach((recommender, lists) -> evaluated.add(new Evaluated(recommender, quality.measured(
-        quality.perCustomer(next.newPurchases(split, lists)), r.bootstrapResamples(), r.seed(), r.confidence()))));
+    try {
+      Map<Recommender, Dataset<Row>> offline = new LinkedHashMap<>();
+      Dataset<Row> segmentLists = next.popularInSegment(fit, customers, SEGMENT);
+      offline.put(Recommender.ALS, withColdOnSegment(next.als(fit, r.rank(), r.iterations(), r.regParam(),
+          r.alpha(), r.seed()), segmentLists, fit, r).drop(Columns.RECOMMENDER));
+      offline.put(Recommender.SEGMENT_POPULARITY, segmentLists);
+      offline.put(Recommender.POPULARITY, next.popular(fit, customers));
+      offline.forEach((recommender, lists) -> evaluated.add(new Evaluated(recommender, quality.measured(
+          quality.perCustomer(next.newPurchases(fit, window, lists)), r.bootstrapResamples(), r.seed(),
+          r.confidence()))));
+    } finally {
+      fit.unpersist();
+      window.unpersist();
+    }
     double alsMap = evaluated.get(0).measures().get(RankingQuality.MAP).estimate();
     double baselineMap = evaluated.get(1).measures().get(RankingQuality.MAP).estimate();
     // NaN (nobody bought anything new in the window) beats nothing: the baseline is exported, if so configured
     Recommender exported = !r.exportBaselineUnlessBetter() || alsMap > baselineMap ? Recommender.ALS
         : Recommender.SEGMENT_POPULARITY;
 
-    // tonight's lists, from every line up to the run date
-    Dataset<Row> tonightSegmentLists = next.popularInSegment(lines, customers, SEGMENT);
+    // tonight's lists, from every line up to the run date, computed here (counted) so that the history can go
+    NextBestItems.History all = next.history(lines).persist();
+    Dataset<Row> tonightSegmentLists = next.popularInSegment(all, customers, SEGMENT);
     Dataset<Row> warmLists = exported == Recommender.ALS
-        ? withColdOnSegment(next, als(next, lines, r), tonightSegmentLists, lines, r)
+        ? withColdOnSegment(next.als(all, r.rank(), r.iterations(), r.regParam(), r.alpha(), r.seed()),
+            tonightSegmentLists, all, r)
         : tonightSegmentLists.withColumn(Columns.RECOMMENDER, lit(name(Recommender.SEGMENT_POPULARITY)));
     // a customer whose segment bought nothing (a prospect's) gets what most customers bought
-    Dataset<Row> lists = next.popular(lines, customers)
+    Dataset<Row> lists = next.popular(all, customers)
         .join(warmLists.withColumnRenamed(NextBestItems.ITEMS, WARM_ITEMS), new String[] {Columns.CUSTOMER_ID}, "left")
         .select(col(Columns.CUSTOMER_ID), coalesce(col(WARM_ITEMS), col(NextBestItems.ITEMS)).as(NextBestItems.ITEMS),
             coalesce(col(Columns.RECOMMENDER), lit(name(Recommender.POPULARITY))).as(Columns.RECOMMENDER));
@@ -146,6 +158,11 @@ public record RecommendProducts(ValidatedInputs inputs, AssembleSegmentTables.Se
             col(Columns.CUSTOMER_ID), col(NextBestItems.ITEMS).as(Columns.NEXT_BEST_PRODUCTS),
             col(Columns.RECOMMENDER), lit(settings.item()).as(Columns.ITEM_COLUMN), lit(run.runId()).as(Columns.RUN_ID))
         .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      customerRows.count();
+    } finally {
+      all.unpersist();
+    }
     Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
     tables.put(TableCatalog.NEXT_BEST_PRODUCTS, customerRows);
     tables.put(TableCatalog.RECOMMENDATION_METRICS, run.spark().createDataFrame(
@@ -155,18 +172,14 @@ public record RecommendProducts(ValidatedInputs inputs, AssembleSegmentTables.Se
         Optional.of(customerRows.select(col(Columns.CUSTOMER_ID), col(Columns.NEXT_BEST_PRODUCTS))));
   }
 
-  private static Dataset<Row> als(NextBestItems next, Dataset<Row> fitLines, AffinitySettings.Recommendations r) {
-    return next.als(fitLines, r.rank(), r.iterations(), r.regParam(), r.alpha(), r.seed());
-  }
-
   /**
-   * ALS's lists, except for the customers with fewer than cold-below-items distinct items in {@code fitLines} (or
-   * none: ALS has never seen them), who get their segment's; with the {@link Columns#RECOMMENDER} of each list.
+   * ALS's lists, except for the customers with fewer than cold-below-items distinct items in {@code fit} (or none:
+   * ALS has never seen them), who get their segment's; with the {@link Columns#RECOMMENDER} of each list.
    */
-  private static Dataset<Row> withColdOnSegment(NextBestItems next, Dataset<Row> alsLists, Dataset<Row> segmentLists,
-      Dataset<Row> fitLines, AffinitySettings.Recommendations r) {
-    Dataset<Row> owned = fitLines.where(col(next.item()).isNotNull()).groupBy(col(Columns.CUSTOMER_ID))
-        .agg(countDistinct(col(next.item())).as(OWN_ITEMS));
+  private static Dataset<Row> withColdOnSegment(Dataset<Row> alsLists, Dataset<Row> segmentLists,
+      NextBestItems.History fit, AffinitySettings.Recommendations r) {
+    Dataset<Row> owned = fit.owned().select(col(Columns.CUSTOMER_ID),
+        org.apache.spark.sql.functions.size(col(NextBestItems.ITEMS)).as(OWN_ITEMS));
     Column warm = col(ALS_ITEMS).isNotNull().and(col(OWN_ITEMS).geq(r.coldBelowItems()));
     return segmentLists
         .join(alsLists.withColumnRenamed(NextBestItems.ITEMS, ALS_ITEMS), new String[] {Columns.CUSTOMER_ID}, "left")

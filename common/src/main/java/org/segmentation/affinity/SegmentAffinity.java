@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
-import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.rank;
 import static org.apache.spark.sql.functions.sqrt;
@@ -101,11 +100,13 @@ public record SegmentAffinity(String item, List<String> dimensions, long minCust
         .where(col(SEGMENT).isNotNull());
     Dataset<Row> pairs = bought.join(segmentOf, Columns.CUSTOMER_ID);
 
-    // buyers per segment (a customer once, whatever they bought), and of the whole dimension: the base
+    // buyers per segment (a customer once, whatever they bought), and of the whole dimension: the base. Counted from
+    // one row per customer (a customer has one segment per dimension), not as distinct customers of the pairs
     WindowSpec dimension = Window.partitionBy(col(DIMENSION));
-    Dataset<Row> segments = pairs.groupBy(col(DIMENSION), col(SEGMENT))
-        .agg(expr("count(distinct " + Columns.CUSTOMER_ID + ")").as(SEGMENT_BUYERS),
-            sum(col(Columns.REVENUE)).as(SEGMENT_REVENUE))
+    Dataset<Row> segments = bought.groupBy(col(Columns.CUSTOMER_ID)).agg(sum(col(Columns.REVENUE)).as(Columns.REVENUE))
+        .join(segmentOf, Columns.CUSTOMER_ID)
+        .groupBy(col(DIMENSION), col(SEGMENT))
+        .agg(count(lit(1)).as(SEGMENT_BUYERS), sum(col(Columns.REVENUE)).as(SEGMENT_REVENUE))
         .withColumn(DIMENSION_BUYERS, sum(col(SEGMENT_BUYERS)).over(dimension))
         .withColumn(DIMENSION_REVENUE, sum(col(SEGMENT_REVENUE)).over(dimension));
     Dataset<Row> observed = pairs.groupBy(col(DIMENSION), col(SEGMENT), col(ITEM))

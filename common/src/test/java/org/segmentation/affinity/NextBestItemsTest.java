@@ -44,6 +44,8 @@ class NextBestItemsTest {
   static Dataset<Row> lines;
   static Dataset<Row> customers;
   static NextBestItems.Split split;
+  static NextBestItems.History fit;
+  static NextBestItems.History window;
   /** Each recommender's lists, fitted once on the lines before the cut-off. */
   static final Map<String, Dataset<Row>> RECOMMENDED = new java.util.LinkedHashMap<>();
 
@@ -72,9 +74,11 @@ class NextBestItemsTest {
     lines = TestSpark.rows(LINES, lineRows.toArray(Row[]::new)).cache();
     customers = TestSpark.rows(CUSTOMERS, customerRows.toArray(Row[]::new)).cache();
     split = NextBestItems.split(lines, CUTOFF, RUN_DATE);
-    RECOMMENDED.put("popular", NEXT.popular(split.fit(), customers).cache());
-    RECOMMENDED.put("segment", NEXT.popularInSegment(split.fit(), customers, Columns.RFM_SEGMENT).cache());
-    RECOMMENDED.put("als", NEXT.als(split.fit(), 8, 8, 0.05, 10, 3).cache());
+    fit = NEXT.history(split.fit()).persist();
+    window = NEXT.history(split.window()).persist();
+    RECOMMENDED.put("popular", NEXT.popular(fit, customers).cache());
+    RECOMMENDED.put("segment", NEXT.popularInSegment(fit, customers, Columns.RFM_SEGMENT).cache());
+    RECOMMENDED.put("als", NEXT.als(fit, 8, 8, 0.05, 10, 3).cache());
   }
 
   @Test
@@ -101,7 +105,7 @@ class NextBestItemsTest {
     RankingQuality quality = new RankingQuality(10);
     Map<String, Interval> hitRate = new java.util.HashMap<>();
     RECOMMENDED.forEach((name, recommended) -> {
-      Dataset<Row> evaluated = NEXT.newPurchases(split, recommended);
+      Dataset<Row> evaluated = NEXT.newPurchases(fit, window, recommended);
       assertEquals(0, evaluated.join(NEXT.itemsOf(split.fit()).withColumnRenamed(NextBestItems.ITEMS, "before"),
               Columns.CUSTOMER_ID)
           .where(org.apache.spark.sql.functions.size(org.apache.spark.sql.functions.array_intersect(

@@ -55,8 +55,8 @@ import org.segmentation.rfm.ScoreRfm;
  * lists.
  */
 class NightlyRunBookTest {
-  static final ValidatedInputs INPUTS = new ValidatedInputs(null, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-      List.of(new ValidatedInput.Counts("purchases", 10, 9, 1, 0)), Map.of());
+  static final ValidatedInputs INPUTS = new ValidatedInputs(null, Optional.empty(), Optional.empty(),
+      Optional.empty(), Optional.empty(), List.of(new ValidatedInput.Counts("purchases", 10, 9, 1, 0)), Map.of());
   static final BuildFeatures.Features FEATURES = new BuildFeatures.Features(null, 9, 4,
       Optional.of(new ProfileMatch(3, 1, 2)));
   static final ScoreRfm.Scored SCORED = new ScoreRfm.Scored(null, null);
@@ -99,6 +99,7 @@ class NightlyRunBookTest {
     BuildAudiences.Audiences audiences;
     org.segmentation.propensity.ScorePropensity.Scored propensity;
     org.segmentation.uplift.ScoreUplift.Scored uplift;
+    org.segmentation.affinity.RecommendProducts.Recommended recommended;
 
     RecordingRunner(boolean clustered) {
       super(null, null);
@@ -186,9 +187,26 @@ class NightlyRunBookTest {
         TableCatalog.UPLIFT_TABLES.forEach(table -> tables.put(table, noRows()));
         uplift = new org.segmentation.uplift.ScoreUplift.Scored(tables, List.of(), Optional.of(noRows()));
         return uplift;
+      } else if (step instanceof org.segmentation.affinity.MeasureSegmentAffinity affinity) {
+        assertSame(INPUTS, affinity.inputs());
+        assertSame(segmentTables, affinity.segments());
+        return new org.segmentation.affinity.MeasureSegmentAffinity.Measured(
+            Map.of(TableCatalog.SEGMENT_AFFINITY, noRows()), 3);
+      } else if (step instanceof org.segmentation.affinity.MineProductRules rules) {
+        assertSame(INPUTS, rules.inputs());
+        return new org.segmentation.affinity.MineProductRules.Mined(Map.of(TableCatalog.PRODUCT_RULES, noRows()), 7,
+            2);
+      } else if (step instanceof org.segmentation.affinity.RecommendProducts recommend) {
+        assertSame(INPUTS, recommend.inputs());
+        assertSame(segmentTables, recommend.segments());
+        Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
+        TableCatalog.RECOMMENDATION_TABLES.forEach(table -> tables.put(table, noRows()));
+        recommended = new org.segmentation.affinity.RecommendProducts.Recommended(tables, List.of(),
+            Optional.empty(), Optional.of(noRows()));
+        return recommended;
       } else if (step instanceof BuildAudiences build) {
-        assertEquals(List.of(propensity.byCustomer().get(), uplift.byCustomer().get()), build.scores(),
-            "audiences read the night's scores");
+        assertEquals(List.of(propensity.byCustomer().get(), uplift.byCustomer().get(),
+            recommended.byCustomer().get()), build.scores(), "audiences read the night's scores and lists");
         assertSame(INPUTS, build.inputs());
         assertSame(FEATURES, build.features());
         assertSame(segmentTables, build.segments());
@@ -210,7 +228,7 @@ class NightlyRunBookTest {
             Map.of(TableCatalog.SEGMENT_KPIS, noRows()), false);
       } else if (step instanceof ExportAudiences export) {
         assertSame(audiences, export.audiences());
-        assertEquals(TableCatalog.UPLIFT_MODEL_METRICS, published.get(published.size() - 1),
+        assertEquals(TableCatalog.RECOMMENDATION_METRICS, published.get(published.size() - 1),
             "exports follow the writes");
         return new ExportAudiences.Exported(Map.of());
       } else if (step instanceof WriteReport report) {
@@ -281,8 +299,9 @@ class NightlyRunBookTest {
         TableCatalog.SEGMENT_TRANSITIONS, TableCatalog.QUARANTINE, TableCatalog.CLUSTER_PROFILES,
         TableCatalog.CLV_MODEL, TableCatalog.AUDIENCE_MEMBERS, TableCatalog.AUDIENCE_CHANGES,
         TableCatalog.EXPERIMENT_RESULTS, TableCatalog.SEGMENT_KPIS, TableCatalog.CUSTOMER_PROPENSITY,
-        TableCatalog.PROPENSITY_MODEL_METRICS, TableCatalog.CUSTOMER_UPLIFT, TableCatalog.UPLIFT_MODEL_METRICS),
-        steps.published);
+        TableCatalog.PROPENSITY_MODEL_METRICS, TableCatalog.CUSTOMER_UPLIFT, TableCatalog.UPLIFT_MODEL_METRICS,
+        TableCatalog.SEGMENT_AFFINITY, TableCatalog.PRODUCT_RULES, TableCatalog.NEXT_BEST_PRODUCTS,
+        TableCatalog.RECOMMENDATION_METRICS), steps.published);
     assertEquals(RunLog.PUBLISHED, outcome.status());
     assertEquals(FEATURES.customers(), outcome.customers());
   }
