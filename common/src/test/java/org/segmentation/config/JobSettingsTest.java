@@ -62,6 +62,32 @@ class JobSettingsTest {
     assertEquals(5, e.problems().size(), message);
   }
 
+  /** The affinity block's mistakes, all named with their key, before Spark starts. */
+  @Test
+  void affinityMistakesAreNamedWithTheirKeys() {
+    ConfigurationException e = assertThrows(ConfigurationException.class, () -> read(VALID + """
+        segments.affinity.item = "sku"
+        segments.affinity.segment-items = []
+        segments.affinity.dimensions = []
+        segments.affinity.rules.basket = "session"
+        segments.affinity.rules.min-baskets = 0
+        segments.affinity.recommendations.count = 0
+        """, Map.of()));
+    String message = e.getMessage();
+    assertTrue(message.contains("segments.affinity.item: \"sku\" is not one of [product_category, product_id]"),
+        message);
+    assertTrue(message.contains("segments.affinity.segment-items: name at least one of"), message);
+    assertTrue(message.contains("segments.affinity.dimensions: name at least one customer_segments column"), message);
+    assertTrue(message.contains("segments.affinity.rules.basket"), message);
+    assertTrue(message.contains("segments.affinity.rules.min-baskets"), message);
+    assertTrue(message.contains("segments.affinity.recommendations.count"), message);
+    AffinitySettings defaults = read(VALID, Map.of()).affinity();
+    assertFalse(defaults.enabled());
+    assertEquals(AffinitySettings.Basket.ORDER, defaults.rules().basket());
+    assertEquals(20, defaults.rules().minBaskets());
+    assertFalse(defaults.readsProductIds(), "off: product_id is not kept in memory");
+  }
+
   @Test
   void missingInputPathIsAProblem() {
     ConfigurationException e = assertThrows(ConfigurationException.class,
