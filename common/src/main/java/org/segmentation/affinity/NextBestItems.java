@@ -150,9 +150,15 @@ public record NextBestItems(String item, int k) {
 
   /**
    * MLlib's implicit ALS on the fit lines (confidence: lines per customer and item), each customer's top items less
-   * their own. Customers are numbered by a distributed index (zipWithIndex), items by MLlib's StringIndexer.
+   * their own. Customers are numbered by a distributed index (zipWithIndex), items by MLlib's StringIndexer. An empty
+   * history (a lake whose every line is after the test's cut-off) has nothing to learn from: no lists, so that every
+   * customer gets the fallback's.
    */
   public Dataset<Row> als(History fit, int rank, int iterations, double regParam, double alpha, long seed) {
+    if (fit.owned().isEmpty()) {
+      return fit.owned().sparkSession().createDataFrame(List.of(), new StructType()
+          .add(Columns.CUSTOMER_ID, DataTypes.StringType).add(ITEMS, DataTypes.createArrayType(DataTypes.StringType)));
+    }
     Dataset<Row> strength = fit.interactions().withColumn(LINES, col(LINES).cast("float"));
     Dataset<Row> users = numbered(fit.owned().select(col(Columns.CUSTOMER_ID)));
     org.apache.spark.ml.feature.StringIndexerModel items = new org.apache.spark.ml.feature.StringIndexer()

@@ -2,6 +2,7 @@ package org.segmentation.affinity;
 
 import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.to_date;
@@ -93,6 +94,15 @@ class NextBestItemsTest {
     // a product first sold after the cut-off is recommended by no recommender: none of them saw it
     RECOMMENDED.forEach((name, recommended) -> assertEquals(0,
         recommended.where(array_contains(col(NextBestItems.ITEMS), "launch")).count(), name));
+  }
+
+  /** A history with no line before the cut-off: ALS has nothing to learn and says so with no lists, not an error. */
+  @Test
+  void alsOnAnEmptyHistoryRecommendsNothing() {
+    NextBestItems.History empty = NEXT.history(lines.where(lit(false)));
+    Dataset<Row> recommended = NEXT.als(empty, 8, 8, 0.05, 10, 3);
+    assertEquals(0, recommended.count());
+    assertEquals(List.of(Columns.CUSTOMER_ID, NextBestItems.ITEMS), List.of(recommended.columns()));
   }
 
   /**
