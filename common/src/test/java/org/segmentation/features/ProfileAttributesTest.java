@@ -242,8 +242,9 @@ class ProfileAttributesTest {
   }
 
   private static Row purchase(String customer, String order, String amount, String payment) {
-    return row(customer, order, TestSpark.ts("2026-06-01 10:00:00"), TestSpark.money(amount), 1L, null, null,
-        payment);
+    // customer_id, order_id, order_ts, amount, quantity, product_category, channel, product_id, product_name, payment
+    return row(customer, order, TestSpark.ts("2026-06-01 10:00:00"), TestSpark.money(amount), 1L, null, null, null,
+        null, payment);
   }
 
   private static Row profile(StructType schema, String customer, String contract, int tenure) {
