@@ -151,12 +151,15 @@ class StandaloneClusterIT {
   private static void assertSameTables(Path expected, Path actual) throws IOException {
     for (String line : LakeDiff.compare(TestSpark.get(), expected.toString(), actual.toString())) {
       // a first night has no member sent before it: no experiment is measured, in either lake; and this
-      // configuration scores no propensity or uplift model
+      // configuration scores no propensity or uplift model and measures no product affinity
       boolean absent = java.util.stream.Stream.concat(org.segmentation.io.TableCatalog.EXPERIMENT_TABLES.stream(),
               java.util.stream.Stream.of(org.segmentation.io.TableCatalog.CUSTOMER_PROPENSITY,
                   org.segmentation.io.TableCatalog.PROPENSITY_MODEL_METRICS,
                   org.segmentation.io.TableCatalog.PROPENSITY_MODELS, org.segmentation.io.TableCatalog.CUSTOMER_UPLIFT,
-                  org.segmentation.io.TableCatalog.UPLIFT_MODEL_METRICS, org.segmentation.io.TableCatalog.UPLIFT_MODELS))
+                  org.segmentation.io.TableCatalog.UPLIFT_MODEL_METRICS, org.segmentation.io.TableCatalog.UPLIFT_MODELS,
+                  org.segmentation.io.TableCatalog.SEGMENT_AFFINITY, org.segmentation.io.TableCatalog.PRODUCT_RULES,
+                  org.segmentation.io.TableCatalog.NEXT_BEST_PRODUCTS,
+                  org.segmentation.io.TableCatalog.RECOMMENDATION_METRICS))
           .anyMatch(t -> line.startsWith("table=" + t.name() + " "));
       assertTrue(line.endsWith(absent ? "result=absent_in_both" : "result=same"), line);
     }
