@@ -12,7 +12,28 @@ record JobRunner(int status, String out, String err) {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int status = NightlySegmentsJob.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new JobRunner(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    JobRunner run = new JobRunner(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    System.out.println(run.cost());
+    return run;
+  }
+
+  /**
+   * One line for the test log: the run's exit, its seconds and its five slowest steps, so that the CI log says where
+   * a test class's time goes ({@code stage=<name> ... seconds=<s>} lines and the summary's {@code seconds=}).
+   */
+  String cost() {
+    java.util.regex.Matcher step = java.util.regex.Pattern.compile("(?m)^stage=(\\S+) .*?seconds=([0-9.]+)$")
+        .matcher(out);
+    List<java.util.Map.Entry<String, Double>> steps = new java.util.ArrayList<>();
+    while (step.find()) {
+      steps.add(java.util.Map.entry(step.group(1), Double.parseDouble(step.group(2))));
+    }
+    steps.sort(java.util.Map.Entry.<String, Double>comparingByValue().reversed());
+    java.util.regex.Matcher whole = java.util.regex.Pattern.compile("(?m)^result=.* seconds=([0-9.]+)$").matcher(out);
+    StringBuilder line = new StringBuilder("JobRunner: exit=" + status + " seconds="
+        + (whole.find() ? whole.group(1) : "?") + " slowest:");
+    steps.stream().limit(5).forEach(s -> line.append(' ').append(s.getKey()).append('=').append(s.getValue()));
+    return line.toString();
   }
 
   /** Runs one night of {@code config}, each setting given as {@code --set key=value}. */
