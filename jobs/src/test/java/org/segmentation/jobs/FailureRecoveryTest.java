@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.segmentation.TestSpark;
+import org.segmentation.TestTier;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.io.TableSpec;
 
@@ -174,8 +175,10 @@ class FailureRecoveryTest {
     JobRunner rerun = run(lake, DATE.plusDays(3), "--set", "segments.clustering.k=3");
     assertEquals(0, rerun.status(), rerun.toString());
     assertTrue(rerun.out().contains("refit=true refit_reason=no_reusable_model"), rerun.out());
-    JobRunner after = run(lake, DATE.plusDays(4), "--set", "segments.clustering.k=3");
-    assertTrue(after.out().contains("refit=false model_date=" + DATE.plusDays(3)), after.out());
+    if (TestTier.full()) { // reuse from a published night is nextNight's above; this is the rerun's own model
+      JobRunner after = run(lake, DATE.plusDays(4), "--set", "segments.clustering.k=3");
+      assertTrue(after.out().contains("refit=false model_date=" + DATE.plusDays(3)), after.out());
+    }
   }
 
   @Test
@@ -210,6 +213,9 @@ class FailureRecoveryTest {
     assertEquals("result=range_published exit=0 from=" + DATE.plusDays(1) + " to=" + DATE.plusDays(2)
         + " published=[" + DATE.plusDays(2) + "] skipped=[" + DATE.plusDays(1) + "]", backfill.lastLine());
 
+    if (!TestTier.full()) {
+      return; // a failed night ends its range: a long fault case (a failed night alone: aFailedRunPutsBack...)
+    }
     TestSpark.get().sql("ALTER TABLE delta.`" + lake.resolve("quarantine") + "` ADD COLUMNS (planted STRING)");
     args = new ArrayList<>(List.of("--config", config.toString(), "--from", DATE.plusDays(3).toString(),
         "--to", DATE.plusDays(5).toString(), "--set", "segments.lake.root=\"" + lake + "\""));
