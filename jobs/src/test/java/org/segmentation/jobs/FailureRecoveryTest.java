@@ -192,7 +192,8 @@ class FailureRecoveryTest {
 
   /**
    * A backfill runs its dates in order in one application, skips a date already published with the same
-   * configuration, and a failure stops the range, naming what was published and what did not run.
+   * configuration, and (in the full tier: a long fault case) a failure stops the range, naming what was published and
+   * what did not run.
    */
   @Test
   void aBackfillSkipsPublishedDatesAndStopsAtAFailure() throws IOException {
@@ -214,7 +215,7 @@ class FailureRecoveryTest {
         + " published=[" + DATE.plusDays(2) + "] skipped=[" + DATE.plusDays(1) + "]", backfill.lastLine());
 
     if (!TestTier.full()) {
-      return; // a failed night ends its range: a long fault case (a failed night alone: aFailedRunPutsBack...)
+      return; // the fast tier fails a night alone: aFailedRunPutsBackEveryTableItHadChanged
     }
     TestSpark.get().sql("ALTER TABLE delta.`" + lake.resolve("quarantine") + "` ADD COLUMNS (planted STRING)");
     args = new ArrayList<>(List.of("--config", config.toString(), "--from", DATE.plusDays(3).toString(),

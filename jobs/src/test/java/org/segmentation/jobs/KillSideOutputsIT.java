@@ -43,8 +43,10 @@ import org.segmentation.io.TableSpec;
  * run's start, and a last uninterrupted rerun ends with the tables, export files (by checksum) and manifests' file
  * lists of an uninterrupted rerun on an untouched copy.
  *
- * <p>The fast tier kills after the commit (the step boundary a later run must finish) and at the random instant; the
- * full tier adds the kills inside the side outputs, and KillAnywhereIT's kill after every step.
+ * <p>The fast tier kills after the commit (the step boundary a later run must finish) and at the random instant, and
+ * compares the last rerun with the lake as the uninterrupted night before the random kill left it (a copy: one night
+ * fewer); the full tier adds the kills inside the side outputs, the untouched copy's rerun, and KillAnywhereIT's kill
+ * after every step.
  */
 class KillSideOutputsIT {
   static final LocalDate DATE = LocalDate.of(2026, 11, 20);
