@@ -30,7 +30,7 @@ class SparkSubmitIT {
   Path dir;
 
   private Process submit(Path log, String mainClass, String... jobArgs) throws IOException {
-    List<String> command = JobJar.java(JobJar.sparkClasspath());
+    List<String> command = JobJar.javaAsShipped(JobJar.sparkClasspath());
     command.addAll(List.of("org.apache.spark.deploy.SparkSubmit",
         "--master", "local[2]", "--conf", "spark.ui.enabled=false",
         "--conf", "spark.sql.shuffle.partitions=2",

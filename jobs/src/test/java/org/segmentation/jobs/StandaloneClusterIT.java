@@ -39,8 +39,12 @@ import org.segmentation.bench.LakeDiff;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the worker dies last: cluster mode has both
 class StandaloneClusterIT {
   static final LocalDate DATE = LocalDate.of(2026, 11, 20);
-  /** The cluster's driver and executors run a small night cold, as the other child jobs do (JobJar.CHILD_JIT). */
+  /**
+   * The cluster's driver and executors run a small night cold, as the other child jobs do (JobJar.CHILD_JIT); the
+   * driver interprets Spark's expressions as they do (JobJar.CHILD_EVALUATION), and its tasks with it.
+   */
   static final String CHILD_JIT = String.join(" ", JobJar.CHILD_JIT);
+  static final String CHILD_EVALUATION = String.join(" ", JobJar.CHILD_EVALUATION);
 
   @TempDir
   static Path dir;
@@ -140,7 +144,8 @@ class StandaloneClusterIT {
     submit.addAll(List.of("--master", masterUrl, "--deploy-mode", deployMode,
         "--conf", "spark.executor.memory=600m", "--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2",
         "--driver-memory", "1g", "--conf", "spark.ui.enabled=false",
-        "--conf", "spark.driver.extraJavaOptions=" + CHILD_JIT + " " + System.getProperty("segmentation.jvmOpens").trim(),
+        "--conf", "spark.driver.extraJavaOptions=" + CHILD_JIT + " " + CHILD_EVALUATION + " "
+            + System.getProperty("segmentation.jvmOpens").trim(),
         "--conf", "spark.executor.extraJavaOptions=" + CHILD_JIT,
         "--conf", "spark.standalone.submit.waitAppCompletion=true",
         "--class", NightlySegmentsJob.class.getName(), JobJar.path()));
