@@ -300,9 +300,9 @@ public final class LakeTables {
    * The commit of {@code runId} among the table's latest {@value #OWN_COMMIT_LOOK_BACK} versions, read from the
    * commitInfo line of each {@code _delta_log/<version>.json} (the Delta protocol's commit files) newest first. This is
    * what {@code DeltaTable.history()} reports, without planning and running a query over the log for every write of
-   * every night (0.1 to 3 s a table on a small night).
+   * every night (0.1 to 3 s a table on a small night). Package-private for its test.
    */
-  private Commit committedBy(TableSpec table, String runId) {
+  Commit committedBy(TableSpec table, String runId) {
     long latest = latestVersion(table);
     Path log = new Path(path(table), "_delta_log");
     try {

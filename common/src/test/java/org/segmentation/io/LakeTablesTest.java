@@ -49,6 +49,33 @@ class LakeTablesTest {
   }
 
   @Test
+  void eachRunFindsItsOwnCommitAsDeltasHistoryReportsIt() {
+    LakeTables tables = new LakeTables(TestSpark.get(), new LakeSettings(lake.toString()));
+    LakeTables.Commit first = tables.replaceRunDate(TableCatalog.SEGMENT_TRANSITIONS, TestSpark.rows(SHUFFLED,
+        row("new", "Champions", 2L, money("170.0000"), date("2026-06-30"), null),
+        row("new", "Lost", 1L, money("5.0000"), date("2026-06-30"), null),
+        row("Lost", "Lost", 4L, money("0.0000"), date("2026-06-30"), null)), RUN_DATE, "run-a");
+    LakeTables.Commit second = tables.replaceRunDate(TableCatalog.SEGMENT_TRANSITIONS, TestSpark.rows(SHUFFLED,
+        row("new", "Champions", 1L, money("10.0000"), date("2026-07-01"), null),
+        row("new", "Lost", 1L, money("1.0000"), date("2026-07-01"), null)), RUN_DATE.plusDays(1), "run-b");
+    // a later commit of another run does not hide an earlier run's own: it is found in the log, with its row count
+    assertEquals(new LakeTables.Commit(first.version(), 3), tables.committedBy(TableCatalog.SEGMENT_TRANSITIONS,
+        "run-a"));
+    assertEquals(new LakeTables.Commit(first.version() + 1, 2), second);
+    for (Row commit : io.delta.tables.DeltaTable.forPath(TestSpark.get(), tables.path(TableCatalog.SEGMENT_TRANSITIONS))
+        .history().where("userMetadata is not null").collectAsList()) { // Delta's own account of the same commits
+      LakeTables.Commit ours = tables.committedBy(TableCatalog.SEGMENT_TRANSITIONS,
+          commit.getString(commit.fieldIndex("userMetadata")));
+      assertEquals(commit.getLong(commit.fieldIndex("version")), ours.version());
+      assertEquals(Long.parseLong(commit.<String, String>getJavaMap(commit.fieldIndex("operationMetrics"))
+          .get("numOutputRows")), ours.rowsWritten());
+    }
+    // a run with no commit (Delta skipped an empty one): the latest version, no rows
+    assertEquals(new LakeTables.Commit(second.version(), 0), tables.committedBy(TableCatalog.SEGMENT_TRANSITIONS,
+        "run-without-a-commit"));
+  }
+
+  @Test
   void refusesRowsThatDifferFromTheDeclarationBeforeWritingAnything() {
     LakeTables tables = new LakeTables(TestSpark.get(), new LakeSettings(lake.toString()));
     StructType drifted = new StructType()
