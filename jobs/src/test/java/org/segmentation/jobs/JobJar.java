@@ -32,12 +32,12 @@ final class JobJar {
       "-XX:+UseSerialGC");
 
   /**
-   * Spark interprets its expressions in a child JVM, as in the test JVMs (the root pom's {@code test.codegen} says
-   * why): a cold JVM compiles generated code slowest of all. The job as shipped, with code generation, runs in
-   * SparkSubmitIT and the smoke benchmark.
+   * Spark interprets its expressions in a child JVM, as in the test JVMs: the root pom's {@code test.codegen}, passed
+   * as {@code segmentation.childEvaluation}, says how and why (a cold JVM compiles generated code slowest of all). The
+   * job as shipped, with code generation, runs in SparkSubmitIT and the smoke benchmark.
    */
-  static final List<String> CHILD_EVALUATION = List.of("-Dspark.sql.codegen.factoryMode=NO_CODEGEN",
-      "-Dspark.sql.codegen.wholeStage=false");
+  static final List<String> CHILD_EVALUATION = Arrays.stream(
+      System.getProperty("segmentation.childEvaluation", "").trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
 
   /**
    * {@code java -Xmx1g <the opens Spark needs on Java 17> -cp classpath}, with {@link #CHILD_JIT} and
