@@ -135,7 +135,7 @@ public final class LakeTables {
    * Delta protocol lays them out): one listing, no table state to load. -1 when there is no commit.
    */
   public long latestVersion(TableSpec table) {
-    Path log = new Path(path(table), "_delta_log");
+    Path log = logOf(table);
     try {
       FileSystem fs = log.getFileSystem(spark.sessionState().newHadoopConf());
       long latest = -1;
@@ -293,6 +293,11 @@ public final class LakeTables {
         .toArray(org.apache.spark.sql.Column[]::new));
   }
 
+  /** The table's Delta log folder (the Delta protocol's {@code _delta_log}). */
+  private Path logOf(TableSpec table) {
+    return new Path(path(table), "_delta_log");
+  }
+
   /** How far back from the latest version the publisher looks for its own commit (other runs may commit meanwhile). */
   private static final int OWN_COMMIT_LOOK_BACK = 20;
 
@@ -304,7 +309,7 @@ public final class LakeTables {
    */
   Commit committedBy(TableSpec table, String runId) {
     long latest = latestVersion(table);
-    Path log = new Path(path(table), "_delta_log");
+    Path log = logOf(table);
     try {
       FileSystem fs = log.getFileSystem(spark.sessionState().newHadoopConf());
       for (long version = latest; version >= Math.max(0, latest - OWN_COMMIT_LOOK_BACK + 1); version--) {
