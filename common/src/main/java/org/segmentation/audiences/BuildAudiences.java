@@ -16,7 +16,6 @@ import java.util.TreeMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
 import org.segmentation.config.AudienceSettings;
 import org.segmentation.features.BuildFeatures;
 import org.segmentation.input.ValidatedInputs;
@@ -26,6 +25,7 @@ import org.segmentation.io.RunLog;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.io.TableSpec;
 import org.segmentation.output.AssembleSegmentTables;
+import org.segmentation.pipeline.PersistedRows;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.Step;
 import org.segmentation.pipeline.StepResult;
@@ -74,7 +74,7 @@ public record BuildAudiences(ValidatedInputs inputs, BuildFeatures.Features feat
 
     @Override
     public void release() {
-      rows.ifPresent(Dataset::unpersist);
+      rows.ifPresent(PersistedRows::release);
     }
   }
 
@@ -103,8 +103,8 @@ public record BuildAudiences(ValidatedInputs inputs, BuildFeatures.Features feat
 
     Dataset<Row> view = AudienceView.of(segments.customerSegments(), features.rows(), scores);
     // Persisted: the table, the changes, the counts and every export file are filters of it.
-    Dataset<Row> rows = new AudienceMembers(settings, run.runDate()).apply(view, contacts, previous)
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> rows = PersistedRows.of(new AudienceMembers(settings, run.runDate()).apply(view, contacts,
+        previous));
     tables.put(TableCatalog.AUDIENCE_MEMBERS, rows.where(col(AudienceMembers.MEMBER))
         .select(TableCatalog.AUDIENCE_MEMBERS.columns().stream().map(c -> col(c.name())).toArray(Column[]::new)));
     tables.put(TableCatalog.AUDIENCE_CHANGES,

@@ -15,11 +15,11 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.storage.StorageLevel;
 import org.segmentation.config.ClusteringSettings;
 import org.segmentation.config.ConfigReader;
 import org.segmentation.io.ModelStore;
 import org.segmentation.io.PublishedHistory;
+import org.segmentation.pipeline.PersistedRows;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.Step;
 import org.segmentation.pipeline.StepResult;
@@ -64,7 +64,7 @@ public record ClusterCustomers(ScoreRfm.Scored scored, PublishedHistory history)
       implements StepResult {
     @Override
     public void release() {
-      rows.unpersist();
+      PersistedRows.release(rows);
     }
   }
 
@@ -104,8 +104,7 @@ public record ClusterCustomers(ScoreRfm.Scored scored, PublishedHistory history)
     parts.add(rest.withColumn(Columns.CLUSTER_ID, NO_ID).withColumn(Columns.CLUSTER_NAME, NO_NAME)
         .withColumn(Columns.CLUSTER_DISTANCE, NO_VALUE).withColumn(Columns.CLUSTER_PROBABILITY, NO_VALUE)
         .withColumn(Columns.PROSPECT_CLUSTER_ID, NO_ID).withColumn(Columns.PROSPECT_CLUSTER_NAME, NO_NAME));
-    Dataset<Row> rows = parts.stream().reduce(Dataset::unionByName).orElseThrow()
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> rows = PersistedRows.of(parts.stream().reduce(Dataset::unionByName).orElseThrow());
     Optional<Dataset<Row>> profiles = Stream.of(ofBuyers, ofProspects).flatMap(a -> a.profiles().stream())
         .reduce(Dataset::unionByName);
     String details = ofBuyers.details() + (prospects.settings().enabled()

@@ -9,11 +9,12 @@ import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
 import org.segmentation.features.BuildFeatures;
+import org.segmentation.pipeline.PersistedRows;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.Step;
 import org.segmentation.pipeline.StepResult;
@@ -30,13 +31,15 @@ public record ScoreClv(BuildFeatures.Features features, FitClv.Fitted fitted) im
   private static final int ACCURACY = 10_000;
 
   /**
-   * @param rows the customer features with the lifetime-value columns (persisted when scored)
+   * @param rows the customer features with the lifetime-value columns
+   * @param scores the persisted rows they are read from, when scored ({@link PersistedRows})
    * @param progressDetails what happened
    */
-  public record Scored(Dataset<Row> rows, String progressDetails) implements StepResult {
+  public record Scored(Dataset<Row> rows, Optional<Dataset<Row>> scores, String progressDetails)
+      implements StepResult {
     @Override
     public void release() {
-      rows.unpersist();
+      scores.ifPresent(PersistedRows::release);
     }
   }
 
@@ -48,10 +51,10 @@ public record ScoreClv(BuildFeatures.Features features, FitClv.Fitted fitted) im
   @Override
   public Scored execute(RunContext run) {
     if (fitted.model().isEmpty()) {
-      return new Scored(ClvScoring.unscored(features.rows()), "scored=0");
+      return new Scored(ClvScoring.unscored(features.rows()), Optional.empty(), "scored=0");
     }
-    Dataset<Row> scored = new ClvScoring(fitted.model().get(), run.settings().clv(), run.runDate())
-        .apply(features.rows()).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> scored = PersistedRows.of(new ClvScoring(fitted.model().get(), run.settings().clv(),
+        run.runDate()).apply(features.rows()));
     List<Column> tenths = new ArrayList<>();
     for (int i = 1; i <= 9; i++) {
       tenths.add(lit(i / 10.0));
@@ -64,7 +67,7 @@ public record ScoreClv(BuildFeatures.Features features, FitClv.Fitted fitted) im
     long unscorable = stats.getLong(2);
     List<Double> cuts = stats.isNullAt(0) ? List.of() : stats.getList(0);
     Dataset<Row> rows = new ClvDeciles(cuts, run.settings().clv().tiers()).apply(scored);
-    return new Scored(rows, "scored=" + scoredCustomers + " not_computable=" + unscorable
+    return new Scored(rows, Optional.of(scored), "scored=" + scoredCustomers + " not_computable=" + unscorable
         + " decile_cuts=\"" + cuts.stream().map(c -> String.format(java.util.Locale.ROOT, "%.2f", c))
         .reduce((a, b) -> a + "," + b).orElse("") + "\"");
   }

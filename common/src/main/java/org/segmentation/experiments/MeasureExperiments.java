@@ -10,7 +10,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
+import org.segmentation.pipeline.PersistedRows;
 import org.segmentation.audiences.Arms;
 import org.segmentation.config.AudienceSettings;
 import org.segmentation.config.ExperimentSettings;
@@ -74,13 +74,13 @@ public record MeasureExperiments(ValidatedInputs inputs, AssembleSegmentTables.S
 
     List<ExperimentSums.Metric> metrics = AudienceOutcomes.metrics(run.settings().clv().enabled(),
         settings.costed(), inputs.surveys().isPresent());
-    Dataset<Row> outcomes = new AudienceOutcomes(run.runDate(), settings.attributionWindowDays(),
+    Dataset<Row> outcomes = PersistedRows.of(new AudienceOutcomes(run.runDate(), settings.attributionWindowDays(),
         settings.maxAgeDays(), settings.breakdowns(), settings.contactCosts())
         .apply(lake.readLatest(TableCatalog.AUDIENCE_MEMBERS)
                 .where(col(Columns.AUDIENCE).isin(measured.keySet().toArray())),
             lake.readLatest(TableCatalog.CUSTOMER_SEGMENTS), segments.customerSegments(),
-            inputs.purchases().accepted(), inputs.surveys().map(org.segmentation.input.ValidatedInput::accepted))
-        .persist(StorageLevel.MEMORY_AND_DISK()); // the sums and the open windows read it
+            inputs.purchases().accepted(), inputs.surveys().map(org.segmentation.input.ValidatedInput::accepted)));
+    // persisted: the sums and the open windows read it
     try {
       List<Row> sums = new ExperimentSums(metrics, settings.breakdowns()).apply(outcomes).collectAsList();
       Set<String> open = outcomes.where(col(AudienceOutcomes.WINDOW_OPEN)).select(Columns.EXPERIMENT).distinct()
@@ -101,7 +101,7 @@ public record MeasureExperiments(ValidatedInputs inputs, AssembleSegmentTables.S
               + (r.srmFlag() ? ",srm_flag" : "")));
       return new Measured(Map.of(table, run.spark().createDataFrame(rows, table.schema())), figures);
     } finally {
-      outcomes.unpersist();
+      PersistedRows.release(outcomes);
     }
   }
 }

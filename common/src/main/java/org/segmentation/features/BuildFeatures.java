@@ -8,8 +8,8 @@ import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
 import org.segmentation.input.ValidatedInputs;
+import org.segmentation.pipeline.PersistedRows;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.Step;
 import org.segmentation.pipeline.StepResult;
@@ -40,7 +40,7 @@ public record BuildFeatures(ValidatedInputs inputs) implements Step<BuildFeature
 
     @Override
     public void release() {
-      rows.unpersist();
+      PersistedRows.release(rows);
     }
   }
 
@@ -51,9 +51,8 @@ public record BuildFeatures(ValidatedInputs inputs) implements Step<BuildFeature
 
   @Override
   public Features execute(RunContext run) {
-    Dataset<Row> features = CustomerFeatures.of(run.settings(), run.runDate())
-        .apply(inputs.purchases().accepted(), inputs.acceptedProfilesOrNull())
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> features = PersistedRows.of(CustomerFeatures.of(run.settings(), run.runDate())
+        .apply(inputs.purchases().accepted(), inputs.acceptedProfilesOrNull()));
     List<Column> figures = ProfileMatch.aggregates();
     Row counted = features.agg(count(lit(1)), figures.toArray(Column[]::new)).first();
     Optional<ProfileMatch> match = inputs.profiles().isPresent() ? Optional.of(ProfileMatch.of(counted, 1))

@@ -78,7 +78,11 @@ public record LoadAndValidate() implements Step<ValidatedInputs> {
     List<String> shared = settings.features().shares().stream().map(FeatureSettings.LineShare::column).toList();
     settings.purchases().attributes().stream().map(SourceSettings.Attribute::name).filter(a -> !shared.contains(a))
         .forEach(unread::add);
-    purchases = purchases.without(unread.toArray(String[]::new));
+    purchases = purchases.without(unread.toArray(String[]::new)).persisted();
+    profiles = profiles.map(ValidatedInput::persisted);
+    surveys = surveys.map(ValidatedInput::persisted);
+    experiments = experiments.map(ValidatedInput::persisted);
+    products = products.map(ValidatedInput::persisted);
 
     // Persisted: the validated rows feed the RFM aggregate, the features, the quarantine table and the counts, and
     // each source must be read once. MEMORY_AND_DISK spills instead of recomputing when memory runs short.
@@ -89,7 +93,6 @@ public record LoadAndValidate() implements Step<ValidatedInputs> {
     experiments.ifPresent(all::add);
     products.ifPresent(all::add);
     for (ValidatedInput input : all) {
-      input.rows().persist(StorageLevel.MEMORY_AND_DISK());
       counts.add(input.countRows());
     }
     return new ValidatedInputs(purchases, profiles, surveys, experiments, products, counts, versions);

@@ -1,5 +1,6 @@
 package org.segmentation.input;
 
+import org.segmentation.pipeline.PersistedRows;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
@@ -59,6 +60,16 @@ public record ValidatedInput(String name, List<CanonicalColumn> schema, Dataset<
     List<String> dropped = List.of(columns);
     return new ValidatedInput(name, schema.stream().filter(c -> !dropped.contains(c.name())).toList(),
         rows.drop(columns), skippedWhen);
+  }
+
+  /** The same input with its rows persisted ({@link PersistedRows}): every later read starts at them. */
+  public ValidatedInput persisted() {
+    return new ValidatedInput(name, schema, PersistedRows.of(rows), skippedWhen);
+  }
+
+  /** Frees the rows {@link #persisted} kept. */
+  public void release() {
+    PersistedRows.release(rows);
   }
 
   public Dataset<Row> accepted() {

@@ -77,6 +77,6 @@ public record ValidatedInputs(ValidatedInput purchases, Optional<ValidatedInput>
 
   @Override
   public void release() {
-    all().forEach(input -> input.rows().unpersist());
+    all().forEach(ValidatedInput::release);
   }
 }

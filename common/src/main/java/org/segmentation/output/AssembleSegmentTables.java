@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
 import org.segmentation.clustering.ClusterCustomers;
 import org.segmentation.clv.FitClv;
 import org.segmentation.features.RuleSegments;
@@ -16,6 +15,7 @@ import org.segmentation.io.PublishedHistory;
 import org.segmentation.io.RunLog;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.io.TableSpec;
+import org.segmentation.pipeline.PersistedRows;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.Step;
 import org.segmentation.pipeline.StepResult;
@@ -50,7 +50,7 @@ public record AssembleSegmentTables(ValidatedInputs inputs, ClusterCustomers.Clu
 
     @Override
     public void release() {
-      customerSegments().unpersist(); // the one persisted
+      PersistedRows.release(customerSegments()); // the one persisted
     }
   }
 
@@ -72,8 +72,8 @@ public record AssembleSegmentTables(ValidatedInputs inputs, ClusterCustomers.Clu
     Dataset<Row> withRules = new RuleSegments(run.settings().ruleSegments()).apply(clustered.rows());
     // Persisted: the summary and the transitions aggregate it, and it is written.
     TableSpec customerSegmentsTable = TableCatalog.customerSegments(run.settings().profiles().attributeStruct());
-    Dataset<Row> customerSegments = new CustomerSegmentsAssembly(run.runDate(), customerSegmentsTable)
-        .finish(withRules, previous).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> customerSegments = PersistedRows.of(new CustomerSegmentsAssembly(run.runDate(),
+        customerSegmentsTable).finish(withRules, previous));
     Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
     tables.put(customerSegmentsTable, customerSegments);
     tables.put(TableCatalog.SEGMENT_SUMMARY, new SegmentSummary().apply(customerSegments));

@@ -25,7 +25,7 @@ import org.apache.spark.ml.tuning.CrossValidatorModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
+import org.segmentation.pipeline.PersistedRows;
 import org.segmentation.clustering.FeaturePreparation;
 import org.segmentation.config.ClusteringSettings.Feature;
 import org.segmentation.schema.Columns;
@@ -143,8 +143,7 @@ public record PropensityFit(List<Feature> features, Settings settings) {
    */
   public Fitted fit(Dataset<Row> customers) {
     Dataset<Row> parted = customers.withColumn("__part", part());
-    Dataset<Row> training = weighted(parted.where(col("__part").equalTo(Part.TRAINING.name())))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> training = PersistedRows.of(weighted(parted.where(col("__part").equalTo(Part.TRAINING.name()))));
     try {
       Map<String, Double> aucs = new LinkedHashMap<>();
       Map<String, PipelineModel> models = new LinkedHashMap<>();
@@ -174,7 +173,7 @@ public record PropensityFit(List<Feature> features, Settings settings) {
           .fit(parted.where(col("__part").equalTo(Part.CALIBRATION.name())));
       return new Fitted(best, scorer, aucs);
     } finally {
-      training.unpersist();
+      PersistedRows.release(training);
     }
   }
 

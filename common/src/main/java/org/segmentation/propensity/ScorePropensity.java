@@ -16,7 +16,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.storage.StorageLevel;
+import org.segmentation.pipeline.PersistedRows;
 import org.segmentation.clustering.ClusterCustomers;
 import org.segmentation.clustering.FeaturePreparation;
 import org.segmentation.config.ClusteringSettings.Feature;
@@ -77,7 +77,7 @@ public record ScorePropensity(ValidatedInputs inputs, ClusterCustomers.Clustered
 
     @Override
     public void release() {
-      tables.values().forEach(Dataset::unpersist);
+      tables.values().forEach(PersistedRows::release);
     }
   }
 
@@ -104,9 +104,9 @@ public record ScorePropensity(ValidatedInputs inputs, ClusterCustomers.Clustered
       List<Feature> features = model.featuresOr(run.settings().clustering().features());
       FeaturePreparation.check(tonight.schema(), features, JobSettings.keyPath(PropensitySettings.BLOCK,
           PropensitySettings.MODELS) + " (" + model.name() + ").features");
-      Dataset<Row> labelled = (model.kind() == LabelKind.PURCHASE
+      Dataset<Row> labelled = PersistedRows.of(model.kind() == LabelKind.PURCHASE
           ? training.purchase(model, inputs.purchases().accepted(), inputs.acceptedProfilesOrNull())
-          : training.ofTonight(model, tonight)).persist(StorageLevel.MEMORY_AND_DISK());
+          : training.ofTonight(model, tonight));
       try {
         PropensityFit fit = new PropensityFit(features, fitSettings);
         ModelStore.Chosen<PropensityFit.Fitted> scorer = scorer(run, store, model, features, fit, labelled, settings);
@@ -130,12 +130,11 @@ public record ScorePropensity(ValidatedInputs inputs, ClusterCustomers.Clustered
                 col(PropensityFit.SCORE).as(Columns.PROPENSITY), col(Deciles.DECILE).as(Columns.PROPENSITY_DECILE),
                 lit(scorer.version()).as(Columns.RUN_ID)));
       } finally {
-        labelled.unpersist();
+        PersistedRows.release(labelled);
       }
     }
-    Dataset<Row> customerRows = scores.stream().reduce(Dataset::unionByName)
-        .orElseGet(() -> run.spark().createDataFrame(List.of(), TableCatalog.CUSTOMER_PROPENSITY.schema()))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> customerRows = PersistedRows.of(scores.stream().reduce(Dataset::unionByName)
+        .orElseGet(() -> run.spark().createDataFrame(List.of(), TableCatalog.CUSTOMER_PROPENSITY.schema())));
     Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
     tables.put(TableCatalog.CUSTOMER_PROPENSITY, customerRows);
     tables.put(TableCatalog.PROPENSITY_MODEL_METRICS,

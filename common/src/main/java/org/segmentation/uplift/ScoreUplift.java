@@ -19,7 +19,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.storage.StorageLevel;
+import org.segmentation.pipeline.PersistedRows;
 import org.segmentation.audiences.Arms;
 import org.segmentation.clustering.ClusterCustomers;
 import org.segmentation.clustering.FeaturePreparation;
@@ -82,7 +82,7 @@ public record ScoreUplift(ValidatedInputs inputs, ClusterCustomers.Clustered cus
 
     @Override
     public void release() {
-      tables.values().forEach(Dataset::unpersist);
+      tables.values().forEach(PersistedRows::release);
     }
   }
 
@@ -117,7 +117,7 @@ public record ScoreUplift(ValidatedInputs inputs, ClusterCustomers.Clustered cus
           experiment.control(), experiment.variants(), experiment.outcome(), settings.validationShare(),
           settings.evaluationShare(), settings.trees(), settings.depth(), settings.seed()));
       Optional<Dataset<Row>> members = experiment.members()
-          .map(m -> fit.split(m).persist(StorageLevel.MEMORY_AND_DISK()));
+          .map(m -> PersistedRows.of(fit.split(m)));
       try {
         ModelStore.Chosen<UpliftFit.Fitted> scorer = scorer(run, store, model, features, fit, members,
             experiment.whyNoMembers(), settings);
@@ -152,12 +152,11 @@ public record ScoreUplift(ValidatedInputs inputs, ClusterCustomers.Clustered cus
             first == null ? nothing() : first.qiniCoefficient(), plan.map(BudgetedTargeting.Plan::best)));
         scores.add(customerRows(run, model, fitted, tonight, features, scorer.version(), plan));
       } finally {
-        members.ifPresent(Dataset::unpersist);
+        members.ifPresent(PersistedRows::release);
       }
     }
-    Dataset<Row> customerRows = scores.stream().reduce(Dataset::unionByName)
-        .orElseGet(() -> run.spark().createDataFrame(List.of(), TableCatalog.CUSTOMER_UPLIFT.schema()))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> customerRows = PersistedRows.of(scores.stream().reduce(Dataset::unionByName)
+        .orElseGet(() -> run.spark().createDataFrame(List.of(), TableCatalog.CUSTOMER_UPLIFT.schema())));
     Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
     tables.put(TableCatalog.CUSTOMER_UPLIFT, customerRows);
     tables.put(TableCatalog.UPLIFT_MODEL_METRICS,

@@ -23,7 +23,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.storage.StorageLevel;
+import org.segmentation.pipeline.PersistedRows;
 import org.segmentation.clustering.FeaturePreparation;
 import org.segmentation.config.ClusteringSettings.Feature;
 import org.segmentation.schema.Columns;
@@ -180,7 +180,7 @@ public record UpliftFit(List<Feature> features, Settings settings) {
         .and(col(VARIANT).isin(settings.arms().toArray())));
     checkLearnable(training);
     PipelineModel preparation = FeaturePreparation.pipeline(features).fit(training);
-    Dataset<Row> vectors = preparation.transform(training).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> vectors = PersistedRows.of(preparation.transform(training));
     Dataset<Row> validation = split.where(col(PART).equalTo(Part.VALIDATION.name()));
     try {
       Map<String, Double> qini = new LinkedHashMap<>();
@@ -202,7 +202,7 @@ public record UpliftFit(List<Feature> features, Settings settings) {
       }
       return new Fitted(best.learner(), best.model(), best.control(), best.variants(), best.outcome(), qini);
     } finally {
-      vectors.unpersist();
+      PersistedRows.release(vectors);
     }
   }
 

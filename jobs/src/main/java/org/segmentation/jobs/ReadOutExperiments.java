@@ -89,8 +89,8 @@ public final class ReadOutExperiments {
     SparkSession spark = SparkSessions.start(settings);
     try {
       ExperimentSettings.External external = settings.experiments().external();
-      ValidatedInput assignments = validated(spark, settings.experimentsInput());
-      assignments.rows().persist(StorageLevel.MEMORY_AND_DISK()); // counted, measured and quarantined
+      // persisted: counted, measured and quarantined
+      ValidatedInput assignments = validated(spark, settings.experimentsInput()).persisted();
       try {
         ValidatedInput.Counts counts = assignments.countRows();
         out.println("stage=load_validate input=" + counts.input() + " read=" + counts.read() + " accepted="
@@ -113,7 +113,7 @@ public final class ReadOutExperiments {
             + " results=" + tables.path(TableCatalog.EXPERIMENT_RESULTS));
         return ExitCode.SUCCESS.status();
       } finally {
-        assignments.rows().unpersist();
+        assignments.release();
       }
     } catch (DataQualityException e) {
       err.println("ERROR " + Messages.summaryOf(e));
