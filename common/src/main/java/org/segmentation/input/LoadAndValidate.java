@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
 import org.segmentation.config.FeatureSettings;
 import org.segmentation.config.JobSettings;
 import org.segmentation.config.QualitySettings;
@@ -78,14 +77,13 @@ public record LoadAndValidate() implements Step<ValidatedInputs> {
     List<String> shared = settings.features().shares().stream().map(FeatureSettings.LineShare::column).toList();
     settings.purchases().attributes().stream().map(SourceSettings.Attribute::name).filter(a -> !shared.contains(a))
         .forEach(unread::add);
+    // Persisted: the validated rows feed the RFM aggregate, the features, the quarantine table and the counts, and
+    // each source must be read once. MEMORY_AND_DISK spills instead of recomputing when memory runs short.
     purchases = purchases.without(unread.toArray(String[]::new)).persisted();
     profiles = profiles.map(ValidatedInput::persisted);
     surveys = surveys.map(ValidatedInput::persisted);
     experiments = experiments.map(ValidatedInput::persisted);
     products = products.map(ValidatedInput::persisted);
-
-    // Persisted: the validated rows feed the RFM aggregate, the features, the quarantine table and the counts, and
-    // each source must be read once. MEMORY_AND_DISK spills instead of recomputing when memory runs short.
     List<ValidatedInput.Counts> counts = new ArrayList<>();
     List<ValidatedInput> all = new ArrayList<>(List.of(purchases));
     profiles.ifPresent(all::add);

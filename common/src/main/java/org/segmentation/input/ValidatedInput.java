@@ -1,6 +1,5 @@
 package org.segmentation.input;
 
-import org.segmentation.pipeline.PersistedRows;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
@@ -17,6 +16,7 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.segmentation.pipeline.PersistedRows;
 import org.segmentation.schema.CanonicalColumn;
 import org.segmentation.schema.Columns;
 

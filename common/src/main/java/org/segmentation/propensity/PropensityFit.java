@@ -25,9 +25,9 @@ import org.apache.spark.ml.tuning.CrossValidatorModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.segmentation.pipeline.PersistedRows;
 import org.segmentation.clustering.FeaturePreparation;
 import org.segmentation.config.ClusteringSettings.Feature;
+import org.segmentation.pipeline.PersistedRows;
 import org.segmentation.schema.Columns;
 
 /**

@@ -15,7 +15,6 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.segmentation.config.ExperimentSettings;
 import org.segmentation.config.JobSettings;
 import org.segmentation.config.LakeSettings;

@@ -61,7 +61,8 @@ class NightlyRunBookTest {
       Optional.of(new ProfileMatch(3, 1, 2)));
   static final ScoreRfm.Scored SCORED = new ScoreRfm.Scored(null, null);
   static final FitClv.Fitted CLV = new FitClv.Fitted(Optional.empty(), null, "");
-  static final ScoreClv.Scored VALUED = new ScoreClv.Scored(TestSpark.get().emptyDataFrame(), java.util.Optional.empty(), "");
+  static final ScoreClv.Scored VALUED = new ScoreClv.Scored(TestSpark.get().emptyDataFrame(), java.util.Optional.empty(),
+      "");
   static final PublishedHistory HISTORY = new PublishedHistory(java.time.LocalDate.of(2026, 11, 21), Optional.empty(),
       java.util.Set.of("2026-11-20_run"), List.of(java.time.LocalDate.of(2026, 11, 20)));
   static final RepairTables.Repaired REPAIRED = new RepairTables.Repaired(List.of(new TableRepair.Restored(
