@@ -5,7 +5,9 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.count_distinct;
 import static org.apache.spark.sql.functions.date_sub;
 import static org.apache.spark.sql.functions.datediff;
+import static org.apache.spark.sql.functions.explode_outer;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.map_keys;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.min_by;
@@ -35,6 +37,7 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.segmentation.config.FeatureSettings.LineShare;
 import org.segmentation.config.RfmSettings;
@@ -105,12 +108,8 @@ public record RfmAggregation(RfmSettings settings, LocalDate runDate, Behaviour 
 
   @Override
   public Dataset<Row> apply(Dataset<Row> purchases) {
-    Column asOf = lit(java.sql.Date.valueOf(runDate));
     Column day = to_date(col(ORDER_TS));
-    Column inWindow = day.leq(asOf);
-    if (settings.lookbackDays() > 0) {
-      inWindow = inWindow.and(day.gt(date_sub(asOf, settings.lookbackDays())));
-    }
+    Column inWindow = inWindow(day);
     List<Column> carried = new ArrayList<>(List.of(col(CUSTOMER_ID), col(ORDER_ID), day.as(ORDER_DATE), col(AMOUNT)));
     if (behaviour.enabled()) {
       behaviour.shareColumns().forEach(column -> carried.add(col(column)));
@@ -119,23 +118,70 @@ public record RfmAggregation(RfmSettings settings, LocalDate runDate, Behaviour 
     Dataset<Row> lines = purchases.where(inWindow).select(carried.toArray(Column[]::new)).repartition(col(CUSTOMER_ID));
 
     List<Column> perOrder = new ArrayList<>(List.of(min(col(ORDER_DATE)).as(ORDER_DATE)));
-    // line counts per order, summed per day and then per customer
-    List<String> lineCounts = new ArrayList<>();
     if (behaviour.enabled()) {
       perOrder.add(count(lit(1)).as(LINES));
       perOrder.add(count(when(col(AMOUNT).lt(0), lit(1))).as(RETURN_LINES));
-      lineCounts.addAll(List.of(LINES, RETURN_LINES));
       for (LineShare share : behaviour.shares()) {
         perOrder.add(count(when(col(share.column()).cast("string").equalTo(share.value()), lit(1)))
             .as(shareLines(share)));
-        lineCounts.add(shareLines(share));
       }
     }
-    List<Column> perCustomer = new ArrayList<>(lineCounts.stream().map(c -> sum(col(c)).as(c)).toList());
     Dataset<Row> orders = lines
         .groupBy(col(CUSTOMER_ID), col(ORDER_ID))
         .agg(sum(col(AMOUNT)).as(ORDER_NET), perOrder.toArray(Column[]::new));
+    // Distinct categories, from the same lines but not through the exchange above: Spark combines (customer,
+    // category) pairs before shuffling them, so this branch moves a fraction of the lines.
+    return customers(orders, !behaviour.enabled() ? null : purchases.where(inWindow)
+        .groupBy(col(CUSTOMER_ID).as(CATEGORY_CUSTOMER))
+        .agg(count_distinct(col(PRODUCT_CATEGORY)).as(DISTINCT_CATEGORIES)));
+  }
 
+  /**
+   * The same customers as {@link #apply} gives for the lines that {@code state} folds ({@link PurchaseState}, with the
+   * same behaviour): the state's rows are filtered by the same look-back window on their day, and each order is netted
+   * from its days' sums.
+   */
+  public Dataset<Row> fromState(Dataset<Row> state) {
+    Dataset<Row> rows = state.where(inWindow(col(PurchaseState.PURCHASE_DAY)));
+    // the order level's net has the type of one sum over the lines, as in apply()
+    DataType orderNet = state.limit(0).agg(sum(col(AMOUNT))).schema().fields()[0].dataType();
+    List<Column> perOrder = new ArrayList<>(List.of(min(col(PurchaseState.PURCHASE_DAY)).as(ORDER_DATE)));
+    if (behaviour.enabled()) {
+      perOrder.add(sum(col(PurchaseState.LINES)).as(LINES));
+      perOrder.add(sum(col(PurchaseState.RETURN_LINES)).as(RETURN_LINES));
+      for (LineShare share : behaviour.shares()) {
+        perOrder.add(sum(col(PurchaseState.SHARE_LINES).getItem(share.feature())).as(shareLines(share)));
+      }
+    }
+    Dataset<Row> orders = rows.repartition(col(CUSTOMER_ID))
+        .groupBy(col(CUSTOMER_ID), col(ORDER_ID))
+        .agg(sum(col(AMOUNT)).cast(orderNet).as(ORDER_NET), perOrder.toArray(Column[]::new));
+    return customers(orders, !behaviour.enabled() ? null : rows
+        .select(col(CUSTOMER_ID).as(CATEGORY_CUSTOMER),
+            explode_outer(map_keys(col(PurchaseState.CATEGORY_LINES))).as(PRODUCT_CATEGORY))
+        .groupBy(col(CATEGORY_CUSTOMER))
+        .agg(count_distinct(col(PRODUCT_CATEGORY)).as(DISTINCT_CATEGORIES)));
+  }
+
+  /** Whether a line's (or a state row's) day is inside the look-back window ending with the run date. */
+  private Column inWindow(Column day) {
+    Column asOf = lit(java.sql.Date.valueOf(runDate));
+    Column inWindow = day.leq(asOf);
+    return settings.lookbackDays() > 0 ? inWindow.and(day.gt(date_sub(asOf, settings.lookbackDays()))) : inWindow;
+  }
+
+  /**
+   * From the orders (customer, order, net, first day and, with behaviour, line counts) to the customers: the day
+   * level, then the customer level, then the output columns; with behaviour, joined with {@code categories}
+   * (customer as {@value #CATEGORY_CUSTOMER}, distinct categories), both sides partitioned by the customer.
+   */
+  private Dataset<Row> customers(Dataset<Row> orders, Dataset<Row> categories) {
+    Column asOf = lit(java.sql.Date.valueOf(runDate));
+    List<String> lineCounts = new ArrayList<>();
+    if (behaviour.enabled()) {
+      lineCounts.addAll(List.of(LINES, RETURN_LINES));
+      behaviour.shares().forEach(share -> lineCounts.add(shareLines(share)));
+    }
     // The day level, for lifetime value: a purchase day is a day with a counted order, worth its counted orders.
     Column counted = col(ORDER_NET).gt(0);
     List<Column> perDay = new ArrayList<>(List.of(
@@ -147,13 +193,14 @@ public record RfmAggregation(RfmSettings settings, LocalDate runDate, Behaviour 
         .agg(sum(col(ORDER_NET)).as(ORDER_NET), perDay.toArray(Column[]::new));
 
     Column purchaseDay = when(col(COUNTED_ORDERS).gt(0), col(ORDER_DATE));
-    perCustomer.addAll(0, List.of(
+    List<Column> perCustomer = new ArrayList<>(List.of(
         max(purchaseDay).as(LAST_PURCHASE_DATE),
         sum(col(COUNTED_ORDERS)).as(FREQUENCY),
         sum(col(ORDER_NET)).cast(Columns.MONEY).as(NET_REVENUE),
         count(purchaseDay).cast(DataTypes.LongType).as(PURCHASE_DAYS),
         sum(col(DAY_VALUE)).as(DAY_VALUE),
         min_by(col(DAY_VALUE), purchaseDay).as(FIRST_DAY_VALUE)));
+    lineCounts.forEach(c -> perCustomer.add(sum(col(c)).as(c)));
     Dataset<Row> customers = days
         .groupBy(col(CUSTOMER_ID))
         .agg(min(purchaseDay).as(FIRST_PURCHASE_DATE), perCustomer.toArray(Column[]::new));
@@ -172,13 +219,6 @@ public record RfmAggregation(RfmSettings settings, LocalDate runDate, Behaviour 
     if (!behaviour.enabled()) {
       return customers.select(output.toArray(Column[]::new));
     }
-
-    // Distinct categories, from the same lines but not through the exchange above: Spark combines (customer,
-    // category) pairs before shuffling them, so this branch moves a fraction of the lines. Joined back on the
-    // customer, both sides already partitioned by it.
-    Dataset<Row> categories = purchases.where(inWindow)
-        .groupBy(col(CUSTOMER_ID).as(CATEGORY_CUSTOMER))
-        .agg(count_distinct(col(PRODUCT_CATEGORY)).as(DISTINCT_CATEGORIES));
     output.add(col(DISTINCT_CATEGORIES));
     output.add(col(RETURN_LINES).divide(col(LINES)).as(RETURN_RATE));
     for (LineShare share : behaviour.shares()) {

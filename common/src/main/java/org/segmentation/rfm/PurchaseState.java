@@ -1,0 +1,90 @@
+package org.segmentation.rfm;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.map_from_arrays;
+import static org.apache.spark.sql.functions.map_from_entries;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.when;
+import static org.segmentation.schema.Columns.AMOUNT;
+import static org.segmentation.schema.Columns.CUSTOMER_ID;
+import static org.segmentation.schema.Columns.ORDER_ID;
+import static org.segmentation.schema.Columns.ORDER_TS;
+import static org.segmentation.schema.Columns.PRODUCT_CATEGORY;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
+import org.segmentation.config.FeatureSettings.LineShare;
+import org.segmentation.pipeline.Stage;
+
+/**
+ * The purchase lines folded to one row per customer, order and day: everything {@link RfmAggregation} reads of them,
+ * whatever the number of lines, so that {@link RfmAggregation#fromState} gives the customers {@link
+ * RfmAggregation#apply} gives for the lines themselves, for any run date and look-back window.
+ *
+ * <p>Why this grain: the look-back window and the run date cut at a line's day, so an order whose lines fall on two
+ * days (a return a week later) keeps a row per day, and is netted when the customers are computed; the day a row
+ * counts for is its {@value #PURCHASE_DAY}, the order's first day in a window is the least of its rows' days. Every
+ * column is a sum over the lines (the categories and the line shares as counts by key), so lines that arrive later
+ * change the state by addition: the grain of an incremental night's per-customer state.
+ *
+ * <ul>
+ *   <li>{@code customer_id}, {@code order_id}, {@value #PURCHASE_DAY} ({@code order_ts}'s date in the session time
+ *       zone), {@code amount} (their lines' sum, of the type Spark gives one sum of the line amounts);</li>
+ *   <li>with behaviour: {@value #LINES}, {@value #RETURN_LINES} (lines with a negative amount), {@value #SHARE_LINES}
+ *       (each configured share's feature name to its lines) and {@value #CATEGORY_LINES} (each non-NULL product
+ *       category to its lines; empty when none has one).</li>
+ * </ul>
+ */
+public record PurchaseState(RfmAggregation.Behaviour behaviour) implements Stage {
+  public static final String PURCHASE_DAY = "purchase_day";
+  public static final String LINES = "lines";
+  public static final String RETURN_LINES = "return_lines";
+  public static final String SHARE_LINES = "share_lines";
+  public static final String CATEGORY_LINES = "category_lines";
+  private static final String CATEGORY = "__category";
+
+  @Override
+  public Dataset<Row> apply(Dataset<Row> purchases) {
+    DataType amountSum = purchases.limit(0).agg(sum(col(AMOUNT))).schema().fields()[0].dataType();
+    Column day = to_date(col(ORDER_TS)).as(PURCHASE_DAY);
+    if (!behaviour.enabled()) {
+      return purchases.groupBy(col(CUSTOMER_ID), col(ORDER_ID), day).agg(sum(col(AMOUNT)).as(AMOUNT));
+    }
+    // first by category as well (lines of one order and day, usually a handful), then one row per order and day
+    List<Column> counts = new ArrayList<>(List.of(count(lit(1)).as(LINES),
+        count(when(col(AMOUNT).lt(0), lit(1))).as(RETURN_LINES)));
+    List<Column> shareNames = new ArrayList<>();
+    List<Column> shareSums = new ArrayList<>();
+    for (LineShare share : behaviour.shares()) {
+      String lines = "__share_" + shareNames.size();
+      counts.add(count(when(col(share.column()).cast("string").equalTo(share.value()), lit(1))).as(lines));
+      shareNames.add(lit(share.feature()));
+      shareSums.add(sum(col(lines)));
+    }
+    Dataset<Row> byCategory = purchases
+        .groupBy(col(CUSTOMER_ID), col(ORDER_ID), day, col(PRODUCT_CATEGORY).as(CATEGORY))
+        .agg(sum(col(AMOUNT)).as(AMOUNT), counts.toArray(Column[]::new));
+    Column shares = shareNames.isEmpty() ? functions.map().cast("map<string,bigint>")
+        : map_from_arrays(functions.array(shareNames.toArray(Column[]::new)),
+            functions.array(shareSums.toArray(Column[]::new)));
+    return byCategory
+        .groupBy(col(CUSTOMER_ID), col(ORDER_ID), col(PURCHASE_DAY))
+        .agg(sum(col(AMOUNT)).cast(amountSum).as(AMOUNT),
+            sum(col(LINES)).as(LINES),
+            sum(col(RETURN_LINES)).as(RETURN_LINES),
+            shares.as(SHARE_LINES),
+            // collect_list skips the NULL of a line without a category
+            map_from_entries(collect_list(when(col(CATEGORY).isNotNull(), struct(col(CATEGORY), col(LINES)))))
+                .as(CATEGORY_LINES));
+  }
+}
