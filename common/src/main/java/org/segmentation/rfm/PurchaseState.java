@@ -39,9 +39,10 @@ import org.segmentation.pipeline.Stage;
  *
  * <ul>
  *   <li>{@code customer_id}, {@code order_id}, {@value #PURCHASE_DAY} ({@code order_ts}'s date in the session time
- *       zone), {@code amount} (their lines' sum, of the type Spark gives one sum of the line amounts);</li>
- *   <li>with behaviour: {@value #LINES}, {@value #RETURN_LINES} (lines with a negative amount), {@value #SHARE_LINES}
- *       (each configured share's feature name to its lines) and {@value #CATEGORY_LINES} (each non-NULL product
+ *       zone), {@code amount} (their lines' sum, of the type Spark gives one sum of the line amounts), {@value #LINES}
+ *       (how many: a row whose lines were all taken away is no row);</li>
+ *   <li>with behaviour: {@value #RETURN_LINES} (lines with a negative amount), {@value #SHARE_LINES}
+ *       (each configured share's feature name to its lines, where it has any) and {@value #CATEGORY_LINES} (each non-NULL product
  *       category to its lines; empty when none has one).</li>
  * </ul>
  */
@@ -58,7 +59,8 @@ public record PurchaseState(RfmAggregation.Behaviour behaviour) implements Stage
     DataType amountSum = purchases.limit(0).agg(sum(col(AMOUNT))).schema().fields()[0].dataType();
     Column day = to_date(col(ORDER_TS)).as(PURCHASE_DAY);
     if (!behaviour.enabled()) {
-      return purchases.groupBy(col(CUSTOMER_ID), col(ORDER_ID), day).agg(sum(col(AMOUNT)).as(AMOUNT));
+      return purchases.groupBy(col(CUSTOMER_ID), col(ORDER_ID), day)
+          .agg(sum(col(AMOUNT)).as(AMOUNT), count(lit(1)).as(LINES));
     }
     // first by category as well (lines of one order and day, usually a handful), then one row per order and day
     List<Column> counts = new ArrayList<>(List.of(count(lit(1)).as(LINES),
@@ -74,9 +76,10 @@ public record PurchaseState(RfmAggregation.Behaviour behaviour) implements Stage
     Dataset<Row> byCategory = purchases
         .groupBy(col(CUSTOMER_ID), col(ORDER_ID), day, col(PRODUCT_CATEGORY).as(CATEGORY))
         .agg(sum(col(AMOUNT)).as(AMOUNT), counts.toArray(Column[]::new));
+    // a share's key only where it has lines, as merge leaves it
     Column shares = shareNames.isEmpty() ? functions.map().cast("map<string,bigint>")
-        : map_from_arrays(functions.array(shareNames.toArray(Column[]::new)),
-            functions.array(shareSums.toArray(Column[]::new)));
+        : functions.map_filter(map_from_arrays(functions.array(shareNames.toArray(Column[]::new)),
+            functions.array(shareSums.toArray(Column[]::new))), (feature, lines) -> lines.notEqual(0));
     return byCategory
         .groupBy(col(CUSTOMER_ID), col(ORDER_ID), col(PURCHASE_DAY))
         .agg(sum(col(AMOUNT)).cast(amountSum).as(AMOUNT),
@@ -86,5 +89,46 @@ public record PurchaseState(RfmAggregation.Behaviour behaviour) implements Stage
             // collect_list skips the NULL of a line without a category
             map_from_entries(collect_list(when(col(CATEGORY).isNotNull(), struct(col(CATEGORY), col(LINES)))))
                 .as(CATEGORY_LINES));
+  }
+
+  /**
+   * The state after {@code changes}: state rows of lines that arrived ({@link #apply} of them) or, {@link #negate}d,
+   * of lines taken away (a deleted or corrected line's old values). Every sum adds up by row and, for the maps, by
+   * key; a row or a key left with no line is dropped. Equal to the state of the lines themselves.
+   */
+  public Dataset<Row> merge(Dataset<Row> state, Dataset<Row> changes) {
+    DataType amountType = state.schema().apply(AMOUNT).dataType();
+    List<Column> sums = new ArrayList<>(List.of(sum(col(AMOUNT)).cast(amountType).as(AMOUNT),
+        sum(col(LINES)).as(LINES)));
+    if (behaviour.enabled()) {
+      sums.add(sum(col(RETURN_LINES)).as(RETURN_LINES));
+      sums.add(summedByKey(collect_list(col(SHARE_LINES))).as(SHARE_LINES));
+      sums.add(summedByKey(collect_list(col(CATEGORY_LINES))).as(CATEGORY_LINES));
+    }
+    return state.unionByName(changes)
+        .groupBy(col(CUSTOMER_ID), col(ORDER_ID), col(PURCHASE_DAY))
+        .agg(sums.get(0), sums.subList(1, sums.size()).toArray(Column[]::new))
+        .where(col(LINES).notEqual(0));
+  }
+
+  /** State rows with every sum negated: merged, they take their lines away. */
+  public Dataset<Row> negate(Dataset<Row> rows) {
+    List<Column> columns = new ArrayList<>(List.of(col(CUSTOMER_ID), col(ORDER_ID), col(PURCHASE_DAY),
+        functions.negate(col(AMOUNT)).cast(rows.schema().apply(AMOUNT).dataType()).as(AMOUNT),
+        functions.negate(col(LINES)).as(LINES)));
+    if (behaviour.enabled()) {
+      columns.add(functions.negate(col(RETURN_LINES)).as(RETURN_LINES));
+      columns.add(functions.transform_values(col(SHARE_LINES), (k, v) -> functions.negate(v)).as(SHARE_LINES));
+      columns.add(functions.transform_values(col(CATEGORY_LINES), (k, v) -> functions.negate(v)).as(CATEGORY_LINES));
+    }
+    return rows.select(columns.toArray(Column[]::new));
+  }
+
+  /** A list of maps of counts as one map, the counts of a key added up, the keys left at zero dropped. */
+  private static Column summedByKey(Column maps) {
+    Column sum = functions.aggregate(maps, functions.map().cast("map<string,bigint>"),
+        (acc, next) -> functions.map_zip_with(acc, next,
+            (key, a, b) -> functions.coalesce(a, lit(0L)).plus(functions.coalesce(b, lit(0L)))));
+    return functions.map_filter(sum, (key, count) -> count.notEqual(0));
   }
 }

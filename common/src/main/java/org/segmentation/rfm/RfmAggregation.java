@@ -1,5 +1,6 @@
 package org.segmentation.rfm;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.count_distinct;
@@ -150,7 +151,8 @@ public record RfmAggregation(RfmSettings settings, LocalDate runDate, Behaviour 
       perOrder.add(sum(col(PurchaseState.LINES)).as(LINES));
       perOrder.add(sum(col(PurchaseState.RETURN_LINES)).as(RETURN_LINES));
       for (LineShare share : behaviour.shares()) {
-        perOrder.add(sum(col(PurchaseState.SHARE_LINES).getItem(share.feature())).as(shareLines(share)));
+        perOrder.add(sum(coalesce(col(PurchaseState.SHARE_LINES).getItem(share.feature()), lit(0L)))
+            .as(shareLines(share)));
       }
     }
     Dataset<Row> orders = rows.repartition(col(CUSTOMER_ID))

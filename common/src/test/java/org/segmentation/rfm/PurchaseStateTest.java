@@ -10,9 +10,11 @@ import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
@@ -109,16 +111,33 @@ class PurchaseStateTest {
     }
   }
 
+  /** State rows as text, sorted, the maps as their entries sorted by key (a map's order is not its content). */
+  static List<String> stateRows(Dataset<Row> state) {
+    List<Column> columns = new ArrayList<>();
+    for (String name : state.columns()) {
+      columns.add(state.schema().apply(name).dataType() instanceof org.apache.spark.sql.types.MapType
+          ? functions.array_sort(functions.map_entries(functions.col(name))).as(name) : functions.col(name));
+    }
+    return sorted(state.select(columns.toArray(Column[]::new)));
+  }
+
   @Test
-  void theStateIsTheSumOfItsParts() {
-    // lines split in two (an earlier and a later arrival) fold to the same sums as all of them at once
-    Dataset<Row> earlier = lines.where("order_id < 'c5'");
-    Dataset<Row> later = lines.where("order_id >= 'c5'");
-    PurchaseState fold = new PurchaseState(RfmAggregation.Behaviour.NONE);
-    Dataset<Row> summed = fold.apply(earlier).unionByName(fold.apply(later))
-        .groupBy(Columns.CUSTOMER_ID, Columns.ORDER_ID, PurchaseState.PURCHASE_DAY)
-        .agg(org.apache.spark.sql.functions.sum(Columns.AMOUNT).cast(
-            fold.apply(lines).schema().apply(Columns.AMOUNT).dataType()).as(Columns.AMOUNT));
-    assertEquals(sorted(fold.apply(lines)), sorted(summed));
+  void linesThatArriveOrGoChangeTheStateByAddition() {
+    // a fifth of the lines arrive later; another fifth are then taken away (deleted, or a correction's old values)
+    Column later = functions.expr("pmod(hash(customer_id, order_id, order_ts, amount, product_category), 5) = 0");
+    Column gone = functions.expr("pmod(hash(customer_id, order_id, order_ts, amount, product_category), 5) = 1");
+    for (RfmAggregation.Behaviour behaviour : List.of(BEHAVIOUR, RfmAggregation.Behaviour.NONE)) {
+      PurchaseState fold = new PurchaseState(behaviour);
+      Dataset<Row> first = fold.apply(lines.where(functions.not(later)));
+      Dataset<Row> all = fold.merge(first, fold.apply(lines.where(later)));
+      assertEquals(stateRows(fold.apply(lines)), stateRows(all), "inserts, behaviour " + behaviour.enabled());
+
+      Dataset<Row> kept = lines.where(functions.not(gone));
+      Dataset<Row> after = fold.merge(all, fold.negate(fold.apply(lines.where(gone))));
+      assertEquals(stateRows(fold.apply(kept)), stateRows(after), "deletes, behaviour " + behaviour.enabled());
+      RfmAggregation rfm = new RfmAggregation(RfmAggregationTest.settings(30, RfmSettings.Monetary.TOTAL),
+          START.plusDays(75), behaviour);
+      assertEquals(sorted(rfm.apply(kept)), sorted(rfm.fromState(after)), "customers after the deletes");
+    }
   }
 }
