@@ -32,8 +32,9 @@ public final class PersistedRows {
   private PersistedRows() {}
 
   /**
-   * The rows of {@code rows}, persisted at the first action on the result (memory and disk), behind a plan that is one
-   * scan of them. Release them with {@link #release}: {@link Dataset#unpersist()} on the result frees nothing.
+   * The rows of {@code rows}, persisted (memory and disk) behind a plan that is one scan of them. With adaptive
+   * execution (Spark's default) the cache is filled here, by one job; without it, by the first action on the result.
+   * Release them with {@link #release}: {@link Dataset#unpersist()} on the result frees nothing.
    */
   public static Dataset<Row> of(Dataset<Row> rows) {
     rows.persist(StorageLevel.MEMORY_AND_DISK());
