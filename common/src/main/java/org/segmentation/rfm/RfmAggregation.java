@@ -144,8 +144,8 @@ public record RfmAggregation(RfmSettings settings, LocalDate runDate, Behaviour 
    */
   public Dataset<Row> fromState(Dataset<Row> state) {
     Dataset<Row> rows = state.where(inWindow(col(PurchaseState.PURCHASE_DAY)));
-    // the order level's net has the type of one sum over the lines, as in apply()
-    DataType orderNet = state.limit(0).agg(sum(col(AMOUNT))).schema().fields()[0].dataType();
+    // the order level's net has the type of one sum over the lines, as in apply(): the state's amount has it
+    DataType orderNet = state.schema().apply(AMOUNT).dataType();
     List<Column> perOrder = new ArrayList<>(List.of(min(col(PurchaseState.PURCHASE_DAY)).as(ORDER_DATE)));
     if (behaviour.enabled()) {
       perOrder.add(sum(col(PurchaseState.LINES)).as(LINES));

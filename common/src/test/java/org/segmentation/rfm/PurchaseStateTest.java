@@ -32,11 +32,7 @@ import org.segmentation.schema.Columns;
  */
 class PurchaseStateTest {
   static final LocalDate START = LocalDate.of(2026, 6, 1);
-  static final StructType LINES = new StructType()
-      .add(Columns.CUSTOMER_ID, DataTypes.StringType)
-      .add(Columns.ORDER_ID, DataTypes.StringType)
-      .add(Columns.ORDER_TS, DataTypes.TimestampType)
-      .add(Columns.AMOUNT, Columns.MONEY)
+  static final StructType LINES = RfmAggregationTest.PURCHASES
       .add(Columns.PRODUCT_CATEGORY, DataTypes.StringType)
       .add("channel", DataTypes.StringType);
   static final RfmAggregation.Behaviour BEHAVIOUR = RfmAggregation.Behaviour.of(
