@@ -12,9 +12,11 @@ import java.util.Map;
  * @param stepTimeLimit how long any one step may run before the run cancels it and fails ({@code step_timeout})
  * @param stepTimeLimits per step name, a limit other than {@code stepTimeLimit}
  * @param parallelTableWrites how many of the night's table writes run side by side (1: one by one)
+ * @param incremental whether a night may update the purchase state with the input's changes instead of reading the
+ *     whole input ({@code org.segmentation.state.PlanNight} says when it can)
  */
 public record RunSettings(Duration leaseExpiresAfter, Duration leaseRenewEvery, Duration stepTimeLimit,
-    Map<String, Duration> stepTimeLimits, int parallelTableWrites) {
+    Map<String, Duration> stepTimeLimits, int parallelTableWrites, boolean incremental) {
   public static final String BLOCK = "run";
 
   public RunSettings {
@@ -23,7 +25,7 @@ public record RunSettings(Duration leaseExpiresAfter, Duration leaseRenewEvery, 
 
   /** The defaults of reference.conf, for code that builds settings by hand (tools and tests). */
   public static final RunSettings DEFAULTS = new RunSettings(Duration.ofMinutes(5), Duration.ofSeconds(30),
-      Duration.ofHours(3), Map.of(), 4);
+      Duration.ofHours(3), Map.of(), 4, true);
 
   static RunSettings read(ConfigReader in) {
     Duration expiresAfter = in.durationAtLeast("lease-expires-after", Duration.ofSeconds(2));
@@ -35,7 +37,8 @@ public record RunSettings(Duration leaseExpiresAfter, Duration leaseRenewEvery, 
     RunSettings settings = new RunSettings(expiresAfter, renewEvery,
         in.durationAtLeast("step-time-limit", Duration.ofSeconds(1)),
         in.durations("step-time-limits", Duration.ofSeconds(1)),
-        in.intBetween("parallel-table-writes", 1, 64));
+        in.intBetween("parallel-table-writes", 1, 64),
+        in.bool("incremental"));
     in.rejectUnknownKeys();
     return settings;
   }

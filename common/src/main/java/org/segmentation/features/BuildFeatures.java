@@ -18,9 +18,13 @@ import org.segmentation.pipeline.StepResult;
  * Step {@code features}: one row per customer as of the run date, with the RFM values, behaviour and profile
  * attributes ({@link CustomerFeatures}). Persisted, because scoring and clustering fit over them and then score them;
  * counted once (one Spark job, which fills the cache), and the same aggregation measures how buyers and profiles
- * match ({@link ProfileMatch}).
+ * match ({@link ProfileMatch}). From the purchase state where the night keeps one (the same customers as from the
+ * lines), from the accepted lines otherwise.
+ *
+ * @param purchaseState the night's purchase state ({@link org.segmentation.rfm.KeepPurchaseState}), if it keeps one
  */
-public record BuildFeatures(ValidatedInputs inputs) implements Step<BuildFeatures.Features> {
+public record BuildFeatures(ValidatedInputs inputs, Optional<Dataset<Row>> purchaseState)
+    implements Step<BuildFeatures.Features> {
 
   /**
    * The customer features table of the run.
@@ -51,8 +55,10 @@ public record BuildFeatures(ValidatedInputs inputs) implements Step<BuildFeature
 
   @Override
   public Features execute(RunContext run) {
-    Dataset<Row> features = PersistedRows.of(CustomerFeatures.of(run.settings(), run.runDate())
-        .apply(inputs.purchases().accepted(), inputs.acceptedProfilesOrNull()));
+    CustomerFeatures customers = CustomerFeatures.of(run.settings(), run.runDate());
+    Dataset<Row> features = PersistedRows.of(purchaseState
+        .map(state -> customers.fromState(state, inputs.acceptedProfilesOrNull()))
+        .orElseGet(() -> customers.apply(inputs.purchases().accepted(), inputs.acceptedProfilesOrNull())));
     List<Column> figures = ProfileMatch.aggregates();
     Row counted = features.agg(count(lit(1)), figures.toArray(Column[]::new)).first();
     Optional<ProfileMatch> match = inputs.profiles().isPresent() ? Optional.of(ProfileMatch.of(counted, 1))

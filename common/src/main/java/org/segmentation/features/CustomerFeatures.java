@@ -88,9 +88,27 @@ public record CustomerFeatures(FeatureSettings settings, RfmSettings rfm, LocalD
    * @param profiles accepted profiles (canonical columns), or NULL without a profiles input
    */
   public Dataset<Row> apply(Dataset<Row> purchases, Dataset<Row> profiles) {
+    return withProfiles(aggregation().apply(purchases), profiles);
+  }
+
+  /**
+   * The same features from the purchase state ({@link org.segmentation.rfm.PurchaseState} of the accepted purchases,
+   * with the configured line shares) instead of the lines.
+   *
+   * @param profiles accepted profiles (canonical columns), or NULL without a profiles input
+   */
+  public Dataset<Row> fromState(Dataset<Row> state, Dataset<Row> profiles) {
+    return withProfiles(aggregation().fromState(state), profiles);
+  }
+
+  /** The RFM and behaviour aggregation of these features (the purchase state counts the same line shares). */
+  private RfmAggregation aggregation() {
+    return new RfmAggregation(rfm, runDate, RfmAggregation.Behaviour.of(settings.shares()));
+  }
+
+  /** The customers of the purchases ({@code bought}, RFM and behaviour) joined with their profiles. */
+  private Dataset<Row> withProfiles(Dataset<Row> bought, Dataset<Row> profiles) {
     Column asOf = lit(java.sql.Date.valueOf(runDate));
-    Dataset<Row> bought = new RfmAggregation(rfm, runDate, RfmAggregation.Behaviour.of(settings.shares()))
-        .apply(purchases);
 
     checkNoClash(bought.columns());
     Dataset<Row> customers;

@@ -1,5 +1,8 @@
 package org.segmentation.input;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,7 +14,9 @@ import org.segmentation.config.FeatureSettings;
 import org.segmentation.config.JobSettings;
 import org.segmentation.config.QualitySettings;
 import org.segmentation.config.SourceSettings;
+import org.segmentation.io.RunLog;
 import org.segmentation.io.SourceReader;
+import org.segmentation.io.TableCatalog;
 import org.segmentation.io.SourceReader.RawInput;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.Step;
@@ -22,8 +27,19 @@ import org.segmentation.schema.Columns;
  * Step {@code load_validate}: reads each input once, maps its columns to ours, validates every row (quarantine
  * reasons, never a dropped row), persists the validated rows and counts them (one Spark job per input). Mapping
  * problems surface before any data is read (exit 2); an input that cannot be read is a data-quality failure (exit 3).
+ *
+ * <p>On an incremental night ({@code plan}) the purchases read are the lines the input gained since the night whose
+ * state this one updates, and that night's quarantined purchase rows are carried on; when the input also lost or
+ * changed rows since then, the night reads the whole input instead ({@value PlanNight#ROWS_DELETED_OR_UPDATED}).
+ *
+ * @param plan how the night reads its purchases ({@link PlanNight})
  */
-public record LoadAndValidate() implements Step<ValidatedInputs> {
+public record LoadAndValidate(NightPlan plan) implements Step<ValidatedInputs> {
+
+  /** Reads every input whole and keeps no state (tools and tests that run the steps without a night's plan). */
+  public static LoadAndValidate wholeInputs() {
+    return new LoadAndValidate(NightPlan.full(PlanNight.INCREMENTAL_OFF, false));
+  }
 
   @Override
   public String name() {
@@ -35,7 +51,26 @@ public record LoadAndValidate() implements Step<ValidatedInputs> {
     JobSettings settings = run.settings();
     Map<String, String> versions = new LinkedHashMap<>();
     List<CanonicalColumn> purchasesSchema = settings.purchases().schema();
-    ValidatedInput purchases = validate(SourceReader.read(run.spark(), settings.purchases()), purchasesSchema,
+    NightPlan read = plan;
+    RawInput rawPurchases;
+    Optional<Dataset<Row>> carriedQuarantine = Optional.empty();
+    if (plan.incremental()) {
+      RunLog.PublishedRun from = plan.from().orElseThrow();
+      SourceReader.Changes changes = SourceReader.readChanges(run.spark(), settings.purchases(),
+          Long.parseLong(from.inputVersions().get(settings.purchases().name())));
+      if (changes.onlyAdded()) {
+        rawPurchases = changes.added();
+        carriedQuarantine = Optional.of(run.lake()
+            .readRunDate(TableCatalog.QUARANTINE, from.runDate(), from.versionOf(TableCatalog.QUARANTINE))
+            .where(col(Columns.SOURCE).equalTo(lit(settings.purchases().name()))));
+      } else {
+        read = plan.recomputed(PlanNight.ROWS_DELETED_OR_UPDATED);
+        rawPurchases = SourceReader.read(run.spark(), settings.purchases());
+      }
+    } else {
+      rawPurchases = SourceReader.read(run.spark(), settings.purchases());
+    }
+    ValidatedInput purchases = validate(rawPurchases, purchasesSchema,
         InputValidation.purchases(settings.quality(), run.startedAt(), purchasesSchema), versions);
     Optional<ValidatedInput> profiles = Optional.empty();
     if (settings.profiles().enabled()) {
@@ -93,7 +128,8 @@ public record LoadAndValidate() implements Step<ValidatedInputs> {
     for (ValidatedInput input : all) {
       counts.add(input.countRows());
     }
-    return new ValidatedInputs(purchases, profiles, surveys, experiments, products, counts, versions);
+    return new ValidatedInputs(purchases, profiles, surveys, experiments, products, counts, versions, read,
+        carriedQuarantine);
   }
 
   /**

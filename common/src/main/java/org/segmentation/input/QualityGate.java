@@ -40,7 +40,13 @@ public record QualityGate(ValidatedInputs inputs) implements Step<QualityGate.Pa
   public Passed execute(RunContext run) {
     QualitySettings quality = run.settings().quality();
     double worst = 0;
+    // An incremental night reads the purchase lines added since the last night: none is a quiet day, not an empty
+    // input (the state holds the lines the gate passed before).
+    boolean incremental = inputs.plan().incremental();
     for (ValidatedInput.Counts c : inputs.counts()) {
+      if (incremental && c.input().equals(inputs.purchases().name()) && c.read() == 0) {
+        continue;
+      }
       SourceSettings source = java.util.stream.Stream.of(run.settings().purchases(), run.settings().profiles(),
           run.settings().surveys(), run.settings().experimentsInput(), run.settings().products()).filter(s -> s.name().equals(c.input()))
           .findFirst().orElseThrow();
@@ -48,7 +54,7 @@ public record QualityGate(ValidatedInputs inputs) implements Step<QualityGate.Pa
       worst = Math.max(worst, c.quarantinedShare());
     }
     ValidatedInput.Counts purchases = inputs.countsOf(inputs.purchases().name());
-    if (purchases.accepted() == 0) {
+    if (purchases.accepted() == 0 && !incremental) {
       throw new DataQualityException("Cannot segment: no usable purchase among " + purchases.read() + " rows");
     }
     return new Passed(worst, quality.maxQuarantinedShare());

@@ -1,5 +1,7 @@
 package org.segmentation.input;
 
+import static org.apache.spark.sql.functions.lit;
+
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -8,6 +10,7 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.segmentation.pipeline.StepResult;
+import org.segmentation.schema.Columns;
 
 /**
  * The inputs of a run after mapping and validation: persisted, counted once, each read exactly once.
@@ -20,11 +23,15 @@ import org.segmentation.pipeline.StepResult;
  * @param products the validated product catalogue, when affinity reads one
  * @param counts rows read, accepted and quarantined per input, in input order
  * @param inputVersions the Delta version read of each Delta input
+ * @param plan how the purchases were read: the whole input, or (incremental) only the lines added since the night
+ *     whose state this night updates; then {@code purchases} and its counts are those lines alone
+ * @param carriedQuarantine on an incremental night, that night's quarantined purchase rows (the lines read before,
+ *     which a full recompute would quarantine again)
  */
 public record ValidatedInputs(ValidatedInput purchases, Optional<ValidatedInput> profiles,
     Optional<ValidatedInput> surveys, Optional<ValidatedInput> experiments, Optional<ValidatedInput> products,
-    List<ValidatedInput.Counts> counts,
-    Map<String, String> inputVersions) implements StepResult {
+    List<ValidatedInput.Counts> counts, Map<String, String> inputVersions, NightPlan plan,
+    Optional<Dataset<Row>> carriedQuarantine) implements StepResult {
 
   public ValidatedInputs {
     counts = List.copyOf(counts);
@@ -58,9 +65,17 @@ public record ValidatedInputs(ValidatedInput purchases, Optional<ValidatedInput>
     return profiles.map(ValidatedInput::accepted).orElse(null);
   }
 
-  /** Every quarantined row of the run, for the quarantine table. */
+  /**
+   * Every quarantined row of the run, for the quarantine table: what a full recompute quarantines, also on an
+   * incremental night (the rows read tonight and those carried from the night before, stamped with this run).
+   */
   public Dataset<Row> quarantineRows(LocalDate runDate, String runId) {
-    return all().stream().map(input -> input.quarantined(runDate, runId)).reduce(Dataset::unionByName).orElseThrow();
+    Dataset<Row> tonight = all().stream().map(input -> input.quarantined(runDate, runId)).reduce(Dataset::unionByName)
+        .orElseThrow();
+    return carriedQuarantine.map(carried -> tonight.unionByName(carried
+            .withColumn(Columns.RUN_DATE, lit(java.sql.Date.valueOf(runDate)))
+            .withColumn(Columns.RUN_ID, lit(runId))))
+        .orElse(tonight);
   }
 
   /** {@code purchases_read=.. purchases_accepted=.. purchases_quarantined=..} and the same for profiles. */
@@ -72,7 +87,16 @@ public record ValidatedInputs(ValidatedInput purchases, Optional<ValidatedInput>
 
   @Override
   public String progressDetails() {
-    return countDetails();
+    return countDetails() + " mode=" + plan.mode();
+  }
+
+  /** How the night read its purchases: {@code mode} and {@code mode_reason}, in run_log.summary_json. */
+  @Override
+  public Map<String, Object> summaryFields() {
+    Map<String, Object> fields = new java.util.LinkedHashMap<>();
+    fields.put("mode", plan.mode());
+    fields.put("mode_reason", plan.reason());
+    return fields;
   }
 
   @Override

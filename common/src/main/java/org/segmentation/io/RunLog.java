@@ -56,12 +56,13 @@ public final class RunLog {
   }
 
   /**
-   * A published run: its run date and id, the table versions it published, and its input counts (read, accepted,
-   * quarantined and skipped rows per input).
+   * A published run: its run date and id, the table versions it published, its input counts (read, accepted,
+   * quarantined and skipped rows per input), the Delta version of each Delta input it read and its configuration's
+   * fingerprint.
    */
   public record PublishedRun(LocalDate runDate, String runId, Map<String, Long> tableVersions,
       Map<String, Long> rowsRead, Map<String, Long> rowsAccepted, Map<String, Long> rowsQuarantined,
-      Map<String, Long> rowsSkipped) {
+      Map<String, Long> rowsSkipped, Map<String, String> inputVersions, String configFingerprint) {
     /** The Delta version of {@code table} that holds this run's rows. */
     public long versionOf(TableSpec table) {
       Long version = tableVersions.get(table.name());
@@ -102,6 +103,11 @@ public final class RunLog {
   /** The most recent published run date strictly before {@code runDate}, if any. */
   public Optional<PublishedRun> latestPublishedBefore(LocalDate runDate) {
     return latestPublished(date -> date.isBefore(runDate));
+  }
+
+  /** The published run of the latest run date (its latest published row), if any run was published. */
+  public Optional<PublishedRun> latestPublished() {
+    return latestPublished(date -> true);
   }
 
   /** The authoritative published run of {@code runDate} (its latest published row), if the date was published. */
@@ -161,9 +167,10 @@ public final class RunLog {
   private record Recorded(String runId, LocalDate runDate, String status, int exitCode, String reason, String message,
       Instant endedAt, Map<String, Long> tableVersions, Map<String, Long> tablesRestored, String configFingerprint,
       Map<String, Long> rowsRead, Map<String, Long> rowsAccepted, Map<String, Long> rowsQuarantined,
-      Map<String, Long> rowsSkipped) {
+      Map<String, Long> rowsSkipped, Map<String, String> inputVersions) {
     PublishedRun published() {
-      return new PublishedRun(runDate, runId, tableVersions, rowsRead, rowsAccepted, rowsQuarantined, rowsSkipped);
+      return new PublishedRun(runDate, runId, tableVersions, rowsRead, rowsAccepted, rowsQuarantined, rowsSkipped,
+          inputVersions, configFingerprint);
     }
   }
 
@@ -192,12 +199,13 @@ public final class RunLog {
         recorded = log.select(col(Columns.RUN_ID), col(Columns.RUN_DATE), col(Columns.STATUS), col("exit_code"),
                 col("reason"), col("message"), col(Columns.ENDED_AT), col(Columns.TABLE_VERSIONS),
                 optional.apply(Columns.TABLES_RESTORED), col("config_fingerprint"), col("rows_read"),
-                col("rows_accepted"), col("rows_quarantined"), optional.apply("rows_skipped"))
+                col("rows_accepted"), col("rows_quarantined"), optional.apply("rows_skipped"), col("input_versions"))
             .collectAsList().stream()
             .map(r -> new Recorded(r.getString(0), r.getDate(1).toLocalDate(), r.getString(2),
                 r.isNullAt(3) ? 0 : r.getInt(3), r.getString(4), r.getString(5), r.getTimestamp(6).toInstant(),
                 longsByName(r, 7), longsByName(r, 8), r.getString(9), longsByName(r, 10), longsByName(r, 11),
-                longsByName(r, 12), longsByName(r, 13)))
+                longsByName(r, 12), longsByName(r, 13),
+                r.isNullAt(14) ? Map.<String, String>of() : Map.copyOf(r.<String, String>getJavaMap(14))))
             .toList();
       }
     }

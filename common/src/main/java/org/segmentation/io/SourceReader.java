@@ -6,6 +6,7 @@ import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.segmentation.config.SourceFormat;
 import org.segmentation.config.SourceSettings;
 import org.segmentation.run.DataQualityException;
@@ -18,8 +19,52 @@ import org.segmentation.run.Messages;
 public final class SourceReader {
   private SourceReader() {}
 
+  /** The column of DESCRIBE DETAIL holding the table properties. */
+  private static final String DETAIL_PROPERTIES_COLUMN = "properties";
+
   /** An input as read: its rows in the user's schema and, for Delta, the table version read. */
   public record RawInput(SourceSettings source, Dataset<Row> rows, String version) {}
+
+  /**
+   * The lines a Delta input gained after version {@code since}, up to its current version (read from its change data
+   * feed), and whether the input changed only by gaining lines: a deleted or updated row since then makes
+   * {@code onlyAdded} false (one small Spark job over the changes finds out), and a night then reads the whole input.
+   */
+  public record Changes(RawInput added, boolean onlyAdded) {}
+
+  /** The change feed's own columns, dropped from the rows it adds. */
+  private static final String CHANGE_TYPE = "_change_type";
+  private static final String[] CHANGE_COLUMNS = {CHANGE_TYPE, "_commit_version", "_commit_timestamp"};
+
+  public static Changes readChanges(SparkSession spark, SourceSettings source, long since) {
+    try {
+      long version = DeltaTable.forPath(spark, source.location()).history(1).first().getLong(0);
+      if (version == since) { // nothing committed since: no line added, none taken away
+        Dataset<Row> none = spark.read().format("delta").options(source.options()).option("versionAsOf", version)
+            .load(source.location()).where("false");
+        return new Changes(new RawInput(source, none, Long.toString(version)), true);
+      }
+      Dataset<Row> changes = spark.read().format("delta").options(source.options())
+          .option("readChangeFeed", "true").option("startingVersion", since + 1).option("endingVersion", version)
+          .load(source.location());
+      boolean onlyAdded = changes.where(functions.col(CHANGE_TYPE).notEqual("insert")).isEmpty();
+      Dataset<Row> added = changes.where(functions.col(CHANGE_TYPE).equalTo("insert")).drop(CHANGE_COLUMNS);
+      return new Changes(new RawInput(source, added, Long.toString(version)), onlyAdded);
+    } catch (Exception e) {
+      throw failure(source, e);
+    }
+  }
+
+  /** Whether a Delta input records its changes ({@code delta.enableChangeDataFeed = true}). */
+  public static boolean hasChangeFeed(SparkSession spark, SourceSettings source) {
+    try {
+      Dataset<Row> detail = DeltaTable.forPath(spark, source.location()).detail();
+      java.util.Map<String, String> properties = detail.first().getJavaMap(detail.schema().fieldIndex(DETAIL_PROPERTIES_COLUMN));
+      return "true".equalsIgnoreCase(properties.get("delta.enableChangeDataFeed"));
+    } catch (Exception e) {
+      throw failure(source, e);
+    }
+  }
 
   public static RawInput read(SparkSession spark, SourceSettings source) {
     try {
@@ -33,12 +78,18 @@ public final class SourceReader {
             Long.toString(version));
       }
       return new RawInput(source, reader.load(source.location()), "");
-    } catch (Exception e) { // Spark's AnalysisException is checked in Java's eyes but thrown undeclared
-      if (e instanceof AnalysisException) {
-        throw new DataQualityException("Cannot read " + source.name() + " (" + source.format().sparkFormat()
-            + " at " + source.location() + "): " + Messages.firstLine(e.getMessage()));
-      }
-      throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+    } catch (Exception e) {
+      throw failure(source, e);
     }
+  }
+
+  /** An input that cannot be read is a data-quality failure (exit 3); anything else is rethrown as it is. */
+  private static RuntimeException failure(SourceSettings source, Exception e) {
+    // Spark's AnalysisException is checked in Java's eyes but thrown undeclared
+    if (e instanceof AnalysisException) {
+      return new DataQualityException("Cannot read " + source.name() + " (" + source.format().sparkFormat()
+          + " at " + source.location() + "): " + Messages.firstLine(e.getMessage()));
+    }
+    return e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
   }
 }

@@ -624,6 +624,22 @@ public final class TableCatalog {
           new Column(Columns.ITEM_COLUMN, StringType, "product_category or product_id (affinity.item)"),
           new Column(RUN_ID, StringType, "the run that wrote the row")));
 
+  public static final TableSpec PURCHASE_STATE = new TableSpec("purchase_state",
+      "run date, customer, order and day of its lines", true,
+      List.of(
+          runDate(),
+          new Column(CUSTOMER_ID, StringType, "the customer"),
+          new Column(Columns.ORDER_ID, StringType, "the order"),
+          new Column(Columns.PURCHASE_DAY, DateType, "the day of its lines (order_ts in segments.time-zone): an order "
+              + "with lines on two days (a later return) has a row per day"),
+          new Column(Columns.AMOUNT, MONEY_SUM, "the sum of those lines' amounts"),
+          new Column(Columns.LINES, LongType, "how many lines (every row has at least one)"),
+          new Column(Columns.RETURN_LINES, LongType, "of them, lines with a negative amount"),
+          new Column(Columns.SHARE_LINES, LONG_BY_NAME, "of them, per features.shares feature, the lines with its "
+              + "value (a feature without such a line has no key)"),
+          new Column(Columns.CATEGORY_LINES, LONG_BY_NAME, "of them, per product category, the lines of it (lines "
+              + "without a category are in no key)")));
+
   public static final TableSpec RECOMMENDATION_METRICS = new TableSpec("recommendation_metrics",
       "run date and recommender", true,
       List.of(
@@ -657,8 +673,8 @@ public final class TableCatalog {
   public static final List<TableSpec> ALL = List.of(CUSTOMER_SEGMENTS, SEGMENT_SUMMARY, SEGMENT_TRANSITIONS,
       QUARANTINE, CLUSTER_PROFILES, CLV_MODEL, AUDIENCE_MEMBERS, AUDIENCE_CHANGES, EXPERIMENT_RESULTS, SEGMENT_KPIS,
       CUSTOMER_PROPENSITY, PROPENSITY_MODEL_METRICS, CUSTOMER_UPLIFT, UPLIFT_MODEL_METRICS, SEGMENT_AFFINITY,
-      PRODUCT_RULES, NEXT_BEST_PRODUCTS, RECOMMENDATION_METRICS, CLUSTER_MODELS, PROPENSITY_MODELS, UPLIFT_MODELS,
-      RUN_LOG);
+      PRODUCT_RULES, NEXT_BEST_PRODUCTS, RECOMMENDATION_METRICS, PURCHASE_STATE, CLUSTER_MODELS, PROPENSITY_MODELS,
+      UPLIFT_MODELS, RUN_LOG);
 
   /** The tables written only by a lake that has (or had) audiences configured. */
   public static final List<TableSpec> AUDIENCE_TABLES = List.of(AUDIENCE_MEMBERS, AUDIENCE_CHANGES);

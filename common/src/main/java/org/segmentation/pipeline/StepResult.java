@@ -10,4 +10,9 @@ public interface StepResult {
    * result once the run is over, so no step has to know who reads its output last.
    */
   default void release() {}
+
+  /** Fields the run's one-line JSON summary (run_log.summary_json) carries for this result; none by default. */
+  default java.util.Map<String, Object> summaryFields() {
+    return java.util.Map.of();
+  }
 }

@@ -230,8 +230,8 @@ public class StepRunner implements AutoCloseable {
 
   /**
    * The run so far as one line of JSON: run id, run date, status, exit code, reason (when failed), seconds since the
-   * start, and per step its seconds and the totals of its Spark tasks (records read and written, shuffle bytes,
-   * spill). Printed at the end of a run and stored in its run_log row.
+   * start, the fields the steps' results add ({@link StepResult#summaryFields}), and per step its seconds and the totals
+   * of its Spark tasks (records read and written, shuffle bytes, spill). Printed at the end of a run and stored in its run_log row.
    */
   public String summaryJson(String status, int exitCode, String reason) {
     java.util.Map<String, Object> fields = StepMetrics.fields();
@@ -245,6 +245,7 @@ public class StepRunner implements AutoCloseable {
     double seconds = java.time.Duration.between(context.startedAt(), java.time.Instant.now()).toMillis() / 1000.0;
     fields.put("seconds", Math.round(seconds * 10) / 10.0);
     fields.put("spark_job_seconds", Math.round(metrics.sparkJobSeconds() * 10) / 10.0);
+    results.forEach(result -> fields.putAll(result.summaryFields()));
     return metrics.json(fields);
   }
 

@@ -25,6 +25,7 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.segmentation.config.FeatureSettings.LineShare;
 import org.segmentation.pipeline.Stage;
+import org.segmentation.schema.Columns;
 
 /**
  * The purchase lines folded to one row per customer, order and day: everything {@link RfmAggregation} reads of them,
@@ -47,11 +48,11 @@ import org.segmentation.pipeline.Stage;
  * </ul>
  */
 public record PurchaseState(RfmAggregation.Behaviour behaviour) implements Stage {
-  public static final String PURCHASE_DAY = "purchase_day";
-  public static final String LINES = "lines";
-  public static final String RETURN_LINES = "return_lines";
-  public static final String SHARE_LINES = "share_lines";
-  public static final String CATEGORY_LINES = "category_lines";
+  public static final String PURCHASE_DAY = Columns.PURCHASE_DAY;
+  public static final String LINES = Columns.LINES;
+  public static final String RETURN_LINES = Columns.RETURN_LINES;
+  public static final String SHARE_LINES = Columns.SHARE_LINES;
+  public static final String CATEGORY_LINES = Columns.CATEGORY_LINES;
   private static final String CATEGORY = "__category";
 
   @Override

@@ -139,6 +139,12 @@ public final class Columns {
 
   /** Days with a counted order in the window; minus one, the lifetime-value models' x (repeat purchases). */
   public static final String PURCHASE_DAYS = "purchase_days";
+  /** The purchase state's grain and sums (org.segmentation.rfm.PurchaseState, table purchase_state). */
+  public static final String PURCHASE_DAY = "purchase_day";
+  public static final String LINES = "lines";
+  public static final String RETURN_LINES = "return_lines";
+  public static final String SHARE_LINES = "share_lines";
+  public static final String CATEGORY_LINES = "category_lines";
   /** Mean value of the purchase days after the first (NULL without one): the Gamma-Gamma model's m. */
   public static final String REPEAT_PURCHASE_VALUE = "repeat_purchase_value";
 

@@ -43,7 +43,8 @@ class QualityGateTest {
         InputValidation.purchases(run.settings().quality(), STARTED, Columns.PURCHASES)
             .apply(new ColumnMapping(run.settings().purchases(), Columns.PURCHASES).apply(raw)));
     return new ValidatedInputs(purchases, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-        List.of(purchases.countRows()), Map.of());
+        List.of(purchases.countRows()), Map.of(),
+        org.segmentation.input.NightPlan.full(org.segmentation.input.PlanNight.INCREMENTAL_OFF, false), Optional.empty());
   }
 
   /**

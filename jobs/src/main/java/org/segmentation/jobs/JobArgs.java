@@ -24,10 +24,11 @@ import org.segmentation.run.ConfigurationException;
  * @param printConfig print the effective configuration (secrets redacted) and exit
  * @param range a backfill: every date from the first to the last, in order, in one Spark application
  * @param force with a range: also rerun the dates already published with the same configuration
+ * @param full recompute from the whole purchases input even where the night could update the purchase state
  */
 public record JobArgs(File config, Optional<LocalDate> runDate, boolean dryRun, Map<String, String> overrides,
     boolean help, boolean listTables, boolean describeTables, Optional<List<LocalDate>> range, boolean force,
-    boolean printConfig) {
+    boolean printConfig, boolean full) {
 
   /** The longest backfill one invocation runs (a year and a day): longer ranges are split by the orchestrator. */
   static final int MAX_RANGE_DAYS = 366;
@@ -35,7 +36,7 @@ public record JobArgs(File config, Optional<LocalDate> runDate, boolean dryRun, 
   public static final String USAGE = """
       Usage: spark-submit --class org.segmentation.jobs.NightlySegmentsJob segmentation-jobs.jar \\
                --config FILE [--run-date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD [--force]] [--dry-run]
-               [--set key=value ...]
+               [--full] [--set key=value ...]
 
       Computes RFM scores and segments, clusters and rule segments of every customer as of the run date and
       publishes them, for that date, to the Delta tables under segments.lake.root (%s). Rerunning a date replaces
@@ -50,6 +51,8 @@ public record JobArgs(File config, Optional<LocalDate> runDate, boolean dryRun, 
                                skipping the dates already published with the same configuration (the
                                config_fingerprint in run_log); a failure stops the range. At most %d days.
         --force                With --from/--to: rerun the dates already published too.
+        --full                 Recompute from the whole purchases input even where the night could read only
+                               the lines added since the last night (segments.run.incremental).
         --dry-run              Check the configuration, the input mapping and the data-quality gates (builds the
                                customer features to see how buyers and profiles match); publish nothing.
         --set key=value        Override one setting, e.g. --set segments.rfm.score-bins=4 (repeatable). JVM system
@@ -68,7 +71,7 @@ public record JobArgs(File config, Optional<LocalDate> runDate, boolean dryRun, 
 
   /** Options without a value. */
   static final Set<String> FLAGS = Set.of("--help", "--dry-run", "--list-tables", "--describe-tables", "--force",
-      "--print-config");
+      "--print-config", "--full");
   /** Options with a value. */
   static final Set<String> VALUED = Set.of("--config", "--run-date", "--set", "--from", "--to");
 
@@ -97,7 +100,7 @@ public record JobArgs(File config, Optional<LocalDate> runDate, boolean dryRun, 
       throw new ConfigurationException("--force: only with --from and --to (a single --run-date always runs)");
     }
     return new JobArgs(config, runDate, line.flag("--dry-run"), overrides, help, line.flag("--list-tables"),
-        describeTables, range, line.flag("--force"), line.flag("--print-config"));
+        describeTables, range, line.flag("--force"), line.flag("--print-config"), line.flag("--full"));
   }
 
   /** The dates to run, in order: the range, or the run date (default: yesterday in the business time zone). */

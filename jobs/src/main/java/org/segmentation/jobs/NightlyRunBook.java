@@ -19,6 +19,8 @@ import org.segmentation.checks.CheckRules;
 import org.segmentation.features.BuildFeatures;
 import org.segmentation.features.ProfileMatchGate;
 import org.segmentation.input.LoadAndValidate;
+import org.segmentation.input.NightPlan;
+import org.segmentation.input.PlanNight;
 import org.segmentation.input.QualityGate;
 import org.segmentation.input.ValidatedInputs;
 import org.segmentation.io.PublishedHistory;
@@ -34,6 +36,7 @@ import org.segmentation.pipeline.StepRunner;
 import org.segmentation.propensity.ScorePropensity;
 import org.segmentation.report.SegmentReport;
 import org.segmentation.report.WriteReport;
+import org.segmentation.rfm.KeepPurchaseState;
 import org.segmentation.rfm.ScoreRfm;
 import org.segmentation.uplift.ScoreUplift;
 
@@ -54,14 +57,19 @@ final class NightlyRunBook {
     return List.of(ExportAudiences.stagingArea(spark, settings), SegmentReport.stagingArea(spark, settings));
   }
 
-  /** @param night the night's publisher; NULL for a dry run, which stops after the gates and writes nothing */
-  static Outcome run(StepRunner steps, NightPublisher night) {
+  /**
+   * @param night the night's publisher; NULL for a dry run, which stops after the gates and writes nothing
+   * @param full {@code --full}: read the whole purchases input even where the night could read only what it gained
+   */
+  static Outcome run(StepRunner steps, NightPublisher night, boolean full) {
     steps.run(new CheckRules());                                    // check_rules: exit 2 before any data is read
     RepairTables.Repaired begun = night == null ? null
         : steps.run(night.repair());                                // repair_tables: a killed run's leftovers
-    ValidatedInputs inputs = steps.run(new LoadAndValidate());      // load_validate: read once, map, quarantine
+    NightPlan plan = steps.run(new PlanNight(full));                // plan_night: the whole input, or what it gained
+    ValidatedInputs inputs = steps.run(new LoadAndValidate(plan));  // load_validate: read once, map, quarantine
     steps.run(new QualityGate(inputs));                             // quality_gate: exit 3, nothing published
-    BuildFeatures.Features features = steps.run(new BuildFeatures(inputs));          // features
+    KeepPurchaseState.Kept state = steps.run(new KeepPurchaseState(inputs));         // purchase_state: for tomorrow
+    BuildFeatures.Features features = steps.run(new BuildFeatures(inputs, state.state())); // features
     steps.run(new ProfileMatchGate(features));                      // profile_match: exit 3 when ids do not meet
     if (night == null) {
       return new Outcome(RunLog.DRY_RUN, inputs, features.customers());
@@ -98,6 +106,7 @@ final class NightlyRunBook {
     affinity.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
     rules.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
     recommended.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
+    state.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
     List<PublishTable.Commit> commits = steps.runSideBySide(writes); // write_<table>: side by side
     night.stage(steps.run(new ExportAudiences(audiences)).folders().values());      // export_audiences: staged
     WriteReport.Written report = steps.run(new WriteReport(inputs, commits, history)); // write_report: staged

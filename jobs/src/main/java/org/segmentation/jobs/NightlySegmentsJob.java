@@ -195,10 +195,11 @@ public final class NightlySegmentsJob {
         steps = new StepRunner(context, progress, stillHeld);
         night = jobArgs.dryRun() ? null
             : new NightPublisher(context, NightlyRunBook.stagingAreas(spark, settings));
-        NightlyRunBook.Outcome outcome = NightlyRunBook.run(steps, night);
+        NightlyRunBook.Outcome outcome = NightlyRunBook.run(steps, night, jobArgs.full());
         out.println("summary_json=" + steps.summaryJson(outcome.status(), 0, null));
         out.println(summary(outcome.status(), ExitCode.SUCCESS, runDate, runId, null,
-            outcome.inputs().countDetails() + " customers=" + outcome.customers()
+            outcome.inputs().countDetails() + " mode=" + outcome.inputs().plan().mode() + " mode_reason="
+                + outcome.inputs().plan().reason() + " customers=" + outcome.customers()
                 + " lake=" + settings.lake().root() + " " + steps.timeSplit(), progress.runSeconds()));
         return ExitCode.SUCCESS.status();
       } catch (Exception e) { // every failure ends with a status, a run_log row and a summary line

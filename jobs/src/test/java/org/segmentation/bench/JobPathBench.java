@@ -42,9 +42,9 @@ public final class JobPathBench {
       }
       RunContext run = new RunContext(spark, settings, in.runDate(), "bench-job-path", Instant.now(), "bench");
       try (Progress progress = new Progress(System.out, 0); StepRunner steps = new StepRunner(run, progress)) {
-        ValidatedInputs inputs = steps.run(new LoadAndValidate());
+        ValidatedInputs inputs = steps.run(LoadAndValidate.wholeInputs());
         steps.run(new QualityGate(inputs));
-        BuildFeatures.Features features = steps.run(new BuildFeatures(inputs));
+        BuildFeatures.Features features = steps.run(new BuildFeatures(inputs, java.util.Optional.empty()));
         ScoreRfm.Scored scored = steps.run(new ScoreRfm(features.rows()));
         scored.rows()
             .select(col(Columns.CUSTOMER_ID), col(Columns.RECENCY_DAYS), col(Columns.FREQUENCY), col(Columns.MONETARY),

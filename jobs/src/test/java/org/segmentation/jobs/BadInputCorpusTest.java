@@ -98,7 +98,7 @@ class BadInputCorpusTest {
     org.segmentation.config.JobSettings job = org.segmentation.config.JobSettings.load(
         CdnowReferenceTest.REPO.resolve("conf/local.conf").toFile(), overrides);
     java.time.LocalDate runDate = java.time.LocalDate.of(2026, 11, 2);
-    org.segmentation.input.ValidatedInputs inputs = new org.segmentation.input.LoadAndValidate().execute(
+    org.segmentation.input.ValidatedInputs inputs = org.segmentation.input.LoadAndValidate.wholeInputs().execute(
         new org.segmentation.pipeline.RunContext(TestSpark.get(), job, runDate, "bad-input", java.time.Instant.now(),
             "test"));
     try {

@@ -2,6 +2,7 @@ package org.segmentation.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,6 +28,8 @@ import org.segmentation.features.BuildFeatures;
 import org.segmentation.features.ProfileMatch;
 import org.segmentation.features.ProfileMatchGate;
 import org.segmentation.input.LoadAndValidate;
+import org.segmentation.input.NightPlan;
+import org.segmentation.input.PlanNight;
 import org.segmentation.input.QualityGate;
 import org.segmentation.input.ValidatedInput;
 import org.segmentation.input.ValidatedInputs;
@@ -47,6 +50,7 @@ import org.segmentation.pipeline.Step;
 import org.segmentation.pipeline.StepResult;
 import org.segmentation.pipeline.StepRunner;
 import org.segmentation.report.WriteReport;
+import org.segmentation.rfm.KeepPurchaseState;
 import org.segmentation.rfm.ScoreRfm;
 
 /**
@@ -55,8 +59,12 @@ import org.segmentation.rfm.ScoreRfm;
  * lists.
  */
 class NightlyRunBookTest {
+  static final NightPlan PLAN = NightPlan.full(PlanNight.NO_STATE, true);
+  static final KeepPurchaseState.Kept STATE = new KeepPurchaseState.Kept(Optional.of(TestSpark.get().emptyDataFrame()),
+      Map.of(TableCatalog.PURCHASE_STATE, TestSpark.get().emptyDataFrame()));
   static final ValidatedInputs INPUTS = new ValidatedInputs(null, Optional.empty(), Optional.empty(),
-      Optional.empty(), Optional.empty(), List.of(new ValidatedInput.Counts("purchases", 10, 9, 1, 0)), Map.of());
+      Optional.empty(), Optional.empty(), List.of(new ValidatedInput.Counts("purchases", 10, 9, 1, 0)), Map.of(),
+        PLAN, Optional.empty());
   static final BuildFeatures.Features FEATURES = new BuildFeatures.Features(null, 9, 4,
       Optional.of(new ProfileMatch(3, 1, 2)));
   static final ScoreRfm.Scored SCORED = new ScoreRfm.Scored(null, null);
@@ -129,13 +137,21 @@ class NightlyRunBookTest {
         return new CheckRules.Checked(11, List.of());
       } else if (step instanceof RepairTables) {
         return REPAIRED;
-      } else if (step instanceof LoadAndValidate) {
+      } else if (step instanceof PlanNight plan) {
+        assertTrue(plan.fullAsked(), "--full reaches the plan");
+        return PLAN;
+      } else if (step instanceof LoadAndValidate load) {
+        assertSame(PLAN, load.plan());
         return INPUTS;
       } else if (step instanceof QualityGate gate) {
         assertSame(INPUTS, gate.inputs());
         return new QualityGate.Passed(0.1, 0.2);
+      } else if (step instanceof KeepPurchaseState keep) {
+        assertSame(INPUTS, keep.inputs());
+        return STATE;
       } else if (step instanceof BuildFeatures build) {
         assertSame(INPUTS, build.inputs());
+        assertSame(STATE.state(), build.purchaseState(), "the features read the night's state");
         return FEATURES;
       } else if (step instanceof ProfileMatchGate gate) {
         assertSame(FEATURES, gate.features());
@@ -229,7 +245,7 @@ class NightlyRunBookTest {
             Map.of(TableCatalog.SEGMENT_KPIS, noRows()), false);
       } else if (step instanceof ExportAudiences export) {
         assertSame(audiences, export.audiences());
-        assertEquals(TableCatalog.RECOMMENDATION_METRICS, published.get(published.size() - 1),
+        assertEquals(TableCatalog.PURCHASE_STATE, published.get(published.size() - 1),
             "exports follow the writes");
         return new ExportAudiences.Exported(Map.of());
       } else if (step instanceof WriteReport report) {
@@ -293,7 +309,7 @@ class NightlyRunBookTest {
   @Test
   void aNightRunsTheStepsTheReadmeListsInThatOrder() throws IOException {
     RecordingRunner steps = new RecordingRunner(true);
-    NightlyRunBook.Outcome outcome = NightlyRunBook.run(steps, new NightPublisher(null, List.of()));
+    NightlyRunBook.Outcome outcome = NightlyRunBook.run(steps, new NightPublisher(null, List.of()), true);
 
     assertEquals(readmeSteps(), folded(steps.names));
     assertEquals(List.of(TableCatalog.CUSTOMER_SEGMENTS, TableCatalog.SEGMENT_SUMMARY,
@@ -302,7 +318,7 @@ class NightlyRunBookTest {
         TableCatalog.EXPERIMENT_RESULTS, TableCatalog.SEGMENT_KPIS, TableCatalog.CUSTOMER_PROPENSITY,
         TableCatalog.PROPENSITY_MODEL_METRICS, TableCatalog.CUSTOMER_UPLIFT, TableCatalog.UPLIFT_MODEL_METRICS,
         TableCatalog.SEGMENT_AFFINITY, TableCatalog.PRODUCT_RULES, TableCatalog.NEXT_BEST_PRODUCTS,
-        TableCatalog.RECOMMENDATION_METRICS), steps.published);
+        TableCatalog.RECOMMENDATION_METRICS, TableCatalog.PURCHASE_STATE), steps.published);
     assertEquals(RunLog.PUBLISHED, outcome.status());
     assertEquals(FEATURES.customers(), outcome.customers());
   }
@@ -310,7 +326,7 @@ class NightlyRunBookTest {
   @Test
   void aDryRunStopsAfterTheGates() throws IOException {
     RecordingRunner steps = new RecordingRunner(true);
-    NightlyRunBook.Outcome outcome = NightlyRunBook.run(steps, null);
+    NightlyRunBook.Outcome outcome = NightlyRunBook.run(steps, null, true);
     List<String> readme = new ArrayList<>(readmeSteps());
     readme.remove("repair_tables"); // a dry run changes no table, so it repairs none
     assertEquals(readme.subList(0, readme.indexOf("profile_match") + 1), steps.names);

@@ -1,0 +1,74 @@
+package org.segmentation.rfm;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.segmentation.input.NightPlan;
+import org.segmentation.input.ValidatedInputs;
+import org.segmentation.io.RunLog;
+import org.segmentation.io.TableCatalog;
+import org.segmentation.io.TableSpec;
+import org.segmentation.pipeline.PersistedRows;
+import org.segmentation.pipeline.RunContext;
+import org.segmentation.pipeline.Step;
+import org.segmentation.pipeline.StepResult;
+import org.segmentation.schema.Columns;
+
+/**
+ * Step {@code purchase_state}: the night's purchase state ({@link PurchaseState}, with the features' line shares), when
+ * the night keeps one ({@link NightPlan#keepsState()}): on a full recompute folded from every accepted line, on an
+ * incremental night the last night's state (as its run recorded it) with tonight's added lines merged in. Persisted:
+ * the features read it and table {@code purchase_state} publishes it under the night's run date, for the next night.
+ */
+public record KeepPurchaseState(ValidatedInputs inputs) implements Step<KeepPurchaseState.Kept> {
+
+  /**
+   * @param state one row per customer, order and day (persisted), when the night keeps a state
+   * @param tables the rows to publish: the state under the run date, or no rows where the lake has the table
+   */
+  public record Kept(Optional<Dataset<Row>> state, Map<TableSpec, Dataset<Row>> tables) implements StepResult {
+    @Override
+    public String progressDetails() {
+      return "kept=" + state.isPresent();
+    }
+
+    @Override
+    public void release() {
+      state.ifPresent(PersistedRows::release);
+    }
+  }
+
+  @Override
+  public String name() {
+    return "purchase_state";
+  }
+
+  @Override
+  public Kept execute(RunContext run) {
+    NightPlan plan = inputs.plan();
+    if (!plan.keepsState()) {
+      return new Kept(Optional.empty(), run.lake().noRowsInThoseItHas(List.of(TableCatalog.PURCHASE_STATE)));
+    }
+    PurchaseState folding = new PurchaseState(RfmAggregation.Behaviour.of(run.settings().features().shares()));
+    Dataset<Row> tonight = folding.apply(inputs.purchases().accepted());
+    Dataset<Row> state = tonight;
+    if (plan.incremental()) {
+      RunLog.PublishedRun from = plan.from().orElseThrow();
+      state = folding.merge(run.lake().readRunDate(TableCatalog.PURCHASE_STATE, from.runDate(),
+          from.versionOf(TableCatalog.PURCHASE_STATE)).drop(Columns.RUN_DATE), tonight);
+    }
+    Dataset<Row> persisted = PersistedRows.of(state);
+    List<Column> columns = new ArrayList<>(List.of(lit(java.sql.Date.valueOf(run.runDate())).as(Columns.RUN_DATE)));
+    TableCatalog.PURCHASE_STATE.columnNames().stream().filter(c -> !c.equals(Columns.RUN_DATE))
+        .forEach(c -> columns.add(col(c)));
+    return new Kept(Optional.of(persisted),
+        Map.of(TableCatalog.PURCHASE_STATE, persisted.select(columns.toArray(Column[]::new))));
+  }
+}

@@ -1,0 +1,143 @@
+package org.segmentation.jobs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.negate;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.xxhash64;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.segmentation.TestSpark;
+import org.segmentation.bench.LakeDiff;
+import org.segmentation.input.PlanNight;
+import org.segmentation.io.TableCatalog;
+import org.segmentation.sample.SampleDataGenerator;
+
+/**
+ * Incremental nights are a full recompute's nights, row for row. A seeded history of purchases in a Delta table with
+ * its change data feed on is run night after night by two lakes: one as the job runs by default (incremental where it
+ * can), one with {@code --full} on every night. After every night every table of the two lakes is the same
+ * ({@link LakeDiff}; run_log aside, whose row counts say what each night read), and the first lake's summary line
+ * says which mode ran and why. The nights:
+ * <ol>
+ *   <li>the first night: no state yet, a full recompute (which keeps the state);</li>
+ *   <li>a night with its day's lines, lines of earlier days that arrive late, returns of earlier orders (the same
+ *       order id, a negative amount, a later day) and a line without an amount (quarantined);</li>
+ *   <li>a night without new lines: recency ages, nothing is read;</li>
+ *   <li>a rerun of that night (the state of the same date is updated again);</li>
+ *   <li>the last night, with two days of lines;</li>
+ *   <li>a rerun of it after lines were deleted from the input: a full recompute, and why.</li>
+ * </ol>
+ */
+class IncrementalNightsTest {
+  static final LocalDate LAST = LocalDate.of(2026, 11, 24);
+
+  @TempDir
+  static Path dir;
+
+  @Test
+  void everyNightTheIncrementalLakeEqualsTheFullRecompute() throws Exception {
+    String generated = dir.resolve("generated").toString();
+    new SampleDataGenerator(500, 5000, 20261207L, LAST).purchases(TestSpark.get()).write().parquet(generated);
+    String input = dir.resolve("raw/purchases").toString();
+    append(lines(generated).where(day().leq(date(LAST.minusDays(3))).and(late().unary_$bang())), input);
+    TestSpark.get().sql("ALTER TABLE delta.`" + input + "` SET TBLPROPERTIES (delta.enableChangeDataFeed = true)");
+    Path config = dir.resolve("job.conf");
+    Files.writeString(config, """
+        segments {
+          spark { master = "local[2]", conf { "spark.sql.shuffle.partitions" = "2", "spark.ui.enabled" = "false",
+            "spark.databricks.delta.snapshotPartitions" = "2" } }
+          inputs.purchases { format = "delta", path = "%s" }
+          inputs.profiles.enabled = false
+          report.enabled = false
+        }
+        """.formatted(input));
+    Path incremental = dir.resolve("incremental");
+    Path full = dir.resolve("full");
+
+    night(config, incremental, full, LAST.minusDays(3), PlanNight.NO_STATE);
+
+    Dataset<Row> lines = lines(generated);
+    // returns of a few earlier orders, on the second night's day, and a line without an amount
+    Dataset<Row> returns = lines.where(day().lt(date(LAST.minusDays(10)))
+            .and(col("order_id").startsWith("O")).and(pmod(xxhash64(col("order_id")), lit(40)).equalTo(0)))
+        .withColumn("order_ts", lit(java.sql.Timestamp.valueOf(LAST.minusDays(2).atTime(12, 0))))
+        .withColumn("amount", negate(col("amount")));
+    Dataset<Row> noAmount = lines.limit(1).withColumn("order_id", lit("O-no-amount"))
+        .withColumn("amount", lit(null).cast(lines.schema().apply("amount").dataType()));
+    append(lines.where(day().equalTo(date(LAST.minusDays(2))).or(late())).unionByName(returns)
+        .unionByName(noAmount), input);
+    night(config, incremental, full, LAST.minusDays(2), PlanNight.CHANGES_SINCE_VERSION);
+
+    night(config, incremental, full, LAST.minusDays(1), PlanNight.CHANGES_SINCE_VERSION); // no new line
+    night(config, incremental, full, LAST.minusDays(1), PlanNight.CHANGES_SINCE_VERSION); // its rerun
+
+    append(lines(generated).where(day().geq(date(LAST.minusDays(1)))), input);
+    night(config, incremental, full, LAST, PlanNight.CHANGES_SINCE_VERSION);
+
+    io.delta.tables.DeltaTable.forPath(TestSpark.get(), input)
+        .delete(pmod(xxhash64(col("order_id")), lit(25)).equalTo(0));
+    night(config, incremental, full, LAST, PlanNight.ROWS_DELETED_OR_UPDATED);
+  }
+
+  /** The generated lines, read by the test's session (a night of the job stops the one before). */
+  private static Dataset<Row> lines(String generated) {
+    return TestSpark.get().read().parquet(generated);
+  }
+
+  private static Column day() {
+    return to_date(col("order_ts"));
+  }
+
+  private static Column date(LocalDate date) {
+    return lit(java.sql.Date.valueOf(date));
+  }
+
+  /** About one line in thirty of the days before the first night's arrives on the second night instead. */
+  private static Column late() {
+    return day().lt(date(LAST.minusDays(3))).and(pmod(xxhash64(col("order_id"), col("product_id")), lit(30))
+        .equalTo(0));
+  }
+
+  /**
+   * Runs {@code date} on both lakes (the second with {@code --full}), checks the first's mode, then every table.
+   *
+   * @param reason the reason code the first lake's summary line gives (a prefix, for the versions)
+   */
+  private static void night(Path config, Path incremental, Path full, LocalDate date, String reason) {
+    JobRunner updated = JobRunner.run(SampleLake.jobArgs(config, incremental, date));
+    assertEquals(0, updated.status(), updated::toString);
+    JobRunner recomputed = JobRunner.run(SampleLake.jobArgs(config, full, date, "--full"));
+    assertEquals(0, recomputed.status(), recomputed::toString);
+    String mode = reason.equals(PlanNight.CHANGES_SINCE_VERSION) ? "incremental" : "full";
+    assertTrue(updated.lastLine().contains(" mode=" + mode + " mode_reason=" + reason), updated.lastLine());
+    assertTrue(recomputed.lastLine().contains(" mode=full mode_reason=" + PlanNight.FULL_ASKED),
+        recomputed.lastLine());
+    List<String> differing = new ArrayList<>();
+    List<String> compared = LakeDiff.compare(TestSpark.get(), full.toString(), incremental.toString());
+    for (String table : compared) {
+      if (table.endsWith("result=DIFFERENT") && !table.startsWith("table=" + TableCatalog.RUN_LOG.name() + " ")) {
+        differing.add(table);
+      }
+    }
+    assertEquals(List.of(), differing, "the night of " + date + " differs from a full recompute");
+    assertTrue(compared.stream().anyMatch(t -> t.startsWith("table=" + TableCatalog.PURCHASE_STATE.name()
+        + " ") && t.endsWith("result=same")), "both lakes keep the state: " + compared);
+  }
+
+  private static void append(Dataset<Row> rows, String table) {
+    rows.write().format("delta").mode("append").save(table);
+  }
+}
