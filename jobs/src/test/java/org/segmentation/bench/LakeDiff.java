@@ -1,9 +1,13 @@
 package org.segmentation.bench;
 
 import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map_entries;
 import static org.apache.spark.sql.functions.round;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.transform_values;
 
@@ -34,6 +38,10 @@ public final class LakeDiff {
   /** Differ between runs of the same input by construction. */
   private static final Set<String> VOLATILE = Set.of("run_id", "started_at", "ended_at", "saved_at", "model_path",
       "config_fingerprint", "summary_json", "fit_seconds", "report_path");
+
+  private static final String SIDE = "__lake_diff_side";
+  private static final String BEFORE = "__lake_diff_before";
+  private static final String AFTER = "__lake_diff_after";
 
   /** Decimals of a double that two runs of the same input must share. */
   private static final int DOUBLE_DECIMALS = 9;
@@ -78,10 +86,21 @@ public final class LakeDiff {
       onlyOneSide.removeAll(shared);
       Dataset<Row> a = comparable(oldRows, shared);
       Dataset<Row> b = comparable(newRows, shared);
-      long onlyBefore = a.exceptAll(b).count();
-      long onlyAfter = b.exceptAll(a).count();
+      // one Spark job per table: each distinct row's copies on either side, and what one side has more of (the
+      // rows exceptAll would leave, both ways)
+      Column onBefore = col(SIDE).equalTo(1).cast("long");
+      Column onAfter = col(SIDE).equalTo(2).cast("long");
+      Row counts = a.withColumn(SIDE, lit(1)).unionByName(b.withColumn(SIDE, lit(2)))
+          .groupBy(java.util.Arrays.stream(a.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new))
+          .agg(sum(onBefore).as(BEFORE), sum(onAfter).as(AFTER))
+          .agg(coalesce(sum(col(BEFORE)), lit(0L)), coalesce(sum(col(AFTER)), lit(0L)),
+              coalesce(sum(greatest(col(BEFORE).minus(col(AFTER)), lit(0L))), lit(0L)),
+              coalesce(sum(greatest(col(AFTER).minus(col(BEFORE)), lit(0L))), lit(0L)))
+          .first();
+      long onlyBefore = counts.getLong(2);
+      long onlyAfter = counts.getLong(3);
       boolean same = onlyBefore == 0 && onlyAfter == 0;
-      lines.add("table=" + table.name() + " rows_before=" + a.count() + " rows_after=" + b.count()
+      lines.add("table=" + table.name() + " rows_before=" + counts.getLong(0) + " rows_after=" + counts.getLong(1)
           + " only_before=" + onlyBefore + " only_after=" + onlyAfter
           + (onlyOneSide.isEmpty() ? "" : " columns_on_one_side=" + onlyOneSide)
           + " result=" + (same ? "same" : "DIFFERENT")

@@ -17,9 +17,14 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.segmentation.TestSpark;
+import org.segmentation.TestTier;
 import org.segmentation.bench.LakeDiff;
 import org.segmentation.input.PlanNight;
 import org.segmentation.io.TableCatalog;
@@ -36,25 +41,33 @@ import org.segmentation.sample.SampleDataGenerator;
  *   <li>a night with its day's lines, lines of earlier days that arrive late, returns of earlier orders (the same
  *       order id, a negative amount, a later day) and a line without an amount (quarantined);</li>
  *   <li>a night without new lines: recency ages, nothing is read;</li>
- *   <li>a rerun of that night (the state of the same date is updated again);</li>
+ *   <li>a rerun of that night (the state of its own date is updated);</li>
  *   <li>the last night, with two days of lines;</li>
  *   <li>a rerun of it after lines were deleted from the input: a full recompute, and why.</li>
  * </ol>
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class IncrementalNightsTest {
   static final LocalDate LAST = LocalDate.of(2026, 11, 24);
 
   @TempDir
   static Path dir;
+  static String generated;
+  static String input;
+  static Path config;
+  static Path incremental;
+  static Path full;
 
+  /** The first three nights (the fast tier): a full recompute, late lines, returns and a bad line, a quiet night. */
   @Test
-  void everyNightTheIncrementalLakeEqualsTheFullRecompute() throws Exception {
-    String generated = dir.resolve("generated").toString();
+  @Order(1)
+  void nightsWithLateLinesReturnsAndNoneEqualTheFullRecompute() throws Exception {
+    generated = dir.resolve("generated").toString();
     new SampleDataGenerator(500, 5000, 20261207L, LAST).purchases(TestSpark.get()).write().parquet(generated);
-    String input = dir.resolve("raw/purchases").toString();
+    input = dir.resolve("raw/purchases").toString();
     append(lines(generated).where(day().leq(date(LAST.minusDays(3))).and(late().unary_$bang())), input);
     TestSpark.get().sql("ALTER TABLE delta.`" + input + "` SET TBLPROPERTIES (delta.enableChangeDataFeed = true)");
-    Path config = dir.resolve("job.conf");
+    config = dir.resolve("job.conf");
     Files.writeString(config, """
         segments {
           spark { master = "local[2]", conf { "spark.sql.shuffle.partitions" = "2", "spark.ui.enabled" = "false",
@@ -64,10 +77,10 @@ class IncrementalNightsTest {
           report.enabled = false
         }
         """.formatted(input));
-    Path incremental = dir.resolve("incremental");
-    Path full = dir.resolve("full");
+    incremental = dir.resolve("incremental");
+    full = dir.resolve("full");
 
-    night(config, incremental, full, LAST.minusDays(3), PlanNight.NO_STATE);
+    night(LAST.minusDays(3), PlanNight.NO_STATE, false);
 
     Dataset<Row> lines = lines(generated);
     // returns of a few earlier orders, on the second night's day, and a line without an amount
@@ -79,17 +92,24 @@ class IncrementalNightsTest {
         .withColumn("amount", lit(null).cast(lines.schema().apply("amount").dataType()));
     append(lines.where(day().equalTo(date(LAST.minusDays(2))).or(late())).unionByName(returns)
         .unionByName(noAmount), input);
-    night(config, incremental, full, LAST.minusDays(2), PlanNight.CHANGES_SINCE_VERSION);
+    night(LAST.minusDays(2), PlanNight.CHANGES_SINCE_VERSION, false);
 
-    night(config, incremental, full, LAST.minusDays(1), PlanNight.CHANGES_SINCE_VERSION); // no new line
-    night(config, incremental, full, LAST.minusDays(1), PlanNight.CHANGES_SINCE_VERSION); // its rerun
+    night(LAST.minusDays(1), PlanNight.CHANGES_SINCE_VERSION, true); // no new line: recency ages
+  }
+
+  /** The rest (the full tier): a rerun, two days of lines, a rerun after deleted lines. */
+  @Test
+  @Order(2)
+  @Tag(TestTier.FULL)
+  void aRerunMoreLinesAndDeletedLinesEqualTheFullRecompute() {
+    night(LAST.minusDays(1), PlanNight.CHANGES_SINCE_VERSION, false); // a rerun updates the state of its own date
 
     append(lines(generated).where(day().geq(date(LAST.minusDays(1)))), input);
-    night(config, incremental, full, LAST, PlanNight.CHANGES_SINCE_VERSION);
+    night(LAST, PlanNight.CHANGES_SINCE_VERSION, true);
 
     io.delta.tables.DeltaTable.forPath(TestSpark.get(), input)
         .delete(pmod(xxhash64(col("order_id")), lit(25)).equalTo(0));
-    night(config, incremental, full, LAST, PlanNight.ROWS_DELETED_OR_UPDATED);
+    night(LAST, PlanNight.ROWS_DELETED_OR_UPDATED, true);
   }
 
   /** The generated lines, read by the test's session (a night of the job stops the one before). */
@@ -112,11 +132,14 @@ class IncrementalNightsTest {
   }
 
   /**
-   * Runs {@code date} on both lakes (the second with {@code --full}), checks the first's mode, then every table.
+   * Runs {@code date} on both lakes (the second with {@code --full}) and checks the first's mode; with
+   * {@code compare}, then every table. A night's rows stay in every table until its date is rerun, so comparing
+   * before each rerun and after each test's last night compares every night's rows (a comparison of the two lakes
+   * costs about two nights).
    *
    * @param reason the reason code the first lake's summary line gives (a prefix, for the versions)
    */
-  private static void night(Path config, Path incremental, Path full, LocalDate date, String reason) {
+  private static void night(LocalDate date, String reason, boolean compare) {
     JobRunner updated = JobRunner.run(SampleLake.jobArgs(config, incremental, date));
     assertEquals(0, updated.status(), updated::toString);
     JobRunner recomputed = JobRunner.run(SampleLake.jobArgs(config, full, date, "--full"));
@@ -125,16 +148,30 @@ class IncrementalNightsTest {
     assertTrue(updated.lastLine().contains(" mode=" + mode + " mode_reason=" + reason), updated.lastLine());
     assertTrue(recomputed.lastLine().contains(" mode=full mode_reason=" + PlanNight.FULL_ASKED),
         recomputed.lastLine());
+    System.out.println("IncrementalNightsTest " + date + ": " + updated.lastLine().replaceAll(" lake=.*", ""));
+    if (mode.equals("incremental")) {
+      assertTrue(purchasesRead(updated) < purchasesRead(recomputed), "an incremental night reads what the input "
+          + "gained: " + updated.lastLine() + " against " + recomputed.lastLine());
+    }
+    if (!compare) {
+      return;
+    }
     List<String> differing = new ArrayList<>();
     List<String> compared = LakeDiff.compare(TestSpark.get(), full.toString(), incremental.toString());
     for (String table : compared) {
-      if (table.endsWith("result=DIFFERENT") && !table.startsWith("table=" + TableCatalog.RUN_LOG.name() + " ")) {
+      if (table.contains(" result=DIFFERENT") && !table.startsWith("table=" + TableCatalog.RUN_LOG.name() + " ")) {
         differing.add(table);
       }
     }
     assertEquals(List.of(), differing, "the night of " + date + " differs from a full recompute");
     assertTrue(compared.stream().anyMatch(t -> t.startsWith("table=" + TableCatalog.PURCHASE_STATE.name()
         + " ") && t.endsWith("result=same")), "both lakes keep the state: " + compared);
+  }
+
+  private static long purchasesRead(JobRunner run) {
+    java.util.regex.Matcher read = java.util.regex.Pattern.compile(" purchases_read=(\\d+) ").matcher(run.lastLine());
+    assertTrue(read.find(), run.lastLine());
+    return Long.parseLong(read.group(1));
   }
 
   private static void append(Dataset<Row> rows, String table) {
