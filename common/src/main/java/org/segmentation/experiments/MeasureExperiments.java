@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -21,6 +22,7 @@ import org.segmentation.io.TableCatalog;
 import org.segmentation.io.TableSpec;
 import org.segmentation.output.AssembleSegmentTables;
 import org.segmentation.pipeline.PersistedRows;
+import org.segmentation.rfm.PurchaseState;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.Step;
 import org.segmentation.pipeline.StepResult;
@@ -33,8 +35,14 @@ import org.segmentation.schema.Columns;
  * the driver ({@link ExperimentReadout}), as tonight's experiment_results rows. The audiences' history is read from
  * the lake at its latest version, which after repair_tables holds exactly the published nights; tonight's own members
  * have no outcome yet. Without a measured audience, and on a lake without the table, nothing is written.
+ *
+ * <p>The outcomes need each order's net and first day, which the purchase state holds as well as the lines: where the
+ * night keeps a state (an incremental night has no other), the orders come from it ({@link PurchaseState#asLines}).
+ *
+ * @param purchaseState the night's purchase state, if it keeps one
  */
-public record MeasureExperiments(ValidatedInputs inputs, AssembleSegmentTables.SegmentTables segments)
+public record MeasureExperiments(ValidatedInputs inputs, AssembleSegmentTables.SegmentTables segments,
+    Optional<Dataset<Row>> purchaseState)
     implements Step<MeasureExperiments.Measured> {
 
   /**
@@ -79,7 +87,8 @@ public record MeasureExperiments(ValidatedInputs inputs, AssembleSegmentTables.S
         .apply(lake.readLatest(TableCatalog.AUDIENCE_MEMBERS)
                 .where(col(Columns.AUDIENCE).isin(measured.keySet().toArray())),
             lake.readLatest(TableCatalog.CUSTOMER_SEGMENTS), segments.customerSegments(),
-            inputs.purchases().accepted(), inputs.surveys().map(org.segmentation.input.ValidatedInput::accepted)));
+            purchaseState.map(PurchaseState::asLines).orElseGet(() -> inputs.purchases().accepted()),
+            inputs.surveys().map(org.segmentation.input.ValidatedInput::accepted)));
     // persisted: the sums and the open windows read it
     try {
       List<Row> sums = new ExperimentSums(metrics, settings.breakdowns()).apply(outcomes).collectAsList();

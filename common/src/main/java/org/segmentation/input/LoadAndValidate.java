@@ -16,8 +16,8 @@ import org.segmentation.config.QualitySettings;
 import org.segmentation.config.SourceSettings;
 import org.segmentation.io.RunLog;
 import org.segmentation.io.SourceReader;
-import org.segmentation.io.TableCatalog;
 import org.segmentation.io.SourceReader.RawInput;
+import org.segmentation.io.TableCatalog;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.Step;
 import org.segmentation.schema.CanonicalColumn;
@@ -28,13 +28,17 @@ import org.segmentation.schema.Columns;
  * reasons, never a dropped row), persists the validated rows and counts them (one Spark job per input). Mapping
  * problems surface before any data is read (exit 2); an input that cannot be read is a data-quality failure (exit 3).
  *
- * <p>On an incremental night ({@code plan}) the purchases read are the lines the input gained since the night whose
- * state this one updates, and that night's quarantined purchase rows are carried on; when the input also lost or
- * changed rows since then, the night reads the whole input instead ({@value PlanNight#ROWS_DELETED_OR_UPDATED}).
+ * <p>On an incremental night ({@code plan}) the purchases read are the rows the input gained since the night whose
+ * state this one updates (its change data feed: inserted rows and updates' new values); the rows it lost since (deleted
+ * rows and updates' old values) are validated too, to be taken away from that night's state and quarantine, whose
+ * other purchase rows are carried on.
  *
  * @param plan how the night reads its purchases ({@link PlanNight})
  */
 public record LoadAndValidate(NightPlan plan) implements Step<ValidatedInputs> {
+  /** A quarantine row without the run that wrote it: what a night's quarantine of the same input repeats. */
+  private static final org.apache.spark.sql.Column[] QUARANTINED_ROW = {col(Columns.SOURCE),
+      col(Columns.REASON_CODES), col(Columns.SOURCE_ROW)};
 
   /** Reads every input whole and keeps no state (tools and tests that run the steps without a night's plan). */
   public static LoadAndValidate wholeInputs() {
@@ -51,27 +55,27 @@ public record LoadAndValidate(NightPlan plan) implements Step<ValidatedInputs> {
     JobSettings settings = run.settings();
     Map<String, String> versions = new LinkedHashMap<>();
     List<CanonicalColumn> purchasesSchema = settings.purchases().schema();
-    NightPlan read = plan;
+    InputValidation purchaseRules = InputValidation.purchases(settings.quality(), run.startedAt(), purchasesSchema);
     RawInput rawPurchases;
+    Optional<ValidatedInput> removed = Optional.empty();
     Optional<Dataset<Row>> carriedQuarantine = Optional.empty();
     if (plan.incremental()) {
       RunLog.PublishedRun from = plan.from().orElseThrow();
       SourceReader.Changes changes = SourceReader.readChanges(run.spark(), settings.purchases(),
           Long.parseLong(from.inputVersions().get(settings.purchases().name())));
-      if (changes.onlyAdded()) {
-        rawPurchases = changes.added();
-        carriedQuarantine = Optional.of(run.lake()
-            .readRunDate(TableCatalog.QUARANTINE, from.runDate(), from.versionOf(TableCatalog.QUARANTINE))
-            .where(col(Columns.SOURCE).equalTo(lit(settings.purchases().name()))));
-      } else {
-        read = plan.recomputed(PlanNight.ROWS_DELETED_OR_UPDATED);
-        rawPurchases = SourceReader.read(run.spark(), settings.purchases());
-      }
+      rawPurchases = changes.added();
+      // the rows that went are judged as they were when they arrived (the same rules; no line the night before was
+      // quarantined for its time, PlanNight checks): accepted, they leave the state; quarantined, the quarantine
+      removed = Optional.of(validate(changes.removed(), purchasesSchema, purchaseRules, new LinkedHashMap<>()));
+      Dataset<Row> gone = removed.get().quarantined(from.runDate(), from.runId()).select(QUARANTINED_ROW);
+      carriedQuarantine = Optional.of(run.lake()
+          .readRunDate(TableCatalog.QUARANTINE, from.runDate(), from.versionOf(TableCatalog.QUARANTINE))
+          .where(col(Columns.SOURCE).equalTo(lit(settings.purchases().name()))).select(QUARANTINED_ROW)
+          .exceptAll(gone));
     } else {
       rawPurchases = SourceReader.read(run.spark(), settings.purchases());
     }
-    ValidatedInput purchases = validate(rawPurchases, purchasesSchema,
-        InputValidation.purchases(settings.quality(), run.startedAt(), purchasesSchema), versions);
+    ValidatedInput purchases = validate(rawPurchases, purchasesSchema, purchaseRules, versions);
     Optional<ValidatedInput> profiles = Optional.empty();
     if (settings.profiles().enabled()) {
       List<CanonicalColumn> profilesSchema = settings.profiles().schema();
@@ -115,6 +119,7 @@ public record LoadAndValidate(NightPlan plan) implements Step<ValidatedInputs> {
     // Persisted: the validated rows feed the RFM aggregate, the features, the quarantine table and the counts, and
     // each source must be read once. MEMORY_AND_DISK spills instead of recomputing when memory runs short.
     purchases = purchases.without(unread.toArray(String[]::new)).persisted();
+    removed = removed.map(rows -> rows.without(unread.toArray(String[]::new)).persisted());
     profiles = profiles.map(ValidatedInput::persisted);
     surveys = surveys.map(ValidatedInput::persisted);
     experiments = experiments.map(ValidatedInput::persisted);
@@ -128,8 +133,9 @@ public record LoadAndValidate(NightPlan plan) implements Step<ValidatedInputs> {
     for (ValidatedInput input : all) {
       counts.add(input.countRows());
     }
-    return new ValidatedInputs(purchases, profiles, surveys, experiments, products, counts, versions, read,
-        carriedQuarantine);
+    long removedRows = removed.map(rows -> rows.countRows().read()).orElse(0L);
+    return new ValidatedInputs(purchases, profiles, surveys, experiments, products, counts, versions, plan,
+        removed, removedRows, carriedQuarantine);
   }
 
   /**

@@ -30,11 +30,6 @@ public record NightPlan(boolean incremental, String reason, boolean keepsState, 
     return incremental ? INCREMENTAL : FULL;
   }
 
-  /** This plan turned into a full recompute, for {@code why} (the input's changes cannot be applied). */
-  public NightPlan recomputed(String why) {
-    return full(why, keepsState);
-  }
-
   @Override
   public String progressDetails() {
     return "mode=" + mode() + " mode_reason=" + reason + " keeps_state=" + keepsState

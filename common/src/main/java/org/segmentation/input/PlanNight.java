@@ -27,8 +27,7 @@ import org.segmentation.schema.Columns;
  * <p>A night keeps a state when the purchases input is a Delta table that records its changes and nothing else needs
  * the lines themselves; it updates the last night's state only when that night kept one with the same configuration,
  * for an earlier or the same run date, and left no line to judge again tonight. Otherwise it recomputes in full, and
- * says why (the codes of docs/incremental.md). A night whose input turns out to have deleted or updated lines since
- * then recomputes too ({@code load_validate} finds that).
+ * says why (the codes of docs/incremental.md).
  *
  * @param fullAsked {@code --full} on the command line
  */
@@ -43,7 +42,6 @@ public record PlanNight(boolean fullAsked) implements Step<NightPlan> {
   public static final String CONFIGURATION_CHANGED = "configuration_changed";
   public static final String EARLIER_RUN_DATE = "earlier_run_date";
   public static final String FUTURE_LINES_TO_RECHECK = "future_lines_to_recheck";
-  public static final String ROWS_DELETED_OR_UPDATED = "input_rows_deleted_or_updated";
   public static final String CHANGES_SINCE_VERSION = "changes_since_version_";
 
   @Override
@@ -102,10 +100,6 @@ public record PlanNight(boolean fullAsked) implements Step<NightPlan> {
       return Optional.of(WITHOUT_CHANGE_FEED);
     }
     List<String> readers = new ArrayList<>();
-    if (settings.experiments().enabled()
-        && settings.audiences().audiences().values().stream().anyMatch(a -> a.holdoutShare() > 0)) {
-      readers.add("measure_experiments");
-    }
     if (settings.propensity().enabled() && settings.propensity().models().stream()
         .anyMatch(m -> m.kind() == PropensitySettings.LabelKind.PURCHASE)) {
       readers.add("propensity");

@@ -25,13 +25,17 @@ import org.segmentation.schema.Columns;
  * @param inputVersions the Delta version read of each Delta input
  * @param plan how the purchases were read: the whole input, or (incremental) only the lines added since the night
  *     whose state this night updates; then {@code purchases} and its counts are those lines alone
- * @param carriedQuarantine on an incremental night, that night's quarantined purchase rows (the lines read before,
- *     which a full recompute would quarantine again)
+ * @param removedPurchases on an incremental night, the purchase rows the input lost since that night (deleted, or an
+ *     update's old values), validated as when they arrived: they leave the state and the quarantine
+ * @param purchasesRemoved how many
+ * @param carriedQuarantine on an incremental night, that night's quarantined purchase rows without those that went
+ *     (source, reason codes and the row: what a full recompute would quarantine again)
  */
 public record ValidatedInputs(ValidatedInput purchases, Optional<ValidatedInput> profiles,
     Optional<ValidatedInput> surveys, Optional<ValidatedInput> experiments, Optional<ValidatedInput> products,
     List<ValidatedInput.Counts> counts, Map<String, String> inputVersions, NightPlan plan,
-    Optional<Dataset<Row>> carriedQuarantine) implements StepResult {
+    Optional<ValidatedInput> removedPurchases, long purchasesRemoved, Optional<Dataset<Row>> carriedQuarantine)
+    implements StepResult {
 
   public ValidatedInputs {
     counts = List.copyOf(counts);
@@ -82,7 +86,8 @@ public record ValidatedInputs(ValidatedInput purchases, Optional<ValidatedInput>
   public String countDetails() {
     return counts.stream().map(c -> c.input() + "_read=" + c.read() + " " + c.input() + "_accepted=" + c.accepted()
         + " " + c.input() + "_quarantined=" + c.quarantined()
-        + (c.skipped() > 0 ? " " + c.input() + "_skipped=" + c.skipped() : "")).collect(Collectors.joining(" "));
+        + (c.skipped() > 0 ? " " + c.input() + "_skipped=" + c.skipped() : "")).collect(Collectors.joining(" "))
+        + (plan.incremental() ? " " + purchases.name() + "_removed=" + purchasesRemoved : "");
   }
 
   @Override
@@ -102,5 +107,6 @@ public record ValidatedInputs(ValidatedInput purchases, Optional<ValidatedInput>
   @Override
   public void release() {
     all().forEach(ValidatedInput::release);
+    removedPurchases.ifPresent(ValidatedInput::release);
   }
 }

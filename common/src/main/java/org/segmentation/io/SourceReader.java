@@ -26,30 +26,34 @@ public final class SourceReader {
   public record RawInput(SourceSettings source, Dataset<Row> rows, String version) {}
 
   /**
-   * The lines a Delta input gained after version {@code since}, up to its current version (read from its change data
-   * feed), and whether the input changed only by gaining lines: a deleted or updated row since then makes
-   * {@code onlyAdded} false (one small Spark job over the changes finds out), and a night then reads the whole input.
+   * What a Delta input's rows became after version {@code since}, up to its current version, from its change data
+   * feed: the rows that arrived ({@code added}: inserted, or an update's new values) and those that went
+   * ({@code removed}: deleted, or an update's old values), both in the input's own columns. An update is a row that
+   * went and one that arrived.
    */
-  public record Changes(RawInput added, boolean onlyAdded) {}
+  public record Changes(RawInput added, RawInput removed) {}
 
-  /** The change feed's own columns, dropped from the rows it adds. */
+  /** The change feed's own columns, dropped from the rows it gives. */
   private static final String CHANGE_TYPE = "_change_type";
   private static final String[] CHANGE_COLUMNS = {CHANGE_TYPE, "_commit_version", "_commit_timestamp"};
 
   public static Changes readChanges(SparkSession spark, SourceSettings source, long since) {
     try {
       long version = DeltaTable.forPath(spark, source.location()).history(1).first().getLong(0);
-      if (version == since) { // nothing committed since: no line added, none taken away
+      String read = Long.toString(version);
+      if (version == since) { // nothing committed since: no row arrived, none went
         Dataset<Row> none = spark.read().format("delta").options(source.options()).option("versionAsOf", version)
             .load(source.location()).where("false");
-        return new Changes(new RawInput(source, none, Long.toString(version)), true);
+        return new Changes(new RawInput(source, none, read), new RawInput(source, none, read));
       }
       Dataset<Row> changes = spark.read().format("delta").options(source.options())
           .option("readChangeFeed", "true").option("startingVersion", since + 1).option("endingVersion", version)
           .load(source.location());
-      boolean onlyAdded = changes.where(functions.col(CHANGE_TYPE).notEqual("insert")).isEmpty();
-      Dataset<Row> added = changes.where(functions.col(CHANGE_TYPE).equalTo("insert")).drop(CHANGE_COLUMNS);
-      return new Changes(new RawInput(source, added, Long.toString(version)), onlyAdded);
+      Dataset<Row> added = changes.where(functions.col(CHANGE_TYPE).isin("insert", "update_postimage"))
+          .drop(CHANGE_COLUMNS);
+      Dataset<Row> removed = changes.where(functions.col(CHANGE_TYPE).isin("delete", "update_preimage"))
+          .drop(CHANGE_COLUMNS);
+      return new Changes(new RawInput(source, added, read), new RawInput(source, removed, read));
     } catch (Exception e) {
       throw failure(source, e);
     }

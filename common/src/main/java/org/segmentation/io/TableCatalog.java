@@ -692,13 +692,13 @@ public final class TableCatalog {
   public static final List<TableSpec> RECOMMENDATION_TABLES = List.of(NEXT_BEST_PRODUCTS, RECOMMENDATION_METRICS);
 
   /**
-   * The tables a lake has only when audiences, models or affinity are (or were) configured: the audience, experiment,
-   * propensity, uplift and affinity tables.
+   * The tables a lake has only when audiences, models or affinity are (or were) configured, or its nights keep (or
+   * kept) a purchase state: the audience, experiment, propensity, uplift and affinity tables and purchase_state.
    */
   public static final List<TableSpec> OPTIONAL_TABLES = List.of(AUDIENCE_MEMBERS, AUDIENCE_CHANGES,
       EXPERIMENT_RESULTS, CUSTOMER_PROPENSITY, PROPENSITY_MODEL_METRICS, PROPENSITY_MODELS, CUSTOMER_UPLIFT,
       UPLIFT_MODEL_METRICS, UPLIFT_MODELS, SEGMENT_AFFINITY, PRODUCT_RULES, NEXT_BEST_PRODUCTS,
-      RECOMMENDATION_METRICS);
+      RECOMMENDATION_METRICS, PURCHASE_STATE);
 
   /** The data dictionary, docs/tables.md. */
   public static String markdown() {

@@ -24,7 +24,8 @@ import org.segmentation.schema.Columns;
 /**
  * Step {@code purchase_state}: the night's purchase state ({@link PurchaseState}, with the features' line shares), when
  * the night keeps one ({@link NightPlan#keepsState()}): on a full recompute folded from every accepted line, on an
- * incremental night the last night's state (as its run recorded it) with tonight's added lines merged in. Persisted:
+ * incremental night the last night's state (as its run recorded it) with tonight's added lines merged in and the lines
+ * the input lost since taken out. Persisted:
  * the features read it and table {@code purchase_state} publishes it under the night's run date, for the next night.
  */
 public record KeepPurchaseState(ValidatedInputs inputs) implements Step<KeepPurchaseState.Kept> {
@@ -61,8 +62,12 @@ public record KeepPurchaseState(ValidatedInputs inputs) implements Step<KeepPurc
     Dataset<Row> state = tonight;
     if (plan.incremental()) {
       RunLog.PublishedRun from = plan.from().orElseThrow();
+      // the accepted lines that went since that night leave its state: their sums, negated, are merged in
+      Dataset<Row> changes = inputs.removedPurchases()
+          .map(removed -> tonight.unionByName(folding.negate(folding.apply(removed.accepted()))))
+          .orElse(tonight);
       state = folding.merge(run.lake().readRunDate(TableCatalog.PURCHASE_STATE, from.runDate(),
-          from.versionOf(TableCatalog.PURCHASE_STATE)).drop(Columns.RUN_DATE), tonight);
+          from.versionOf(TableCatalog.PURCHASE_STATE)).drop(Columns.RUN_DATE), changes);
     }
     Dataset<Row> persisted = PersistedRows.of(state);
     List<Column> columns = new ArrayList<>(List.of(lit(java.sql.Date.valueOf(run.runDate())).as(Columns.RUN_DATE)));

@@ -125,6 +125,16 @@ public record PurchaseState(RfmAggregation.Behaviour behaviour) implements Stage
     return rows.select(columns.toArray(Column[]::new));
   }
 
+  /**
+   * State rows as purchase lines (customer_id, order_id, order_ts at the start of the row's day, amount): for a reader
+   * that nets orders and cuts them by day, as {@link RfmAggregation} does ({@code experiments.AudienceOutcomes}),
+   * the same orders as the lines give.
+   */
+  public static Dataset<Row> asLines(Dataset<Row> state) {
+    return state.select(col(CUSTOMER_ID), col(ORDER_ID), col(PURCHASE_DAY).cast("timestamp").as(ORDER_TS),
+        col(AMOUNT));
+  }
+
   /** A list of maps of counts as one map, the counts of a key added up, the keys left at zero dropped. */
   private static Column summedByKey(Column maps) {
     Column sum = functions.aggregate(maps, functions.map().cast("map<string,bigint>"),

@@ -44,7 +44,8 @@ class QualityGateTest {
             .apply(new ColumnMapping(run.settings().purchases(), Columns.PURCHASES).apply(raw)));
     return new ValidatedInputs(purchases, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
         List.of(purchases.countRows()), Map.of(),
-        org.segmentation.input.NightPlan.full(org.segmentation.input.PlanNight.INCREMENTAL_OFF, false), Optional.empty());
+        org.segmentation.input.NightPlan.full(org.segmentation.input.PlanNight.INCREMENTAL_OFF, false), Optional.empty(),
+        0, Optional.empty());
   }
 
   /**

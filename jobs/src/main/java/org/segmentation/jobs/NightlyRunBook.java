@@ -94,7 +94,7 @@ final class NightlyRunBook {
         Stream.of(propensity.byCustomer(), uplift.byCustomer(), recommended.byCustomer()).flatMap(Optional::stream)
             .toList()));                                            // audiences
     MeasureExperiments.Measured experiments =
-        steps.run(new MeasureExperiments(inputs, tables));          // measure_experiments: holdouts against arms
+        steps.run(new MeasureExperiments(inputs, tables, state.state())); // measure_experiments: holdouts vs arms
     MeasureSegmentKpis.Measured kpis = steps.run(new MeasureSegmentKpis(inputs, tables)); // segment_kpis: the trend
     List<PublishTable> writes = new ArrayList<>();
     tables.inPublishingOrder().forEach((table, rows) -> writes.add(night.table(table, rows)));

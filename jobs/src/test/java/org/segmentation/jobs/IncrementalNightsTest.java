@@ -35,7 +35,7 @@ import org.segmentation.sample.SampleDataGenerator;
  * its change data feed on is run night after night by two lakes: one as the job runs by default (incremental where it
  * can), one with {@code --full} on every night. After every night every table of the two lakes is the same
  * ({@link LakeDiff}; run_log aside, whose row counts say what each night read), and the first lake's summary line
- * says which mode ran and why. The nights:
+ * says which mode ran and why. An audience with a holdout is measured as an experiment every night after the first. The nights:
  * <ol>
  *   <li>the first night: no state yet, a full recompute (which keeps the state);</li>
  *   <li>a night with its day's lines, lines of earlier days that arrive late, returns of earlier orders (the same
@@ -43,7 +43,8 @@ import org.segmentation.sample.SampleDataGenerator;
  *   <li>a night without new lines: recency ages, nothing is read;</li>
  *   <li>a rerun of that night (the state of its own date is updated);</li>
  *   <li>the last night, with two days of lines;</li>
- *   <li>a rerun of it after lines were deleted from the input: a full recompute, and why.</li>
+ *   <li>a rerun of it after lines were deleted from the input, others updated, and the line without an amount
+ *       corrected (it leaves the quarantine and joins the state).</li>
  * </ol>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -75,6 +76,8 @@ class IncrementalNightsTest {
           inputs.purchases { format = "delta", path = "%s" }
           inputs.profiles.enabled = false
           report.enabled = false
+          # measured as an experiment from the second night on: from the state on an incremental night
+          audiences.lists.repeat_buyers { filter = "frequency > 1", holdout-share = 0.5, destinations = [] }
         }
         """.formatted(input));
     incremental = dir.resolve("incremental");
@@ -95,9 +98,12 @@ class IncrementalNightsTest {
     night(LAST.minusDays(2), PlanNight.CHANGES_SINCE_VERSION, false);
 
     night(LAST.minusDays(1), PlanNight.CHANGES_SINCE_VERSION, true); // no new line: recency ages
+    assertTrue(TestSpark.get().read().format("delta").load(incremental.resolve("experiment_results").toString())
+        .where(col("run_date").equalTo(date(LAST.minusDays(1)))).count() > 0,
+        "the audience was measured from the state");
   }
 
-  /** The rest (the full tier): a rerun, two days of lines, a rerun after deleted lines. */
+  /** The rest (the full tier): a rerun, two days of lines, a rerun after deleted, updated and corrected lines. */
   @Test
   @Order(2)
   @Tag(TestTier.FULL)
@@ -107,9 +113,12 @@ class IncrementalNightsTest {
     append(lines(generated).where(day().geq(date(LAST.minusDays(1)))), input);
     night(LAST, PlanNight.CHANGES_SINCE_VERSION, true);
 
-    io.delta.tables.DeltaTable.forPath(TestSpark.get(), input)
-        .delete(pmod(xxhash64(col("order_id")), lit(25)).equalTo(0));
-    night(LAST, PlanNight.ROWS_DELETED_OR_UPDATED, true);
+    io.delta.tables.DeltaTable deltaInput = io.delta.tables.DeltaTable.forPath(TestSpark.get(), input);
+    deltaInput.delete(pmod(xxhash64(col("order_id")), lit(25)).equalTo(0));
+    deltaInput.update(pmod(xxhash64(col("order_id")), lit(25)).equalTo(1),
+        java.util.Map.of("amount", col("amount").multiply(2)));
+    deltaInput.update(col("order_id").equalTo("O-no-amount"), java.util.Map.of("amount", lit(12.5))); // corrected
+    night(LAST, PlanNight.CHANGES_SINCE_VERSION, true);
   }
 
   /** The generated lines, read by the test's session (a night of the job stops the one before). */

@@ -64,7 +64,7 @@ class NightlyRunBookTest {
       Map.of(TableCatalog.PURCHASE_STATE, TestSpark.get().emptyDataFrame()));
   static final ValidatedInputs INPUTS = new ValidatedInputs(null, Optional.empty(), Optional.empty(),
       Optional.empty(), Optional.empty(), List.of(new ValidatedInput.Counts("purchases", 10, 9, 1, 0)), Map.of(),
-        PLAN, Optional.empty());
+        PLAN, Optional.empty(), 0, Optional.empty());
   static final BuildFeatures.Features FEATURES = new BuildFeatures.Features(null, 9, 4,
       Optional.of(new ProfileMatch(3, 1, 2)));
   static final ScoreRfm.Scored SCORED = new ScoreRfm.Scored(null, null);
@@ -235,6 +235,7 @@ class NightlyRunBookTest {
       } else if (step instanceof MeasureExperiments measure) {
         assertSame(INPUTS, measure.inputs());
         assertSame(segmentTables, measure.segments());
+        assertSame(STATE.state(), measure.purchaseState(), "the experiments read the night's state");
         Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
         TableCatalog.EXPERIMENT_TABLES.forEach(table -> tables.put(table, noRows()));
         return new MeasureExperiments.Measured(tables, Map.of());

@@ -96,7 +96,7 @@ class NightlySegmentsJobTest {
     assertEquals("published", summaryJson.get("status").asText());
     Map<String, com.fasterxml.jackson.databind.JsonNode> stepsByName = new java.util.LinkedHashMap<>();
     summaryJson.get("steps").forEach(step -> stepsByName.put(step.get("step").asText(), step));
-    assertEquals(List.of("check_rules", "repair_tables", "load_validate"),
+    assertEquals(List.of("check_rules", "repair_tables", "plan_night"),
         List.copyOf(stepsByName.keySet()).subList(0, 3));
     long profilesRead = TestSpark.get().read().parquet(dir.resolve("raw/profiles").toString()).count();
     // every input row once (reading each input once), plus a few records of metadata Spark reads along the way
