@@ -29,6 +29,12 @@ import org.segmentation.schema.Columns;
  * the features read it and table {@code purchase_state} publishes it under the night's run date, for the next night.
  */
 public record KeepPurchaseState(ValidatedInputs inputs) implements Step<KeepPurchaseState.Kept> {
+  /**
+   * Up to how many changed input rows a night broadcasts their keys and merges only the state rows they touch
+   * ({@link PurchaseState#mergeFew}): half a million keys are some 30 MB on every executor; above, the whole state is
+   * shuffled once ({@link PurchaseState#merge}).
+   */
+  static final long FEW_CHANGES = 500_000;
 
   /**
    * @param state one row per customer, order and day (persisted), when the night keeps a state
@@ -66,8 +72,11 @@ public record KeepPurchaseState(ValidatedInputs inputs) implements Step<KeepPurc
       Dataset<Row> changes = inputs.removedPurchases()
           .map(removed -> tonight.unionByName(folding.negate(folding.apply(removed.accepted()))))
           .orElse(tonight);
-      state = folding.merge(run.lake().readRunDate(TableCatalog.PURCHASE_STATE, from.runDate(),
-          from.versionOf(TableCatalog.PURCHASE_STATE)).drop(Columns.RUN_DATE), changes);
+      Dataset<Row> before = run.lake().readRunDate(TableCatalog.PURCHASE_STATE, from.runDate(),
+          from.versionOf(TableCatalog.PURCHASE_STATE)).drop(Columns.RUN_DATE);
+      long changed = inputs.countsOf(inputs.purchases().name()).read() + inputs.purchasesRemoved();
+      // a night's few changes touch few rows of the state: merge only those (the others are not shuffled)
+      state = changed <= FEW_CHANGES ? folding.mergeFew(before, changes) : folding.merge(before, changes);
     }
     Dataset<Row> persisted = PersistedRows.of(state);
     List<Column> columns = new ArrayList<>(List.of(lit(java.sql.Date.valueOf(run.runDate())).as(Columns.RUN_DATE)));

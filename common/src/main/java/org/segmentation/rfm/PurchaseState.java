@@ -112,6 +112,18 @@ public record PurchaseState(RfmAggregation.Behaviour behaviour) implements Stage
         .where(col(LINES).notEqual(0));
   }
 
+  /**
+   * {@link #merge}, for changes few enough to broadcast (a night's, against years of state): only the state rows whose
+   * customer, order and day the changes touch are merged with them; every other row passes through as it is, without
+   * being shuffled. The same rows as {@link #merge}.
+   */
+  public Dataset<Row> mergeFew(Dataset<Row> state, Dataset<Row> changes) {
+    String[] key = {CUSTOMER_ID, ORDER_ID, PURCHASE_DAY};
+    Dataset<Row> touchedKeys = functions.broadcast(changes.select(key[0], key[1], key[2]).distinct());
+    return state.join(touchedKeys, key, "left_anti")
+        .unionByName(merge(state.join(touchedKeys, key, "left_semi"), changes));
+  }
+
   /** State rows with every sum negated: merged, they take their lines away. */
   public Dataset<Row> negate(Dataset<Row> rows) {
     List<Column> columns = new ArrayList<>(List.of(col(CUSTOMER_ID), col(ORDER_ID), col(PURCHASE_DAY),

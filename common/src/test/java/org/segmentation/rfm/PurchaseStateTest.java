@@ -131,6 +131,11 @@ class PurchaseStateTest {
       Dataset<Row> kept = lines.where(functions.not(gone));
       Dataset<Row> after = fold.merge(all, fold.negate(fold.apply(lines.where(gone))));
       assertEquals(stateRows(fold.apply(kept)), stateRows(after), "deletes, behaviour " + behaviour.enabled());
+      // the same with only the rows the changes touch merged (the few changes of a night, broadcast)
+      assertEquals(stateRows(fold.apply(lines)), stateRows(fold.mergeFew(first, fold.apply(lines.where(later)))),
+          "inserts merged where they touch, behaviour " + behaviour.enabled());
+      assertEquals(stateRows(fold.apply(kept)), stateRows(fold.mergeFew(all,
+          fold.negate(fold.apply(lines.where(gone))))), "deletes merged where they touch");
       RfmAggregation rfm = new RfmAggregation(RfmAggregationTest.settings(30, RfmSettings.Monetary.TOTAL),
           START.plusDays(75), behaviour);
       assertEquals(sorted(rfm.apply(kept)), sorted(rfm.fromState(after)), "customers after the deletes");
