@@ -68,11 +68,14 @@ class StandaloneClusterIT {
         inputs.purchases { format = delta, path = "%s" }
         inputs.profiles { format = delta, path = "%s" }
         """.formatted(dir.resolve("delta/purchases"), dir.resolve("delta/profiles")));
-    // Delta inputs: the cluster's driver must find Delta in the job jar, and run_log pins the versions it read
+    // Delta inputs: the cluster's driver must find Delta in the job jar, and run_log pins the versions it read; the
+    // purchases record their changes, so the night keeps a purchase state (built and written on the cluster too)
     for (String input : List.of("purchases", "profiles")) {
       TestSpark.get().read().parquet(dir.resolve("raw").resolve(input).toString())
           .write().format("delta").save(dir.resolve("delta").resolve(input).toString());
     }
+    TestSpark.get().sql("ALTER TABLE delta.`" + dir.resolve("delta/purchases")
+        + "` SET TBLPROPERTIES (delta.enableChangeDataFeed = true)");
     Path sparkHome = dir.resolve("spark-home");
     Files.createDirectories(sparkHome.resolve("jars"));
     for (String jar : JobJar.sparkClasspath().split(File.pathSeparator)) {
@@ -188,7 +191,8 @@ class StandaloneClusterIT {
     assertSameTables(local, clusterLake);
     org.apache.spark.sql.Row run = TestSpark.get().read().format("delta").load(clusterLake.resolve("run_log").toString())
         .where("status = 'published'").first();
-    assertEquals("0", run.<String, String>getJavaMap(run.fieldIndex("input_versions")).get("purchases"));
+    // version 1: the write, then the change data feed turned on
+    assertEquals("1", run.<String, String>getJavaMap(run.fieldIndex("input_versions")).get("purchases"));
     System.out.printf("StandaloneClusterIT: cluster mode %.0f s%n", (System.nanoTime() - started) / 1e9);
   }
 
