@@ -58,20 +58,13 @@ public record LoadAndValidate(NightPlan plan) implements Step<ValidatedInputs> {
     InputValidation purchaseRules = InputValidation.purchases(settings.quality(), run.startedAt(), purchasesSchema);
     RawInput rawPurchases;
     Optional<ValidatedInput> removed = Optional.empty();
-    Optional<Dataset<Row>> carriedQuarantine = Optional.empty();
     if (plan.incremental()) {
-      RunLog.PublishedRun from = plan.from().orElseThrow();
       SourceReader.Changes changes = SourceReader.readChanges(run.spark(), settings.purchases(),
-          Long.parseLong(from.inputVersions().get(settings.purchases().name())));
+          Long.parseLong(plan.from().orElseThrow().inputVersions().get(settings.purchases().name())));
       rawPurchases = changes.added();
       // the rows that went are judged as they were when they arrived (the same rules; no line the night before was
       // quarantined for its time, PlanNight checks): accepted, they leave the state; quarantined, the quarantine
       removed = Optional.of(validate(changes.removed(), purchasesSchema, purchaseRules, new LinkedHashMap<>()));
-      Dataset<Row> gone = removed.get().quarantined(from.runDate(), from.runId()).select(QUARANTINED_ROW);
-      carriedQuarantine = Optional.of(run.lake()
-          .readRunDate(TableCatalog.QUARANTINE, from.runDate(), from.versionOf(TableCatalog.QUARANTINE))
-          .where(col(Columns.SOURCE).equalTo(lit(settings.purchases().name()))).select(QUARANTINED_ROW)
-          .exceptAll(gone));
     } else {
       rawPurchases = SourceReader.read(run.spark(), settings.purchases());
     }
@@ -134,8 +127,20 @@ public record LoadAndValidate(NightPlan plan) implements Step<ValidatedInputs> {
       counts.add(input.countRows());
     }
     long removedRows = removed.map(rows -> rows.countRows().read()).orElse(0L);
+    Optional<Dataset<Row>> carriedQuarantine = removed.map(gone -> carriedQuarantine(run, gone));
     return new ValidatedInputs(purchases, profiles, surveys, experiments, products, counts, versions, plan,
         removed, removedRows, carriedQuarantine);
+  }
+
+  /**
+   * The quarantined purchase rows of the night this one updates, less those of the rows that went since ({@code gone},
+   * validated tonight; as many copies as went): what a full recompute tonight quarantines of the rows read before.
+   */
+  private Dataset<Row> carriedQuarantine(RunContext run, ValidatedInput gone) {
+    RunLog.PublishedRun from = plan.from().orElseThrow();
+    return run.lake().readRunDate(TableCatalog.QUARANTINE, from.runDate(), from.versionOf(TableCatalog.QUARANTINE))
+        .where(col(Columns.SOURCE).equalTo(lit(gone.name()))).select(QUARANTINED_ROW)
+        .exceptAll(gone.quarantined(from.runDate(), from.runId()).select(QUARANTINED_ROW));
   }
 
   /**
