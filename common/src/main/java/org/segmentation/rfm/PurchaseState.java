@@ -11,10 +11,15 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 import static org.segmentation.schema.Columns.AMOUNT;
+import static org.segmentation.schema.Columns.CATEGORY_LINES;
 import static org.segmentation.schema.Columns.CUSTOMER_ID;
+import static org.segmentation.schema.Columns.LINES;
 import static org.segmentation.schema.Columns.ORDER_ID;
 import static org.segmentation.schema.Columns.ORDER_TS;
 import static org.segmentation.schema.Columns.PRODUCT_CATEGORY;
+import static org.segmentation.schema.Columns.PURCHASE_DAY;
+import static org.segmentation.schema.Columns.RETURN_LINES;
+import static org.segmentation.schema.Columns.SHARE_LINES;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,25 +39,20 @@ import org.segmentation.schema.Columns;
  *
  * <p>Why this grain: the look-back window and the run date cut at a line's day, so an order whose lines fall on two
  * days (a return a week later) keeps a row per day, and is netted when the customers are computed; the day a row
- * counts for is its {@value #PURCHASE_DAY}, the order's first day in a window is the least of its rows' days. Every
+ * counts for is its {@value Columns#PURCHASE_DAY}, the order's first day in a window is the least of its rows' days. Every
  * column is a sum over the lines (the categories and the line shares as counts by key), so lines that arrive later
  * change the state by addition: the grain of an incremental night's per-customer state.
  *
  * <ul>
- *   <li>{@code customer_id}, {@code order_id}, {@value #PURCHASE_DAY} ({@code order_ts}'s date in the session time
- *       zone), {@code amount} (their lines' sum, of the type Spark gives one sum of the line amounts), {@value #LINES}
+ *   <li>{@code customer_id}, {@code order_id}, {@value Columns#PURCHASE_DAY} ({@code order_ts}'s date in the session time
+ *       zone), {@code amount} (their lines' sum, of the type Spark gives one sum of the line amounts), {@value Columns#LINES}
  *       (how many: a row whose lines were all taken away is no row);</li>
- *   <li>with behaviour: {@value #RETURN_LINES} (lines with a negative amount), {@value #SHARE_LINES}
- *       (each configured share's feature name to its lines, where it has any) and {@value #CATEGORY_LINES} (each non-NULL product
+ *   <li>with behaviour: {@value Columns#RETURN_LINES} (lines with a negative amount), {@value Columns#SHARE_LINES}
+ *       (each configured share's feature name to its lines, where it has any) and {@value Columns#CATEGORY_LINES} (each non-NULL product
  *       category to its lines; empty when none has one).</li>
  * </ul>
  */
 public record PurchaseState(RfmAggregation.Behaviour behaviour) implements Stage {
-  public static final String PURCHASE_DAY = Columns.PURCHASE_DAY;
-  public static final String LINES = Columns.LINES;
-  public static final String RETURN_LINES = Columns.RETURN_LINES;
-  public static final String SHARE_LINES = Columns.SHARE_LINES;
-  public static final String CATEGORY_LINES = Columns.CATEGORY_LINES;
   private static final String CATEGORY = "__category";
 
   @Override

@@ -143,15 +143,15 @@ public record RfmAggregation(RfmSettings settings, LocalDate runDate, Behaviour 
    * from its days' sums.
    */
   public Dataset<Row> fromState(Dataset<Row> state) {
-    Dataset<Row> rows = state.where(inWindow(col(PurchaseState.PURCHASE_DAY)));
+    Dataset<Row> rows = state.where(inWindow(col(Columns.PURCHASE_DAY)));
     // the order level's net has the type of one sum over the lines, as in apply(): the state's amount has it
     DataType orderNet = state.schema().apply(AMOUNT).dataType();
-    List<Column> perOrder = new ArrayList<>(List.of(min(col(PurchaseState.PURCHASE_DAY)).as(ORDER_DATE)));
+    List<Column> perOrder = new ArrayList<>(List.of(min(col(Columns.PURCHASE_DAY)).as(ORDER_DATE)));
     if (behaviour.enabled()) {
-      perOrder.add(sum(col(PurchaseState.LINES)).as(LINES));
-      perOrder.add(sum(col(PurchaseState.RETURN_LINES)).as(RETURN_LINES));
+      perOrder.add(sum(col(Columns.LINES)).as(LINES));
+      perOrder.add(sum(col(Columns.RETURN_LINES)).as(RETURN_LINES));
       for (LineShare share : behaviour.shares()) {
-        perOrder.add(sum(coalesce(col(PurchaseState.SHARE_LINES).getItem(share.feature()), lit(0L)))
+        perOrder.add(sum(coalesce(col(Columns.SHARE_LINES).getItem(share.feature()), lit(0L)))
             .as(shareLines(share)));
       }
     }
@@ -160,7 +160,7 @@ public record RfmAggregation(RfmSettings settings, LocalDate runDate, Behaviour 
         .agg(sum(col(AMOUNT)).cast(orderNet).as(ORDER_NET), perOrder.toArray(Column[]::new));
     return customers(orders, !behaviour.enabled() ? null : rows
         .select(col(CUSTOMER_ID).as(CATEGORY_CUSTOMER),
-            explode_outer(map_keys(col(PurchaseState.CATEGORY_LINES))).as(PRODUCT_CATEGORY))
+            explode_outer(map_keys(col(Columns.CATEGORY_LINES))).as(PRODUCT_CATEGORY))
         .groupBy(col(CATEGORY_CUSTOMER))
         .agg(count_distinct(col(PRODUCT_CATEGORY)).as(DISTINCT_CATEGORIES)));
   }
