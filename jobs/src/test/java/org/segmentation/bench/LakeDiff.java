@@ -54,11 +54,19 @@ public final class LakeDiff {
     try {
       List<String> lines = compare(spark, args[0], args[1]);
       lines.forEach(System.out::println);
-      differing = lines.stream().filter(line -> line.endsWith("result=DIFFERENT")).count();
+      differing = lines.stream().filter(LakeDiff::differs).count();
     } finally {
       spark.stop();
     }
     System.exit(differing == 0 ? 0 : 1);
+  }
+
+  /**
+   * Whether a line of {@link #compare} says its table differs (the line goes on with the columns that differ, so
+   * it does not end with the result).
+   */
+  public static boolean differs(String line) {
+    return line.contains(" result=DIFFERENT");
   }
 
   /** One line per table of the catalog: "table=... rows_before=... only_before=... result=same|DIFFERENT|...". */
