@@ -138,6 +138,8 @@ write_report() {
     echo
     echo "| purchases | night | check rules | load+validate | purchase state | features (RFM aggregate, behaviour, profiles) | clv fit | clv scoring | rfm scoring | clustering | assemble tables | audiences | experiments | segment kpis | writes (sum of the tables', side by side) | report | whole job | outside Spark jobs |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    # s STAGE: the seconds of a stage in $log (summed over its lines)
+    s() { grep "^stage=$1 " "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/' | awk '{ t += $1 } END { printf "%.1f", t }'; }
     for size in "${done_sizes[@]}"; do
       for engine in first second Comet; do
         case $engine in
@@ -149,12 +151,23 @@ write_report() {
         log="$(cd "$BENCH_DIR/out/$size" && { ls -t $pattern 2>/dev/null || true; } | sed -n 1p)" # smoke: no Comet
         [[ -n "$log" ]] || continue
         log="$BENCH_DIR/out/$size/$log"
-        s() { grep "^stage=$1 " "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/' | awk '{ t += $1 } END { printf "%.1f", t }'; }
         writes=$(grep '^stage=write_' "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/' | awk '{ t += $1 } END { printf "%.1f", t }')
         whole=$(grep '^result=' "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/')
         outside=$(grep '^result=' "$log" | tr ' ' '\n' | sed -n 's/^outside_spark_seconds=//p')
         echo "| $size | $engine | $(s check_rules) | $(s load_validate) | $(s purchase_state) | $(s features) | $(s clv_fit) | $(s clv_scoring) | $(s rfm_scoring) | $(s clustering) | $(s assemble_tables) | $(s audiences) | $(s measure_experiments) | $(s segment_kpis) | $writes | $(s write_report) | $whole | ${outside:-–} |"
       done
+    done
+    echo
+    echo "Stages of (b), from its progress lines (last run of each size, seconds; the whole process includes Spark's"
+    echo "start-up):"
+    echo
+    echo "| purchases | load+validate | features (RFM aggregate, behaviour) | rfm scoring | write | whole process | (d) naive, whole process |"
+    echo "|---|---|---|---|---|---|---|"
+    for size in "${done_sizes[@]}"; do
+      log="$(cd "$BENCH_DIR/out/$size" && { ls -t rfm-[0-9]*.log 2>/dev/null || true; } | sed -n 1p)"
+      [[ -n "$log" ]] || continue
+      log="$BENCH_DIR/out/$size/$log"
+      echo "| $size | $(s load_validate) | $(s features) | $(s rfm_scoring) | $(s write_scores) | $(median "$size" rfm) | $(median "$size" naive) |"
     done
   } > "$report"
   cat "$report"

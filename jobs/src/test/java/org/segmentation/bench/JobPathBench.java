@@ -46,6 +46,7 @@ public final class JobPathBench {
         steps.run(new QualityGate(inputs));
         BuildFeatures.Features features = steps.run(new BuildFeatures(inputs, java.util.Optional.empty()));
         ScoreRfm.Scored scored = steps.run(new ScoreRfm(features.rows()));
+        progress.begin("write_scores"); // a stage line of its own, for the benchmark's stage table
         scored.rows()
             .select(col(Columns.CUSTOMER_ID), col(Columns.RECENCY_DAYS), col(Columns.FREQUENCY), col(Columns.MONETARY),
                 col(Columns.R_SCORE), col(Columns.F_SCORE), col(Columns.M_SCORE))
@@ -53,6 +54,7 @@ public final class JobPathBench {
             .write().format("delta").mode(SaveMode.Overwrite).partitionBy(Columns.RUN_DATE)
             .option("replaceWhere", Columns.RUN_DATE + " = DATE'" + in.runDate() + "'")
             .save(in.get("output"));
+        progress.end("write_scores", "");
       }
     } finally {
       spark.stop();
