@@ -30,9 +30,14 @@ public record NightPlan(boolean incremental, String reason, boolean keepsState, 
     return incremental ? INCREMENTAL : FULL;
   }
 
+  /** {@code mode=... mode_reason=...}: how the night reads its purchases, as its lines and summary line say it. */
+  public String modeDetails() {
+    return "mode=" + mode() + " mode_reason=" + reason;
+  }
+
   @Override
   public String progressDetails() {
-    return "mode=" + mode() + " mode_reason=" + reason + " keeps_state=" + keepsState
+    return modeDetails() + " keeps_state=" + keepsState
         + from.map(run -> " state_of=" + run.runDate()).orElse("");
   }
 }

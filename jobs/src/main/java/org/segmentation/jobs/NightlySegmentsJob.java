@@ -198,8 +198,8 @@ public final class NightlySegmentsJob {
         NightlyRunBook.Outcome outcome = NightlyRunBook.run(steps, night, jobArgs.full());
         out.println("summary_json=" + steps.summaryJson(outcome.status(), 0, null));
         out.println(summary(outcome.status(), ExitCode.SUCCESS, runDate, runId, null,
-            outcome.inputs().countDetails() + " mode=" + outcome.inputs().plan().mode() + " mode_reason="
-                + outcome.inputs().plan().reason() + " customers=" + outcome.customers()
+            outcome.inputs().countDetails() + " " + outcome.inputs().plan().modeDetails()
+                + " customers=" + outcome.customers()
                 + " lake=" + settings.lake().root() + " " + steps.timeSplit(), progress.runSeconds()));
         return ExitCode.SUCCESS.status();
       } catch (Exception e) { // every failure ends with a status, a run_log row and a summary line
