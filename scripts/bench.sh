@@ -97,7 +97,7 @@ stat() {
 }
 cell() { read -r m lo hi rss <<< "$(stat "$1" "$2")"; echo "$m s ($lo–$hi), ${rss} MiB"; }
 median() { stat "$1" "$2" | cut -d' ' -f1; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "–" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f×", a / b; else print "–" }'; } # – where a column did not run
 
 HAND_MARKER='<!-- measured by hand below this line: scripts\/bench.sh keeps it -->'
 write_report() {
