@@ -20,6 +20,8 @@ import org.segmentation.io.SourceReader.RawInput;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.Step;
+import org.segmentation.run.DataQualityException;
+import org.segmentation.run.Messages;
 import org.segmentation.schema.CanonicalColumn;
 import org.segmentation.schema.Columns;
 
@@ -52,6 +54,22 @@ public record LoadAndValidate(NightPlan plan) implements Step<ValidatedInputs> {
 
   @Override
   public ValidatedInputs execute(RunContext run) {
+    try {
+      return load(run);
+    } catch (Exception e) { // Spark's SparkException is checked in Java's eyes but thrown undeclared
+      if (plan.incremental() && readsDeletedFile(e)) {
+        String purchases = run.settings().purchases().name();
+        throw new DataQualityException("The changes of " + purchases + " since version "
+            + plan.from().orElseThrow().inputVersions().get(purchases) + " name a file that no longer exists (a "
+            + "VACUUM that the table's history does not show: where Delta does not log VACUUM, set "
+            + "spark.databricks.delta.vacuum.logging.enabled = true in the session that runs it, and the next night "
+            + "recomputes by itself): run this night with --full. " + Messages.firstLine(e.getMessage()));
+      }
+      throw e;
+    }
+  }
+
+  private ValidatedInputs load(RunContext run) {
     JobSettings settings = run.settings();
     Map<String, String> versions = new LinkedHashMap<>();
     List<CanonicalColumn> purchasesSchema = settings.purchases().schema();
@@ -155,4 +173,17 @@ public record LoadAndValidate(NightPlan plan) implements Step<ValidatedInputs> {
     Dataset<Row> mapped = new ColumnMapping(raw.source(), schema).apply(raw.rows());
     return new ValidatedInput(raw.source().name(), schema, validation.apply(mapped), validation.skippedWhen());
   }
+
+  /** Whether reading failed on a file that is gone: what the change feed of a vacuumed commit gives. */
+  private static boolean readsDeletedFile(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.io.FileNotFoundException
+          || cause instanceof org.apache.spark.SparkThrowable spark
+          && "FAILED_READ_FILE.FILE_NOT_EXIST".equals(spark.getCondition())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
 }

@@ -18,6 +18,8 @@ import org.segmentation.io.TableCatalog;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.Step;
 import org.segmentation.schema.Columns;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Step {@code plan_night}: whether tonight reads the whole purchases input or only the lines added since the last
@@ -32,6 +34,7 @@ import org.segmentation.schema.Columns;
  * @param fullAsked {@code --full} on the command line
  */
 public record PlanNight(boolean fullAsked) implements Step<NightPlan> {
+  private static final Logger LOG = LoggerFactory.getLogger(PlanNight.class);
   public static final String INCREMENTAL_OFF = "incremental_off";
   public static final String WITHOUT_CHANGE_FEED = "input_without_change_feed";
   public static final String STEPS_READ_LINES = "steps_read_lines";
@@ -42,6 +45,7 @@ public record PlanNight(boolean fullAsked) implements Step<NightPlan> {
   public static final String CONFIGURATION_CHANGED = "configuration_changed";
   public static final String EARLIER_RUN_DATE = "earlier_run_date";
   public static final String FUTURE_LINES_TO_RECHECK = "future_lines_to_recheck";
+  public static final String CHANGES_NO_LONGER_KEPT = "changes_no_longer_kept";
   public static final String CHANGES_SINCE_VERSION = "changes_since_version_";
 
   @Override
@@ -82,8 +86,14 @@ public record PlanNight(boolean fullAsked) implements Step<NightPlan> {
     if (futureLines) {
       return NightPlan.full(FUTURE_LINES_TO_RECHECK, true);
     }
-    return new NightPlan(true, CHANGES_SINCE_VERSION + from.inputVersions().get(purchases.name()), true,
-        Optional.of(from));
+    long since = Long.parseLong(from.inputVersions().get(purchases.name()));
+    Optional<String> whyNotKept = SourceReader.whyChangesNotKept(run.spark(), purchases, since);
+    if (whyNotKept.isPresent()) {
+      LOG.warn("{}: the changes of {} since version {} can no longer be read ({}): recomputing in full",
+          run.runDate(), purchases.name(), since, whyNotKept.get());
+      return NightPlan.full(CHANGES_NO_LONGER_KEPT, true);
+    }
+    return new NightPlan(true, CHANGES_SINCE_VERSION + since, true, Optional.of(from));
   }
 
   /**

@@ -1,11 +1,14 @@
 package org.segmentation.io;
 
 import io.delta.tables.DeltaTable;
+import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaFileNotFoundException;
 import org.apache.spark.sql.functions;
 import org.segmentation.config.SourceFormat;
 import org.segmentation.config.SourceSettings;
@@ -54,6 +57,49 @@ public final class SourceReader {
       Dataset<Row> removed = changes.where(functions.col(CHANGE_TYPE).isin("delete", "update_preimage"))
           .drop(CHANGE_COLUMNS);
       return new Changes(new RawInput(source, added, read), new RawInput(source, removed, read));
+    } catch (Exception e) {
+      throw failure(source, e);
+    }
+  }
+
+  /** The operations of a Delta table's history that delete files a change feed may still need. */
+  private static final List<String> FILE_REMOVING_OPERATIONS = List.of("VACUUM START", "VACUUM END");
+
+  /**
+   * Why a Delta input's changes since version {@code since} can no longer be read, or empty when they can. Delta keeps
+   * a table's changes only as long as it keeps their commits (the log, {@code delta.logRetentionDuration}) and the
+   * files those commits added ({@code VACUUM} deletes the ones no longer in the table, the change feed's own
+   * {@code _change_data} files included). Two cheap checks, no data read: Delta resolves the change feed from
+   * {@code since + 1} (it fails when the log no longer has those commits), and no commit since is a VACUUM (which may
+   * have deleted a file the changes name; a VACUUM run with {@code spark.databricks.delta.vacuum.logging.enabled =
+   * false} leaves no trace, and the night then fails reading the file: run it with {@code --full}).
+   */
+  public static Optional<String> whyChangesNotKept(SparkSession spark, SourceSettings source, long since) {
+    try {
+      DeltaTable table = DeltaTable.forPath(spark, source.location());
+      long version = table.history(1).first().getLong(0);
+      if (version == since) {
+        return Optional.empty();
+      }
+      try {
+        spark.read().format("delta").options(source.options()).option("readChangeFeed", "true")
+            .option("startingVersion", since + 1).option("endingVersion", version).load(source.location()).schema();
+      } catch (Exception e) { // Scala's exceptions are unchecked; Java sees this one as a checked FileNotFoundException
+        if (e instanceof DeltaFileNotFoundException) {
+          return Optional.of("the log no longer has version " + (since + 1) + ": "
+              + Messages.firstLine(e.getMessage()));
+        }
+        throw e;
+      }
+      List<Row> vacuums = table.history((int) Math.min(Integer.MAX_VALUE, version - since))
+          .where(functions.col("version").gt(since).and(functions.col("operation").isin(
+              FILE_REMOVING_OPERATIONS.toArray())))
+          .select("version", "operation").orderBy("version").collectAsList();
+      if (!vacuums.isEmpty()) {
+        return Optional.of(vacuums.get(0).getString(1) + " at version " + vacuums.get(0).getLong(0) + " after "
+            + since + " may have deleted files of the changes");
+      }
+      return Optional.empty();
     } catch (Exception e) {
       throw failure(source, e);
     }

@@ -1,6 +1,7 @@
 package org.segmentation.jobs;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.negate;
 import static org.apache.spark.sql.functions.pmod;
@@ -17,6 +18,7 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
@@ -26,7 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.segmentation.TestSpark;
 import org.segmentation.TestTier;
 import org.segmentation.bench.LakeDiff;
+import org.segmentation.config.LakeSettings;
 import org.segmentation.input.PlanNight;
+import org.segmentation.io.LakeTables;
+import org.segmentation.io.RunLog;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.sample.SampleDataGenerator;
 
@@ -36,7 +41,7 @@ import org.segmentation.sample.SampleDataGenerator;
  * can), one with {@code --full} on every night. After every night every table of the two lakes is the same
  * ({@link LakeDiff}; run_log aside, whose row counts say what each night read), and the first lake's summary line
  * says which mode ran and why. An audience with a holdout is measured as an experiment every night after the first.
- * The fast tier runs the first two nights, the full tier all six:
+ * The fast tier runs the first two nights, the full tier all seven:
  * <ol>
  *   <li>the first night: no state yet, a full recompute (which keeps the state); a line without an amount is
  *       quarantined;</li>
@@ -46,7 +51,9 @@ import org.segmentation.sample.SampleDataGenerator;
  *   <li>a rerun of that night (the state of its own date is updated);</li>
  *   <li>the last night, with two days of lines;</li>
  *   <li>a rerun of it after lines were deleted from the input, others updated, and the line without an amount
- *       corrected (it leaves the quarantine and joins the state).</li>
+ *       corrected (it leaves the quarantine and joins the state);</li>
+ *   <li>a night after a VACUUM deleted files of its changes: recomputed in full ({@code changes_no_longer_kept}),
+ *       after a first attempt that failed because the VACUUM was not in the input's history.</li>
  * </ol>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -128,6 +135,46 @@ class IncrementalNightsTest {
         java.util.Map.of("amount", col("amount").multiply(2)));
     deltaInput.update(col("order_id").equalTo("O-no-amount"), java.util.Map.of("amount", lit(12.5))); // corrected
     night(LAST, PlanNight.CHANGES_SINCE_VERSION, true);
+  }
+
+  /**
+   * After a VACUUM deleted files the input's changes since the last night name (the files an OPTIMIZE replaced): a
+   * VACUUM that the table's history does not show fails the night (exit 3, nothing published) and tells to run it
+   * with {@code --full}; once a VACUUM is in the history, the night recomputes in full by itself.
+   */
+  @Test
+  @Order(3)
+  @Tag(TestTier.FULL)
+  void aNightAfterAVacuumOfItsChangesRecomputesInFull() {
+    SparkSession spark = TestSpark.get();
+    append(lines(generated).where(day().equalTo(date(LAST))).limit(20)
+        .withColumn("order_id", concat(col("order_id"), lit("-again"))), input);
+    spark.sql("OPTIMIZE delta.`" + input + "`");
+    vacuum(spark, false);
+    LocalDate date = LAST.plusDays(1);
+    JobRunner failed = JobRunner.run(SampleLake.jobArgs(config, incremental, date));
+    assertEquals(3, failed.status(), failed::toString);
+    assertTrue(failed.toString().contains("run this night with --full"), failed::toString);
+    LakeTables tables = new LakeTables(TestSpark.get(), new LakeSettings(incremental.toString()));
+    assertEquals(LAST, new RunLog(TestSpark.get(), tables).latestPublished().orElseThrow().runDate(),
+        "the last night stands");
+
+    vacuum(TestSpark.get(), true); // deletes nothing more, but the history now says a VACUUM ran
+    night(date, PlanNight.CHANGES_NO_LONGER_KEPT, true);
+  }
+
+  /** VACUUM of the input keeping no old file, logged in its history or not. */
+  private static void vacuum(SparkSession spark, boolean logged) {
+    List<String> settings = List.of("spark.databricks.delta.retentionDurationCheck.enabled",
+        "spark.databricks.delta.vacuum.logging.enabled", "spark.sql.sources.parallelPartitionDiscovery.parallelism");
+    spark.conf().set(settings.get(0), "false");
+    spark.conf().set(settings.get(1), Boolean.toString(logged));
+    spark.conf().set(settings.get(2), "2"); // the listing in two tasks, not Spark's 10,000 (MaintainTables)
+    try {
+      spark.sql("VACUUM delta.`" + input + "` RETAIN 0 HOURS");
+    } finally {
+      settings.forEach(spark.conf()::unset);
+    }
   }
 
   /** The generated lines, read by the test's session (a night of the job stops the one before). */
