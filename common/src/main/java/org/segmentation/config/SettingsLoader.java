@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import java.io.File;
@@ -14,6 +15,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.segmentation.run.ConfigurationException;
 
@@ -84,9 +86,41 @@ public final class SettingsLoader {
     return redacted.root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(false));
   }
 
-  /** A stable fingerprint of the effective (redacted) configuration, recorded in {@code run_log}. */
+  /**
+   * Settings of the {@code segments} block that no result depends on: where the lake is, how a run holds it and
+   * limits its steps, and the Spark settings that size the work or show it. Left out of {@link #fingerprint}, so that
+   * a night given more memory or executors, or a lake moved to another path, is the same configuration: its state is
+   * still updated incrementally and a backfill still skips its published dates. Only settings named here are left
+   * out: a new one counts until it is added (and a Spark property that can change a figure, such as the session time
+   * zone, ANSI mode or the driver's Java options, always counts).
+   */
+  private static final List<String> OPERATIONAL_PATHS = List.of("spark.master", "lake.root", "run");
+  private static final Set<String> OPERATIONAL_SPARK_PROPERTIES = Set.of("spark.driver.memory", "spark.driver.cores",
+      "spark.driver.memoryOverhead", "spark.driver.maxResultSize", "spark.executor.memory", "spark.executor.cores",
+      "spark.executor.instances", "spark.executor.memoryOverhead", "spark.cores.max", "spark.default.parallelism",
+      "spark.sql.shuffle.partitions", "spark.local.dir", "spark.databricks.delta.snapshotPartitions");
+  private static final List<String> OPERATIONAL_SPARK_PREFIXES = List.of("spark.dynamicAllocation.", "spark.ui.",
+      "spark.eventLog.");
+  private static final String SPARK_PROPERTIES = "spark.conf";
+
+  /**
+   * A stable fingerprint of the configuration the results depend on, recorded in {@code run_log}: the {@code segments}
+   * block without its operational settings ({@link #OPERATIONAL_PATHS}, the Spark properties that only size the work).
+   */
   public static String fingerprint(Config config) {
-    return fingerprintOf(config.getConfig(JobSettings.ROOT).root().render(ConfigRenderOptions.concise()));
+    Config results = config.getConfig(JobSettings.ROOT);
+    for (String path : OPERATIONAL_PATHS) {
+      results = results.withoutPath(path);
+    }
+    if (results.hasPath(SPARK_PROPERTIES)) {
+      for (String property : results.getConfig(SPARK_PROPERTIES).root().keySet()) {
+        if (OPERATIONAL_SPARK_PROPERTIES.contains(property)
+            || OPERATIONAL_SPARK_PREFIXES.stream().anyMatch(property::startsWith)) {
+          results = results.withoutPath(SPARK_PROPERTIES + "." + ConfigUtil.quoteString(property));
+        }
+      }
+    }
+    return fingerprintOf(results.root().render(ConfigRenderOptions.concise()));
   }
 
   /** The SHA-256 prefix (12 bytes, hex) of a text: every fingerprint of settings is one. */

@@ -360,7 +360,10 @@ public final class TableCatalog {
           new Column("rows_written", LONG_BY_NAME, "rows written per output table"),
           new Column("input_versions", createMapType(StringType, StringType), "Delta version read per Delta input"),
           new Column(TABLE_VERSIONS, LONG_BY_NAME, "Delta version of each table holding this run's rows"),
-          new Column("config_fingerprint", StringType, "SHA-256 prefix of the effective configuration"),
+          new Column("config_fingerprint", StringType,
+              "SHA-256 prefix of the effective configuration but for the settings no figure depends on (the lake's "
+                  + "root, the run block, spark.master, the Spark properties that size the work): a night updates the "
+                  + "purchase state, and a backfill skips a published date, only under the same"),
           new Column("profile_match", LONG_BY_NAME,
               "buyers_with_profile, buyers_without_profile, profiles_without_purchases (with a profiles input)"),
           new Column("rows_skipped", LONG_BY_NAME,

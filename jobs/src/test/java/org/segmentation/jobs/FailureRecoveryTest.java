@@ -197,7 +197,7 @@ class FailureRecoveryTest {
    */
   @Test
   void aBackfillSkipsPublishedDatesAndStopsAtAFailure() throws IOException {
-    // its own next night: the configuration fingerprint a skip compares includes the lake's root
+    // a copy of the published lake, with its next night published too: the range below skips it
     Path lake = copyOfPublished("backfill-lake");
     assertEquals(0, run(lake, DATE.plusDays(1)).status());
     JobRunner range = run(lake, DATE.plusDays(1), "--from", DATE.plusDays(1).toString(),
