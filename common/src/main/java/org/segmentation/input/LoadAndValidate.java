@@ -185,5 +185,4 @@ public record LoadAndValidate(NightPlan plan) implements Step<ValidatedInputs> {
     }
     return false;
   }
-
 }
