@@ -43,6 +43,7 @@ public record PlanNight(boolean fullAsked) implements Step<NightPlan> {
   public static final String FULL_ASKED = "full_asked";
   public static final String NO_STATE = "no_state";
   public static final String CONFIGURATION_CHANGED = "configuration_changed";
+  public static final String STATE_OF_EARLIER_VERSION = "state_of_earlier_version";
   public static final String EARLIER_RUN_DATE = "earlier_run_date";
   public static final String FUTURE_LINES_TO_RECHECK = "future_lines_to_recheck";
   public static final String CHANGES_NO_LONGER_KEPT = "changes_no_longer_kept";
@@ -75,6 +76,14 @@ public record PlanNight(boolean fullAsked) implements Step<NightPlan> {
     }
     if (from.runDate().isAfter(run.runDate())) {
       return NightPlan.full(EARLIER_RUN_DATE, true);
+    }
+    // a state an earlier version of the job wrote in another form (its table then lacked a column of today's)
+    List<String> missing = TableCatalog.PURCHASE_STATE.missingFrom(run.lake().readRunDate(TableCatalog.PURCHASE_STATE,
+        from.runDate(), from.versionOf(TableCatalog.PURCHASE_STATE)).schema());
+    if (!missing.isEmpty()) {
+      LOG.warn("{}: the purchase state of {} was written by an earlier version of the job (without {}): recomputing "
+          + "in full, which keeps a state of this version", run.runDate(), from.runDate(), missing);
+      return NightPlan.full(STATE_OF_EARLIER_VERSION, true);
     }
     // A line stamped after that night's start was quarantined then and may be accepted tonight: only the whole input
     // judges it again.

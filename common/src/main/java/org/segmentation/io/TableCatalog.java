@@ -628,20 +628,23 @@ public final class TableCatalog {
           new Column(RUN_ID, StringType, "the run that wrote the row")));
 
   public static final TableSpec PURCHASE_STATE = new TableSpec("purchase_state",
-      "run date, customer, order and day of its lines", true,
+      "run date, customer, order, day and product category of its lines", true,
       List.of(
           runDate(),
           new Column(CUSTOMER_ID, StringType, "the customer"),
           new Column(Columns.ORDER_ID, StringType, "the order"),
           new Column(Columns.PURCHASE_DAY, DateType, "the day of its lines (order_ts in segments.time-zone): an order "
               + "with lines on two days (a later return) has a row per day"),
+          new Column(Columns.PRODUCT_CATEGORY, StringType, "the product category of its lines (NULL: lines "
+              + "without one)"),
           new Column(Columns.AMOUNT, MONEY_SUM, "the sum of those lines' amounts"),
           new Column(Columns.LINES, LongType, "how many lines (every row has at least one)"),
           new Column(Columns.RETURN_LINES, LongType, "of them, lines with a negative amount"),
           new Column(Columns.SHARE_LINES, LONG_BY_NAME, "of them, per features.shares feature, the lines with its "
-              + "value (a feature without such a line has no key)"),
-          new Column(Columns.CATEGORY_LINES, LONG_BY_NAME, "of them, per product category, the lines of it (lines "
-              + "without a category are in no key)")));
+              + "value (a feature without such a line has no key)")),
+      List.of(),
+      List.of(new Column(Columns.CATEGORY_LINES, LONG_BY_NAME, "until 2026-12: per product category, the lines of "
+          + "it, in a row per customer, order and day; a night after such a state recomputes in full")));
 
   public static final TableSpec RECOMMENDATION_METRICS = new TableSpec("recommendation_metrics",
       "run date and recommender", true,

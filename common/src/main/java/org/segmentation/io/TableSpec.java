@@ -16,9 +16,11 @@ import org.apache.spark.sql.types.StructType;
  * @param columns the columns in table order
  * @param optional columns that exist only where the configuration asks for them (their declared type is a
  *     placeholder: {@link #withOptional} gives the run's): a table that has one is never refused for it
+ * @param retired columns an earlier version of the job wrote and this one no longer does: a table that has one keeps
+ *     it (its earlier rows keep their values, later rows read NULL) and is never refused for it
  */
 public record TableSpec(String name, String rowIsOne, boolean partitionedByRunDate, List<Column> columns,
-    List<Column> optional) {
+    List<Column> optional, List<Column> retired) {
 
   /** One column: name, Spark type and a one-line comment for the data dictionary. */
   public record Column(String name, DataType type, String comment) {}
@@ -26,10 +28,16 @@ public record TableSpec(String name, String rowIsOne, boolean partitionedByRunDa
   public TableSpec {
     columns = List.copyOf(columns);
     optional = List.copyOf(optional);
+    retired = List.copyOf(retired);
+  }
+
+  public TableSpec(String name, String rowIsOne, boolean partitionedByRunDate, List<Column> columns,
+      List<Column> optional) {
+    this(name, rowIsOne, partitionedByRunDate, columns, optional, List.of());
   }
 
   public TableSpec(String name, String rowIsOne, boolean partitionedByRunDate, List<Column> columns) {
-    this(name, rowIsOne, partitionedByRunDate, columns, List.of());
+    this(name, rowIsOne, partitionedByRunDate, columns, List.of(), List.of());
   }
 
   /** This table with its optional column {@code name} present, of the run's {@code type}, after the others. */
@@ -38,14 +46,21 @@ public record TableSpec(String name, String rowIsOne, boolean partitionedByRunDa
         .orElseThrow(() -> new IllegalArgumentException(this.name + " has no optional column " + name));
     List<Column> withIt = new java.util.ArrayList<>(columns);
     withIt.add(new Column(name, type, declared.comment()));
-    return new TableSpec(this.name, rowIsOne, partitionedByRunDate, withIt, optional);
+    return new TableSpec(this.name, rowIsOne, partitionedByRunDate, withIt, optional, retired);
   }
 
-  /** Every column name a version of this table may have: the columns and the optional ones. */
+  /** Every column name a version of this table may have: the columns, the optional ones and the retired ones. */
   public List<String> knownColumnNames() {
     List<String> known = new java.util.ArrayList<>(columnNames());
-    optional.stream().map(Column::name).filter(n -> !known.contains(n)).forEach(known::add);
+    java.util.stream.Stream.concat(optional.stream(), retired.stream()).map(Column::name)
+        .filter(n -> !known.contains(n)).forEach(known::add);
     return known;
+  }
+
+  /** The declared columns {@code stored} (a version of the stored table) lacks: written by an earlier version. */
+  public List<String> missingFrom(StructType stored) {
+    List<String> storedNames = List.of(stored.fieldNames());
+    return columnNames().stream().filter(name -> !storedNames.contains(name)).toList();
   }
 
   /** The declared schema (every column nullable, as Delta stores them). */
@@ -113,9 +128,14 @@ public record TableSpec(String name, String rowIsOne, boolean partitionedByRunDa
     String header = "## " + name + "\n\nOne row per " + rowIsOne + "."
         + (partitionedByRunDate ? " Partitioned by run_date; each run replaces its date." : " Append-only.")
         + "\n\n| column | type | meaning |\n|---|---|---|\n";
-    return header + java.util.stream.Stream.concat(columns.stream(), optional.stream())
+    String rows = java.util.stream.Stream.concat(columns.stream(), optional.stream())
         .map(c -> "| " + c.name() + " | " + (optional.contains(c) ? "struct (optional)" : c.type().simpleString())
             + " | " + c.comment() + " |")
         .collect(Collectors.joining("\n")) + "\n";
+    String retiredRows = retired.stream()
+        .map(c -> "| " + c.name() + " | " + c.type().simpleString() + " (retired: NULL in new rows) | " + c.comment()
+            + " |")
+        .collect(Collectors.joining("\n"));
+    return header + rows + (retired.isEmpty() ? "" : retiredRows + "\n");
   }
 }

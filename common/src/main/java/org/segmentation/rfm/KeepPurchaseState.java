@@ -37,7 +37,7 @@ public record KeepPurchaseState(ValidatedInputs inputs) implements Step<KeepPurc
   static final long FEW_CHANGES = 500_000;
 
   /**
-   * @param state one row per customer, order and day (persisted), when the night keeps a state
+   * @param state one row per customer, order, day and product category (persisted), when the night keeps a state
    * @param tables the rows to publish: the state under the run date, or no rows where the lake has the table
    */
   public record Kept(Optional<Dataset<Row>> state, Map<TableSpec, Dataset<Row>> tables) implements StepResult {
@@ -73,16 +73,21 @@ public record KeepPurchaseState(ValidatedInputs inputs) implements Step<KeepPurc
           .map(removed -> tonight.unionByName(folding.negate(folding.apply(removed.accepted()))))
           .orElse(tonight);
       Dataset<Row> before = run.lake().readRunDate(TableCatalog.PURCHASE_STATE, from.runDate(),
-          from.versionOf(TableCatalog.PURCHASE_STATE)).drop(Columns.RUN_DATE);
+          from.versionOf(TableCatalog.PURCHASE_STATE)).select(stateColumns());
       long changed = inputs.countsOf(inputs.purchases().name()).read() + inputs.purchasesRemoved();
       // a night's few changes touch few rows of the state: merge only those (the others are not shuffled)
       state = changed <= FEW_CHANGES ? folding.mergeFew(before, changes) : folding.merge(before, changes);
     }
     Dataset<Row> persisted = PersistedRows.of(state);
     List<Column> columns = new ArrayList<>(List.of(lit(java.sql.Date.valueOf(run.runDate())).as(Columns.RUN_DATE)));
-    TableCatalog.PURCHASE_STATE.columnNames().stream().filter(c -> !c.equals(Columns.RUN_DATE))
-        .forEach(c -> columns.add(col(c)));
+    columns.addAll(List.of(stateColumns()));
     return new Kept(Optional.of(persisted),
         Map.of(TableCatalog.PURCHASE_STATE, persisted.select(columns.toArray(Column[]::new))));
+  }
+
+  /** The state's declared columns but the run date (a stored table may have retired ones as well). */
+  private static Column[] stateColumns() {
+    return TableCatalog.PURCHASE_STATE.columnNames().stream().filter(c -> !c.equals(Columns.RUN_DATE))
+        .map(c -> col(c)).toArray(Column[]::new);
   }
 }

@@ -1,17 +1,14 @@
 package org.segmentation.rfm;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map_from_arrays;
-import static org.apache.spark.sql.functions.map_from_entries;
-import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 import static org.segmentation.schema.Columns.AMOUNT;
-import static org.segmentation.schema.Columns.CATEGORY_LINES;
 import static org.segmentation.schema.Columns.CUSTOMER_ID;
 import static org.segmentation.schema.Columns.LINES;
 import static org.segmentation.schema.Columns.ORDER_ID;
@@ -33,106 +30,109 @@ import org.segmentation.pipeline.Stage;
 import org.segmentation.schema.Columns;
 
 /**
- * The purchase lines folded to one row per customer, order and day: everything {@link RfmAggregation} reads of them,
- * whatever the number of lines, so that {@link RfmAggregation#fromState} gives the customers {@link
- * RfmAggregation#apply} gives for the lines themselves, for any run date and look-back window.
+ * The purchase lines folded to one row per customer, order, day and product category: everything {@link
+ * RfmAggregation} reads of them, whatever the number of lines, so that {@link RfmAggregation#fromState} gives the
+ * customers {@link RfmAggregation#apply} gives for the lines themselves, for any run date and look-back window.
  *
  * <p>Why this grain: the look-back window and the run date cut at a line's day, so an order whose lines fall on two
  * days (a return a week later) keeps a row per day, and is netted when the customers are computed; the day a row
- * counts for is its {@value Columns#PURCHASE_DAY}, the order's first day in a window is the least of its rows' days. Every
- * column is a sum over the lines (the categories and the line shares as counts by key), so lines that arrive later
- * change the state by addition: the grain of an incremental night's per-customer state.
+ * counts for is its {@value Columns#PURCHASE_DAY}, the order's first day in a window is the least of its rows' days.
+ * The category is in the key so that every column is a plain sum over the lines (the line shares as counts by a key
+ * the configuration fixes): lines that arrive later change the state by addition, and both the fold and the merge are
+ * one aggregation of fixed-width sums, which Spark keeps in its managed memory and spills by itself. (A map of counts
+ * per category in an order's row needs {@code collect_list}, an object aggregation that sorts every row past 128 keys
+ * a task: at 30M lines the fold spilled 29 GB and a 2 GiB driver ran out of memory.)
  *
  * <ul>
- *   <li>{@code customer_id}, {@code order_id}, {@value Columns#PURCHASE_DAY} ({@code order_ts}'s date in the session time
- *       zone), {@code amount} (their lines' sum, of the type Spark gives one sum of the line amounts), {@value Columns#LINES}
- *       (how many: a row whose lines were all taken away is no row);</li>
- *   <li>with behaviour: {@value Columns#RETURN_LINES} (lines with a negative amount), {@value Columns#SHARE_LINES}
- *       (each configured share's feature name to its lines, where it has any) and {@value Columns#CATEGORY_LINES} (each non-NULL product
- *       category to its lines; empty when none has one).</li>
+ *   <li>{@code customer_id}, {@code order_id}, {@value Columns#PURCHASE_DAY} ({@code order_ts}'s date in the session
+ *       time zone), with behaviour {@value Columns#PRODUCT_CATEGORY} (NULL for lines without one), {@code amount}
+ *       (their lines' sum, of the type Spark gives one sum of the line amounts), {@value Columns#LINES} (how many: a
+ *       row whose lines were all taken away is no row);</li>
+ *   <li>with behaviour: {@value Columns#RETURN_LINES} (lines with a negative amount) and {@value Columns#SHARE_LINES}
+ *       (each configured share's feature name to its lines, where it has any).</li>
  * </ul>
  */
 public record PurchaseState(RfmAggregation.Behaviour behaviour) implements Stage {
-  private static final String CATEGORY = "__category";
+
+  /** The columns a row is one of: customer, order, day and, with behaviour, product category. */
+  public List<String> key() {
+    return behaviour.enabled() ? List.of(CUSTOMER_ID, ORDER_ID, PURCHASE_DAY, PRODUCT_CATEGORY)
+        : List.of(CUSTOMER_ID, ORDER_ID, PURCHASE_DAY);
+  }
 
   @Override
   public Dataset<Row> apply(Dataset<Row> purchases) {
-    DataType amountSum = purchases.limit(0).agg(sum(col(AMOUNT))).schema().fields()[0].dataType();
     Column day = to_date(col(ORDER_TS)).as(PURCHASE_DAY);
     if (!behaviour.enabled()) {
       return purchases.groupBy(col(CUSTOMER_ID), col(ORDER_ID), day)
           .agg(sum(col(AMOUNT)).as(AMOUNT), count(lit(1)).as(LINES));
     }
-    // first by category as well (lines of one order and day, usually a handful), then one row per order and day
     List<Column> counts = new ArrayList<>(List.of(count(lit(1)).as(LINES),
         count(when(col(AMOUNT).lt(0), lit(1))).as(RETURN_LINES)));
-    List<Column> shareNames = new ArrayList<>();
-    List<Column> shareSums = new ArrayList<>();
+    List<Column> shareLines = new ArrayList<>();
     for (LineShare share : behaviour.shares()) {
-      String lines = "__share_" + shareNames.size();
+      String lines = "__share_" + shareLines.size();
       counts.add(count(when(col(share.column()).cast("string").equalTo(share.value()), lit(1))).as(lines));
-      shareNames.add(lit(share.feature()));
-      shareSums.add(sum(col(lines)));
+      shareLines.add(col(lines));
     }
-    Dataset<Row> byCategory = purchases
-        .groupBy(col(CUSTOMER_ID), col(ORDER_ID), day, col(PRODUCT_CATEGORY).as(CATEGORY))
+    Dataset<Row> rows = purchases.groupBy(col(CUSTOMER_ID), col(ORDER_ID), day, col(PRODUCT_CATEGORY))
         .agg(sum(col(AMOUNT)).as(AMOUNT), counts.toArray(Column[]::new));
-    // a share's key only where it has lines, as merge leaves it
-    Column shares = shareNames.isEmpty() ? functions.map().cast("map<string,bigint>")
-        : functions.map_filter(map_from_arrays(functions.array(shareNames.toArray(Column[]::new)),
-            functions.array(shareSums.toArray(Column[]::new))), (feature, lines) -> lines.notEqual(0));
-    return byCategory
-        .groupBy(col(CUSTOMER_ID), col(ORDER_ID), col(PURCHASE_DAY))
-        .agg(sum(col(AMOUNT)).cast(amountSum).as(AMOUNT),
-            sum(col(LINES)).as(LINES),
-            sum(col(RETURN_LINES)).as(RETURN_LINES),
-            shares.as(SHARE_LINES),
-            // collect_list skips the NULL of a line without a category
-            map_from_entries(collect_list(when(col(CATEGORY).isNotNull(), struct(col(CATEGORY), col(LINES)))))
-                .as(CATEGORY_LINES));
+    return rows.select(col(CUSTOMER_ID), col(ORDER_ID), col(PURCHASE_DAY), col(PRODUCT_CATEGORY), col(AMOUNT),
+        col(LINES), col(RETURN_LINES), shares(shareLines).as(SHARE_LINES));
   }
 
   /**
    * The state after {@code changes}: state rows of lines that arrived ({@link #apply} of them) or, {@link #negate}d,
-   * of lines taken away (a deleted or corrected line's old values). Every sum adds up by row and, for the maps, by
-   * key; a row or a key left with no line is dropped. Equal to the state of the lines themselves.
+   * of lines taken away (a deleted or corrected line's old values). Every sum adds up by row and, for the line
+   * shares, by feature; a row left with no line is dropped, and so is a feature's key left with none. Equal to the
+   * state of the lines themselves.
    */
   public Dataset<Row> merge(Dataset<Row> state, Dataset<Row> changes) {
     DataType amountType = state.schema().apply(AMOUNT).dataType();
-    List<Column> sums = new ArrayList<>(List.of(sum(col(AMOUNT)).cast(amountType).as(AMOUNT),
-        sum(col(LINES)).as(LINES)));
+    List<Column> sums = new ArrayList<>(List.of(sum(col(LINES)).as(LINES)));
+    List<Column> shareLines = new ArrayList<>();
     if (behaviour.enabled()) {
       sums.add(sum(col(RETURN_LINES)).as(RETURN_LINES));
-      sums.add(summedByKey(collect_list(col(SHARE_LINES))).as(SHARE_LINES));
-      sums.add(summedByKey(collect_list(col(CATEGORY_LINES))).as(CATEGORY_LINES));
+      for (LineShare share : behaviour.shares()) {
+        String lines = "__share_" + shareLines.size();
+        sums.add(sum(coalesce(col(SHARE_LINES).getItem(share.feature()), lit(0L))).as(lines));
+        shareLines.add(col(lines));
+      }
     }
-    return state.unionByName(changes)
-        .groupBy(col(CUSTOMER_ID), col(ORDER_ID), col(PURCHASE_DAY))
-        .agg(sums.get(0), sums.subList(1, sums.size()).toArray(Column[]::new))
+    Dataset<Row> merged = state.unionByName(changes)
+        .groupBy(key().stream().map(functions::col).toArray(Column[]::new))
+        .agg(sum(col(AMOUNT)).cast(amountType).as(AMOUNT), sums.toArray(Column[]::new))
         .where(col(LINES).notEqual(0));
+    List<Column> columns = new ArrayList<>(key().stream().map(functions::col).toList());
+    columns.addAll(List.of(col(AMOUNT), col(LINES)));
+    if (behaviour.enabled()) {
+      columns.addAll(List.of(col(RETURN_LINES), shares(shareLines).as(SHARE_LINES)));
+    }
+    return merged.select(columns.toArray(Column[]::new));
   }
 
   /**
    * {@link #merge}, for changes few enough to broadcast (a night's, against years of state): only the state rows whose
-   * customer, order and day the changes touch are merged with them; every other row passes through as it is, without
-   * being shuffled. The same rows as {@link #merge}.
+   * key the changes touch are merged with them; every other row passes through as it is, without being shuffled. The
+   * same rows as {@link #merge}. (The category of a key may be NULL: the keys match NULL to NULL.)
    */
   public Dataset<Row> mergeFew(Dataset<Row> state, Dataset<Row> changes) {
-    String[] key = {CUSTOMER_ID, ORDER_ID, PURCHASE_DAY};
-    Dataset<Row> touchedKeys = functions.broadcast(changes.select(key[0], key[1], key[2]).distinct());
-    return state.join(touchedKeys, key, "left_anti")
-        .unionByName(merge(state.join(touchedKeys, key, "left_semi"), changes));
+    Dataset<Row> touchedKeys = functions.broadcast(changes.select(key().stream().map(functions::col)
+        .toArray(Column[]::new)).distinct());
+    Column touched = key().stream().map(k -> state.col(k).eqNullSafe(touchedKeys.col(k)))
+        .reduce(Column::and).orElseThrow();
+    return state.join(touchedKeys, touched, "left_anti")
+        .unionByName(merge(state.join(touchedKeys, touched, "left_semi"), changes));
   }
 
   /** State rows with every sum negated: merged, they take their lines away. */
   public Dataset<Row> negate(Dataset<Row> rows) {
-    List<Column> columns = new ArrayList<>(List.of(col(CUSTOMER_ID), col(ORDER_ID), col(PURCHASE_DAY),
-        functions.negate(col(AMOUNT)).cast(rows.schema().apply(AMOUNT).dataType()).as(AMOUNT),
-        functions.negate(col(LINES)).as(LINES)));
+    List<Column> columns = new ArrayList<>(key().stream().map(functions::col).toList());
+    columns.add(functions.negate(col(AMOUNT)).cast(rows.schema().apply(AMOUNT).dataType()).as(AMOUNT));
+    columns.add(functions.negate(col(LINES)).as(LINES));
     if (behaviour.enabled()) {
       columns.add(functions.negate(col(RETURN_LINES)).as(RETURN_LINES));
       columns.add(functions.transform_values(col(SHARE_LINES), (k, v) -> functions.negate(v)).as(SHARE_LINES));
-      columns.add(functions.transform_values(col(CATEGORY_LINES), (k, v) -> functions.negate(v)).as(CATEGORY_LINES));
     }
     return rows.select(columns.toArray(Column[]::new));
   }
@@ -147,11 +147,13 @@ public record PurchaseState(RfmAggregation.Behaviour behaviour) implements Stage
         col(AMOUNT));
   }
 
-  /** A list of maps of counts as one map, the counts of a key added up, the keys left at zero dropped. */
-  private static Column summedByKey(Column maps) {
-    Column sum = functions.aggregate(maps, functions.map().cast("map<string,bigint>"),
-        (acc, next) -> functions.map_zip_with(acc, next,
-            (key, a, b) -> functions.coalesce(a, lit(0L)).plus(functions.coalesce(b, lit(0L)))));
-    return functions.map_filter(sum, (key, count) -> count.notEqual(0));
+  /** Each configured share's feature name to its lines, in the order of the shares, where it has any. */
+  private Column shares(List<Column> shareLines) {
+    if (shareLines.isEmpty()) {
+      return functions.map().cast("map<string,bigint>");
+    }
+    Column features = functions.array(behaviour.shares().stream().map(s -> lit(s.feature())).toArray(Column[]::new));
+    return functions.map_filter(map_from_arrays(features, functions.array(shareLines.toArray(Column[]::new))),
+        (feature, lines) -> lines.notEqual(0));
   }
 }

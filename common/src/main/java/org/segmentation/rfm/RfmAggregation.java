@@ -6,9 +6,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.count_distinct;
 import static org.apache.spark.sql.functions.date_sub;
 import static org.apache.spark.sql.functions.datediff;
-import static org.apache.spark.sql.functions.explode_outer;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.map_keys;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.min_by;
@@ -159,9 +157,7 @@ public record RfmAggregation(RfmSettings settings, LocalDate runDate, Behaviour 
         .groupBy(col(CUSTOMER_ID), col(ORDER_ID))
         .agg(sum(col(AMOUNT)).cast(orderNet).as(ORDER_NET), perOrder.toArray(Column[]::new));
     return customers(orders, !behaviour.enabled() ? null : rows
-        .select(col(CUSTOMER_ID).as(CATEGORY_CUSTOMER),
-            explode_outer(map_keys(col(Columns.CATEGORY_LINES))).as(PRODUCT_CATEGORY))
-        .groupBy(col(CATEGORY_CUSTOMER))
+        .groupBy(col(CUSTOMER_ID).as(CATEGORY_CUSTOMER))
         .agg(count_distinct(col(PRODUCT_CATEGORY)).as(DISTINCT_CATEGORIES)));
   }
 

@@ -144,6 +144,7 @@ public final class Columns {
   public static final String LINES = "lines";
   public static final String RETURN_LINES = "return_lines";
   public static final String SHARE_LINES = "share_lines";
+  /** Retired from purchase_state (its rows were per customer, order and day until 2026-12): kept in older tables. */
   public static final String CATEGORY_LINES = "category_lines";
   /** Mean value of the purchase days after the first (NULL without one): the Gamma-Gamma model's m. */
   public static final String REPEAT_PURCHASE_VALUE = "repeat_purchase_value";

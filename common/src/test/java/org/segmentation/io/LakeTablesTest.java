@@ -118,6 +118,43 @@ class LakeTablesTest {
     assertEquals(1, all.where(all.col(Columns.REVENUE).isNotNull()).count());
   }
 
+  /**
+   * A purchase state written before its rows were per product category (a map of counts per category instead): the
+   * retired column stays with its values in the older night's rows, the new column is added, the new night's rows are
+   * written without the retired one (NULL), and the older version is told apart by the column it lacks.
+   */
+  @Test
+  void keepsARetiredColumnAndItsOlderRows() {
+    LakeTables tables = new LakeTables(TestSpark.get(), new LakeSettings(lake.toString()));
+    StructType older = new StructType()
+        .add(Columns.RUN_DATE, DataTypes.DateType)
+        .add(Columns.CUSTOMER_ID, DataTypes.StringType)
+        .add(Columns.ORDER_ID, DataTypes.StringType)
+        .add(Columns.PURCHASE_DAY, DataTypes.DateType)
+        .add(Columns.AMOUNT, TableCatalog.PURCHASE_STATE.schema().apply(Columns.AMOUNT).dataType())
+        .add(Columns.LINES, DataTypes.LongType)
+        .add(Columns.RETURN_LINES, DataTypes.LongType)
+        .add(Columns.SHARE_LINES, DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
+        .add(Columns.CATEGORY_LINES, DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType));
+    TestSpark.rows(older, row(date("2026-06-29"), "c1", "o1", date("2026-06-28"), money("30.00"), 3L, 0L,
+            java.util.Map.of(), java.util.Map.of("books", 2L, "music", 1L))).write().format("delta")
+        .partitionBy(Columns.RUN_DATE).save(tables.path(TableCatalog.PURCHASE_STATE));
+    StructType stored = tables.read(TableCatalog.PURCHASE_STATE).schema();
+    assertEquals(List.of(Columns.PRODUCT_CATEGORY), TableCatalog.PURCHASE_STATE.missingFrom(stored));
+
+    StructType current = TableCatalog.PURCHASE_STATE.schema();
+    tables.replaceRunDate(TableCatalog.PURCHASE_STATE, TestSpark.rows(current,
+        row(date("2026-06-30"), "c1", "o1", date("2026-06-28"), "books", money("20.00"), 2L, 0L, java.util.Map.of()),
+        row(date("2026-06-30"), "c1", "o1", date("2026-06-28"), "music", money("10.00"), 1L, 0L, java.util.Map.of())),
+        RUN_DATE, "run-1");
+    Dataset<Row> all = tables.read(TableCatalog.PURCHASE_STATE);
+    assertEquals(List.of(), TableCatalog.PURCHASE_STATE.missingFrom(all.schema()));
+    assertTrue(List.of(all.columns()).contains(Columns.CATEGORY_LINES), List.of(all.columns()).toString());
+    assertEquals(List.of("[2026-06-29,null,2]", "[2026-06-30,books,null]", "[2026-06-30,music,null]"),
+        all.selectExpr(Columns.RUN_DATE, Columns.PRODUCT_CATEGORY, Columns.CATEGORY_LINES + "['books']")
+            .collectAsList().stream().map(Row::toString).sorted().toList());
+  }
+
   @Test
   void refusesATableWithColumnsTheCatalogDoesNotDeclare() {
     LakeTables tables = new LakeTables(TestSpark.get(), new LakeSettings(lake.toString()));

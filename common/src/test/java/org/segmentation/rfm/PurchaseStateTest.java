@@ -1,6 +1,7 @@
 package org.segmentation.rfm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
@@ -104,6 +105,21 @@ class PurchaseStateTest {
     } finally {
       state.unpersist();
       rfmState.unpersist();
+    }
+  }
+
+  /**
+   * The fold and the merges are aggregations of fixed-width sums, which Spark keeps in its managed memory and spills
+   * by itself: no object aggregation (collect_list and the like), which past 128 keys a task sorts every row it has.
+   */
+  @Test
+  void theStateIsFoldedAndMergedWithoutObjectAggregation() {
+    PurchaseState fold = new PurchaseState(BEHAVIOUR);
+    Dataset<Row> state = fold.apply(lines);
+    for (Dataset<Row> plan : List.of(state, fold.merge(state, fold.negate(state)), fold.mergeFew(state, state))) {
+      String executed = plan.queryExecution().executedPlan().toString();
+      assertTrue(executed.contains("HashAggregate"), executed);
+      assertFalse(executed.contains("ObjectHashAggregate") || executed.contains("SortAggregate"), executed);
     }
   }
 

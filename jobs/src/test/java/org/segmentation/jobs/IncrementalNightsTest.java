@@ -19,6 +19,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
@@ -41,7 +42,7 @@ import org.segmentation.sample.SampleDataGenerator;
  * can), one with {@code --full} on every night. After every night every table of the two lakes is the same
  * ({@link LakeDiff}; run_log aside, whose row counts say what each night read), and the first lake's summary line
  * says which mode ran and why. An audience with a holdout is measured as an experiment every night after the first.
- * The fast tier runs the first two nights, the full tier all seven:
+ * The fast tier runs the first two nights, the full tier all nine:
  * <ol>
  *   <li>the first night: no state yet, a full recompute (which keeps the state); a line without an amount is
  *       quarantined;</li>
@@ -53,7 +54,10 @@ import org.segmentation.sample.SampleDataGenerator;
  *   <li>a rerun of it after lines were deleted from the input, others updated, and the line without an amount
  *       corrected (it leaves the quarantine and joins the state);</li>
  *   <li>a night after a VACUUM deleted files of its changes: recomputed in full ({@code changes_no_longer_kept}),
- *       after a first attempt that failed because the VACUUM was not in the input's history.</li>
+ *       after a first attempt that failed because the VACUUM was not in the input's history;</li>
+ *   <li>a night after the state was rewritten as an earlier version of the job kept it: recomputed in full
+ *       ({@code state_of_earlier_version});</li>
+ *   <li>the night after it: incremental again.</li>
  * </ol>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -161,6 +165,68 @@ class IncrementalNightsTest {
 
     vacuum(TestSpark.get(), true); // deletes nothing more, but the history now says a VACUUM ran
     night(date, PlanNight.CHANGES_NO_LONGER_KEPT, true);
+  }
+
+  /**
+   * A lake whose state an earlier version of the job wrote (a row per customer, order and day, the categories' lines
+   * in a map): the next night recomputes in full by itself and keeps a state of this version, the one after goes
+   * incremental again, and both equal a full recompute.
+   */
+  @Test
+  @Order(4)
+  @Tag(TestTier.FULL)
+  void aStateOfAnEarlierVersionIsRecomputedOnce() {
+    SparkSession spark = TestSpark.get();
+    String state = incremental.resolve(TableCatalog.PURCHASE_STATE.name()).toString();
+    spark.read().format("delta").load(state).createOrReplaceTempView("state");
+    spark.sql("""
+            SELECT run_date, customer_id, order_id, purchase_day, CAST(sum(amount) AS decimal(30,4)) AS amount,
+              sum(lines) AS lines, sum(return_lines) AS return_lines,
+              aggregate(collect_list(share_lines), CAST(map() AS map<string,bigint>),
+                (total, m) -> map_zip_with(total, m, (k, a, b) -> coalesce(a, 0) + coalesce(b, 0))) AS share_lines,
+              map_from_entries(collect_list(CASE WHEN product_category IS NOT NULL
+                THEN struct(product_category, lines) END)) AS category_lines
+            FROM state GROUP BY run_date, customer_id, order_id, purchase_day""")
+        .write().format("delta").mode("overwrite").option("overwriteSchema", "true").partitionBy("run_date")
+        .save(state);
+    long olderVersion = io.delta.tables.DeltaTable.forPath(spark, state).history(1).first().getLong(0);
+    io.delta.tables.DeltaTable.forPath(spark, incremental.resolve(TableCatalog.RUN_LOG.name()).toString())
+        .update(col("status").equalTo("published"), java.util.Map.of("table_versions", functions.expr(
+            "map_concat(map_filter(table_versions, (k, v) -> k != 'purchase_state'), map('purchase_state', "
+                + olderVersion + "L))")));
+
+    LocalDate date = LAST.plusDays(2);
+    append(lines(generated).where(day().equalTo(date(LAST))).limit(30)
+        .withColumn("order_id", concat(col("order_id"), lit("-upgraded"))), input);
+    night(date, PlanNight.STATE_OF_EARLIER_VERSION, false);
+    sameAsTheFullRecomputeButTheOlderStates(date);
+    Dataset<Row> upgraded = TestSpark.get().read().format("delta").load(state); // (the night stopped `spark`)
+    assertEquals(0, upgraded.where(col("run_date").equalTo(date(date)).and(col("category_lines").isNotNull()))
+        .count(), "the retired column is NULL in the new rows");
+
+    append(lines(generated).where(day().equalTo(date(LAST))).limit(30)
+        .withColumn("order_id", concat(col("order_id"), lit("-after"))), input);
+    night(date.plusDays(1), PlanNight.CHANGES_SINCE_VERSION, false);
+    sameAsTheFullRecomputeButTheOlderStates(date.plusDays(1));
+  }
+
+  /** Every table the same as the full recompute's, but the states an earlier version kept (and run_log). */
+  private static void sameAsTheFullRecomputeButTheOlderStates(LocalDate date) {
+    List<String> differing = LakeDiff.compare(TestSpark.get(), full.toString(), incremental.toString()).stream()
+        .filter(LakeDiff::differs)
+        .filter(t -> !t.startsWith("table=" + TableCatalog.RUN_LOG.name() + " ")
+            && !t.startsWith("table=" + TableCatalog.PURCHASE_STATE.name() + " "))
+        .toList();
+    assertEquals(List.of(), differing, "the night of " + date + " differs from a full recompute");
+    assertEquals(stateRows(full, date), stateRows(incremental, date), "the state of " + date);
+  }
+
+  private static List<String> stateRows(Path lake, LocalDate date) {
+    return TestSpark.get().read().format("delta").load(lake.resolve(TableCatalog.PURCHASE_STATE.name()).toString())
+        .where(col("run_date").equalTo(date(date)))
+        .select(TableCatalog.PURCHASE_STATE.columnNames().stream().map(c -> c.equals("share_lines")
+            ? functions.array_sort(functions.map_entries(col(c))).as(c) : col(c)).toArray(Column[]::new))
+        .collectAsList().stream().map(Row::toString).sorted().toList();
   }
 
   /** VACUUM of the input keeping no old file, logged in its history or not. */
