@@ -34,6 +34,26 @@ public final class TestSpark {
     return spark;
   }
 
+  /**
+   * VACUUM of the Delta table at {@code location} keeping no old file (Delta's retention check off for the statement),
+   * written to the table's history or not ({@code spark.databricks.delta.vacuum.logging.enabled}: Delta logs it only
+   * on storages it recognises); the listing in two tasks, not Spark's 10,000 ({@code jobs.MaintainTables} does the
+   * same).
+   */
+  public static void vacuumKeepingNothing(String location, boolean logged) {
+    SparkSession session = get();
+    List<String> settings = List.of("spark.databricks.delta.retentionDurationCheck.enabled",
+        "spark.databricks.delta.vacuum.logging.enabled", "spark.sql.sources.parallelPartitionDiscovery.parallelism");
+    session.conf().set(settings.get(0), "false");
+    session.conf().set(settings.get(1), Boolean.toString(logged));
+    session.conf().set(settings.get(2), "2");
+    try {
+      session.sql("VACUUM delta.`" + location + "` RETAIN 0 HOURS");
+    } finally {
+      settings.forEach(session.conf()::unset);
+    }
+  }
+
   /** A small DataFrame from literal rows, e.g. {@code rows(schema, row("c1", 10), row("c2", 20))}. */
   public static Dataset<Row> rows(StructType schema, Row... rows) {
     return get().createDataFrame(List.of(rows), schema);

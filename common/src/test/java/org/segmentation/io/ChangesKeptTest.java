@@ -71,16 +71,7 @@ class ChangesKeptTest {
     SparkSession spark = TestSpark.get();
     spark.sql("OPTIMIZE delta.`" + source.location() + "`"); // version 5
     assertEquals(Optional.empty(), SourceReader.whyChangesNotKept(spark, source, 1), "before the VACUUM");
-    // a retention of 0 hours needs the safety check off; the listing in two tasks, not Spark's 10,000 (MaintainTables)
-    List<String> settings = List.of("spark.databricks.delta.retentionDurationCheck.enabled",
-        "spark.sql.sources.parallelPartitionDiscovery.parallelism");
-    spark.conf().set(settings.get(0), "false");
-    spark.conf().set(settings.get(1), "2");
-    try {
-      spark.sql("VACUUM delta.`" + source.location() + "` RETAIN 0 HOURS"); // versions 6 and 7
-    } finally {
-      settings.forEach(spark.conf()::unset);
-    }
+    TestSpark.vacuumKeepingNothing(source.location(), true); // versions 6 and 7
     Optional<String> why = SourceReader.whyChangesNotKept(spark, source, 1);
     assertTrue(why.isPresent() && why.get().startsWith("VACUUM START at version 6"), why.toString());
     // what the check stands for: the appends' files are gone

@@ -154,7 +154,7 @@ class IncrementalNightsTest {
     append(lines(generated).where(day().equalTo(date(LAST))).limit(20)
         .withColumn("order_id", concat(col("order_id"), lit("-again"))), input);
     spark.sql("OPTIMIZE delta.`" + input + "`");
-    vacuum(spark, false);
+    TestSpark.vacuumKeepingNothing(input, false);
     LocalDate date = LAST.plusDays(1);
     JobRunner failed = JobRunner.run(SampleLake.jobArgs(config, incremental, date));
     assertEquals(3, failed.status(), failed::toString);
@@ -163,7 +163,7 @@ class IncrementalNightsTest {
     assertEquals(LAST, new RunLog(TestSpark.get(), tables).latestPublished().orElseThrow().runDate(),
         "the last night stands");
 
-    vacuum(TestSpark.get(), true); // deletes nothing more, but the history now says a VACUUM ran
+    TestSpark.vacuumKeepingNothing(input, true); // deletes nothing more, but the history now says a VACUUM ran
     night(date, PlanNight.CHANGES_NO_LONGER_KEPT, true);
   }
 
@@ -227,20 +227,6 @@ class IncrementalNightsTest {
         .select(TableCatalog.PURCHASE_STATE.columnNames().stream().map(c -> c.equals("share_lines")
             ? functions.array_sort(functions.map_entries(col(c))).as(c) : col(c)).toArray(Column[]::new))
         .collectAsList().stream().map(Row::toString).sorted().toList();
-  }
-
-  /** VACUUM of the input keeping no old file, logged in its history or not. */
-  private static void vacuum(SparkSession spark, boolean logged) {
-    List<String> settings = List.of("spark.databricks.delta.retentionDurationCheck.enabled",
-        "spark.databricks.delta.vacuum.logging.enabled", "spark.sql.sources.parallelPartitionDiscovery.parallelism");
-    spark.conf().set(settings.get(0), "false");
-    spark.conf().set(settings.get(1), Boolean.toString(logged));
-    spark.conf().set(settings.get(2), "2"); // the listing in two tasks, not Spark's 10,000 (MaintainTables)
-    try {
-      spark.sql("VACUUM delta.`" + input + "` RETAIN 0 HOURS");
-    } finally {
-      settings.forEach(spark.conf()::unset);
-    }
   }
 
   /** The generated lines, read by the test's session (a night of the job stops the one before). */
