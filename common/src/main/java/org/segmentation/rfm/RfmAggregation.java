@@ -130,9 +130,7 @@ public record RfmAggregation(RfmSettings settings, LocalDate runDate, Behaviour 
         .agg(sum(col(AMOUNT)).as(ORDER_NET), perOrder.toArray(Column[]::new));
     // Distinct categories, from the same lines but not through the exchange above: Spark combines (customer,
     // category) pairs before shuffling them, so this branch moves a fraction of the lines.
-    return customers(orders, !behaviour.enabled() ? null : purchases.where(inWindow)
-        .groupBy(col(CUSTOMER_ID).as(CATEGORY_CUSTOMER))
-        .agg(count_distinct(col(PRODUCT_CATEGORY)).as(DISTINCT_CATEGORIES)));
+    return customers(orders, !behaviour.enabled() ? null : distinctCategories(purchases.where(inWindow)));
   }
 
   /**
@@ -156,9 +154,13 @@ public record RfmAggregation(RfmSettings settings, LocalDate runDate, Behaviour 
     Dataset<Row> orders = rows.repartition(col(CUSTOMER_ID))
         .groupBy(col(CUSTOMER_ID), col(ORDER_ID))
         .agg(sum(col(AMOUNT)).cast(orderNet).as(ORDER_NET), perOrder.toArray(Column[]::new));
-    return customers(orders, !behaviour.enabled() ? null : rows
-        .groupBy(col(CUSTOMER_ID).as(CATEGORY_CUSTOMER))
-        .agg(count_distinct(col(PRODUCT_CATEGORY)).as(DISTINCT_CATEGORIES)));
+    return customers(orders, !behaviour.enabled() ? null : distinctCategories(rows));
+  }
+
+  /** Each customer's distinct non-NULL product categories, of lines or of state rows (both have the column). */
+  private static Dataset<Row> distinctCategories(Dataset<Row> rows) {
+    return rows.groupBy(col(CUSTOMER_ID).as(CATEGORY_CUSTOMER))
+        .agg(count_distinct(col(PRODUCT_CATEGORY)).as(DISTINCT_CATEGORIES));
   }
 
   /** Whether a line's (or a state row's) day is inside the look-back window ending with the run date. */
