@@ -13,6 +13,7 @@ import org.apache.spark.sql.Row;
 import org.segmentation.config.FeatureSettings;
 import org.segmentation.config.JobSettings;
 import org.segmentation.config.QualitySettings;
+import org.segmentation.config.SourceFormat;
 import org.segmentation.config.SourceSettings;
 import org.segmentation.io.RunLog;
 import org.segmentation.io.SourceReader;
@@ -31,8 +32,8 @@ import org.segmentation.schema.Columns;
  * problems surface before any data is read (exit 2); an input that cannot be read is a data-quality failure (exit 3).
  *
  * <p>On an incremental night ({@code plan}) the purchases read are the rows the input gained since the night whose
- * state this one updates (its change data feed: inserted rows and updates' new values); the rows it lost since (deleted
- * rows and updates' old values) are validated too, to be taken away from that night's state and quarantine, whose
+ * state this one updates (a Delta input's change data feed: inserted rows and updates' new values; a Parquet folder's
+ * files added since); the rows it lost since (deleted rows and updates' old values; none from files) are validated too, to be taken away from that night's state and quarantine, whose
  * other purchase rows are carried on.
  *
  * @param plan how the night reads its purchases ({@link PlanNight})
@@ -57,7 +58,7 @@ public record LoadAndValidate(NightPlan plan) implements Step<ValidatedInputs> {
     try {
       return load(run);
     } catch (Exception e) { // Spark's SparkException is checked in Java's eyes but thrown undeclared
-      if (plan.incremental() && readsDeletedFile(e)) {
+      if (plan.incremental() && run.settings().purchases().format() == SourceFormat.DELTA && readsDeletedFile(e)) {
         String purchases = run.settings().purchases().name();
         throw new DataQualityException("The changes of " + purchases + " since version "
             + plan.from().orElseThrow().inputVersions().get(purchases) + " name a file that no longer exists (a "
@@ -78,7 +79,7 @@ public record LoadAndValidate(NightPlan plan) implements Step<ValidatedInputs> {
     Optional<ValidatedInput> removed = Optional.empty();
     if (plan.incremental()) {
       SourceReader.Changes changes = SourceReader.readChanges(run.spark(), settings.purchases(),
-          Long.parseLong(plan.from().orElseThrow().inputVersions().get(settings.purchases().name())));
+          plan.from().orElseThrow().inputVersions().get(settings.purchases().name()));
       rawPurchases = changes.added();
       // the rows that went are judged as they were when they arrived (the same rules; no line the night before was
       // quarantined for its time, PlanNight checks): accepted, they leave the state; quarantined, the quarantine

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * published night, whose purchase state it then updates ({@link NightPlan}). Reads run_log and, when it could go
  * incremental, the last night's purchase quarantine rows; no input.
  *
- * <p>A night keeps a state when the purchases input is a Delta table that records its changes and nothing else needs
- * the lines themselves; it updates the last night's state only when that night kept one with the same configuration,
+ * <p>A night keeps a state when the purchases input tells what it gained (a Delta table that records its changes, or a
+ * folder of Parquet files, whose new files are what it gained) and nothing else needs the lines themselves; it updates the last night's state only when that night kept one with the same configuration,
  * for an earlier or the same run date, and left no line to judge again tonight. Otherwise it recomputes in full, and
  * says why (the codes of docs/incremental.md).
  *
@@ -48,6 +48,8 @@ public record PlanNight(boolean fullAsked) implements Step<NightPlan> {
   public static final String FUTURE_LINES_TO_RECHECK = "future_lines_to_recheck";
   public static final String CHANGES_NO_LONGER_KEPT = "changes_no_longer_kept";
   public static final String CHANGES_SINCE_VERSION = "changes_since_version_";
+  public static final String INPUT_FILES_CHANGED = "input_files_changed";
+  public static final String NEW_FILES_SINCE = "new_files_since_";
 
   @Override
   public String name() {
@@ -95,7 +97,17 @@ public record PlanNight(boolean fullAsked) implements Step<NightPlan> {
     if (futureLines) {
       return NightPlan.full(FUTURE_LINES_TO_RECHECK, true);
     }
-    long since = Long.parseLong(from.inputVersions().get(purchases.name()));
+    String version = from.inputVersions().get(purchases.name());
+    if (purchases.format() != SourceFormat.DELTA) { // a folder of files: tonight reads the files added since
+      Optional<String> whyChanged = SourceReader.whyFilesChanged(run.spark(), purchases, version);
+      if (whyChanged.isPresent()) {
+        LOG.warn("{}: the files of {} are not those of {} and more ({}): recomputing in full", run.runDate(),
+            purchases.name(), from.runDate(), whyChanged.get());
+        return NightPlan.full(INPUT_FILES_CHANGED, true);
+      }
+      return new NightPlan(true, NEW_FILES_SINCE + from.runDate(), true, Optional.of(from));
+    }
+    long since = Long.parseLong(version);
     Optional<String> whyNotKept = SourceReader.whyChangesNotKept(run.spark(), purchases, since);
     if (whyNotKept.isPresent()) {
       LOG.warn("{}: the changes of {} since version {} can no longer be read ({}): recomputing in full",
@@ -115,7 +127,9 @@ public record PlanNight(boolean fullAsked) implements Step<NightPlan> {
       return Optional.of(INCREMENTAL_OFF);
     }
     SourceSettings purchases = settings.purchases();
-    if (purchases.format() != SourceFormat.DELTA || !SourceReader.hasChangeFeed(run.spark(), purchases)) {
+    boolean tracked = purchases.format() == SourceFormat.DELTA ? SourceReader.hasChangeFeed(run.spark(), purchases)
+        : SourceReader.tracksNewFiles(purchases);
+    if (!tracked) {
       return Optional.of(WITHOUT_CHANGE_FEED);
     }
     List<String> readers = new ArrayList<>();

@@ -40,6 +40,74 @@ public final class SourceReader {
   private static final String CHANGE_TYPE = "_change_type";
   private static final String[] CHANGE_COLUMNS = {CHANGE_TYPE, "_commit_version", "_commit_timestamp"};
 
+  /**
+   * What the purchases input gained and lost since the night that recorded {@code since} in run_log: a Delta input's
+   * changes since that version ({@link #readChanges(SparkSession, SourceSettings, long)}), or a folder's files added
+   * since that mark ({@link #readNewFiles}).
+   */
+  public static Changes readChanges(SparkSession spark, SourceSettings source, String since) {
+    return source.format() == SourceFormat.DELTA ? readChanges(spark, source, Long.parseLong(since))
+        : readNewFiles(spark, source, InputFiles.Mark.parse(since).orElseThrow(() -> new IllegalArgumentException(
+            "not a mark of " + source.name() + "'s files: " + since)));
+  }
+
+  /**
+   * The rows of the files a folder input gained since {@code since} ({@link InputFiles#since}), read with the schema
+   * of the whole input, and none that went (a file rewritten or deleted does not match the mark: PlanNight recomputes
+   * in full). The version is the mark of every file listed now, what the next night compares with.
+   */
+  public static Changes readNewFiles(SparkSession spark, SourceSettings source, InputFiles.Mark since) {
+    try {
+      InputFiles all = InputFiles.list(spark.sessionState().newHadoopConf(), source.location());
+      InputFiles added = all.since(since).orElseThrow(() -> new DataQualityException("The files of " + source.name()
+          + " at " + source.location() + " changed while this night ran (a file the last night read was rewritten "
+          + "or deleted): rerun the night"));
+      Dataset<Row> whole = filesReader(spark, source, all).load(all.paths());
+      String read = all.mark().toString();
+      Dataset<Row> none = spark.createDataFrame(List.of(), whole.schema());
+      Dataset<Row> rows = added.files().isEmpty() ? none
+          : filesReader(spark, source, all).schema(whole.schema()).load(added.paths());
+      return new Changes(new RawInput(source, rows, read), new RawInput(source, none, read));
+    } catch (Exception e) {
+      throw failure(source, e);
+    }
+  }
+
+  /**
+   * Whether the files of a folder input still hold, unchanged, those of the night that recorded {@code since}: empty
+   * when they do, else why not. One listing, no data read.
+   */
+  public static Optional<String> whyFilesChanged(SparkSession spark, SourceSettings source, String since) {
+    Optional<InputFiles.Mark> mark = InputFiles.Mark.parse(since);
+    if (mark.isEmpty()) {
+      return Optional.of("the last night recorded no mark of its files (" + since + ")");
+    }
+    InputFiles now = InputFiles.list(spark.sessionState().newHadoopConf(), source.location());
+    return now.since(mark.get()).isPresent() ? Optional.empty()
+        : Optional.of("of the " + mark.get().files() + " files the last night read, one or more were rewritten or "
+            + "deleted, or a file was added with a time not after theirs (now " + now.files().size() + " files)");
+  }
+
+  /**
+   * Whether a night can tell the files the input gained: a Parquet folder (or file) named without a glob, read
+   * without options that choose files themselves.
+   */
+  public static boolean tracksNewFiles(SourceSettings source) {
+    return source.format() == SourceFormat.PARQUET && InputFiles.listable(source.location())
+        && source.options().keySet().stream().map(k -> k.toLowerCase(java.util.Locale.ROOT))
+            .noneMatch(FILE_CHOOSING_OPTIONS::contains);
+  }
+
+  /** Reader options that choose which files are read: with them, the listing is Spark's to make. */
+  private static final java.util.Set<String> FILE_CHOOSING_OPTIONS = java.util.Set.of("pathglobfilter",
+      "recursivefilelookup", "modifiedbefore", "modifiedafter", "basepath");
+
+  /** A reader of a listed folder's files: its partition folders read as columns, as a read of the folder does. */
+  private static DataFrameReader filesReader(SparkSession spark, SourceSettings source, InputFiles files) {
+    DataFrameReader reader = spark.read().format(source.format().sparkFormat()).options(source.options());
+    return files.folder() ? reader.option("basePath", files.root()) : reader;
+  }
+
   public static Changes readChanges(SparkSession spark, SourceSettings source, long since) {
     try {
       long version = DeltaTable.forPath(spark, source.location()).history(1).first().getLong(0);
@@ -126,6 +194,13 @@ public final class SourceReader {
         long version = DeltaTable.forPath(spark, source.location()).history(1).first().getLong(0);
         return new RawInput(source, reader.option("versionAsOf", version).load(source.location()),
             Long.toString(version));
+      }
+      if (tracksNewFiles(source)) { // exactly the files listed, whose mark tells the next night what is new
+        InputFiles files = InputFiles.list(spark.sessionState().newHadoopConf(), source.location());
+        if (!files.files().isEmpty()) {
+          return new RawInput(source, filesReader(spark, source, files).load(files.paths()),
+              files.mark().toString());
+        }
       }
       return new RawInput(source, reader.load(source.location()), "");
     } catch (Exception e) {

@@ -39,6 +39,15 @@ public final class SparkSessions {
       }
     }
     builder.config("spark.sql.session.timeZone", settings.timeZone().getId());
-    return builder.getOrCreate();
+    SparkSession spark = builder.getOrCreate();
+    // Spark lists more than 32 folders or files of an input (a folder's partitions, a Parquet folder's files read one
+    // by one, a Delta table's folders for VACUUM) in a job of as many tasks, up to this many (its default: 10,000):
+    // hundreds of empty tasks on a small lake. A few per core are plenty unless the configuration says otherwise.
+    if (!submitted.contains(LISTING_PARALLELISM) && !conf.containsKey(LISTING_PARALLELISM)) {
+      spark.conf().set(LISTING_PARALLELISM, Integer.toString(4 * spark.sparkContext().defaultParallelism()));
+    }
+    return spark;
   }
+
+  private static final String LISTING_PARALLELISM = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
 }

@@ -358,7 +358,9 @@ public final class TableCatalog {
           new Column("rows_accepted", LONG_BY_NAME, "rows accepted per input"),
           new Column("rows_quarantined", LONG_BY_NAME, "rows quarantined per input (read = accepted + quarantined)"),
           new Column("rows_written", LONG_BY_NAME, "rows written per output table"),
-          new Column("input_versions", createMapType(StringType, StringType), "Delta version read per Delta input"),
+          new Column("input_versions", createMapType(StringType, StringType), "Delta version read per Delta "
+              + "input; for a Parquet folder the mark of its files read (files:<count>:<bytes>:<newest ms>:<sha256>, "
+              + "docs/incremental.md)"),
           new Column(TABLE_VERSIONS, LONG_BY_NAME, "Delta version of each table holding this run's rows"),
           new Column("config_fingerprint", StringType,
               "SHA-256 prefix of the effective configuration but for the settings no figure depends on (the lake's "

@@ -273,12 +273,15 @@ public class StepRunner implements AutoCloseable {
   @Override
   public void close() {
     stepThread.shutdownNow();
-    if (context != null) {
+    // A fatal error in a task (a StackOverflowError, say) stops the SparkContext mid-run: its cache went with it, and
+    // unpersisting then fails with a NullPointerException that would hide the run's own failure.
+    boolean stopped = context != null && context.spark().sparkContext().isStopped();
+    if (context != null && !stopped) {
       context.spark().sparkContext().removeSparkListener(metrics);
       context.spark().sparkContext().removeSparkListener(lateJobs);
     }
-    for (StepResult result : results) {
-      result.release();
+    if (!stopped) {
+      results.forEach(StepResult::release);
     }
     results.clear();
   }

@@ -77,12 +77,8 @@ public final class MaintainTables {
       // OPTIMIZE and VACUUM rewrite and delete files: never while a run reads or writes the lake
       lease = LakeLease.of(spark, settings.lake()).take("maintain_tables_" + java.util.UUID.randomUUID(),
           settings.run());
-      // VACUUM lists a table's folders in a Spark job of this many tasks (Spark's default: 10,000), which on a
-      // small lake takes minutes of empty tasks; a few per core are plenty unless the configuration says otherwise
-      String listing = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
-      if (!settings.spark().conf().containsKey(listing)) {
-        spark.conf().set(listing, Integer.toString(4 * spark.sparkContext().defaultParallelism()));
-      }
+      // (VACUUM lists a table's folders in a Spark job of spark.sql.sources.parallelPartitionDiscovery.parallelism
+      // tasks: SparkSessions.start keeps it to a few per core)
       if (retainHours < SAFE_RETENTION_HOURS) {
         spark.conf().set("spark.databricks.delta.retentionDurationCheck.enabled", "false");
       }

@@ -65,6 +65,7 @@ class StandaloneClusterIT {
           destinations { mail { format = "csv", allow-raw-email = true }, ads { format = "csv" } }
           lists.lapsing { filter = "r_score <= 2", fields = ["rfm_segment"], destinations = ["mail", "ads"] }
         }
+        run.incremental = true
         inputs.purchases { format = delta, path = "%s" }
         inputs.profiles { format = delta, path = "%s" }
         """.formatted(dir.resolve("delta/purchases"), dir.resolve("delta/profiles")));
