@@ -57,7 +57,9 @@ final class ChildJob {
 
   /**
    * {@code org.apache.spark.deploy.SparkSubmit} with these arguments, on Spark's classpath only (the job comes from
-   * the jar named in them); {@code onLine} sees each line printed.
+   * the jar named in them); {@code onLine} sees each line printed. The submitting JVM sets no evaluation property
+   * (JobJar.javaAsShipped: SparkSubmit would pass them on to the driver): the job evaluates as shipped unless the
+   * arguments say otherwise.
    */
   static ChildJob submit(Predicate<String> onLine, List<String> submitArgs) throws IOException {
     return submit(onLine, false, submitArgs);
@@ -74,7 +76,7 @@ final class ChildJob {
       classpath += java.io.File.pathSeparator
           + ChildJob.class.getProtectionDomain().getCodeSource().getLocation().getPath();
     }
-    List<String> command = JobJar.java(classpath);
+    List<String> command = JobJar.javaAsShipped(classpath);
     command.add("org.apache.spark.deploy.SparkSubmit");
     command.addAll(submitArgs);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
