@@ -33,8 +33,8 @@ import org.segmentation.schema.Columns;
  *
  * <p>On an incremental night ({@code plan}) the purchases read are the rows the input gained since the night whose
  * state this one updates (a Delta input's change data feed: inserted rows and updates' new values; a Parquet folder's
- * files added since); the rows it lost since (deleted rows and updates' old values; none from files) are validated too, to be taken away from that night's state and quarantine, whose
- * other purchase rows are carried on.
+ * files added since); the rows it lost since (deleted rows and updates' old values; none from files) are validated
+ * too, to be taken away from that night's state and quarantine, whose other purchase rows are carried on.
  *
  * @param plan how the night reads its purchases ({@link PlanNight})
  */

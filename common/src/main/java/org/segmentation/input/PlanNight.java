@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * incremental, the last night's purchase quarantine rows; no input.
  *
  * <p>A night keeps a state when the purchases input tells what it gained (a Delta table that records its changes, or a
- * folder of Parquet files, whose new files are what it gained) and nothing else needs the lines themselves; it updates the last night's state only when that night kept one with the same configuration,
- * for an earlier or the same run date, and left no line to judge again tonight. Otherwise it recomputes in full, and
+ * folder of Parquet files, whose new files are what it gained) and nothing else needs the lines themselves; it
+ * updates the last night's state only when that night kept one with the same configuration, for an earlier or the
+ * same run date, and left no line to judge again tonight. Otherwise it recomputes in full, and
  * says why (the codes of docs/incremental.md).
  *
  * @param fullAsked {@code --full} on the command line
