@@ -4,10 +4,13 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.negate;
 import static org.apache.spark.sql.functions.pmod;
-import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.xxhash64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.segmentation.jobs.GeneratedHistory.date;
+import static org.segmentation.jobs.GeneratedHistory.day;
+import static org.segmentation.jobs.GeneratedHistory.late;
+import static org.segmentation.jobs.GeneratedHistory.lines;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,7 +18,6 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.stream.Stream;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Tag;
@@ -57,7 +59,7 @@ class IncrementalFilesTest {
     String generated = dir.resolve("generated").toString();
     new SampleDataGenerator(400, 4000, 20261209L, LAST).purchases(TestSpark.get()).write().parquet(generated);
     input = dir.resolve("raw/purchases").toString();
-    append(lines(generated).where(day().leq(date(LAST.minusDays(3))).and(late().unary_$bang())));
+    append(lines(generated).where(day().leq(date(LAST.minusDays(3))).and(late(LAST.minusDays(3)).unary_$bang())));
     config = dir.resolve("job.conf");
     Files.writeString(config, """
         segments {
@@ -78,7 +80,7 @@ class IncrementalFilesTest {
             .and(pmod(xxhash64(col("order_id")), lit(40)).equalTo(0)))
         .withColumn("order_ts", lit(java.sql.Timestamp.valueOf(LAST.minusDays(2).atTime(12, 0))))
         .withColumn("amount", negate(col("amount")));
-    append(lines.where(day().equalTo(date(LAST.minusDays(2))).or(late())).unionByName(returns));
+    append(lines.where(day().equalTo(date(LAST.minusDays(2))).or(late(LAST.minusDays(3)))).unionByName(returns));
     night(LAST.minusDays(2), PlanNight.NEW_FILES_SINCE);
 
     night(LAST.minusDays(1), PlanNight.NEW_FILES_SINCE); // no new file: recency ages
@@ -115,23 +117,5 @@ class IncrementalFilesTest {
   /** New files in the input folder, a folder per day (a night's lines land in files of their own). */
   private static void append(Dataset<Row> rows) {
     rows.withColumn("day", day().cast("string")).write().mode("append").partitionBy("day").parquet(input);
-  }
-
-  private static Dataset<Row> lines(String generated) {
-    return TestSpark.get().read().parquet(generated);
-  }
-
-  private static Column day() {
-    return to_date(col("order_ts"));
-  }
-
-  private static Column date(LocalDate date) {
-    return lit(java.sql.Date.valueOf(date));
-  }
-
-  /** About one line in thirty of the days before the first night's arrives on the second night instead. */
-  private static Column late() {
-    return day().lt(date(LAST.minusDays(3))).and(pmod(xxhash64(col("order_id"), col("product_id")), lit(30))
-        .equalTo(0));
   }
 }

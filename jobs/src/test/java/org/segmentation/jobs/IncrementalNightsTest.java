@@ -5,10 +5,13 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.negate;
 import static org.apache.spark.sql.functions.pmod;
-import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.xxhash64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.segmentation.jobs.GeneratedHistory.date;
+import static org.segmentation.jobs.GeneratedHistory.day;
+import static org.segmentation.jobs.GeneratedHistory.late;
+import static org.segmentation.jobs.GeneratedHistory.lines;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +90,7 @@ class IncrementalNightsTest {
     Dataset<Row> noAmount = lines.limit(1).withColumn("order_id", lit("O-no-amount"))
         .withColumn("order_ts", lit(java.sql.Timestamp.valueOf(LAST.minusDays(5).atTime(12, 0))))
         .withColumn("amount", lit(null).cast(lines.schema().apply("amount").dataType()));
-    append(lines.where(day().leq(date(LAST.minusDays(3))).and(late().unary_$bang())).unionByName(noAmount), input);
+    append(lines.where(day().leq(date(LAST.minusDays(3))).and(late(LAST.minusDays(3)).unary_$bang())).unionByName(noAmount), input);
     TestSpark.get().sql("ALTER TABLE delta.`" + input + "` SET TBLPROPERTIES (delta.enableChangeDataFeed = true)");
     config = dir.resolve("job.conf");
     Files.writeString(config, """
@@ -112,7 +115,7 @@ class IncrementalNightsTest {
             .and(col("order_id").startsWith("O")).and(pmod(xxhash64(col("order_id")), lit(40)).equalTo(0)))
         .withColumn("order_ts", lit(java.sql.Timestamp.valueOf(LAST.minusDays(2).atTime(12, 0))))
         .withColumn("amount", negate(col("amount")));
-    append(lines.where(day().equalTo(date(LAST.minusDays(2))).or(late())).unionByName(returns), input);
+    append(lines.where(day().equalTo(date(LAST.minusDays(2))).or(late(LAST.minusDays(3)))).unionByName(returns), input);
     night(LAST.minusDays(2), PlanNight.CHANGES_SINCE_VERSION, true);
     assertTrue(TestSpark.get().read().format("delta").load(incremental.resolve("experiment_results").toString())
         .where(col("run_date").equalTo(date(LAST.minusDays(2)))).count() > 0,
@@ -229,24 +232,6 @@ class IncrementalNightsTest {
         .collectAsList().stream().map(Row::toString).sorted().toList();
   }
 
-  /** The generated lines, read by the test's session (a night of the job stops the one before). */
-  private static Dataset<Row> lines(String generated) {
-    return TestSpark.get().read().parquet(generated);
-  }
-
-  private static Column day() {
-    return to_date(col("order_ts"));
-  }
-
-  private static Column date(LocalDate date) {
-    return lit(java.sql.Date.valueOf(date));
-  }
-
-  /** About one line in thirty of the days before the first night's arrives on the second night instead. */
-  private static Column late() {
-    return day().lt(date(LAST.minusDays(3))).and(pmod(xxhash64(col("order_id"), col("product_id")), lit(30))
-        .equalTo(0));
-  }
 
   /**
    * Runs {@code date} on both lakes (the second with {@code --full}) and checks the first's mode; with

@@ -1,13 +1,12 @@
 package org.segmentation.jobs;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.pmod;
-import static org.apache.spark.sql.functions.to_date;
-import static org.apache.spark.sql.functions.xxhash64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.segmentation.jobs.GeneratedHistory.date;
+import static org.segmentation.jobs.GeneratedHistory.day;
+import static org.segmentation.jobs.GeneratedHistory.late;
+import static org.segmentation.jobs.GeneratedHistory.lines;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +14,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Tag;
@@ -52,7 +50,7 @@ class KilledIncrementalNightIT {
     String generated = dir.resolve("generated").toString();
     new SampleDataGenerator(400, 4_000, 20261208L, NEXT).purchases(TestSpark.get()).write().parquet(generated);
     String input = dir.resolve("raw/purchases").toString();
-    append(lines(generated).where(day().leq(date(FIRST)).and(late().unary_$bang())), input);
+    append(lines(generated).where(day().leq(date(FIRST)).and(late(FIRST).unary_$bang())), input);
     TestSpark.get().sql("ALTER TABLE delta.`" + input + "` SET TBLPROPERTIES (delta.enableChangeDataFeed = true)");
     Path config = dir.resolve("job.conf");
     Files.writeString(config, """
@@ -72,7 +70,7 @@ class KilledIncrementalNightIT {
     assertEquals(0, first.status(), first::toString);
     assertTrue(first.lastLine().contains(" mode_reason=" + PlanNight.NO_STATE), first.lastLine());
 
-    append(lines(generated).where(day().equalTo(date(NEXT)).or(late())), input);
+    append(lines(generated).where(day().equalTo(date(NEXT)).or(late(FIRST))), input);
     // The reference night runs on a copy of the lake: a lake at another path is the same configuration (its root is
     // not part of the fingerprint), so that night updates the copied state too.
     Path reference = SampleLake.copy(lake, dir.resolve("reference"));
@@ -133,22 +131,6 @@ class KilledIncrementalNightIT {
         run.lastLine());
   }
 
-  private static Dataset<Row> lines(String generated) {
-    return TestSpark.get().read().parquet(generated);
-  }
-
-  private static Column day() {
-    return to_date(col("order_ts"));
-  }
-
-  private static Column date(LocalDate date) {
-    return lit(java.sql.Date.valueOf(date));
-  }
-
-  /** About one line in thirty of the earlier days arrives on the next night instead. */
-  private static Column late() {
-    return day().lt(date(FIRST)).and(pmod(xxhash64(col("order_id"), col("product_id")), lit(30)).equalTo(0));
-  }
 
   private static void append(Dataset<Row> rows, String table) {
     rows.write().format("delta").mode("append").save(table);
