@@ -21,6 +21,7 @@ import org.segmentation.config.AffinitySettings;
 import org.segmentation.config.AffinitySettings.Recommender;
 import org.segmentation.config.ConfigReader;
 import org.segmentation.input.ValidatedInputs;
+import org.segmentation.io.CheckpointFolder;
 import org.segmentation.io.TableCatalog;
 import org.segmentation.io.TableSpec;
 import org.segmentation.output.AssembleSegmentTables;
@@ -67,9 +68,13 @@ public record RecommendProducts(ValidatedInputs inputs, AssembleSegmentTables.Se
    * @param evaluated each recommender's offline measures (empty when off)
    * @param exported whose lists next_best_products holds (empty when off)
    * @param byCustomer customer_id and {@link Columns#NEXT_BEST_PRODUCTS}, for audiences (empty when off)
+   * @param checkpoints where the ALS fits checkpointed (empty when off): the persisted lists descend from those
+   *     checkpoints, so the folder goes when they are released, not before (a lost cached block is computed again
+   *     from it)
    */
   public record Recommended(Map<TableSpec, Dataset<Row>> tables, List<Evaluated> evaluated,
-      Optional<Recommender> exported, Optional<Dataset<Row>> byCustomer) implements StepResult {
+      Optional<Recommender> exported, Optional<Dataset<Row>> byCustomer, Optional<CheckpointFolder> checkpoints)
+      implements StepResult {
     @Override
     public String progressDetails() {
       if (exported.isEmpty()) {
@@ -88,6 +93,7 @@ public record RecommendProducts(ValidatedInputs inputs, AssembleSegmentTables.Se
     @Override
     public void release() {
       tables.values().forEach(Dataset::unpersist);
+      checkpoints.ifPresent(CheckpointFolder::close);
     }
   }
 
@@ -106,8 +112,21 @@ public record RecommendProducts(ValidatedInputs inputs, AssembleSegmentTables.Se
     AffinitySettings settings = run.settings().affinity();
     if (!settings.enabled() || !settings.recommendations().enabled()) {
       return new Recommended(run.lake().noRowsInThoseItHas(TableCatalog.RECOMMENDATION_TABLES), List.of(),
-          Optional.empty(), Optional.empty());
+          Optional.empty(), Optional.empty(), Optional.empty());
     }
+    // ALS checkpoints its factors only where the context has a checkpoint folder; without, its lineage grows with the
+    // iterations (CheckpointFolder says why that matters)
+    CheckpointFolder checkpoints = CheckpointFolder.forRun(run.spark(), run.settings().lake().root(), run.runId());
+    try {
+      return recommend(run, checkpoints);
+    } catch (RuntimeException | Error e) {
+      checkpoints.close();
+      throw e;
+    }
+  }
+
+  private Recommended recommend(RunContext run, CheckpointFolder checkpoints) {
+    AffinitySettings settings = run.settings().affinity();
     AffinitySettings.Recommendations r = settings.recommendations();
     NextBestItems next = new NextBestItems(settings.item(), r.count());
     RankingQuality quality = new RankingQuality(r.count());
@@ -169,7 +188,8 @@ public record RecommendProducts(ValidatedInputs inputs, AssembleSegmentTables.Se
         evaluated.stream().map(e -> metricsRow(run, settings, cutoff, e, e.recommender() == exported)).toList(),
         TableCatalog.RECOMMENDATION_METRICS.schema()));
     return new Recommended(tables, evaluated, Optional.of(exported),
-        Optional.of(customerRows.select(col(Columns.CUSTOMER_ID), col(Columns.NEXT_BEST_PRODUCTS))));
+        Optional.of(customerRows.select(col(Columns.CUSTOMER_ID), col(Columns.NEXT_BEST_PRODUCTS))),
+        Optional.of(checkpoints));
   }
 
   /**

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.to_date;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.segmentation.TestSpark.row;
 
@@ -21,7 +22,10 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.segmentation.TestSpark;
+import org.segmentation.io.CheckpointFolder;
+import org.segmentation.io.StagingArea;
 import org.segmentation.propensity.HeldOutEvaluation.Interval;
 import org.segmentation.schema.Columns;
 
@@ -103,6 +107,32 @@ class NextBestItemsTest {
     Dataset<Row> recommended = NEXT.als(empty, 8, 8, 0.05, 10, 3);
     assertEquals(0, recommended.count());
     assertEquals(List.of(Columns.CUSTOMER_ID, NextBestItems.ITEMS), List.of(recommended.columns()));
+  }
+
+  /**
+   * With the run's checkpoint folder, ALS checkpoints its factors (at its 10th iteration, MLlib's default interval),
+   * which it cannot do without one; closing the folder deletes what the fit left, and the next run's start deletes
+   * what a killed run left.
+   */
+  @Test
+  void alsCheckpointsInTheRunsFolderAndNothingOutlivesTheRun(@TempDir java.nio.file.Path lake) throws Exception {
+    java.nio.file.Path runFolder = lake.resolve(CheckpointFolder.FOLDER).resolve("run-1");
+    try (CheckpointFolder checkpoints = CheckpointFolder.forRun(TestSpark.get(), lake.toString(), "run-1")) {
+      assertEquals(600, NEXT.als(fit, 8, 10, 0.05, 10, 3).count());
+      try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(runFolder)) {
+        assertTrue(files.anyMatch(f -> f.getFileName().toString().startsWith("rdd-")),
+            "a checkpointed RDD under " + runFolder);
+      }
+    }
+    assertFalse(java.nio.file.Files.exists(runFolder), "closed: the run's checkpoints are gone");
+
+    java.nio.file.Path killed = lake.resolve(CheckpointFolder.FOLDER).resolve("killed-run").resolve("rdd-7");
+    java.nio.file.Files.createDirectories(killed);
+    java.nio.file.Files.writeString(killed.resolve("part-00000"), "factors");
+    StagingArea.Settled settled = CheckpointFolder.stagingArea(TestSpark.get(), lake.toString()).settle(run -> true);
+    assertEquals(List.of(CheckpointFolder.FOLDER + "/killed-run"), settled.discarded());
+    assertEquals(List.of(), settled.published());
+    assertFalse(java.nio.file.Files.exists(killed.getParent()));
   }
 
   /**

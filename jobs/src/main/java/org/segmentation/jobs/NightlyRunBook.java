@@ -23,6 +23,7 @@ import org.segmentation.input.NightPlan;
 import org.segmentation.input.PlanNight;
 import org.segmentation.input.QualityGate;
 import org.segmentation.input.ValidatedInputs;
+import org.segmentation.io.CheckpointFolder;
 import org.segmentation.io.PublishedHistory;
 import org.segmentation.io.RunLog;
 import org.segmentation.io.StagingArea;
@@ -52,9 +53,13 @@ final class NightlyRunBook {
   /** What the run did, for the summary line. */
   record Outcome(String status, ValidatedInputs inputs, long customers) {}
 
-  /** Where the night's side outputs are staged until it commits: the audiences' exports, the report pages. */
+  /**
+   * Where the night's side outputs are staged until it commits (the audiences' exports, the report pages), and what a
+   * killed run's fits left (their checkpoints).
+   */
   static List<StagingArea> stagingAreas(SparkSession spark, JobSettings settings) {
-    return List.of(ExportAudiences.stagingArea(spark, settings), SegmentReport.stagingArea(spark, settings));
+    return List.of(ExportAudiences.stagingArea(spark, settings), SegmentReport.stagingArea(spark, settings),
+        CheckpointFolder.stagingArea(spark, settings.lake().root()));
   }
 
   /**

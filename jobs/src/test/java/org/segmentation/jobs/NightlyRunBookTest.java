@@ -219,7 +219,7 @@ class NightlyRunBookTest {
         Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
         TableCatalog.RECOMMENDATION_TABLES.forEach(table -> tables.put(table, noRows()));
         recommended = new org.segmentation.affinity.RecommendProducts.Recommended(tables, List.of(),
-            Optional.empty(), Optional.of(noRows()));
+            Optional.empty(), Optional.of(noRows()), Optional.empty());
         return recommended;
       } else if (step instanceof BuildAudiences build) {
         assertEquals(List.of(propensity.byCustomer().get(), uplift.byCustomer().get(),

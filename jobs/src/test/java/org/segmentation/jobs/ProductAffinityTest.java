@@ -130,6 +130,10 @@ class ProductAffinityTest {
         && alsHits <= als.<Double>getAs(Columns.highOf(Columns.HIT_RATE_AT_K)), als.toString());
     assertTrue(night.out().contains("stage=next_best_products") && night.out().contains("exported=als"),
         night::toString);
+    // the fits checkpointed under the lake (CheckpointFolder) and the run deleted its folder when done
+    java.io.File[] checkpoints = dir.resolve("lake").resolve(org.segmentation.io.CheckpointFolder.FOLDER).toFile()
+        .listFiles();
+    assertEquals(0, checkpoints == null ? -1 : checkpoints.length, "the run's checkpoint folder was made and deleted");
   }
 
   /**
