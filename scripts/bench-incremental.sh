@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Benchmark of incremental nights: what a night with NEW new lines costs on a history of SIZE lines, side by side.
-#   scripts/bench-incremental.sh [--runs N] [--new LINES] [SIZE ...]     (default: --runs 1 --new 100000 10000000)
+#   scripts/bench-incremental.sh [--runs N] [--new LINES] [--input delta|parquet] [SIZE ...]
+#   (default: --runs 1 --new 100000 --input delta 10000000)
 # For each size: the history (SIZE purchases, one customer per 10, seed 42, up to 2026-11-20, from the sample
-# generator, as scripts/bench.sh has it) in a Delta table with its change data feed on, and NEW lines more (seed 43,
-# the same customers, up to 2026-11-21). Each run, each night a whole process of the job (conf/local.conf over the
-# Delta input: local[2], driver heap 2 GiB, its audiences and report):
+# generator, as scripts/bench.sh has it) in a Delta table with its change data feed on (--input parquet: a folder of
+# Parquet files, the generator's), and NEW lines more (seed 43, the same customers, up to 2026-11-21). Each run, each
+# night a whole process of the job (conf/local.conf over that input: local[2], driver heap 2 GiB, its audiences and
+# report):
 #   first        the history's first night (2026-11-20) on an empty lake: a full recompute that keeps the state
-#   (i) incremental  the NEW lines appended to the input in one commit, the next night (2026-11-21) on that lake: it
-#                reads only them (the summary line must say mode=incremental)
+#   (i) incremental  the NEW lines appended to the input (Delta: in one commit; Parquet: their files copied into the
+#                folder), the next night (2026-11-21) on that lake: it reads only them (the summary line must say
+#                mode=incremental)
 #   (f) full     the same night on a copy of the same lake with --full: reads the whole input
 #   (s) small    the same night on a lake whose whole history is the NEW lines (its first night run before, untimed),
 #                with --full: what a night of that many lines and customers costs without any history
@@ -22,16 +25,19 @@ cd "$REPO_ROOT"
 invocation="$*"
 runs=1
 new=100000
+input=delta
 sizes=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --new) new="$2"; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    --input) input="$2"; shift 2 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) sizes+=("$1"); shift ;;
   esac
 done
 [[ ${#sizes[@]} -eq 0 ]] && sizes=(10000000)
+[[ $input == delta || $input == parquet ]] || { echo "--input: delta or parquet, not $input" >&2; exit 2; }
 
 BENCH_DIR="${BENCH_DIR:-$REPO_ROOT/target/bench}"
 mkdir -p "$BENCH_DIR"
@@ -46,7 +52,10 @@ BENCH_CP="$(bench_classpath)"
 BENCH_JAVA=(java -Xmx"$DRIVER_HEAP" "${JVM_OPENS[@]}" ${JAVA_OPTS:-} -cp "$BENCH_CP")
 JOB_JAVA=(java -Xmx"$DRIVER_HEAP" "${JVM_OPENS[@]}" ${JAVA_OPTS:-} -cp "$JOB_JAR:$(cat "$SPARK_CLASSPATH_FILE")")
 
-results="$BENCH_DIR/incremental.tsv"
+# a Parquet input's figures apart from a Delta input's: their own results, lakes and block in docs/benchmarks.md
+suffix=""
+[[ $input == parquet ]] && suffix="-parquet"
+results="$BENCH_DIR/incremental$suffix.tsv"
 touch "$results"
 
 # night LABEL SIZE RUN LOG CONF DATE [--full]: one night of the job, timed as a whole process, appended to results
@@ -69,17 +78,31 @@ night() {
     "$(grep '^result=' "$log" | grep -o 'mode=[a-z]* mode_reason=[^ ]*')" >&2
 }
 
-# job_conf LAKE INPUT DATA: conf/local.conf over a Delta purchases input
+# job_conf LAKE INPUT DATA: conf/local.conf over the purchases input (Delta or Parquet)
 job_conf() {
   cat <<CONF
 include "$REPO_ROOT/conf/local.conf"
 segments {
   spark.master = "local[2]"
   lake.root = "$1"
-  inputs.purchases { format = "delta", path = "$2" }
+  inputs.purchases { format = "$input", path = "$2" }
   inputs.profiles.path = "$3/profiles"
 }
 CONF
+}
+
+# purchases_input FROM TO [--append]: the purchases of FROM (the generator's Parquet folder) as the input TO, or
+# added to it: a Delta table with its change feed (the appended lines one commit), or a Parquet folder (the appended
+# lines new files, named apart from the history's and dated now)
+purchases_input() {
+  local from="$1" to="$2" append="${3:-}"
+  if [[ $input == delta ]]; then
+    "${BENCH_JAVA[@]}" org.segmentation.bench.DeltaInput --from "$from" --to "$to" ${append:+--append true}
+  elif [[ -z $append ]]; then
+    rm -rf "$to" && mkdir -p "$to" && cp "$from"/*.parquet "$to"/
+  else
+    for file in "$from"/*.parquet; do cp "$file" "$to/appended-$(basename "$file")"; done
+  fi
 }
 
 median() {
@@ -101,23 +124,21 @@ for size in "${sizes[@]}"; do
       --customers $(( size / 10 )) --purchases "$new" --seed 43 --end-date "$NEXT_DATE" >&2
     touch "$added/_SUCCESS_BOTH"
   fi
-  out="$BENCH_DIR/incremental/$size"
+  out="$BENCH_DIR/incremental$suffix/$size"
   for run in $(seq 1 "$runs"); do
     rm -rf "$out" && mkdir -p "$out"
     job_conf "$out/lake" "$out/input" "$data" > "$out/job.conf"
     job_conf "$out/lake-full" "$out/input" "$data" > "$out/job-full.conf"
     job_conf "$out/lake-small" "$out/input-small" "$data" > "$out/job-small.conf"
-    "${BENCH_JAVA[@]}" org.segmentation.bench.DeltaInput --from "$data/purchases" --to "$out/input" > "$out/input.log" 2>&1
+    purchases_input "$data/purchases" "$out/input" > "$out/input.log" 2>&1
     night first "$size" "$run" "$out/first-$run.log" "$out/job.conf" "$RUN_DATE"
-    "${BENCH_JAVA[@]}" org.segmentation.bench.DeltaInput --from "$added/purchases" --to "$out/input" --append true \
-      > "$out/append.log" 2>&1
+    purchases_input "$added/purchases" "$out/input" --append > "$out/append.log" 2>&1
     cp -a "$out/lake" "$out/lake-full" # Delta dates commits by file time: -a keeps it
     night incremental "$size" "$run" "$out/incremental-$run.log" "$out/job.conf" "$NEXT_DATE"
     grep -q '^result=published.* mode=incremental ' "$out/incremental-$run.log" \
       || { echo "the night after the first was not incremental: see $out/incremental-$run.log" >&2; exit 1; }
     night full "$size" "$run" "$out/full-$run.log" "$out/job-full.conf" "$NEXT_DATE" --full
-    "${BENCH_JAVA[@]}" org.segmentation.bench.DeltaInput --from "$added/purchases" --to "$out/input-small" \
-      > "$out/input-small.log" 2>&1
+    purchases_input "$added/purchases" "$out/input-small" > "$out/input-small.log" 2>&1
     "${JOB_JAVA[@]}" org.segmentation.jobs.NightlySegmentsJob --config "$out/job-small.conf" --run-date "$RUN_DATE" \
       > "$out/small-first-$run.log" 2>&1
     night small "$size" "$run" "$out/small-$run.log" "$out/job-small.conf" "$NEXT_DATE" --full
@@ -135,11 +156,11 @@ done
 
 # ---- report ----------------------------------------------------------------------------------------------------
 stage() { { grep "^stage=$2 " "$1" || true; } | sed -E 's/.* seconds=([0-9.]+).*/\1/' | awk '{ t += $1 } END { printf "%.1f", t }'; }
-report="$BENCH_DIR/incremental.md"
+report="$BENCH_DIR/incremental$suffix.md"
 {
   echo "Incremental nights (\`scripts/bench-incremental.sh ${invocation:-(defaults)}\`; $(nproc) cores, local[2], driver heap" \
-    "$DRIVER_HEAP, conf/local.conf over a Delta input with its change data feed; whole-process wall time, median of the" \
-    "runs; $(date -u +%Y-%m-%d)). Targets: (i) ≤ 1.5× (s) and (i) ≤ 10 % of (f)."
+    "$DRIVER_HEAP, conf/local.conf over a $([[ $input == delta ]] && echo "Delta input with its change data feed" || echo "Parquet folder"); whole-process wall time, median of the" \
+    "runs; $(date -u +%Y-%m-%d); input: $input). Targets: (i) ≤ 1.5× (s) and (i) ≤ 10 % of (f)."
   echo
   echo "| history lines | new lines | customers | runs | first night | (i) incremental night | (f) full recompute | (s) only the new lines | (i)/(s) | (i)/(f) |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
@@ -156,7 +177,7 @@ report="$BENCH_DIR/incremental.md"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   for size in $(cut -f1 "$results" | sort -un); do
     for label in incremental full small; do
-      log="$({ ls -t "$BENCH_DIR/incremental/$size/$label"-*.log 2>/dev/null || true; } | sed -n 1p)"
+      log="$({ ls -t "$BENCH_DIR/incremental$suffix/$size/$label"-*.log 2>/dev/null || true; } | sed -n 1p)"
       [[ -n "$log" ]] || continue
       writes=$({ grep '^stage=write_' "$log" || true; } | { grep -v '^stage=write_report ' || true; } | sed -E 's/.* seconds=([0-9.]+).*/\1/' |
         awk '{ t += $1 } END { printf "%.1f", t }')
@@ -171,15 +192,17 @@ cat "$report"
 
 # docs/benchmarks.md: the block between the markers is this script's (scripts/bench.sh keeps everything after its
 # hand marker, where the block lives)
-begin='<!-- bench-incremental: begin -->'
-end='<!-- bench-incremental: end -->'
+begin="<!-- bench-incremental$suffix: begin -->"
+end="<!-- bench-incremental$suffix: end -->"
+heading="Incremental nights"
+[[ $input == parquet ]] && heading="Incremental nights on a Parquet folder"
 hand='<!-- measured by hand below this line: scripts/bench.sh keeps it -->'
-python3 - "$report" "$begin" "$end" "$hand" <<'PY'
+python3 - "$report" "$begin" "$end" "$hand" "$heading" <<'PY'
 import sys
-report, begin, end, hand = sys.argv[1:]
+report, begin, end, hand, heading = sys.argv[1:]
 path = "docs/benchmarks.md"
 text = open(path).read()
-block = begin + "\n\n## Incremental nights\n\n" + open(report).read() + "\n" + end
+block = begin + "\n\n## " + heading + "\n\n" + open(report).read() + "\n" + end
 if begin in text:
     text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
 else:
