@@ -166,10 +166,13 @@ public record AudienceOutcomes(LocalDate runDate, int windowDays, int maxAgeDays
             .select(atSend.toArray(Column[]::new)), new String[] {SEND_DATE, CUSTOMER_ID}, "left")
         .join(tonight.select(col(CUSTOMER_ID), col(PREDICTED_CLV)), new String[] {CUSTOMER_ID}, "left");
 
-    // orders netted as RFM nets them, over the days any measured member's windows can reach
+    // orders netted as RFM nets them, over the days any measured member's windows can reach, of the members alone:
+    // an audience is a small part of the customers, and the semi-join (broadcast where the members are few) keeps the
+    // other customers' lines out of the shuffle that nets the orders
     Column day = to_date(col(ORDER_TS));
     Dataset<Row> orders = purchases
         .where(day.leq(asOf).and(day.gt(date_sub(earliestSend, windowDays))))
+        .join(sent.select(col(CUSTOMER_ID)).distinct(), new String[] {CUSTOMER_ID}, "left_semi")
         .groupBy(col(CUSTOMER_ID), col(ORDER_ID))
         .agg(sum(col(AMOUNT)).cast("double").as(ORDER_NET), min(day).as(ORDER_DATE));
 

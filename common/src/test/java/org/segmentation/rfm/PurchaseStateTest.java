@@ -123,6 +123,29 @@ class PurchaseStateTest {
     }
   }
 
+  /**
+   * The customers from the state shuffle its rows by customer alone: the orders, days and customers aggregate inside
+   * those partitions, and the distinct categories shuffle (customer, category) pairs by customer as well (a state row
+   * is already one per category of an order, so a combine before the shuffle would hardly shrink them), which the join
+   * of the two then needs no other shuffle for.
+   */
+  @Test
+  void theCustomersFromTheStateShuffleItsRowsByCustomerAlone() {
+    PurchaseState fold = new PurchaseState(BEHAVIOUR);
+    Dataset<Row> state = fold.apply(lines).localCheckpoint();
+    RfmAggregation withBehaviour = new RfmAggregation(RfmAggregationTest.settings(30, RfmSettings.Monetary.TOTAL),
+        START.plusDays(75), BEHAVIOUR);
+    String executed = withBehaviour.fromState(state).queryExecution().executedPlan().toString();
+    java.util.regex.Matcher exchanges = java.util.regex.Pattern.compile("Exchange hashpartitioning\\(([^)]*)\\)")
+        .matcher(executed);
+    int count = 0;
+    while (exchanges.find()) {
+      count++;
+      assertTrue(exchanges.group(1).matches("customer_id#\\d+, \\d+"), exchanges.group() + " in " + executed);
+    }
+    assertEquals(2, count, executed);
+  }
+
   /** State rows as text, sorted, the maps as their entries sorted by key (a map's order is not its content). */
   static List<String> stateRows(Dataset<Row> state) {
     List<Column> columns = new ArrayList<>();
