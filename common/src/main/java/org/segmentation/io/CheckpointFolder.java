@@ -12,7 +12,7 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Where a run's iterative MLlib fits checkpoint their intermediate RDDs: {@code <lake root>/_checkpoints/<run id>},
- * deleted when the fit is done.
+ * deleted when what descends from the fits is no longer needed (closed by the step's result when it is released).
  *
  * <p>Why: MLlib's ALS checkpoints its factors every {@code checkpointInterval} iterations only when the SparkContext
  * has a checkpoint directory; without one the lineage grows with every iteration until the task closures are deep
@@ -49,11 +49,6 @@ public final class CheckpointFolder implements AutoCloseable {
     Path folder = fs.makeQualified(new Path(new Path(lakeRoot, FOLDER), runId));
     context.setCheckpointDir(folder.toString());
     return new CheckpointFolder(fs, folder);
-  }
-
-  /** This run's folder, or empty where the session's configured one is used. */
-  public java.util.Optional<String> path() {
-    return java.util.Optional.ofNullable(folder).map(Path::toString);
   }
 
   /** Deletes the run's folder with what the fits left in it. */
