@@ -18,6 +18,7 @@ import static org.segmentation.schema.Columns.MONETARY;
 import static org.segmentation.schema.Columns.NET_REVENUE;
 import static org.segmentation.schema.Columns.TENURE_DAYS;
 
+import org.segmentation.rfm.PurchaseTotals;
 import org.segmentation.rfm.RfmAggregation;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -99,6 +100,22 @@ public record CustomerFeatures(FeatureSettings settings, RfmSettings rfm, LocalD
    */
   public Dataset<Row> fromState(Dataset<Row> state, Dataset<Row> profiles) {
     return withProfiles(aggregation().fromState(state), profiles);
+  }
+
+  /**
+   * {@link #fromState}, with only the {@code touched} customers computed from the state and every other buyer's
+   * figures carried from {@code earlier} totals ({@link PurchaseTotals#carry}).
+   *
+   * @param profiles accepted profiles (canonical columns), or NULL without a profiles input
+   */
+  public Dataset<Row> fromState(Dataset<Row> state, Dataset<Row> touched, Dataset<Row> earlier,
+      Dataset<Row> profiles) {
+    return withProfiles(totals().carry(state, touched, earlier), profiles);
+  }
+
+  /** The buyers' figures a night keeps for the next ({@code purchase_totals}), of these features. */
+  public PurchaseTotals totals() {
+    return new PurchaseTotals(aggregation());
   }
 
   /** The RFM and behaviour aggregation of these features (the purchase state counts the same line shares). */

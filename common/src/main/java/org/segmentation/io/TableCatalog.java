@@ -648,6 +648,23 @@ public final class TableCatalog {
       List.of(new Column(Columns.CATEGORY_LINES, LONG_BY_NAME, "until 2026-12: per product category, the lines of "
           + "it, in a row per customer, order and day; a night after such a state recomputes in full")));
 
+  public static final TableSpec PURCHASE_TOTALS = new TableSpec("purchase_totals", "run date and customer", true,
+      List.of(
+          runDate(),
+          new Column(CUSTOMER_ID, StringType, "a customer with purchase lines in the window"),
+          new Column(FIRST_PURCHASE_DATE, DateType, "day of the first counted order in the window"),
+          new Column(LAST_PURCHASE_DATE, DateType, "day of the last counted order in the window (the next night "
+              + "counts recency from it)"),
+          new Column(FREQUENCY, LongType, "counted orders in the window"),
+          new Column(MONETARY, MONEY, "net revenue, or net revenue per counted order (rfm.monetary)"),
+          new Column(NET_REVENUE, MONEY, "sum of all line amounts in the window, returns included"),
+          new Column(PURCHASE_DAYS, LongType, "days with a counted order in the window"),
+          new Column(REPEAT_PURCHASE_VALUE, DoubleType, "mean value of the purchase days after the first"),
+          new Column(Columns.DISTINCT_CATEGORIES, LongType, "distinct product categories of the window's lines"),
+          new Column(Columns.RETURN_RATE, DoubleType, "share of the window's lines with a negative amount"),
+          new Column(Columns.LINE_SHARES, DOUBLE_BY_NAME, "per features.shares feature, the share of the window's "
+              + "lines with its value")));
+
   public static final TableSpec RECOMMENDATION_METRICS = new TableSpec("recommendation_metrics",
       "run date and recommender", true,
       List.of(
@@ -681,8 +698,8 @@ public final class TableCatalog {
   public static final List<TableSpec> ALL = List.of(CUSTOMER_SEGMENTS, SEGMENT_SUMMARY, SEGMENT_TRANSITIONS,
       QUARANTINE, CLUSTER_PROFILES, CLV_MODEL, AUDIENCE_MEMBERS, AUDIENCE_CHANGES, EXPERIMENT_RESULTS, SEGMENT_KPIS,
       CUSTOMER_PROPENSITY, PROPENSITY_MODEL_METRICS, CUSTOMER_UPLIFT, UPLIFT_MODEL_METRICS, SEGMENT_AFFINITY,
-      PRODUCT_RULES, NEXT_BEST_PRODUCTS, RECOMMENDATION_METRICS, PURCHASE_STATE, CLUSTER_MODELS, PROPENSITY_MODELS,
-      UPLIFT_MODELS, RUN_LOG);
+      PRODUCT_RULES, NEXT_BEST_PRODUCTS, RECOMMENDATION_METRICS, PURCHASE_STATE, PURCHASE_TOTALS, CLUSTER_MODELS,
+      PROPENSITY_MODELS, UPLIFT_MODELS, RUN_LOG);
 
   /** The tables written only by a lake that has (or had) audiences configured. */
   public static final List<TableSpec> AUDIENCE_TABLES = List.of(AUDIENCE_MEMBERS, AUDIENCE_CHANGES);
@@ -701,12 +718,13 @@ public final class TableCatalog {
 
   /**
    * The tables a lake has only when audiences, models or affinity are (or were) configured, or its nights keep (or
-   * kept) a purchase state: the audience, experiment, propensity, uplift and affinity tables and purchase_state.
+   * kept) a purchase state: the audience, experiment, propensity, uplift and affinity tables, purchase_state and
+   * purchase_totals.
    */
   public static final List<TableSpec> OPTIONAL_TABLES = List.of(AUDIENCE_MEMBERS, AUDIENCE_CHANGES,
       EXPERIMENT_RESULTS, CUSTOMER_PROPENSITY, PROPENSITY_MODEL_METRICS, PROPENSITY_MODELS, CUSTOMER_UPLIFT,
       UPLIFT_MODEL_METRICS, UPLIFT_MODELS, SEGMENT_AFFINITY, PRODUCT_RULES, NEXT_BEST_PRODUCTS,
-      RECOMMENDATION_METRICS, PURCHASE_STATE);
+      RECOMMENDATION_METRICS, PURCHASE_STATE, PURCHASE_TOTALS);
 
   /** The data dictionary, docs/tables.md. */
   public static String markdown() {

@@ -37,10 +37,20 @@ public record KeepPurchaseState(ValidatedInputs inputs) implements Step<KeepPurc
   static final long FEW_CHANGES = 500_000;
 
   /**
+   * What an incremental night changed: the state of which night it updated, and the state rows it merged in.
+   *
+   * @param from the published night whose state tonight updates
+   * @param changes tonight's added lines folded ({@link PurchaseState}) and the removed lines' folded and negated
+   */
+  public record Update(RunLog.PublishedRun from, Dataset<Row> changes) {}
+
+  /**
    * @param state one row per customer, order, day and product category (persisted), when the night keeps a state
+   * @param update on an incremental night, what it changed in the last night's state
    * @param tables the rows to publish: the state under the run date, or no rows where the lake has the table
    */
-  public record Kept(Optional<Dataset<Row>> state, Map<TableSpec, Dataset<Row>> tables) implements StepResult {
+  public record Kept(Optional<Dataset<Row>> state, Optional<Update> update, Map<TableSpec, Dataset<Row>> tables)
+      implements StepResult {
     @Override
     public String progressDetails() {
       return "kept=" + state.isPresent();
@@ -61,11 +71,13 @@ public record KeepPurchaseState(ValidatedInputs inputs) implements Step<KeepPurc
   public Kept execute(RunContext run) {
     NightPlan plan = inputs.plan();
     if (!plan.keepsState()) {
-      return new Kept(Optional.empty(), run.lake().noRowsInThoseItHas(List.of(TableCatalog.PURCHASE_STATE)));
+      return new Kept(Optional.empty(), Optional.empty(),
+          run.lake().noRowsInThoseItHas(List.of(TableCatalog.PURCHASE_STATE)));
     }
     PurchaseState folding = new PurchaseState(RfmAggregation.Behaviour.of(run.settings().features().shares()));
     Dataset<Row> tonight = folding.apply(inputs.purchases().accepted());
     Dataset<Row> state = tonight;
+    Optional<Update> update = Optional.empty();
     if (plan.incremental()) {
       RunLog.PublishedRun from = plan.from().orElseThrow();
       // the accepted lines that went since that night leave its state: their sums, negated, are merged in
@@ -77,11 +89,12 @@ public record KeepPurchaseState(ValidatedInputs inputs) implements Step<KeepPurc
       long changed = inputs.countsOf(inputs.purchases().name()).read() + inputs.purchasesRemoved();
       // a night's few changes touch few rows of the state: merge only those (the others are not shuffled)
       state = changed <= FEW_CHANGES ? folding.mergeFew(before, changes) : folding.merge(before, changes);
+      update = Optional.of(new Update(from, changes));
     }
     Dataset<Row> persisted = PersistedRows.of(state);
     List<Column> columns = new ArrayList<>(List.of(lit(java.sql.Date.valueOf(run.runDate())).as(Columns.RUN_DATE)));
     columns.addAll(List.of(stateColumns()));
-    return new Kept(Optional.of(persisted),
+    return new Kept(Optional.of(persisted), update,
         Map.of(TableCatalog.PURCHASE_STATE, persisted.select(columns.toArray(Column[]::new))));
   }
 

@@ -170,7 +170,7 @@ public record RfmAggregation(RfmSettings settings, LocalDate runDate, Behaviour 
   }
 
   /** Whether a line's (or a state row's) day is inside the look-back window ending with the run date. */
-  private Column inWindow(Column day) {
+  Column inWindow(Column day) {
     Column asOf = lit(java.sql.Date.valueOf(runDate));
     Column inWindow = day.leq(asOf);
     return settings.lookbackDays() > 0 ? inWindow.and(day.gt(date_sub(asOf, settings.lookbackDays()))) : inWindow;

@@ -146,6 +146,8 @@ public final class Columns {
   public static final String SHARE_LINES = "share_lines";
   /** Retired from purchase_state (its rows were per customer, order and day until 2026-12): kept in older tables. */
   public static final String CATEGORY_LINES = "category_lines";
+  /** In purchase_totals: each configured line share's feature name to its value (features.shares). */
+  public static final String LINE_SHARES = "line_shares";
   /** Mean value of the purchase days after the first (NULL without one): the Gamma-Gamma model's m. */
   public static final String REPEAT_PURCHASE_VALUE = "repeat_purchase_value";
 

@@ -74,7 +74,7 @@ final class NightlyRunBook {
     ValidatedInputs inputs = steps.run(new LoadAndValidate(plan));  // load_validate: read once, map, quarantine
     steps.run(new QualityGate(inputs));                             // quality_gate: exit 3, nothing published
     KeepPurchaseState.Kept state = steps.run(new KeepPurchaseState(inputs));         // purchase_state: for tomorrow
-    BuildFeatures.Features features = steps.run(new BuildFeatures(inputs, state.state())); // features
+    BuildFeatures.Features features = steps.run(new BuildFeatures(inputs, state)); // features
     steps.run(new ProfileMatchGate(features));                      // profile_match: exit 3 when ids do not meet
     if (night == null) {
       return new Outcome(RunLog.DRY_RUN, inputs, features.customers());
@@ -111,6 +111,7 @@ final class NightlyRunBook {
     affinity.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
     rules.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
     recommended.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
+    features.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
     state.tables().forEach((table, rows) -> writes.add(night.table(table, rows)));
     List<PublishTable.Commit> commits = steps.runSideBySide(writes); // write_<table>: side by side
     night.stage(steps.run(new ExportAudiences(audiences)).folders().values());      // export_audiences: staged

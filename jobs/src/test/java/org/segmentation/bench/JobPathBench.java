@@ -16,6 +16,7 @@ import org.segmentation.input.ValidatedInputs;
 import org.segmentation.io.SparkSessions;
 import org.segmentation.pipeline.RunContext;
 import org.segmentation.pipeline.StepRunner;
+import org.segmentation.rfm.KeepPurchaseState;
 import org.segmentation.rfm.ScoreRfm;
 import org.segmentation.run.Progress;
 import org.segmentation.schema.Columns;
@@ -44,7 +45,8 @@ public final class JobPathBench {
       try (Progress progress = new Progress(System.out, 0); StepRunner steps = new StepRunner(run, progress)) {
         ValidatedInputs inputs = steps.run(LoadAndValidate.wholeInputs());
         steps.run(new QualityGate(inputs));
-        BuildFeatures.Features features = steps.run(new BuildFeatures(inputs, java.util.Optional.empty()));
+        BuildFeatures.Features features = steps.run(new BuildFeatures(inputs,
+            new KeepPurchaseState.Kept(java.util.Optional.empty(), java.util.Optional.empty(), Map.of())));
         ScoreRfm.Scored scored = steps.run(new ScoreRfm(features.rows()));
         progress.begin("write_scores"); // a stage line of its own, for the benchmark's stage table
         scored.rows()

@@ -36,8 +36,9 @@ import org.segmentation.sample.SampleDataGenerator;
  * nights: the first (no state), one after new files with the day's lines, late lines and returns of earlier orders
  * (only the new files are read), one without new files, one after a file of an earlier day was deleted (the files no
  * longer match the last night's mark: a full recompute, {@code input_files_changed}), and one after new files again
- * (incremental from that recompute's state). After each night every table of the two lakes is the same
- * ({@link LakeDiff}; run_log aside).
+ * (incremental from that recompute's state). The RFM window is 60 days: every night some customers' rows leave it.
+ * After each night every table of the two lakes is the same ({@link LakeDiff}; run_log aside), and an incremental
+ * night computed again fewer customers than it has (it carried the others' figures).
  *
  * <p>Full tier: the fast tier runs {@code io/InputFilesTest} (which files are new, what breaks the mark, the new files of
  * a partitioned folder read with the whole input's columns) and IncrementalNightsTest's first two nights (what a
@@ -69,6 +70,8 @@ class IncrementalFilesTest {
           inputs.profiles.enabled = false
           report.enabled = false
           clustering { k = 3, restarts = 1 }
+          # a window that moves every night: customers whose rows leave it are computed again, the others carried
+          rfm.lookback-days = 60
         }
         """.formatted(input));
     incremental = dir.resolve("incremental");
@@ -106,6 +109,9 @@ class IncrementalFilesTest {
     String mode = reason.equals(PlanNight.NEW_FILES_SINCE) ? "incremental" : "full";
     assertTrue(updated.lastLine().contains(" mode=" + mode + " mode_reason=" + reason), updated.lastLine());
     System.out.println("IncrementalFilesTest " + date + ": " + updated.lastLine().replaceAll(" lake=.*", ""));
+    if (mode.equals("incremental")) {
+      System.out.println("  customers computed again: " + IncrementalNightsTest.carriedCustomers(updated));
+    }
     List<String> compared = LakeDiff.compare(TestSpark.get(), full.toString(), incremental.toString());
     List<String> differing = compared.stream().filter(LakeDiff::differs)
         .filter(t -> !t.startsWith("table=" + TableCatalog.RUN_LOG.name() + " ")).toList();

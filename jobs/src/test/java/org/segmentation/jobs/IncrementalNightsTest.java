@@ -45,7 +45,7 @@ import org.segmentation.sample.SampleDataGenerator;
  * can), one with {@code --full} on every night. After every night every table of the two lakes is the same
  * ({@link LakeDiff}; run_log aside, whose row counts say what each night read), and the first lake's summary line
  * says which mode ran and why. An audience with a holdout is measured as an experiment every night after the first.
- * The fast tier runs the first two nights, the full tier all nine:
+ * The fast tier runs the first two nights, the full tier all ten:
  * <ol>
  *   <li>the first night: no state yet, a full recompute (which keeps the state); a line without an amount is
  *       quarantined;</li>
@@ -60,8 +60,12 @@ import org.segmentation.sample.SampleDataGenerator;
  *       after a first attempt that failed because the VACUUM was not in the input's history;</li>
  *   <li>a night after the state was rewritten as an earlier version of the job kept it: recomputed in full
  *       ({@code state_of_earlier_version});</li>
- *   <li>the night after it: incremental again.</li>
+ *   <li>the night after it: incremental again, after its run_log row was rewritten as that version kept it (without
+ *       {@code purchase_totals}): every customer computed from the state;</li>
+ *   <li>the night after that: incremental, computing again only the customers it touches.</li>
  * </ol>
+ * Every incremental night but the ninth computes again fewer customers than it has, carrying the others' figures from
+ * the last night's {@code purchase_totals}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class IncrementalNightsTest {
@@ -74,6 +78,8 @@ class IncrementalNightsTest {
   static Path config;
   static Path incremental;
   static Path full;
+  /** Whether the last night's purchase_totals are in its run_log row (false: a lake of an earlier version). */
+  static boolean totalsKept = true;
 
   /**
    * The first two nights (the fast tier): a full recompute that quarantines a line, then late lines and returns (the
@@ -207,10 +213,23 @@ class IncrementalNightsTest {
     assertEquals(0, upgraded.where(col("run_date").equalTo(date(date)).and(col("category_lines").isNotNull()))
         .count(), "the retired column is NULL in the new rows");
 
+    // nor did that version keep purchase_totals: the incremental night after computes every customer from the state
+    io.delta.tables.DeltaTable.forPath(spark, incremental.resolve(TableCatalog.RUN_LOG.name()).toString())
+        .update(col("status").equalTo("published"), java.util.Map.of("table_versions", functions.expr(
+            "map_filter(table_versions, (k, v) -> k != '" + TableCatalog.PURCHASE_TOTALS.name() + "')")));
     append(lines(generated).where(day().equalTo(date(LAST))).limit(30)
         .withColumn("order_id", concat(col("order_id"), lit("-after"))), input);
-    night(date.plusDays(1), PlanNight.CHANGES_SINCE_VERSION, false);
+    totalsKept = false;
+    JobRunner upgraded = night(date.plusDays(1), PlanNight.CHANGES_SINCE_VERSION, false);
+    totalsKept = true;
+    assertTrue(upgraded.out().contains("stage=features ") && !upgraded.out().contains(" recomputed="),
+        "every customer computed from the state:\n" + upgraded.out());
     sameAsTheFullRecomputeButTheOlderStates(date.plusDays(1));
+
+    append(lines(generated).where(day().equalTo(date(LAST))).limit(30)
+        .withColumn("order_id", concat(col("order_id"), lit("-carried"))), input);
+    night(date.plusDays(2), PlanNight.CHANGES_SINCE_VERSION, false); // which kept them for this one
+    sameAsTheFullRecomputeButTheOlderStates(date.plusDays(2));
   }
 
   /** Every table the same as the full recompute's, but the states an earlier version kept (and run_log). */
@@ -234,14 +253,15 @@ class IncrementalNightsTest {
 
 
   /**
-   * Runs {@code date} on both lakes (the second with {@code --full}) and checks the first's mode; with
-   * {@code compare}, then every table. A night's rows stay in every table until its date is rerun, so comparing
+   * Runs {@code date} on both lakes (the second with {@code --full}) and checks the first's mode (and, incremental,
+   * that it carried customers' figures where the last night kept them); with {@code compare}, then every table. A night's rows stay in every table until its date is rerun, so comparing
    * before each rerun and after each test's last night compares every night's rows (a comparison of the two lakes
    * costs about two nights).
    *
    * @param reason the reason code the first lake's summary line gives (a prefix, for the versions)
+   * @return the first lake's run
    */
-  private static void night(LocalDate date, String reason, boolean compare) {
+  private static JobRunner night(LocalDate date, String reason, boolean compare) {
     JobRunner updated = JobRunner.run(SampleLake.jobArgs(config, incremental, date));
     assertEquals(0, updated.status(), updated::toString);
     JobRunner recomputed = JobRunner.run(SampleLake.jobArgs(config, full, date, "--full"));
@@ -254,9 +274,12 @@ class IncrementalNightsTest {
     if (mode.equals("incremental")) {
       assertTrue(purchasesRead(updated) < purchasesRead(recomputed), "an incremental night reads what the input "
           + "gained: " + updated.lastLine() + " against " + recomputed.lastLine());
+      if (totalsKept) {
+        System.out.println("  customers computed again: " + carriedCustomers(updated));
+      }
     }
     if (!compare) {
-      return;
+      return updated;
     }
     List<String> differing = new ArrayList<>();
     List<String> compared = LakeDiff.compare(TestSpark.get(), full.toString(), incremental.toString());
@@ -268,6 +291,20 @@ class IncrementalNightsTest {
     assertEquals(List.of(), differing, "the night of " + date + " differs from a full recompute");
     assertTrue(compared.stream().anyMatch(t -> t.startsWith("table=" + TableCatalog.PURCHASE_STATE.name()
         + " ") && t.endsWith("result=same")), "both lakes keep the state: " + compared);
+    return updated;
+  }
+
+  /**
+   * An incremental night after a night that kept its buyers' totals computes again only the customers it touches,
+   * fewer than all: asserts so and returns how many (the features' line, {@code recomputed=}).
+   */
+  static long carriedCustomers(JobRunner run) {
+    java.util.regex.Matcher features = java.util.regex.Pattern
+        .compile("(?m)^stage=features .*rows_out=(\\d+) recomputed=(\\d+) ").matcher(run.out());
+    assertTrue(features.find(), "the features carried the untouched customers' figures:\n" + run.out());
+    long recomputedCustomers = Long.parseLong(features.group(2));
+    assertTrue(recomputedCustomers < Long.parseLong(features.group(1)), features.group());
+    return recomputedCustomers;
   }
 
   private static long purchasesRead(JobRunner run) {

@@ -61,12 +61,13 @@ import org.segmentation.rfm.ScoreRfm;
 class NightlyRunBookTest {
   static final NightPlan PLAN = NightPlan.full(PlanNight.NO_STATE, true);
   static final KeepPurchaseState.Kept STATE = new KeepPurchaseState.Kept(Optional.of(TestSpark.get().emptyDataFrame()),
-      Map.of(TableCatalog.PURCHASE_STATE, TestSpark.get().emptyDataFrame()));
+      Optional.empty(), Map.of(TableCatalog.PURCHASE_STATE, TestSpark.get().emptyDataFrame()));
   static final ValidatedInputs INPUTS = new ValidatedInputs(null, Optional.empty(), Optional.empty(),
       Optional.empty(), Optional.empty(), List.of(new ValidatedInput.Counts("purchases", 10, 9, 1, 0)), Map.of(),
         PLAN, Optional.empty(), 0, Optional.empty());
   static final BuildFeatures.Features FEATURES = new BuildFeatures.Features(null, 9, 4,
-      Optional.of(new ProfileMatch(3, 1, 2)));
+      java.util.OptionalLong.empty(), Optional.of(new ProfileMatch(3, 1, 2)),
+      Map.of(TableCatalog.PURCHASE_TOTALS, TestSpark.get().emptyDataFrame()));
   static final ScoreRfm.Scored SCORED = new ScoreRfm.Scored(null, null);
   static final FitClv.Fitted CLV = new FitClv.Fitted(Optional.empty(), null, "");
   static final ScoreClv.Scored VALUED = new ScoreClv.Scored(TestSpark.get().emptyDataFrame(), java.util.Optional.empty(),
@@ -151,7 +152,7 @@ class NightlyRunBookTest {
         return STATE;
       } else if (step instanceof BuildFeatures build) {
         assertSame(INPUTS, build.inputs());
-        assertSame(STATE.state(), build.purchaseState(), "the features read the night's state");
+        assertSame(STATE, build.state(), "the features read the night's state");
         return FEATURES;
       } else if (step instanceof ProfileMatchGate gate) {
         assertSame(FEATURES, gate.features());
@@ -319,7 +320,8 @@ class NightlyRunBookTest {
         TableCatalog.EXPERIMENT_RESULTS, TableCatalog.SEGMENT_KPIS, TableCatalog.CUSTOMER_PROPENSITY,
         TableCatalog.PROPENSITY_MODEL_METRICS, TableCatalog.CUSTOMER_UPLIFT, TableCatalog.UPLIFT_MODEL_METRICS,
         TableCatalog.SEGMENT_AFFINITY, TableCatalog.PRODUCT_RULES, TableCatalog.NEXT_BEST_PRODUCTS,
-        TableCatalog.RECOMMENDATION_METRICS, TableCatalog.PURCHASE_STATE), steps.published);
+        TableCatalog.RECOMMENDATION_METRICS, TableCatalog.PURCHASE_TOTALS, TableCatalog.PURCHASE_STATE),
+        steps.published);
     assertEquals(RunLog.PUBLISHED, outcome.status());
     assertEquals(FEATURES.customers(), outcome.customers());
   }
