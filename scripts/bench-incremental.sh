@@ -173,8 +173,8 @@ report="$BENCH_DIR/incremental$suffix.md"
   echo
   echo "Stages of the last run (seconds, from the job's progress lines; writes: the sum of the tables', side by side):"
   echo
-  echo "| history lines | night | plan | load+validate | purchase state | features | clv scoring | clustering | audiences | experiments | writes | of them purchase_state | report | whole job |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| history lines | night | plan | load+validate | purchase state | features | clv scoring | clustering | audiences | experiments | writes | of them purchase_state | purchase_totals | report | whole job |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   for size in $(cut -f1 "$results" | sort -un); do
     for label in incremental full small; do
       log="$({ ls -t "$BENCH_DIR/incremental$suffix/$size/$label"-*.log 2>/dev/null || true; } | sed -n 1p)"
@@ -183,7 +183,8 @@ report="$BENCH_DIR/incremental$suffix.md"
         awk '{ t += $1 } END { printf "%.1f", t }')
       echo "| $size | $label | $(stage "$log" plan_night) | $(stage "$log" load_validate) | $(stage "$log" purchase_state) |" \
         "$(stage "$log" features) | $(stage "$log" clv_scoring) | $(stage "$log" clustering) | $(stage "$log" audiences) |" \
-        "$(stage "$log" measure_experiments) | $writes | $(stage "$log" write_purchase_state) | $(stage "$log" write_report) |" \
+        "$(stage "$log" measure_experiments) | $writes | $(stage "$log" write_purchase_state) |" \
+        "$(stage "$log" write_purchase_totals) | $(stage "$log" write_report) |" \
         "$(grep '^result=' "$log" | sed -E 's/.* seconds=([0-9.]+).*/\1/') |"
     done
   done
