@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * every other buyer's figures from that night's {@code purchase_totals} ({@link PurchaseTotals}); a night that keeps a
  * state publishes its buyers' figures there for the next.
  *
- * @param state the night's purchase state ({@link KeepPurchaseState}), if it keeps one
+ * @param state what step purchase_state kept ({@link KeepPurchaseState}): the night's state, if it keeps one, and
+ *     what an incremental night changed in the last night's
  */
 public record BuildFeatures(ValidatedInputs inputs, KeepPurchaseState.Kept state)
     implements Step<BuildFeatures.Features> {
