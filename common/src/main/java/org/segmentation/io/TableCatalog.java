@@ -103,21 +103,50 @@ public final class TableCatalog {
     return new Column(meanOf(P_ALIVE), DoubleType, "mean p_alive; NULL without a lifetime-value model");
   }
 
+  /** A buyer's figures over the RFM window (customer_segments, purchase_totals): each declared once. */
+  private static Column firstPurchaseDate() {
+    return new Column(FIRST_PURCHASE_DATE, DateType, "day of the first counted order in the window");
+  }
+
+  private static Column lastPurchaseDate() {
+    return new Column(LAST_PURCHASE_DATE, DateType, "day of the last counted order in the window");
+  }
+
+  private static Column frequency() {
+    return new Column(FREQUENCY, LongType, "counted orders (net amount above zero) in the window");
+  }
+
+  private static Column monetary() {
+    return new Column(MONETARY, MONEY, "net revenue, or net revenue per counted order (rfm.monetary)");
+  }
+
+  private static Column netRevenue() {
+    return new Column(NET_REVENUE, MONEY, "sum of all line amounts in the window, returns included");
+  }
+
+  private static Column purchaseDays() {
+    return new Column(PURCHASE_DAYS, LongType, "days with a counted order in the window (minus one: the repeat "
+        + "purchases x of the lifetime-value model)");
+  }
+
+  private static Column repeatPurchaseValue() {
+    return new Column(REPEAT_PURCHASE_VALUE, DoubleType, "mean value of the purchase days after the first; NULL "
+        + "without a repeat purchase");
+  }
+
   public static final TableSpec CUSTOMER_SEGMENTS = new TableSpec("customer_segments", "customer and run date", true,
       List.of(
           runDate(),
           new Column(CUSTOMER_ID, StringType, "the customer's id as mapped from the inputs"),
           new Column(HAS_PROFILE, BooleanType, "whether the profiles input has the customer"),
-          new Column(FIRST_PURCHASE_DATE, DateType, "day of the first counted order in the window"),
-          new Column(LAST_PURCHASE_DATE, DateType, "day of the last counted order in the window"),
+          firstPurchaseDate(),
+          lastPurchaseDate(),
           new Column(RECENCY_DAYS, IntegerType, "run date minus last_purchase_date; NULL without a counted order"),
-          new Column(FREQUENCY, LongType, "counted orders (net amount above zero) in the window"),
-          new Column(MONETARY, MONEY, "net revenue, or net revenue per counted order (rfm.monetary)"),
-          new Column(NET_REVENUE, MONEY, "sum of all line amounts in the window, returns included"),
-          new Column(PURCHASE_DAYS, LongType, "days with a counted order in the window (minus one: the repeat "
-              + "purchases x of the lifetime-value model)"),
-          new Column(REPEAT_PURCHASE_VALUE, DoubleType, "mean value of the purchase days after the first; NULL "
-              + "without a repeat purchase"),
+          frequency(),
+          monetary(),
+          netRevenue(),
+          purchaseDays(),
+          repeatPurchaseValue(),
           new Column(R_SCORE, IntegerType, "recency score 1..score-bins (higher is more recent); NULL if unscored"),
           new Column(F_SCORE, IntegerType, "frequency score 1..score-bins; NULL if unscored"),
           new Column(M_SCORE, IntegerType, "monetary score 1..score-bins; NULL if unscored"),
@@ -652,14 +681,13 @@ public final class TableCatalog {
       List.of(
           runDate(),
           new Column(CUSTOMER_ID, StringType, "a customer with purchase lines in the window"),
-          new Column(FIRST_PURCHASE_DATE, DateType, "day of the first counted order in the window"),
-          new Column(LAST_PURCHASE_DATE, DateType, "day of the last counted order in the window (the next night "
-              + "counts recency from it)"),
-          new Column(FREQUENCY, LongType, "counted orders in the window"),
-          new Column(MONETARY, MONEY, "net revenue, or net revenue per counted order (rfm.monetary)"),
-          new Column(NET_REVENUE, MONEY, "sum of all line amounts in the window, returns included"),
-          new Column(PURCHASE_DAYS, LongType, "days with a counted order in the window"),
-          new Column(REPEAT_PURCHASE_VALUE, DoubleType, "mean value of the purchase days after the first"),
+          firstPurchaseDate(),
+          lastPurchaseDate(),
+          frequency(),
+          monetary(),
+          netRevenue(),
+          purchaseDays(),
+          repeatPurchaseValue(),
           new Column(Columns.DISTINCT_CATEGORIES, LongType, "distinct product categories of the window's lines"),
           new Column(Columns.RETURN_RATE, DoubleType, "share of the window's lines with a negative amount"),
           new Column(Columns.LINE_SHARES, DOUBLE_BY_NAME, "per features.shares feature, the share of the window's "
