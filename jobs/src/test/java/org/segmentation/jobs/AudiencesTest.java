@@ -635,6 +635,8 @@ class AudiencesTest {
 
   @Test
   @Order(10)
+  @Tag(TestTier.FULL) // a night of its own: the fast tier reruns a published night in NightlySegmentsJobTest (every
+  // table) and KillSideOutputsIT (export files by checksum, manifests), and reuses a saved model in NewCustomersTest
   void aRerunGivesTheSameArmsAndTheSameFiles() throws Exception {
     Map<String, String> arms = arms("lapsing", END);
     JsonNode before = manifest("lapsing", END);

@@ -41,8 +41,8 @@ class StandaloneClusterIT {
   static final LocalDate DATE = LocalDate.of(2026, 11, 20);
   /**
    * The cluster's driver and executors run a small night cold, as the other child jobs do (JobJar.CHILD_JIT), but
-   * evaluate as the job ships: generated code and adaptive execution (SampleLake turns the latter off, the
-   * configuration below on again), while the local reference night in the test JVM interprets its expressions
+   * evaluate as the job ships: generated code, and adaptive execution over two shuffle partitions (SampleLake turns
+   * adaptive execution off and keeps one partition; the configuration below puts both back), while the local reference night in the test JVM interprets its expressions
    * (pom.xml test.codegen). This is the fast tier's night as shipped, so the tables must also be the same whichever
    * way Spark evaluates them.
    */
@@ -68,7 +68,7 @@ class StandaloneClusterIT {
           lists.lapsing { filter = "r_score <= 2", fields = ["rfm_segment"], destinations = ["mail", "ads"] }
         }
         run.incremental = true
-        spark.conf { "spark.sql.adaptive.enabled" = "true" }
+        spark.conf { "spark.sql.adaptive.enabled" = "true", "spark.sql.shuffle.partitions" = "2" }
         inputs.purchases { format = delta, path = "%s" }
         inputs.profiles { format = delta, path = "%s" }
         """.formatted(dir.resolve("delta/purchases"), dir.resolve("delta/profiles")));
