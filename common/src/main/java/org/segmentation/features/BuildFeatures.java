@@ -79,7 +79,6 @@ public record BuildFeatures(ValidatedInputs inputs, KeepPurchaseState.Kept state
     Dataset<Row> features;
     OptionalLong recomputed = OptionalLong.empty();
     Dataset<Row> touched = null;
-    Dataset<Row> touchedState = null;
     if (state.state().isEmpty()) {
       features = PersistedRows.of(customers.apply(inputs.purchases().accepted(), profiles));
     } else {
@@ -97,20 +96,14 @@ public record BuildFeatures(ValidatedInputs inputs, KeepPurchaseState.Kept state
               howMany, update.get().from().runDate());
         }
       }
-      if (recomputed.isPresent()) {
-        // kept, so that the whole state is scanned once for them, not once per branch of the aggregation
-        touchedState = PersistedRows.of(customers.totals().stateOf(rows, touched));
-        features = PersistedRows.of(customers.fromState(touchedState, touched, earlier.get(), profiles));
-      } else {
-        features = PersistedRows.of(customers.fromState(rows, profiles));
-      }
+      features = PersistedRows.of(recomputed.isPresent()
+          ? customers.fromState(rows, touched, earlier.get(), profiles)
+          : customers.fromState(rows, profiles));
     }
     List<Column> figures = ProfileMatch.aggregates();
     Row counted = features.agg(count(lit(1)), figures.toArray(Column[]::new)).first();
-    for (Dataset<Row> kept : java.util.Arrays.asList(touched, touchedState)) {
-      if (kept != null) {
-        PersistedRows.release(kept); // the features are in the cache
-      }
+    if (touched != null) {
+      PersistedRows.release(touched); // the features are in the cache
     }
     Optional<ProfileMatch> match = inputs.profiles().isPresent() ? Optional.of(ProfileMatch.of(counted, 1))
         : Optional.empty();

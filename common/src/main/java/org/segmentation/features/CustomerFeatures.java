@@ -103,15 +103,14 @@ public record CustomerFeatures(FeatureSettings settings, RfmSettings rfm, LocalD
   }
 
   /**
-   * {@link #fromState}, with only the {@code touched} customers computed from their state rows and every other
-   * buyer's figures carried from {@code earlier} totals ({@link PurchaseTotals#carry}).
+   * {@link #fromState}, with only the {@code touched} customers computed from the state and every other buyer's
+   * figures carried from {@code earlier} totals ({@link PurchaseTotals#carry}).
    *
-   * @param touchedState the touched customers' state rows ({@link PurchaseTotals#stateOf})
    * @param profiles accepted profiles (canonical columns), or NULL without a profiles input
    */
-  public Dataset<Row> fromState(Dataset<Row> touchedState, Dataset<Row> touched, Dataset<Row> earlier,
+  public Dataset<Row> fromState(Dataset<Row> state, Dataset<Row> touched, Dataset<Row> earlier,
       Dataset<Row> profiles) {
-    return withProfiles(totals().carry(touchedState, touched, earlier), profiles);
+    return withProfiles(totals().carry(state, touched, earlier), profiles);
   }
 
   /** The buyers' figures a night keeps for the next ({@code purchase_totals}), of these features. */

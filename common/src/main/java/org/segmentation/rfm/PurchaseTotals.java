@@ -79,29 +79,18 @@ public record PurchaseTotals(RfmAggregation aggregation) {
   }
 
   /**
-   * The state rows of the {@code touched} customers, which {@link #carry} computes again: a caller that persists them
-   * scans the whole state once, where the aggregation's two branches (orders, product categories) would each scan it.
-   *
-   * @param touched {@link #touched}, few enough to broadcast ({@link #FEW_CUSTOMERS})
-   */
-  public Dataset<Row> stateOf(Dataset<Row> state, Dataset<Row> touched) {
-    Dataset<Row> ids = broadcast(touched);
-    return state.join(ids, state.col(CUSTOMER_ID).equalTo(ids.col(TOUCHED)), "left_semi");
-  }
-
-  /**
    * The customers of {@link RfmAggregation#fromState}: the {@code touched} ones computed from their state rows, every
    * other one's figures taken from {@code earlier} (this table's rows of the night the touched customers are counted
    * since), with recency counted from tonight's run date. A customer of {@code earlier} who is not touched has rows in
    * tonight's window, and one who has them but is not in {@code earlier} is touched, so the two parts are every
    * customer of the window once.
    *
-   * @param touchedState the touched customers' state rows ({@link #stateOf})
    * @param touched {@link #touched}, few enough to broadcast ({@link #FEW_CUSTOMERS})
    */
-  public Dataset<Row> carry(Dataset<Row> touchedState, Dataset<Row> touched, Dataset<Row> earlier) {
+  public Dataset<Row> carry(Dataset<Row> state, Dataset<Row> touched, Dataset<Row> earlier) {
     Dataset<Row> ids = broadcast(touched);
-    Dataset<Row> computed = aggregation.fromState(touchedState);
+    Dataset<Row> computed = aggregation.fromState(
+        state.join(ids, state.col(CUSTOMER_ID).equalTo(ids.col(TOUCHED)), "left_semi"));
     Dataset<Row> untouched = earlier.join(ids, earlier.col(CUSTOMER_ID).equalTo(ids.col(TOUCHED)), "left_anti");
     List<String> shares = aggregation.behaviour().shares().stream().map(LineShare::feature).toList();
     Column asOf = lit(java.sql.Date.valueOf(aggregation.runDate()));
