@@ -29,8 +29,8 @@ final class SampleLake {
    *
    * <p>One shuffle partition: the test JVMs run two classes side by side, so a night's second task per stage buys no
    * time, and each task deserialises its stage's plan (a profile of AudiencesTest had 28 % of its samples in Java
-   * serialisation of task closures and plans). AudiencesTest alone took 179 s of CPU against 197 s with two (wall 113
-   * s against 126 s). What depends on how rows are split into partitions still runs split: StandaloneClusterIT's
+   * serialisation of task closures and plans). AudiencesTest alone took 179 s of CPU against 197 s with two (wall
+   * 113 s against 126 s). What depends on how rows are split into partitions still runs split: StandaloneClusterIT's
    * nights (on the cluster and the local one it is compared with, row for row) and the nights of the other
    * configurations keep two partitions (CdnowReferenceTest, IncrementalNightsTest, NewCustomersTest,
    * BadInputCorpusTest, OnlineRetailExampleTest, TimeZoneTest), and so do the library's tests (TestSpark).
