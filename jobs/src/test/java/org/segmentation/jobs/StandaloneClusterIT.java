@@ -43,8 +43,8 @@ class StandaloneClusterIT {
    * The cluster's driver and executors run a small night cold, as the other child jobs do (JobJar.CHILD_JIT), but
    * evaluate as the job ships: generated code, and adaptive execution over two shuffle partitions (SampleLake turns
    * adaptive execution off and keeps one partition; the configuration below puts both back), while the local
-   * reference night in the test JVM interprets its expressions (pom.xml test.codegen). This is the fast tier's night as shipped, so the tables must also be the same whichever
-   * way Spark evaluates them.
+   * reference night in the test JVM interprets its expressions (pom.xml test.codegen). This is the fast tier's night
+   * as shipped, so the tables must also be the same whichever way Spark evaluates them.
    */
   static final String CHILD_JIT = String.join(" ", JobJar.CHILD_JIT);
 
